@@ -1,0 +1,113 @@
+//! Journeys are ordered steps. A step decides; it never touches the terminal or
+//! the disk itself: it answers "is this done?" and "what plan does it?".
+//! `driver` walks the steps, asks the front end (`Interact`) the questions, and
+//! hands plans to the runner.
+
+pub mod context;
+pub mod driver;
+pub mod question;
+
+pub use context::Context;
+pub use question::{Answer, Question, QuestionKind};
+
+pub mod doctor;
+pub mod new;
+pub mod release;
+
+use crate::plan::Plan;
+
+/// Why a step cannot go on, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// One sentence: what went wrong.
+    pub message: String,
+    /// What the user can do about it (commands are shown as-is).
+    pub hint: Option<String>,
+    /// A plan that fixes it, when the wizard can run the fix itself.
+    pub fix: Option<Plan>,
+    /// Exit 2 (bad usage or input, nothing changed) rather than 1.
+    pub usage: bool,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            hint: None,
+            fix: None,
+            usage: false,
+        }
+    }
+    /// Bad input: exit code 2.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            usage: true,
+            ..Failure::new(message)
+        }
+    }
+    pub fn hint(mut self, h: impl Into<String>) -> Self {
+        self.hint = Some(h.into());
+        self
+    }
+    pub fn fix(mut self, p: Plan) -> Self {
+        self.fix = Some(p);
+        self
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n{h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The result of a step's check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// Already done; the string says what was found, e.g. "pyproject.toml is in the legacy form".
+    Done(String),
+    /// Needs doing.
+    Todo,
+}
+
+/// One step of a journey.
+pub trait Step: Send + Sync {
+    /// Stable id, used in state files, logs and answers.
+    fn id(&self) -> &'static str;
+    fn title(&self) -> &'static str;
+    /// One paragraph for the help pane and the script comment, naming the guide's section.
+    fn why(&self) -> &'static str;
+    /// Questions to ask before planning; answers land in `ctx.answers` under `Question::key`.
+    fn questions(&self, _ctx: &Context) -> Vec<Question> {
+        Vec::new()
+    }
+    /// Is it already done? Called before planning on a real run; not on `--dry-run`,
+    /// which plans every step as if none were done.
+    fn check(&self, ctx: &Context) -> Result<Check, Failure>;
+    /// The plan that does it.
+    fn plan(&self, ctx: &Context) -> Result<Plan, Failure>;
+    /// After the plan ran: did it work? May record facts in `ctx` for later steps.
+    fn verify(&self, _ctx: &mut Context) -> Result<(), Failure> {
+        Ok(())
+    }
+    /// A note printed before the plan runs, e.g. where the guide is wrong today.
+    fn note(&self, _ctx: &Context) -> Option<String> {
+        None
+    }
+}
+
+/// Where a step is, for the step list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Waiting,
+    Running,
+    Done,
+    /// Already done before this run.
+    Skipped,
+    Failed,
+}

@@ -1,0 +1,171 @@
+//! The plugin's names, from its short name, as every official plugin spells them.
+
+use std::fmt;
+
+/// All the names of one plugin, derived from the short name (`example`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginNames {
+    /// `example` or `my-thing` (hyphens, lower case).
+    pub short: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameError(pub String);
+
+impl fmt::Display for NameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for NameError {}
+
+const PREFIXES: [&str; 2] = ["arcaflow-plugin-", "arcaflow_plugin_"];
+
+impl PluginNames {
+    /// Accepts `example`, `my-thing`, `my_thing` or `arcaflow-plugin-example`.
+    pub fn parse(input: &str) -> Result<Self, NameError> {
+        let raw = input.trim();
+        let short = PREFIXES
+            .iter()
+            .find_map(|p| raw.strip_prefix(p))
+            .unwrap_or(raw);
+        if short.is_empty() {
+            return Err(NameError(format!(
+                "the plugin needs a name after 'arcaflow-plugin-' (got '{raw}'), e.g. 'example'"
+            )));
+        }
+        if short.len() > 40 {
+            return Err(NameError(format!(
+                "'{short}' is too long: use at most 40 characters"
+            )));
+        }
+        if short.chars().any(|c| c.is_ascii_uppercase()) {
+            return Err(NameError(format!(
+                "'{short}' has capitals: plugin names are lower case, e.g. '{}'",
+                short.to_ascii_lowercase()
+            )));
+        }
+        if let Some(bad) = short
+            .chars()
+            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_'))
+        {
+            return Err(NameError(format!(
+                "'{short}' contains '{bad}': use lower-case letters, digits and hyphens only"
+            )));
+        }
+        if !short.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return Err(NameError(format!(
+                "'{short}' must start with a letter: it becomes the Python module '{}_plugin'",
+                short.replace('-', "_")
+            )));
+        }
+        let short = short.replace('_', "-");
+        if short.ends_with('-') || short.contains("--") {
+            return Err(NameError(format!(
+                "'{short}' has a hyphen at the end or two in a row: use single hyphens between words"
+            )));
+        }
+        Ok(PluginNames { short })
+    }
+
+    /// `arcaflow-plugin-example`: repository, image and Poetry name.
+    pub fn dist(&self) -> String {
+        format!("arcaflow-plugin-{}", self.short)
+    }
+    /// `arcaflow_plugin_example`: the code folder and the Dockerfile's `ARG package`.
+    pub fn package(&self) -> String {
+        format!("arcaflow_plugin_{}", self.ident())
+    }
+    /// `example` as a Python identifier (hyphens to underscores).
+    pub fn ident(&self) -> String {
+        self.short.replace('-', "_")
+    }
+    /// `example_plugin`: the entry module (without `.py`).
+    pub fn entry_module(&self) -> String {
+        format!("{}_plugin", self.ident())
+    }
+    /// `example_schema`: the schema module (without `.py`).
+    pub fn schema_module(&self) -> String {
+        format!("{}_schema", self.ident())
+    }
+    /// `tests/test_arcaflow_plugin_example.py`.
+    pub fn test_file(&self) -> String {
+        format!("tests/test_{}.py", self.package())
+    }
+    /// `https://github.com/arcalot/arcaflow-plugin-example`.
+    pub fn source_url(&self) -> String {
+        format!("https://github.com/arcalot/{}", self.dist())
+    }
+    /// A title for humans: `Example`, `My Thing`.
+    pub fn title(&self) -> String {
+        self.short
+            .split('-')
+            .map(|w| {
+                let mut c = w.chars();
+                match c.next() {
+                    Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                    None => String::new(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+    /// A CamelCase stem for Python class names: `Example`, `MyThing`.
+    pub fn camel(&self) -> String {
+        self.title().replace(' ', "")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derives_every_name() {
+        let n = PluginNames::parse("example").unwrap();
+        assert_eq!(n.dist(), "arcaflow-plugin-example");
+        assert_eq!(n.package(), "arcaflow_plugin_example");
+        assert_eq!(n.entry_module(), "example_plugin");
+        assert_eq!(n.schema_module(), "example_schema");
+        assert_eq!(n.test_file(), "tests/test_arcaflow_plugin_example.py");
+        assert_eq!(
+            n.source_url(),
+            "https://github.com/arcalot/arcaflow-plugin-example"
+        );
+        let n = PluginNames::parse("my_thing").unwrap();
+        assert_eq!(n.dist(), "arcaflow-plugin-my-thing");
+        assert_eq!(n.package(), "arcaflow_plugin_my_thing");
+        assert_eq!(n.camel(), "MyThing");
+    }
+
+    #[test]
+    fn accepts_the_full_name() {
+        assert_eq!(
+            PluginNames::parse("arcaflow-plugin-fio").unwrap().short,
+            "fio"
+        );
+        assert_eq!(
+            PluginNames::parse(" arcaflow_plugin_fio ").unwrap().short,
+            "fio"
+        );
+    }
+
+    #[test]
+    fn rejects_bad_names_with_a_reason() {
+        for (input, says) in [
+            ("", "needs a name"),
+            ("arcaflow-plugin-", "needs a name"),
+            ("Example", "lower case"),
+            ("my plugin", "contains ' '"),
+            ("9lives", "start with a letter"),
+            ("-x", "start with a letter"),
+            ("a--b", "two in a row"),
+            ("ab-", "at the end"),
+            ("é", "contains 'é'"),
+            (&"a".repeat(41), "too long"),
+        ] {
+            let e = PluginNames::parse(input).unwrap_err();
+            assert!(e.0.contains(says), "{input:?}: {e}");
+        }
+    }
+}

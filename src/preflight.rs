@@ -1,0 +1,1 @@
+//! TODO(preflight helper): ACT's requirement checks, run locally.

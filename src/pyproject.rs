@@ -1,0 +1,1 @@
+//! TODO(pyproject helper): reads and edits pyproject.toml with toml_edit.
