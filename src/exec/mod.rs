@@ -1,1 +1,161 @@
-//! TODO
+//! The runner: executes commands with stdin closed, streams their output line by
+//! line to a callback (never holding more than a bounded tail), enforces
+//! timeouts, cancels by killing the child's whole process group, and redacts
+//! secrets from everything it passes on.
+
+mod cancel;
+mod lines;
+
+pub use cancel::CancelToken;
+
+use std::collections::VecDeque;
+use std::io::BufReader;
+use std::os::unix::process::CommandExt;
+use std::time::{Duration, Instant};
+
+use crate::plan::Cmd;
+
+/// How many of the last output lines a result keeps, for failure messages.
+pub const TAIL_LINES: usize = 40;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// Exited with this code.
+    Exited(i32),
+    /// Killed by this signal (not by us).
+    Signalled(i32),
+    /// We killed it: its timeout ran out.
+    TimedOut,
+    /// We killed it: the user cancelled.
+    Cancelled,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub ending: Ending,
+    /// The last `TAIL_LINES` lines (stdout and stderr merged, redacted).
+    pub tail: VecDeque<String>,
+    pub elapsed: Duration,
+}
+
+impl RunResult {
+    pub fn success(&self) -> bool {
+        self.ending == Ending::Exited(0)
+    }
+    /// The tail joined, for matching known messages.
+    pub fn tail_text(&self) -> String {
+        self.tail
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+    pub fn describe(&self) -> String {
+        match self.ending {
+            Ending::Exited(c) => format!("exited with code {c}"),
+            Ending::Signalled(s) => format!("was killed by signal {s}"),
+            Ending::TimedOut => "took too long and was stopped".into(),
+            Ending::Cancelled => "was cancelled".into(),
+        }
+    }
+}
+
+/// Replaces every secret in `line` with asterisks.
+pub fn redact(line: &str, secrets: &[String]) -> String {
+    let mut out = line.to_string();
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        if out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), "********");
+        }
+    }
+    out
+}
+
+/// Run `cmd`, calling `on_line` for each output line (redacted). Returns when the
+/// child and everything it started have closed their output, or after the kill.
+pub fn run(
+    cmd: &Cmd,
+    secrets: &[String],
+    cancel: &CancelToken,
+    on_line: &mut dyn FnMut(&str),
+) -> std::io::Result<RunResult> {
+    let start = Instant::now();
+    // A bare name is looked up on PATH; duct would treat a Path value as relative to cwd.
+    let mut expr = duct::cmd(cmd.program.as_os_str().to_os_string(), &cmd.args)
+        .stdin_null()
+        .stderr_to_stdout()
+        .unchecked()
+        // A group of its own, so cancel and timeout reach every grandchild too.
+        .before_spawn(|c| {
+            c.process_group(0);
+            Ok(())
+        });
+    if let Some(dir) = &cmd.cwd {
+        expr = expr.dir(dir);
+    }
+    for (k, v) in cmd.env.iter().chain(cmd.secret_env.iter()) {
+        expr = expr.env(k, v);
+    }
+    let reader = expr.reader()?;
+    let pid = reader.pids().first().copied().unwrap_or(0) as i32;
+    let watch = cancel.watch(pid, cmd.timeout);
+
+    let mut tail = VecDeque::with_capacity(TAIL_LINES);
+    let mut buf = BufReader::with_capacity(64 * 1024, &reader);
+    let mut read_err = None;
+    if let Err(e) = lines::for_each_line(&mut buf, &mut |raw: &str| {
+        let line = redact(raw, secrets);
+        on_line(&line);
+        if tail.len() == TAIL_LINES {
+            tail.pop_front();
+        }
+        tail.push_back(line);
+    }) {
+        read_err = Some(e);
+    }
+    drop(buf);
+    let status = reader.try_wait()?.map(|o| o.status);
+    let status = match status {
+        Some(s) => s,
+        None => {
+            // Only after a read error: duct waits for the child itself at end of output.
+            reader.kill().ok();
+            reader.try_wait()?.map(|o| o.status).unwrap_or_default()
+        }
+    };
+    let killed_by_us = watch.finish();
+    if let Some(e) = read_err {
+        if killed_by_us.is_none() {
+            return Err(e);
+        }
+    }
+    use std::os::unix::process::ExitStatusExt;
+    let ending = match (killed_by_us, status.code(), status.signal()) {
+        (Some(k), _, _) => k,
+        (None, Some(c), _) => Ending::Exited(c),
+        (None, None, Some(s)) => Ending::Signalled(s),
+        (None, None, None) => Ending::Exited(-1),
+    };
+    Ok(RunResult {
+        ending,
+        tail,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Run a short command and capture its trimmed stdout; None on failure or timeout.
+/// For checks and probes, not for steps: nothing is streamed or logged.
+pub fn capture(cmd: &Cmd) -> Option<String> {
+    let mut out = String::new();
+    let res = run(cmd, &[], &CancelToken::new(), &mut |l| {
+        if out.len() < 1 << 20 {
+            out.push_str(l);
+            out.push('\n');
+        }
+    })
+    .ok()?;
+    res.success().then(|| out.trim_end().to_string())
+}
+
+#[cfg(test)]
+mod tests;
