@@ -1,1 +1,112 @@
-//! TODO
+//! The command line. This is a contract: scripts and CI call it (DESIGN.md).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "arcaflow-wizard",
+    version,
+    about = "Create, check and release official Arcaflow plugins with Poetry; repair a broken Python/Poetry setup.",
+    long_about = "Create, check and release official Arcaflow plugins with Poetry; repair a broken Python/Poetry setup.\n\n\
+        Every step shows the command it runs and why, so you learn the process as the wizard does it.\n\
+        With no subcommand and a terminal, opens a menu of the journeys.",
+    after_help = "Examples:\n  arcaflow-wizard new --name example\n  arcaflow-wizard doctor ./arcaflow-plugin-example\n  arcaflow-wizard release --repository testpypi\n\n\
+        Exit codes: 0 done or healthy, 1 a step failed or a problem was found, 2 bad usage or input (nothing changed)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new official Arcaflow plugin, step by step, and test it the way the official build will.
+    #[command(after_help = "Examples:\n  arcaflow-wizard new --name example\n  arcaflow-wizard new ./my-plugin --name example --yes\n  arcaflow-wizard new --name example --dry-run > make-plugin.sh\n  arcaflow-wizard new --answers answers.toml --yes\n\n\
+        An answers file holds the same answers as TOML, keys named like the flags:\n  name = \"example\"\n  description = \"Says hello\"\n  author = \"Jane Doe <jane@example.com>\"\n  python = \"/usr/bin/python3.11\"\n  git = true")]
+    New(NewArgs),
+    /// Release the plugin to PyPI: version bump, checks, build, token, test upload, then PyPI.
+    #[command(after_help = "Examples:\n  arcaflow-wizard release --version patch\n  POETRY_PYPI_TOKEN_TESTPYPI=... arcaflow-wizard release --repository testpypi --yes\n\n\
+        The token is never a flag: it comes from the masked prompt, Poetry's own configuration,\n\
+        or POETRY_PYPI_TOKEN_<NAME> in the environment (NAME upper-cased, '-' to '_').")]
+    Release(ReleaseArgs),
+    /// Diagnose the Python/Poetry setup and a plugin project, and offer each fix.
+    #[command(after_help = "Examples:\n  arcaflow-wizard doctor\n  arcaflow-wizard doctor ./arcaflow-plugin-example --json\n  arcaflow-wizard doctor --fix --yes")]
+    Doctor(DoctorArgs),
+    /// Print shell completions, e.g. `arcaflow-wizard completions bash > ~/.local/share/bash-completion/completions/arcaflow-wizard`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct NewArgs {
+    /// The project folder [default: ./arcaflow-plugin-NAME]
+    pub dir: Option<PathBuf>,
+    /// The plugin's short name, e.g. `example` for arcaflow-plugin-example
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The Python interpreter for the project (3.9 or newer)
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// The Poetry executable to use when several are installed
+    #[arg(long, value_name = "PATH")]
+    pub poetry: Option<PathBuf>,
+    /// Make URL the project's primary package source (a mirror or company proxy)
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
+    #[command(flatten)]
+    pub common: Common,
+    /// Take answers from a TOML file (keys named like the flags, plus description and author)
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// Print the whole plan as a bash script; run and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct Common {
+    /// Accept every default; fail (exit 2) on a question that has none
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Line-by-line output instead of the full-screen wizard
+    #[arg(long)]
+    pub plain: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReleaseArgs {
+    /// The project folder [default: .]
+    pub dir: Option<PathBuf>,
+    /// The index to upload to first: a name Poetry knows (testpypi, pypi, or one you configured)
+    #[arg(long, value_name = "NAME")]
+    pub repository: Option<String>,
+    /// The upload URL of that repository (configured in Poetry as repositories.NAME)
+    #[arg(long, value_name = "URL")]
+    pub repository_url: Option<String>,
+    /// The new version: X.Y.Z, or patch, minor or major
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
+    #[command(flatten)]
+    pub common: Common,
+    /// Print the plan as a bash script; run nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct DoctorArgs {
+    /// The project folder [default: .]
+    pub dir: Option<PathBuf>,
+    /// Print the findings as JSON (documented in README.md)
+    #[arg(long)]
+    pub json: bool,
+    /// Offer each fix in turn (with --yes: apply every safe fix without asking)
+    #[arg(long)]
+    pub fix: bool,
+    #[command(flatten)]
+    pub common: Common,
+}

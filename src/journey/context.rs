@@ -28,6 +28,8 @@ pub struct Context {
     pub probe_env: ProbeEnv,
     /// Facts that steps learned while running (e.g. the venv's interpreter).
     pub learned: BTreeMap<String, String>,
+    /// Lines a step's verify wants shown (e.g. each ACT check); the driver emits them.
+    pub notes: Vec<String>,
 }
 
 impl Context {
@@ -40,6 +42,7 @@ impl Context {
             facts,
             probe_env,
             learned: BTreeMap::new(),
+            notes: Vec::new(),
         }
     }
     pub fn answer(&self, key: &str) -> Option<&str> {

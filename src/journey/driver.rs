@@ -1,1 +1,366 @@
-//! TODO
+//! Walks a journey's steps: asks, checks, plans, executes through the runner,
+//! verifies, and on failure asks the front end what to do. It knows nothing of
+//! terminals: it talks to the front end through `Interact` and `Event`s.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::{diff, explain};
+use super::{Answer, Check, Context, Failure, Question, Step, StepState};
+use crate::exec::{self, CancelToken};
+use crate::plan::{self, Action, Cmd, Overwrite, Plan, ScriptSection};
+use crate::session::SessionLog;
+
+/// What the front end is told, in order. Everything a screen shows comes from here.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The journey's steps, before anything runs.
+    Steps(Vec<(String, String)>),
+    StepState { index: usize, state: StepState, detail: String },
+    /// A one-line note at the current step (why the guide differs, a skipped build...).
+    Note(String),
+    /// An action is about to run: its summary (the command as typed).
+    ActionStart(String),
+    Output(String),
+    ActionEnd { ok: bool, summary: String, elapsed: Duration },
+    /// A file was written (or kept, when the user said no).
+    File { path: PathBuf, written: bool },
+}
+
+/// What the user chose after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureChoice {
+    Retry,
+    RunFix,
+    Skip,
+    Quit,
+}
+
+/// The front end's side: draw events, answer questions.
+pub trait Interact {
+    fn event(&mut self, ev: &Event);
+    /// Ask a question; `error` is why the last answer was refused.
+    fn ask(&mut self, q: &Question, error: Option<&str>) -> Answer;
+    /// A file that exists would change: show the diff and ask.
+    fn confirm_write(&mut self, path: &Path, change: &FileChange) -> bool;
+    fn on_failure(&mut self, step_title: &str, failure: &Failure) -> FailureChoice;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// A step failed and the user stopped (or could not be asked).
+    Failed(Failure),
+    /// The user quit at a question.
+    Quit,
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Outcome::Done => 0,
+            Outcome::Failed(f) if f.usage => 2,
+            Outcome::Failed(_) | Outcome::Quit => 1,
+        }
+    }
+}
+
+pub struct Driver<'a> {
+    pub steps: &'a [Box<dyn Step>],
+    pub log: &'a SessionLog,
+    pub cancel: CancelToken,
+    /// Step ids finished in this or an earlier run (saved in the state file by the caller).
+    pub on_step_done: Box<dyn FnMut(&str, &Context) + 'a>,
+}
+
+impl<'a> Driver<'a> {
+    pub fn new(steps: &'a [Box<dyn Step>], log: &'a SessionLog) -> Self {
+        Driver { steps, log, cancel: CancelToken::new(), on_step_done: Box::new(|_, _| {}) }
+    }
+
+    fn emit(&self, ui: &mut dyn Interact, ev: Event) {
+        match &ev {
+            Event::StepState { index, state, detail } => {
+                self.log.line(&format!("== step {} {:?} {}", self.steps[*index].id(), state, detail))
+            }
+            Event::Note(n) => self.log.line(&format!("note: {n}")),
+            Event::ActionStart(s) => self.log.line(s),
+            Event::Output(o) => self.log.line(&format!("  | {o}")),
+            Event::ActionEnd { ok, summary, elapsed } => {
+                self.log.line(&format!("  -> {} ({:.1}s): {summary}", if *ok { "ok" } else { "FAILED" }, elapsed.as_secs_f64()))
+            }
+            Event::File { path, written } => {
+                self.log.line(&format!("{} {}", if *written { "wrote" } else { "kept (user's version)" }, path.display()))
+            }
+            Event::Steps(_) => {}
+        }
+        ui.event(&ev);
+    }
+
+    /// Ask every question of a step that has no valid answer yet.
+    fn ask_questions(&self, step: &dyn Step, ctx: &mut Context, ui: &mut dyn Interact) -> Result<(), Outcome> {
+        for q in step.questions(ctx) {
+            let mut error: Option<String> = None;
+            if let Some(given) = ctx.answers.get(q.key).cloned() {
+                match q.accept(&given) {
+                    Ok(v) => {
+                        ctx.answers.insert(q.key.to_string(), v);
+                        continue;
+                    }
+                    Err(e) => error = Some(format!("'{given}' is not accepted: {e}")),
+                }
+            }
+            loop {
+                match ui.ask(&q, error.as_deref()) {
+                    Answer::Quit => return Err(Outcome::Quit),
+                    Answer::Unanswerable(why) => return Err(Outcome::Failed(Failure::usage(why))),
+                    Answer::Value(v) => match q.accept(&v) {
+                        Ok(v) => {
+                            if q.kind == super::QuestionKind::Secret {
+                                self.log.add_secret(&v);
+                                ctx.secrets.insert(q.key.to_string(), v);
+                            } else {
+                                self.log.line(&format!("answer {} = {v}", q.key));
+                                ctx.answers.insert(q.key.to_string(), v);
+                            }
+                            break;
+                        }
+                        Err(e) => error = Some(e),
+                    },
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Print every step's plan as one bash script (`--dry-run`): nothing runs.
+    pub fn script(&self, ctx: &mut Context, ui: &mut dyn Interact, header: &str) -> Result<String, Outcome> {
+        let mut plans = Vec::new();
+        for step in self.steps {
+            self.ask_questions(step.as_ref(), ctx, ui)?;
+            let plan = step.plan(ctx).map_err(Outcome::Failed)?;
+            plans.push(plan);
+        }
+        let base = std::env::current_dir().unwrap_or_default();
+        let sections: Vec<_> = self
+            .steps
+            .iter()
+            .zip(&plans)
+            .map(|(s, p)| (s, relative_plan(p, &base)))
+            .collect();
+        let sections: Vec<ScriptSection> =
+            sections.iter().map(|(s, p)| ScriptSection { title: s.title(), why: s.why(), plan: p }).collect();
+        Ok(plan::to_shell_script(header, &sections))
+    }
+
+    /// Run the journey.
+    pub fn run(&mut self, ctx: &mut Context, ui: &mut dyn Interact) -> Outcome {
+        let titles = self.steps.iter().map(|s| (s.id().to_string(), s.title().to_string())).collect();
+        ui.event(&Event::Steps(titles));
+        for (index, step) in self.steps.iter().enumerate() {
+            let step = step.as_ref();
+            self.emit(ui, Event::StepState { index, state: StepState::Running, detail: String::new() });
+            if let Err(o) = self.ask_questions(step, ctx, ui) {
+                self.emit(ui, Event::StepState { index, state: StepState::Failed, detail: "stopped".into() });
+                return o;
+            }
+            match self.run_step(step, ctx, ui) {
+                StepEnd::Done(state, detail) => {
+                    self.emit(ui, Event::StepState { index, state, detail });
+                    (self.on_step_done)(step.id(), ctx);
+                }
+                StepEnd::Skipped(f) => {
+                    self.emit(ui, Event::StepState { index, state: StepState::Failed, detail: format!("skipped: {}", f.message) });
+                }
+                StepEnd::Stop(f) => {
+                    self.emit(ui, Event::StepState { index, state: StepState::Failed, detail: f.message.clone() });
+                    return Outcome::Failed(f);
+                }
+            }
+        }
+        Outcome::Done
+    }
+
+    fn run_step(&mut self, step: &dyn Step, ctx: &mut Context, ui: &mut dyn Interact) -> StepEnd {
+        loop {
+            let attempt = self.attempt(step, ctx, ui);
+            let failure = match attempt {
+                Ok(end) => return end,
+                Err(f) => f,
+            };
+            self.log.line(&format!("failure: {failure}"));
+            match ui.on_failure(step.title(), &failure) {
+                FailureChoice::Retry => {
+                    step.refresh(ctx);
+                    continue;
+                }
+                FailureChoice::RunFix => {
+                    if let Some(fix) = failure.fix.clone() {
+                        if let Err(f) = self.execute(step, &fix, ctx, ui) {
+                            return StepEnd::Stop(f);
+                        }
+                    }
+                    step.refresh(ctx);
+                    continue;
+                }
+                FailureChoice::Skip => return StepEnd::Skipped(failure),
+                FailureChoice::Quit => return StepEnd::Stop(failure),
+            }
+        }
+    }
+
+    fn attempt(&mut self, step: &dyn Step, ctx: &mut Context, ui: &mut dyn Interact) -> Result<StepEnd, Failure> {
+        if let Check::Done(what) = step.check(ctx)? {
+            return Ok(StepEnd::Done(StepState::Skipped, what));
+        }
+        if let Some(n) = step.note(ctx) {
+            self.emit(ui, Event::Note(n));
+        }
+        let plan = step.plan(ctx)?;
+        self.execute(step, &plan, ctx, ui)?;
+        let verified = step.verify(ctx);
+        for n in std::mem::take(&mut ctx.notes) {
+            self.emit(ui, Event::Note(n));
+        }
+        verified?;
+        Ok(StepEnd::Done(StepState::Done, String::new()))
+    }
+
+    fn execute(&self, step: &dyn Step, plan: &Plan, ctx: &mut Context, ui: &mut dyn Interact) -> Result<(), Failure> {
+        for action in &plan.actions {
+            match action {
+                Action::Run(cmd) => self.run_command(step, cmd, ctx, ui)?,
+                Action::WriteFile { path, contents, overwrite, executable } => {
+                    self.write_file(path, contents, *overwrite, *executable, ui)?;
+                }
+                Action::CreateDir(p) => {
+                    self.log.line(&action.summary());
+                    std::fs::create_dir_all(p)
+                        .map_err(|e| Failure::new(format!("could not create {}: {e}", p.display())))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn run_command(&self, step: &dyn Step, cmd: &Cmd, ctx: &Context, ui: &mut dyn Interact) -> Result<(), Failure> {
+        let summary = format!("$ {}", cmd.display());
+        self.emit(ui, Event::ActionStart(summary.clone()));
+        let secrets: Vec<String> = ctx.secrets.values().cloned().collect();
+        let started = Instant::now();
+        let log = self.log;
+        let res = exec::run(cmd, &secrets, &self.cancel, &mut |line| {
+            log.line(&format!("  | {line}"));
+            ui.event(&Event::Output(line.to_string()));
+        });
+        let res = match res {
+            Ok(r) => r,
+            Err(e) => {
+                self.emit(ui, Event::ActionEnd { ok: false, summary, elapsed: started.elapsed() });
+                return Err(Failure::new(format!("could not start {}: {e}", cmd.program.display())).hint(
+                    "Check that the program exists and can run; `arcaflow-wizard doctor` lists what was found.",
+                ));
+            }
+        };
+        self.emit(ui, Event::ActionEnd { ok: res.success(), summary: res.describe(), elapsed: res.elapsed });
+        if res.success() {
+            return Ok(());
+        }
+        Err(step
+            .explain(ctx, cmd, &res)
+            .or_else(|| explain::tool_failure(cmd, &res))
+            .unwrap_or_else(|| Failure::new(format!("`{}` {}", cmd.display(), res.describe()))))
+    }
+
+    fn write_file(
+        &self,
+        path: &Path,
+        contents: &str,
+        overwrite: Overwrite,
+        executable: bool,
+        ui: &mut dyn Interact,
+    ) -> Result<(), Failure> {
+        let current = match std::fs::read_to_string(path) {
+            Ok(c) => Some(c),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Failure::new(format!("could not read {}: {e}", path.display()))),
+        };
+        if current.as_deref() == Some(contents) {
+            return Ok(());
+        }
+        // An empty file loses nothing; a file made earlier in this plan is not the user's.
+        let theirs = current.as_deref().is_some_and(|c| !c.trim().is_empty()) && overwrite == Overwrite::AskIfDifferent;
+        let change = FileChange {
+            new: current.is_none(),
+            diff: diff::unified(path, current.as_deref().unwrap_or(""), contents),
+            replaces_users_file: theirs,
+        };
+        if !ui.confirm_write(path, &change) {
+            self.emit(ui, Event::File { path: path.to_path_buf(), written: false });
+            return Ok(());
+        }
+        write_atomically(path, contents, executable)
+            .map_err(|e| Failure::new(format!("could not write {}: {e}", path.display())).hint(
+                "Check that the folder is writable and the disk is not full; nothing else was changed.",
+            ))?;
+        self.emit(ui, Event::File { path: path.to_path_buf(), written: true });
+        Ok(())
+    }
+}
+
+/// A file about to be written, for the front end's yes/no.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// The file does not exist yet (the diff is its whole content).
+    pub new: bool,
+    pub diff: String,
+    /// It exists with content the wizard did not just make: the default answer is no.
+    pub replaces_users_file: bool,
+}
+
+/// Write to a temporary file beside it, then rename: a failed write leaves the old file.
+fn write_atomically(path: &Path, contents: &str, executable: bool) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = path.with_file_name(format!(
+        ".{}.arcaflow-wizard.tmp",
+        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+    ));
+    let res = (|| {
+        std::fs::write(&tmp, contents)?;
+        if executable {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
+}
+
+enum StepEnd {
+    Done(StepState, String),
+    Skipped(Failure),
+    Stop(Failure),
+}
+
+/// Paths in a script read best relative to where it is run.
+fn relative_plan(p: &Plan, base: &Path) -> Plan {
+    let mut out = Plan::new();
+    for a in &p.actions {
+        out.push(match a.clone() {
+            Action::Run(mut c) => {
+                c.cwd = c.cwd.map(|d| plan::relative_to(&d, base)).filter(|d| !d.as_os_str().is_empty());
+                Action::Run(c)
+            }
+            Action::WriteFile { path, contents, overwrite, executable } => {
+                Action::WriteFile { path: plan::relative_to(&path, base), contents, overwrite, executable }
+            }
+            Action::CreateDir(d) => Action::CreateDir(plan::relative_to(&d, base)),
+        });
+    }
+    out
+}

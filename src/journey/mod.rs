@@ -4,7 +4,9 @@
 //! hands plans to the runner.
 
 pub mod context;
+pub mod diff;
 pub mod driver;
+pub mod explain;
 pub mod question;
 
 pub use context::Context;
@@ -94,6 +96,13 @@ pub trait Step: Send + Sync {
     fn verify(&self, _ctx: &mut Context) -> Result<(), Failure> {
         Ok(())
     }
+    /// Explain a failed command of this step's plan in the user's terms (None: the
+    /// shared explanations in `explain` apply).
+    fn explain(&self, _ctx: &Context, _cmd: &crate::plan::Cmd, _res: &crate::exec::RunResult) -> Option<Failure> {
+        None
+    }
+    /// Before a retry (e.g. after running a fix): look at the machine again.
+    fn refresh(&self, _ctx: &mut Context) {}
     /// A note printed before the plan runs, e.g. where the guide is wrong today.
     fn note(&self, _ctx: &Context) -> Option<String> {
         None

@@ -135,6 +135,8 @@ pub enum Answer {
     Value(String),
     /// The user wants to stop here (resume later).
     Quit,
+    /// Nobody can answer (e.g. `--yes` and no default): why, naming the flag.
+    Unanswerable(String),
 }
 
 #[cfg(test)]

@@ -1,1 +1,5 @@
-//! TODO
+//! Front ends: they draw what the journeys decide and answer their questions.
+//! `plain` prints lines (scripts, CI, `--plain`, no terminal).
+
+pub mod plain;
+pub mod style;

@@ -1,0 +1,232 @@
+//! The plain front end: one line per event, questions answered from `--yes`
+//! defaults or read from standard input.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use super::style::Style;
+use crate::journey::driver::{Event, FailureChoice, FileChange, Interact};
+use crate::journey::{Answer, Failure, Question, QuestionKind, StepState};
+
+pub struct Plain {
+    pub yes: bool,
+    style: Style,
+    steps: Vec<(String, String)>,
+    /// Where events go: stdout normally, stderr when stdout carries a script or JSON.
+    out: Box<dyn Write + Send>,
+    interactive: bool,
+}
+
+impl Plain {
+    pub fn new(yes: bool) -> Self {
+        Plain {
+            yes,
+            style: Style::detect(),
+            steps: Vec::new(),
+            out: Box::new(std::io::stdout()),
+            interactive: std::io::stdin().is_terminal(),
+        }
+    }
+    /// Events to stderr (for `--dry-run`, whose stdout is the script).
+    pub fn to_stderr(mut self) -> Self {
+        self.out = Box::new(std::io::stderr());
+        self.style.color = self.style.color && std::io::stderr().is_terminal();
+        self
+    }
+
+    fn say(&mut self, s: &str) {
+        let _ = writeln!(self.out, "{s}");
+        let _ = self.out.flush();
+    }
+
+    /// Read one answer line; None at end of input.
+    fn read_line(&mut self, prompt: &str, secret: bool) -> Option<String> {
+        let _ = write!(self.out, "{prompt}");
+        let _ = self.out.flush();
+        let echo_off = secret && self.interactive && std::io::stdin().is_terminal();
+        let guard = if echo_off { EchoOff::new() } else { None };
+        let mut line = String::new();
+        let n = std::io::stdin().lock().read_line(&mut line).ok()?;
+        drop(guard);
+        if echo_off {
+            self.say("");
+        }
+        (n > 0).then(|| line.trim_end_matches(['\n', '\r']).to_string())
+    }
+
+    pub fn failure(&mut self, f: &Failure) {
+        let msg = format!("✗ {}", f.message);
+        let msg = self.style.bad(&msg);
+        self.say(&msg);
+        if let Some(h) = &f.hint {
+            for l in h.lines() {
+                self.say(&format!("  {l}"));
+            }
+        }
+    }
+}
+
+impl Interact for Plain {
+    fn event(&mut self, ev: &Event) {
+        let st = self.style;
+        match ev {
+            Event::Steps(s) => self.steps = s.clone(),
+            Event::StepState { index, state, detail } => {
+                let title = self.steps.get(*index).map(|s| s.1.clone()).unwrap_or_default();
+                let n = format!("[{}/{}]", index + 1, self.steps.len());
+                let line = match state {
+                    StepState::Running => format!("\n{} {}", st.bold(&n), st.bold(&title)),
+                    StepState::Done => st.ok(&format!("✓ {title}: done")),
+                    StepState::Skipped => st.ok(&format!("✓ {title}: already done ({detail})")),
+                    StepState::Failed => st.bad(&format!("✗ {title}: {detail}")),
+                    StepState::Waiting => return,
+                };
+                self.say(&line);
+            }
+            Event::Note(n) => {
+                let mut first = true;
+                for l in n.lines() {
+                    let l = if first { format!("  note: {l}") } else { format!("        {l}") };
+                    first = false;
+                    self.say(&st.warn(&l));
+                }
+            }
+            Event::ActionStart(s) => self.say(&format!("  {}", st.bold(s))),
+            Event::Output(o) => self.say(&st.dim(&format!("    {o}"))),
+            Event::ActionEnd { ok, summary, elapsed } => {
+                let secs = elapsed.as_secs_f64();
+                if *ok {
+                    self.say(&st.dim(&format!("    ({secs:.1} s)")));
+                } else {
+                    self.say(&st.bad(&format!("    ✗ {summary} ({secs:.1} s)")));
+                }
+            }
+            Event::File { path, written } => {
+                let line = if *written {
+                    format!("  wrote {}", path.display())
+                } else {
+                    format!("  kept your {} unchanged", path.display())
+                };
+                self.say(&line);
+            }
+        }
+    }
+
+    fn ask(&mut self, q: &Question, error: Option<&str>) -> Answer {
+        let flag = q.flag.map(|f| format!(" (or pass {f})")).unwrap_or_default();
+        if let Some(e) = error {
+            if self.yes || !self.interactive {
+                return Answer::Unanswerable(format!("{}: {e}", q.flag.unwrap_or(q.key)));
+            }
+            self.say(&self.style.bad(&format!("  {e}")));
+        }
+        if self.yes {
+            return match (&q.default, q.kind == QuestionKind::Secret) {
+                (Some(d), false) => Answer::Value(d.clone()),
+                _ => Answer::Unanswerable(format!(
+                    "--yes was given but \"{}\" has no default: answer it with {}",
+                    q.prompt,
+                    q.flag.map(str::to_string).unwrap_or_else(|| format!("`{}` in --answers FILE", q.key))
+                )),
+            };
+        }
+        if let QuestionKind::Choice(opts) = &q.kind {
+            self.say(&format!("  {}{flag}", q.prompt));
+            for (i, (_, label)) in opts.iter().enumerate() {
+                self.say(&format!("    {}) {label}", i + 1));
+            }
+        }
+        let def = match (&q.kind, &q.default) {
+            (QuestionKind::Secret, _) | (_, None) => String::new(),
+            (QuestionKind::YesNo, Some(d)) => if d == "yes" { " [Y/n]" } else { " [y/N]" }.to_string(),
+            (_, Some(d)) => format!(" [{d}]"),
+        };
+        let prompt = match &q.kind {
+            QuestionKind::Choice(_) => format!("  choice{def}: "),
+            _ => format!("  {}{flag}{def}: ", q.prompt),
+        };
+        match self.read_line(&prompt, q.kind == QuestionKind::Secret) {
+            None => Answer::Unanswerable(format!(
+                "no answer for \"{}\" (standard input ended){}",
+                q.prompt,
+                q.flag.map(|f| format!(": pass {f}, or --yes to take the defaults")).unwrap_or_default()
+            )),
+            Some(l) if l.trim().is_empty() => match &q.default {
+                Some(d) if q.kind != QuestionKind::Secret => Answer::Value(d.clone()),
+                _ => Answer::Value(String::new()),
+            },
+            Some(l) => Answer::Value(l),
+        }
+    }
+
+    fn confirm_write(&mut self, path: &Path, change: &FileChange) -> bool {
+        if change.new || !change.replaces_users_file {
+            return true;
+        }
+        self.say(&format!("  {} exists and would change:", path.display()));
+        for l in change.diff.lines() {
+            let l = if l.starts_with('+') {
+                self.style.ok(l)
+            } else if l.starts_with('-') {
+                self.style.bad(l)
+            } else {
+                l.to_string()
+            };
+            self.say(&format!("    {l}"));
+        }
+        if self.yes || !self.interactive {
+            self.say("  not changed: it is yours (answer yes interactively to replace it)");
+            return false;
+        }
+        matches!(self.read_line("  Replace it? [y/N]: ", false).as_deref().map(str::trim), Some("y" | "Y" | "yes"))
+    }
+
+    fn on_failure(&mut self, step_title: &str, f: &Failure) -> FailureChoice {
+        let _ = step_title;
+        self.failure(f);
+        if self.yes || !self.interactive {
+            return FailureChoice::Quit;
+        }
+        let fix = if f.fix.is_some() { ", [f]ix (run the suggested fix)" } else { "" };
+        loop {
+            let prompt = format!("  [r]etry{fix}, [s]kip, [q]uit: ");
+            match self.read_line(&prompt, false).as_deref().map(str::trim) {
+                Some("r") => return FailureChoice::Retry,
+                Some("f") if f.fix.is_some() => return FailureChoice::RunFix,
+                Some("s") => return FailureChoice::Skip,
+                Some("q") | None => return FailureChoice::Quit,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Terminal echo off while a secret is typed; restored on drop.
+struct EchoOff {
+    saved: libc::termios,
+}
+
+impl EchoOff {
+    fn new() -> Option<Self> {
+        // SAFETY: tcgetattr/tcsetattr on stdin with a zeroed struct it fills in.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut t) != 0 {
+                return None;
+            }
+            let saved = t;
+            t.c_lflag &= !libc::ECHO;
+            libc::tcsetattr(0, libc::TCSANOW, &t);
+            Some(EchoOff { saved })
+        }
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        // SAFETY: restores the attributes read in `new`.
+        unsafe {
+            libc::tcsetattr(0, libc::TCSANOW, &self.saved);
+        }
+    }
+}
