@@ -1,1 +1,0 @@
-//! TODO(pyproject helper): reads and edits pyproject.toml with toml_edit.
