@@ -5,6 +5,7 @@
 //! `Event`s, and a front end in `ui` draws them and answers questions.
 
 pub mod cli;
+pub mod commands;
 pub mod exec;
 pub mod journey;
 pub mod names;
@@ -13,6 +14,7 @@ pub mod preflight;
 pub mod probe;
 pub mod pyproject;
 pub mod session;
+
 pub mod templates;
 pub mod ui;
 pub mod version;

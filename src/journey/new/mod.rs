@@ -1,1 +1,98 @@
-//! TODO
+//! `new`: every step of "Creating official Arcaflow plugins", right for today's
+//! Poetry 1.8.x and 2.x (see ARCAFLOW-FACTS.md for where the guide is wrong).
+
+mod about;
+mod dependencies;
+mod env;
+mod files;
+mod git;
+mod poetry;
+mod project;
+mod pyproject_form;
+mod python;
+mod test_build;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{Context, Failure, Step};
+use crate::names::PluginNames;
+use crate::plan::Cmd;
+use crate::probe::{PoetryInstall, Python};
+
+/// The SDK's real name and the last release line that supports Python 3.9.
+pub const SDK: &str = "arcaflow-plugin-sdk";
+pub const SDK_CONSTRAINT: &str = "^0.14.3";
+/// Dev tools, pinned so they resolve on every Python the project allows (3.9 up):
+/// an unpinned `poetry add` picks releases that need a newer Python.
+pub const DEV_TOOLS: &[(&str, &str)] = &[("flake8", "~7.3"), ("coverage", "~7.10")];
+/// The project's Python range: the official images run 3.9, the SDK needs <4.0.
+pub const PYTHON_RANGE: &str = "^3.9";
+
+pub fn steps() -> Vec<Box<dyn Step>> {
+    vec![
+        Box::new(about::About),
+        Box::new(python::PythonStep),
+        Box::new(poetry::PoetryStep),
+        Box::new(project::Project),
+        Box::new(pyproject_form::PyprojectForm),
+        Box::new(env::Env),
+        Box::new(dependencies::Dependencies),
+        Box::new(files::Files),
+        Box::new(git::Git),
+        Box::new(test_build::TestBuild),
+    ]
+}
+
+/// The plugin's names; the About step guarantees a valid name before any other step.
+pub(crate) fn names(ctx: &Context) -> PluginNames {
+    PluginNames::parse(ctx.answer("name").unwrap_or_default()).unwrap_or(PluginNames { short: "plugin".into() })
+}
+
+/// The project folder: DIR if given, else ./arcaflow-plugin-NAME.
+pub(crate) fn project_dir(ctx: &Context) -> PathBuf {
+    match ctx.answer("dir") {
+        Some(d) => ctx.dir.join(d),
+        None => ctx.dir.join(names(ctx).dist()),
+    }
+}
+
+pub(crate) fn chosen_python(ctx: &Context) -> Option<&Python> {
+    ctx.answer("python").and_then(|p| ctx.facts.python_at(std::path::Path::new(p)))
+}
+
+/// The Poetry to use: `--poetry`, else the only working install.
+pub(crate) fn chosen_poetry(ctx: &Context) -> Result<&PoetryInstall, Failure> {
+    if let Some(p) = ctx.answer("poetry") {
+        return ctx
+            .facts
+            .poetries
+            .iter()
+            .find(|i| i.path == std::path::Path::new(p))
+            .ok_or_else(|| Failure::usage(format!("--poetry {p}: no working Poetry there")));
+    }
+    let working: Vec<_> = ctx.facts.poetries.iter().filter(|p| p.python_exists).collect();
+    match working.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Failure::new("Poetry is not installed.")),
+        _ => Err(Failure::new("More than one Poetry is installed.")),
+    }
+}
+
+/// A Poetry command in the project folder. The program is a bare `poetry` when
+/// that is what the user's shell finds, so the script reads like the guide.
+pub(crate) fn poetry_cmd(ctx: &Context, args: &[&str]) -> Cmd {
+    let program = match chosen_poetry(ctx) {
+        Ok(p) if p.first_on_path => PathBuf::from("poetry"),
+        Ok(p) => p.path.clone(),
+        Err(_) => PathBuf::from("poetry"),
+    };
+    Cmd::new(program)
+        .args(args.iter().copied())
+        .cwd(project_dir(ctx))
+        .timeout(Duration::from_secs(900))
+}
+
+pub(crate) fn poetry_is_v2(ctx: &Context) -> bool {
+    chosen_poetry(ctx).map(|p| p.is_v2()).unwrap_or(false)
+}

@@ -1,0 +1,76 @@
+use std::time::Duration;
+
+use super::{names, poetry_cmd, project_dir};
+use crate::journey::{Check, Context, Failure, Step};
+use crate::plan::{Cmd, Plan};
+use crate::preflight;
+
+/// The checks of the official build, run here: tests under coverage, flake8,
+/// ACT's requirements, the schema, and the container build when an engine works.
+pub struct TestBuild;
+
+impl Step for TestBuild {
+    fn id(&self) -> &'static str {
+        "test-build"
+    }
+    fn title(&self) -> &'static str {
+        "Test it as the official build will"
+    }
+    fn why(&self) -> &'static str {
+        "The official build (the Arcaflow Container Toolkit, ACT; the guide's \"carpenter\" and \"image \
+         builder\") checks the required files, runs flake8, checks the Dockerfile's lines, and builds the \
+         image, which runs your tests. Running the same checks here finds problems before a pull request does."
+    }
+    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+        Ok(Check::Todo)
+    }
+    fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
+        let n = names(ctx);
+        let test_file = n.test_file();
+        let entry = format!("{}/{}.py", n.package(), n.entry_module());
+        let mut plan = Plan::new()
+            .run(poetry_cmd(ctx, &["install"]))
+            .run(poetry_cmd(ctx, &["run", "python", "-m", "coverage", "run", &test_file]))
+            .run(poetry_cmd(ctx, &["run", "python", "-m", "coverage", "report"]))
+            .run(poetry_cmd(ctx, &["run", "python", "-m", "flake8", "--show-source", "."]))
+            .run(poetry_cmd(ctx, &["run", "python", &entry, "--schema"]));
+        if let Some(engine) = ctx.facts.engines.iter().find(|e| e.usable) {
+            plan = plan.run(
+                Cmd::new(&engine.name)
+                    .args(["build", "-t", &format!("{}:latest", n.dist()), "."])
+                    .cwd(project_dir(ctx))
+                    .timeout(Duration::from_secs(600)),
+            );
+        }
+        Ok(plan)
+    }
+    fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+        let results = preflight::check_project(&project_dir(ctx));
+        let mut failed = Vec::new();
+        for r in results.iter().filter(|r| !r.ok) {
+            ctx.notes.push(format!("ACT check FAILED: {}\n{}\nfix: {}", r.title, r.detail, r.fix));
+            failed.push(r.title.clone());
+        }
+        ctx.notes.push(format!(
+            "ACT's checks, run locally: {} of {} passed (files, language, Dockerfile lines; flake8 ran above).",
+            results.len() - failed.len(),
+            results.len()
+        ));
+        if ctx.facts.engines.iter().all(|e| !e.usable) {
+            let why = match ctx.facts.engines.first() {
+                Some(e) => format!("{} is not usable: {}", e.name, e.detail),
+                None => "no docker or podman was found".into(),
+            };
+            ctx.notes.push(format!(
+                "The container build was skipped: {why}. Run it later in {}:\n  docker build -t {}:latest .",
+                project_dir(ctx).display(),
+                names(ctx).dist()
+            ));
+        }
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(Failure::new(format!("ACT's checks failed: {}", failed.join(", "))).hint("Each failing check above says what to change."))
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! `arcaflow-wizard new` end to end with the real Python, Poetry 1.8.3 and 2.x,
+//! flake8 and coverage, against the local package index.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{run, Sandbox, Tools};
+
+const JOURNEY: Duration = Duration::from_secs(600);
+
+/// Every file under `dir` with its content, leaving out what a run may
+/// legitimately regenerate (git internals, caches, coverage data).
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if matches!(name.as_str(), ".git" | "__pycache__" | ".coverage" | "htmlcov") {
+                continue;
+            }
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.insert(p.strip_prefix(base).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn sandbox_with(tools: &Tools, poetry: &Path, python3: &Path) -> Sandbox {
+    let mut sb = Sandbox::with_tools(tools);
+    let bin = sb.bin_dir("main", &[("poetry", poetry), ("python3", python3)]);
+    sb.set_path(&[bin]);
+    // An empty root: no system interpreters beyond what the test puts on PATH.
+    let root = sb.root().join("fsroot");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/os-release"), "ID=debian\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n").unwrap();
+    sb.set_env("ARCAFLOW_WIZARD_ROOT", root);
+    sb
+}
+
+fn new_plugin(sb: &Sandbox, tools: &Tools, python: &Path, extra: &[&str]) -> common::Ran {
+    let mut cmd = sb.wizard();
+    cmd.args(["new", "--yes", "--name", "example", "--index-url", &tools.index_url, "--python"])
+        .arg(python)
+        .args(extra);
+    run(&mut cmd, JOURNEY)
+}
+
+fn assert_plugin_is_official_grade(sb: &Sandbox, tools: &Tools, ran: &common::Ran) -> PathBuf {
+    assert!(ran.ok(), "new failed:\n{}", ran.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    // The wizard's own checks, as it printed them.
+    for needle in ["poetry add arcaflow-plugin-sdk@^0.14.3", "coverage run tests/test_arcaflow_plugin_example.py", "flake8 --show-source", "ACT's checks, run locally: 14 of 14 passed", "--schema", "Done: arcaflow-plugin-example is ready"] {
+        assert!(ran.output.contains(needle), "missing {needle:?} in:\n{}", ran.output);
+    }
+    assert!(!ran.output.contains("ACT check FAILED"), "{}", ran.output);
+    // The schema printed by the plugin itself.
+    assert!(ran.output.contains("steps:") || ran.output.contains("\"steps\""), "no schema in:\n{}", ran.output);
+    // The legacy form the official image's Poetry 1.8.3 reads.
+    let pyproject = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("[tool.poetry]"), "{pyproject}");
+    assert!(!pyproject.contains("[project]"), "{pyproject}");
+    assert!(!pyproject.contains("[dependency-groups]"), "{pyproject}");
+    assert!(pyproject.contains("[tool.poetry.group.dev.dependencies]"), "{pyproject}");
+    assert!(pyproject.contains("arcaflow-plugin-sdk = \"^0.14.3\""), "{pyproject}");
+    for f in ["Dockerfile", "LICENSE", ".flake8", "README.md", ".gitignore", "poetry.lock", "tests/test_arcaflow_plugin_example.py", "arcaflow_plugin_example/example_plugin.py", "arcaflow_plugin_example/example_schema.py"] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    // The official image's build, reproduced without an engine.
+    if let Err(log) = common::reproduce_official_build(&dir, tools) {
+        panic!("the official build fails:\n{log}");
+    }
+    dir
+}
+
+fn assert_second_run_changes_nothing(sb: &Sandbox, tools: &Tools, python: &Path, dir: &Path) {
+    let before = tree(dir);
+    let again = new_plugin(sb, tools, python, &[]);
+    assert!(again.ok(), "second run failed:\n{}", again.output);
+    assert!(again.output.contains("already done"), "{}", again.output);
+    assert!(!again.output.contains("poetry new"), "the project was made again:\n{}", again.output);
+    assert_eq!(tree(dir).keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>());
+    for (k, v) in tree(dir) {
+        assert!(before[&k] == v, "{k} changed on the second run");
+    }
+    let st = run(sb.command("git").args(["status", "--porcelain"]).current_dir(dir), Duration::from_secs(30));
+    assert!(st.ok() && st.output.trim().is_empty(), "git status after the second run:\n{}", st.output);
+}
+
+#[test]
+fn poetry2_python311_makes_an_official_grade_plugin() {
+    let tools = require_tools!();
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let ran = new_plugin(&sb, &tools, &tools.py311, &[]);
+    assert!(ran.output.contains("poetry new --flat"), "{}", ran.output);
+    let dir = assert_plugin_is_official_grade(&sb, &tools, &ran);
+    assert!(dir.join(".git").is_dir());
+    assert_second_run_changes_nothing(&sb, &tools, &tools.py311, &dir);
+}
+
+#[test]
+fn poetry1_python39_makes_an_official_grade_plugin() {
+    let tools = require_tools!();
+    let sb = sandbox_with(&tools, &tools.poetry1, &tools.py39);
+    let ran = new_plugin(&sb, &tools, &tools.py39, &[]);
+    assert!(!ran.output.contains("--flat"), "{}", ran.output);
+    let dir = assert_plugin_is_official_grade(&sb, &tools, &ran);
+    assert_second_run_changes_nothing(&sb, &tools, &tools.py39, &dir);
+}
+
+#[test]
+fn the_dry_run_script_makes_the_same_project() {
+    let tools = require_tools!();
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let script = new_plugin(&sb, &tools, &tools.py311, &["--dry-run"]);
+    assert!(script.ok(), "{}", script.output);
+    assert!(std::fs::read_dir(sb.work()).unwrap().next().is_none(), "--dry-run wrote something");
+    let text = {
+        let mut c = sb.wizard();
+        c.args(["new", "--yes", "--name", "example", "--index-url", &tools.index_url, "--python"])
+            .arg(&tools.py311)
+            .arg("--dry-run")
+            .stderr(std::process::Stdio::null());
+        String::from_utf8(c.output().unwrap().stdout).unwrap()
+    };
+    assert!(text.starts_with("#!/usr/bin/env bash"), "{text}");
+    assert!(text.contains("set -euo pipefail"));
+    assert!(text.contains("# == Add the Arcaflow plugin SDK =="), "{text}");
+    let script_file = sb.root().join("make.sh");
+    std::fs::write(&script_file, &text).unwrap();
+    let by_hand = sb.work().join("by-hand");
+    std::fs::create_dir_all(&by_hand).unwrap();
+    let ran = run(sb.command("bash").arg(&script_file).current_dir(&by_hand), JOURNEY);
+    assert!(ran.ok(), "the script failed:\n{}", ran.output);
+
+    let by_wizard = sb.work().join("by-wizard");
+    std::fs::create_dir_all(&by_wizard).unwrap();
+    let mut c = sb.wizard();
+    c.current_dir(&by_wizard)
+        .args(["new", "--yes", "--name", "example", "--index-url", &tools.index_url, "--python"])
+        .arg(&tools.py311);
+    let ran = run(&mut c, JOURNEY);
+    assert!(ran.ok(), "{}", ran.output);
+    let a = tree(&by_hand.join("arcaflow-plugin-example"));
+    let b = tree(&by_wizard.join("arcaflow-plugin-example"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(b[k] == *v, "{k} differs between the script and the wizard");
+    }
+}
