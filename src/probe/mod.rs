@@ -6,6 +6,7 @@ pub mod distro;
 pub mod engine;
 pub mod poetry;
 pub mod python;
+pub mod run;
 
 use std::path::{Path, PathBuf};
 
