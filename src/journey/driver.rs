@@ -16,15 +16,26 @@ use crate::session::SessionLog;
 pub enum Event {
     /// The journey's steps, before anything runs.
     Steps(Vec<(String, String)>),
-    StepState { index: usize, state: StepState, detail: String },
+    StepState {
+        index: usize,
+        state: StepState,
+        detail: String,
+    },
     /// A one-line note at the current step (why the guide differs, a skipped build...).
     Note(String),
     /// An action is about to run: its summary (the command as typed).
     ActionStart(String),
     Output(String),
-    ActionEnd { ok: bool, summary: String, elapsed: Duration },
+    ActionEnd {
+        ok: bool,
+        summary: String,
+        elapsed: Duration,
+    },
     /// A file was written (or kept, when the user said no).
-    File { path: PathBuf, written: bool },
+    File {
+        path: PathBuf,
+        written: bool,
+    },
 }
 
 /// What the user chose after a failure.
@@ -75,30 +86,59 @@ pub struct Driver<'a> {
 
 impl<'a> Driver<'a> {
     pub fn new(steps: &'a [Box<dyn Step>], log: &'a SessionLog) -> Self {
-        Driver { steps, log, cancel: CancelToken::new(), on_step_done: Box::new(|_, _| {}) }
+        Driver {
+            steps,
+            log,
+            cancel: CancelToken::new(),
+            on_step_done: Box::new(|_, _| {}),
+        }
     }
 
     fn emit(&self, ui: &mut dyn Interact, ev: Event) {
         match &ev {
-            Event::StepState { index, state, detail } => {
-                self.log.line(&format!("== step {} {:?} {}", self.steps[*index].id(), state, detail))
-            }
+            Event::StepState {
+                index,
+                state,
+                detail,
+            } => self.log.line(&format!(
+                "== step {} {:?} {}",
+                self.steps[*index].id(),
+                state,
+                detail
+            )),
             Event::Note(n) => self.log.line(&format!("note: {n}")),
             Event::ActionStart(s) => self.log.line(s),
             Event::Output(o) => self.log.line(&format!("  | {o}")),
-            Event::ActionEnd { ok, summary, elapsed } => {
-                self.log.line(&format!("  -> {} ({:.1}s): {summary}", if *ok { "ok" } else { "FAILED" }, elapsed.as_secs_f64()))
-            }
-            Event::File { path, written } => {
-                self.log.line(&format!("{} {}", if *written { "wrote" } else { "kept (user's version)" }, path.display()))
-            }
+            Event::ActionEnd {
+                ok,
+                summary,
+                elapsed,
+            } => self.log.line(&format!(
+                "  -> {} ({:.1}s): {summary}",
+                if *ok { "ok" } else { "FAILED" },
+                elapsed.as_secs_f64()
+            )),
+            Event::File { path, written } => self.log.line(&format!(
+                "{} {}",
+                if *written {
+                    "wrote"
+                } else {
+                    "kept (user's version)"
+                },
+                path.display()
+            )),
             Event::Steps(_) => {}
         }
         ui.event(&ev);
     }
 
     /// Ask every question of a step that has no valid answer yet.
-    fn ask_questions(&self, step: &dyn Step, ctx: &mut Context, ui: &mut dyn Interact) -> Result<(), Outcome> {
+    fn ask_questions(
+        &self,
+        step: &dyn Step,
+        ctx: &mut Context,
+        ui: &mut dyn Interact,
+    ) -> Result<(), Outcome> {
         for q in step.questions(ctx) {
             let mut error: Option<String> = None;
             if let Some(given) = ctx.answers.get(q.key).cloned() {
@@ -134,7 +174,12 @@ impl<'a> Driver<'a> {
     }
 
     /// Print every step's plan as one bash script (`--dry-run`): nothing runs.
-    pub fn script(&self, ctx: &mut Context, ui: &mut dyn Interact, header: &str) -> Result<String, Outcome> {
+    pub fn script(
+        &self,
+        ctx: &mut Context,
+        ui: &mut dyn Interact,
+        header: &str,
+    ) -> Result<String, Outcome> {
         let mut plans = Vec::new();
         for step in self.steps {
             self.ask_questions(step.as_ref(), ctx, ui)?;
@@ -148,32 +193,78 @@ impl<'a> Driver<'a> {
             .zip(&plans)
             .map(|(s, p)| (s, relative_plan(p, &base)))
             .collect();
-        let sections: Vec<ScriptSection> =
-            sections.iter().map(|(s, p)| ScriptSection { title: s.title(), why: s.why(), plan: p }).collect();
+        let sections: Vec<ScriptSection> = sections
+            .iter()
+            .map(|(s, p)| ScriptSection {
+                title: s.title(),
+                why: s.why(),
+                plan: p,
+            })
+            .collect();
         Ok(plan::to_shell_script(header, &sections))
     }
 
     /// Run the journey.
     pub fn run(&mut self, ctx: &mut Context, ui: &mut dyn Interact) -> Outcome {
-        let titles = self.steps.iter().map(|s| (s.id().to_string(), s.title().to_string())).collect();
+        let titles = self
+            .steps
+            .iter()
+            .map(|s| (s.id().to_string(), s.title().to_string()))
+            .collect();
         ui.event(&Event::Steps(titles));
         for (index, step) in self.steps.iter().enumerate() {
             let step = step.as_ref();
-            self.emit(ui, Event::StepState { index, state: StepState::Running, detail: String::new() });
+            self.emit(
+                ui,
+                Event::StepState {
+                    index,
+                    state: StepState::Running,
+                    detail: String::new(),
+                },
+            );
             if let Err(o) = self.ask_questions(step, ctx, ui) {
-                self.emit(ui, Event::StepState { index, state: StepState::Failed, detail: "stopped".into() });
+                self.emit(
+                    ui,
+                    Event::StepState {
+                        index,
+                        state: StepState::Failed,
+                        detail: "stopped".into(),
+                    },
+                );
                 return o;
             }
             match self.run_step(step, ctx, ui) {
                 StepEnd::Done(state, detail) => {
-                    self.emit(ui, Event::StepState { index, state, detail });
+                    self.emit(
+                        ui,
+                        Event::StepState {
+                            index,
+                            state,
+                            detail,
+                        },
+                    );
                     (self.on_step_done)(step.id(), ctx);
                 }
                 StepEnd::Skipped(f) => {
-                    self.emit(ui, Event::StepState { index, state: StepState::Failed, detail: format!("skipped: {}", f.message) });
+                    self.emit(
+                        ui,
+                        Event::StepState {
+                            index,
+                            state: StepState::Failed,
+                            detail: format!("skipped: {}", f.message),
+                        },
+                    );
                 }
                 StepEnd::Stop(f) => {
-                    self.emit(ui, Event::StepState { index, state: StepState::Failed, detail: f.message.clone() });
+                    self.emit(
+                        ui,
+                        Event::StepState {
+                            index,
+                            state: StepState::Failed,
+                            // The front end showed the whole failure; the step list needs its gist.
+                            detail: f.message.lines().next().unwrap_or_default().to_string(),
+                        },
+                    );
                     return Outcome::Failed(f);
                 }
             }
@@ -209,7 +300,12 @@ impl<'a> Driver<'a> {
         }
     }
 
-    fn attempt(&mut self, step: &dyn Step, ctx: &mut Context, ui: &mut dyn Interact) -> Result<StepEnd, Failure> {
+    fn attempt(
+        &mut self,
+        step: &dyn Step,
+        ctx: &mut Context,
+        ui: &mut dyn Interact,
+    ) -> Result<StepEnd, Failure> {
         if let Check::Done(what) = step.check(ctx)? {
             return Ok(StepEnd::Done(StepState::Skipped, what));
         }
@@ -226,24 +322,42 @@ impl<'a> Driver<'a> {
         Ok(StepEnd::Done(StepState::Done, String::new()))
     }
 
-    fn execute(&self, step: &dyn Step, plan: &Plan, ctx: &mut Context, ui: &mut dyn Interact) -> Result<(), Failure> {
+    fn execute(
+        &self,
+        step: &dyn Step,
+        plan: &Plan,
+        ctx: &mut Context,
+        ui: &mut dyn Interact,
+    ) -> Result<(), Failure> {
         for action in &plan.actions {
             match action {
                 Action::Run(cmd) => self.run_command(step, cmd, ctx, ui)?,
-                Action::WriteFile { path, contents, overwrite, executable } => {
+                Action::WriteFile {
+                    path,
+                    contents,
+                    overwrite,
+                    executable,
+                } => {
                     self.write_file(path, contents, *overwrite, *executable, ui)?;
                 }
                 Action::CreateDir(p) => {
                     self.log.line(&action.summary());
-                    std::fs::create_dir_all(p)
-                        .map_err(|e| Failure::new(format!("could not create {}: {e}", p.display())))?;
+                    std::fs::create_dir_all(p).map_err(|e| {
+                        Failure::new(format!("could not create {}: {e}", p.display()))
+                    })?;
                 }
             }
         }
         Ok(())
     }
 
-    fn run_command(&self, step: &dyn Step, cmd: &Cmd, ctx: &Context, ui: &mut dyn Interact) -> Result<(), Failure> {
+    fn run_command(
+        &self,
+        step: &dyn Step,
+        cmd: &Cmd,
+        ctx: &Context,
+        ui: &mut dyn Interact,
+    ) -> Result<(), Failure> {
         let summary = format!("$ {}", cmd.display());
         self.emit(ui, Event::ActionStart(summary.clone()));
         let secrets: Vec<String> = ctx.secrets.values().cloned().collect();
@@ -256,13 +370,27 @@ impl<'a> Driver<'a> {
         let res = match res {
             Ok(r) => r,
             Err(e) => {
-                self.emit(ui, Event::ActionEnd { ok: false, summary, elapsed: started.elapsed() });
+                self.emit(
+                    ui,
+                    Event::ActionEnd {
+                        ok: false,
+                        summary,
+                        elapsed: started.elapsed(),
+                    },
+                );
                 return Err(Failure::new(format!("could not start {}: {e}", cmd.program.display())).hint(
                     "Check that the program exists and can run; `arcaflow-wizard doctor` lists what was found.",
                 ));
             }
         };
-        self.emit(ui, Event::ActionEnd { ok: res.success(), summary: res.describe(), elapsed: res.elapsed });
+        self.emit(
+            ui,
+            Event::ActionEnd {
+                ok: res.success(),
+                summary: res.describe(),
+                elapsed: res.elapsed,
+            },
+        );
         if res.success() {
             return Ok(());
         }
@@ -283,27 +411,45 @@ impl<'a> Driver<'a> {
         let current = match std::fs::read_to_string(path) {
             Ok(c) => Some(c),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Failure::new(format!("could not read {}: {e}", path.display()))),
+            Err(e) => {
+                return Err(Failure::new(format!(
+                    "could not read {}: {e}",
+                    path.display()
+                )))
+            }
         };
         if current.as_deref() == Some(contents) {
             return Ok(());
         }
         // An empty file loses nothing; a file made earlier in this plan is not the user's.
-        let theirs = current.as_deref().is_some_and(|c| !c.trim().is_empty()) && overwrite == Overwrite::AskIfDifferent;
+        let theirs = current.as_deref().is_some_and(|c| !c.trim().is_empty())
+            && overwrite == Overwrite::AskIfDifferent;
         let change = FileChange {
             new: current.is_none(),
             diff: diff::unified(path, current.as_deref().unwrap_or(""), contents),
             replaces_users_file: theirs,
         };
         if !ui.confirm_write(path, &change) {
-            self.emit(ui, Event::File { path: path.to_path_buf(), written: false });
+            self.emit(
+                ui,
+                Event::File {
+                    path: path.to_path_buf(),
+                    written: false,
+                },
+            );
             return Ok(());
         }
         write_atomically(path, contents, executable)
             .map_err(|e| Failure::new(format!("could not write {}: {e}", path.display())).hint(
                 "Check that the folder is writable and the disk is not full; nothing else was changed.",
             ))?;
-        self.emit(ui, Event::File { path: path.to_path_buf(), written: true });
+        self.emit(
+            ui,
+            Event::File {
+                path: path.to_path_buf(),
+                written: true,
+            },
+        );
         Ok(())
     }
 }
@@ -325,7 +471,9 @@ fn write_atomically(path: &Path, contents: &str, executable: bool) -> std::io::R
     }
     let tmp = path.with_file_name(format!(
         ".{}.arcaflow-wizard.tmp",
-        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
     ));
     let res = (|| {
         std::fs::write(&tmp, contents)?;
@@ -353,12 +501,23 @@ fn relative_plan(p: &Plan, base: &Path) -> Plan {
     for a in &p.actions {
         out.push(match a.clone() {
             Action::Run(mut c) => {
-                c.cwd = c.cwd.map(|d| plan::relative_to(&d, base)).filter(|d| !d.as_os_str().is_empty());
+                c.cwd = c
+                    .cwd
+                    .map(|d| plan::relative_to(&d, base))
+                    .filter(|d| !d.as_os_str().is_empty());
                 Action::Run(c)
             }
-            Action::WriteFile { path, contents, overwrite, executable } => {
-                Action::WriteFile { path: plan::relative_to(&path, base), contents, overwrite, executable }
-            }
+            Action::WriteFile {
+                path,
+                contents,
+                overwrite,
+                executable,
+            } => Action::WriteFile {
+                path: plan::relative_to(&path, base),
+                contents,
+                overwrite,
+                executable,
+            },
             Action::CreateDir(d) => Action::CreateDir(plan::relative_to(&d, base)),
         });
     }

@@ -89,14 +89,24 @@ fn problem(ctx: &Context) -> Failure {
     let mut msg = String::from("More than one Poetry is installed; keep exactly one:");
     for p in &working {
         msg.push_str(&format!(
-            "\n  {} (Poetry {}, {:?}, Python {}){}\n    remove: {}",
+            "\n  {} (Poetry {}, {}, Python {}){}\n    remove: {}",
             p.path.display(),
             p.version.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
-            p.method,
+            method_label(&p.method),
             p.python.as_ref().map(|x| x.display().to_string()).unwrap_or_else(|| "?".into()),
             if p.first_on_path { "  <- `poetry` runs this one" } else { "" },
             p.uninstall_hint()
         ));
     }
     Failure::new(msg).hint("Or pick one for this run: arcaflow-wizard new --poetry PATH")
+}
+
+fn method_label(m: &probe::InstallMethod) -> &'static str {
+    match m {
+        probe::InstallMethod::OfficialInstaller => "official installer",
+        probe::InstallMethod::Pipx => "pipx",
+        probe::InstallMethod::Pip => "pip",
+        probe::InstallMethod::Distro => "package manager",
+        probe::InstallMethod::Unknown => "installed by an unknown way",
+    }
 }
