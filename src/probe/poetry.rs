@@ -164,6 +164,8 @@ pub struct ScriptOwner {
     pub python: Option<PathBuf>,
     /// The script that really runs, after following shell wrappers (Homebrew's).
     pub script: PathBuf,
+    /// `#!/usr/bin/env NAME` and no NAME on PATH: the script cannot run.
+    pub not_on_path: bool,
 }
 
 /// The interpreter a script's first lines name: `#!/path/python`,
@@ -250,17 +252,22 @@ pub fn script_owner(env: &ProbeEnv, script: &Path) -> ScriptOwner {
             break;
         };
         if let Some(sp) = shebang_python(&head) {
-            let python = match sp {
-                ShebangPython::Abs(p) => Some(rooted(env, &current, p)),
-                ShebangPython::OnPath(name) => env
-                    .path_dirs()
-                    .into_iter()
-                    .map(|d| d.join(&name))
-                    .find(|p| is_executable(p)),
+            let (python, not_on_path) = match sp {
+                ShebangPython::Abs(p) => (Some(rooted(env, &current, p)), false),
+                ShebangPython::OnPath(name) => {
+                    let found = env
+                        .path_dirs()
+                        .into_iter()
+                        .map(|d| d.join(&name))
+                        .find(|p| is_executable(p));
+                    let missing = found.is_none();
+                    (found, missing)
+                }
             };
             return ScriptOwner {
                 python,
                 script: current,
+                not_on_path,
             };
         }
         match wrapper_target(&head) {
@@ -274,6 +281,7 @@ pub fn script_owner(env: &ProbeEnv, script: &Path) -> ScriptOwner {
     ScriptOwner {
         python: None,
         script: current,
+        not_on_path: false,
     }
 }
 
@@ -512,7 +520,7 @@ fn analyse(env: &ProbeEnv, cand: &Cand, official: &[PathBuf]) -> Analysed {
         };
     };
     let owner = script_owner(env, &real);
-    let python_exists = owner.python.as_ref().is_none_or(|p| p.exists());
+    let python_exists = !owner.not_on_path && owner.python.as_ref().is_none_or(|p| p.exists());
     let venv = owner
         .python
         .as_deref()
@@ -1086,6 +1094,58 @@ mod tests {
         let (prog, args) = found[0].command();
         assert_eq!(prog, venv.join("bin/python"));
         assert_eq!(args, vec!["-m", "poetry"]);
+    }
+
+    #[test]
+    fn long_shebang_scripts_and_a_custom_poetry_home() {
+        let f = fixture();
+        let home = f.dir.join("custom-poetry-home");
+        let venv = home.join("venv");
+        let script = fake_venv(&venv, &f.base, "2.0.0");
+        // What pip writes when the interpreter's path is too long for #!.
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\n'''exec' {} \"$0\" \"$@\"\n' '''\n# -*- coding: utf-8 -*-\nimport re\n",
+                venv.join("bin/python").display()
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(home.join("bin")).unwrap();
+        symlink(&script, home.join("bin/poetry")).unwrap();
+        let mut env = f.env.clone();
+        env.poetry_home = Some(home.clone());
+        let found = find_all(&env);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let p = &found[0];
+        assert_eq!(p.python, Some(venv.join("bin/python")));
+        assert_eq!(p.version, Some(Version::new(2, 0, 0)));
+        assert_eq!(p.method, InstallMethod::OfficialInstaller);
+        assert!(p.is_v2());
+        assert!(!p.first_on_path);
+        assert_eq!(
+            p.uninstall_hint(),
+            format!(
+                "curl -sSL https://install.python-poetry.org | POETRY_HOME={} python3 - --uninstall",
+                home.display()
+            )
+        );
+    }
+
+    #[test]
+    fn an_env_shebang_without_that_python_on_path_cannot_run() {
+        let f = fixture();
+        let bin = f.dir.join("bin");
+        write_exec(
+            &bin.join("poetry"),
+            "#!/usr/bin/env python3.99\nimport sys\n",
+        );
+        let mut env = f.env.clone();
+        env.path = bin.display().to_string();
+        let found = find_all(&env);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(!found[0].python_exists);
+        assert_eq!(found[0].version, None, "not run: it cannot run");
     }
 
     #[test]

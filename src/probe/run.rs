@@ -188,8 +188,12 @@ pub fn is_executable(p: &Path) -> bool {
     }
 }
 
-/// The first `limit` bytes of a file, as text.
+/// The first `limit` bytes of a regular file, as text (never opens a FIFO or a
+/// device, which could block).
 pub fn read_head(p: &Path, limit: usize) -> Option<String> {
+    if !std::fs::metadata(p).ok()?.is_file() {
+        return None;
+    }
     let f = std::fs::File::open(p).ok()?;
     let mut buf = Vec::with_capacity(limit.min(4096));
     f.take(limit as u64).read_to_end(&mut buf).ok()?;
