@@ -85,7 +85,7 @@ fn assert_second_run_changes_nothing(sb: &Sandbox, tools: &Tools, python: &Path,
     let again = new_plugin(sb, tools, python, &[]);
     assert!(again.ok(), "second run failed:\n{}", again.output);
     assert!(again.output.contains("already done"), "{}", again.output);
-    assert!(!again.output.contains("poetry new"), "the project was made again:\n{}", again.output);
+    assert!(!again.output.contains("$ poetry new"), "the project was made again:\n{}", again.output);
     assert_eq!(tree(dir).keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>());
     for (k, v) in tree(dir) {
         assert!(before[&k] == v, "{k} changed on the second run");
