@@ -99,6 +99,10 @@ fn spec(index_url: Option<&str>) -> LegacySpec {
         package: PACKAGE.into(),
         python: pyproject::PYTHON_CONSTRAINT.into(),
         index_url: index_url.map(str::to_string),
+        dev_dependencies: vec![
+            ("flake8".into(), "~7.3".into()),
+            ("coverage".into(), "~7.10".into()),
+        ],
     }
 }
 

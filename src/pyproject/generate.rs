@@ -17,6 +17,8 @@ pub struct LegacySpec {
     pub python: String,
     /// A package index to resolve from instead of PyPI (priority `primary`).
     pub index_url: Option<String>,
+    /// `[tool.poetry.group.dev.dependencies]` entries (name, Poetry constraint).
+    pub dev_dependencies: Vec<(String, String)>,
 }
 
 /// The name of the `[[tool.poetry.source]]` written for `index_url`.
@@ -87,9 +89,18 @@ pub fn legacy_pyproject(spec: &LegacySpec) -> String {
     );
     poetry.insert("dependencies", Item::Table(deps));
 
-    // Empty, so its comment is written as the text before the next header.
-    let dev_deps = table(next(), "\n");
-    let dev_comment = "# Poetry 2 adds dev tools here only if this exists; the Dockerfile's --without dev needs it too.\n\n";
+    let mut dev_deps = table(next(), "\n");
+    let dev_why = "Poetry 2 adds dev tools here only if this exists; the Dockerfile's --without dev needs it too.";
+    let mut dev_comment = format!("# {dev_why}\n\n");
+    if let Some(((first, c), rest)) = spec.dev_dependencies.split_first() {
+        insert_commented(&mut dev_deps, dev_why, first, toml_edit::value(c.as_str()));
+        for (name, c) in rest {
+            dev_deps.insert(name, toml_edit::value(c.as_str()));
+        }
+        dev_comment = "\n".into();
+    }
+    // An empty table's comment can only be written as the text before the next header.
+    let dev_comment = dev_comment.as_str();
     let mut dev = implicit();
     dev.insert("dependencies", Item::Table(dev_deps));
     let mut group = implicit();
@@ -143,6 +154,7 @@ mod tests {
             package: "arcaflow_plugin_example".into(),
             python: "^3.9".into(),
             index_url: index_url.map(str::to_string),
+            dev_dependencies: Vec::new(),
         }
     }
 
@@ -200,5 +212,21 @@ build-backend = "poetry.core.masonry.api"
         assert_eq!(info.code_folders(), ["arcaflow_plugin_example"]);
         assert!(info.fits_poetry_1_8());
         assert!(info.warnings.is_empty(), "{:?}", info.warnings);
+    }
+
+    #[test]
+    fn dev_tools_sit_under_their_comment_in_the_dev_group() {
+        let mut spec = example_spec(None);
+        spec.dev_dependencies = vec![
+            ("flake8".into(), "~7.3".into()),
+            ("coverage".into(), "~7.10".into()),
+        ];
+        let text = legacy_pyproject(&spec);
+        assert!(
+            text.contains("[tool.poetry.group.dev.dependencies]\n# Poetry 2 adds dev tools here only if this exists; the Dockerfile's --without dev needs it too.\nflake8 = \"~7.3\"\ncoverage = \"~7.10\"\n\n[build-system]"),
+            "{text}"
+        );
+        let info = crate::pyproject::inspect(&crate::pyproject::parse(&text).unwrap());
+        assert!(info.has_dev_group && info.form == crate::pyproject::Form::Legacy);
     }
 }

@@ -11,14 +11,18 @@ fn problems(ctx: &Context) -> Result<Vec<String>, Failure> {
     let path = project_dir(ctx).join("pyproject.toml");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))?;
-    let doc = pyproject::parse(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+    let doc =
+        pyproject::parse(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
     let info = pyproject::inspect(&doc);
     let mut p = Vec::new();
     if info.form != pyproject::Form::Legacy {
         p.push("the project's data is not all in the legacy [tool.poetry] tables".to_string());
     }
     if !info.python().is_some_and(|p| p.upper_ok && p.lower_ok) {
-        p.push("the Python range is not 3.9 or newer with an upper bound the SDK accepts (<4.0)".into());
+        p.push(
+            "the Python range is not 3.9 or newer with an upper bound the SDK accepts (<4.0)"
+                .into(),
+        );
     }
     if !info.has_dev_group {
         p.push("there is no [tool.poetry.group.dev.dependencies] group (the Dockerfile runs --without dev)".into());
@@ -35,24 +39,18 @@ pub(crate) fn spec(ctx: &Context) -> pyproject::LegacySpec {
         name: n.dist(),
         version: "0.1.0".into(),
         description: ctx.answer("description").unwrap_or_default().to_string(),
-        authors: vec![ctx.answer("author").unwrap_or("Arcalot contributors").to_string()],
+        authors: vec![ctx
+            .answer("author")
+            .unwrap_or("Arcalot contributors")
+            .to_string()],
         package: n.package(),
         python: PYTHON_RANGE.into(),
         index_url: ctx.opts.index_url.clone(),
+        dev_dependencies: DEV_TOOLS
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
     }
-}
-
-/// The generated file with the pinned dev tools in its dev group: they are locked
-/// together with the SDK by the one `poetry add` that follows.
-fn contents(ctx: &Context) -> String {
-    let text = pyproject::legacy_pyproject(&spec(ctx));
-    let mut doc = pyproject::parse(&text).expect("the generated pyproject parses");
-    if let Some(dev) = doc["tool"]["poetry"]["group"]["dev"]["dependencies"].as_table_mut() {
-        for (name, constraint) in DEV_TOOLS {
-            dev.insert(name, toml_edit::value(*constraint));
-        }
-    }
-    doc.to_string()
 }
 
 impl Step for PyprojectForm {
@@ -81,7 +79,8 @@ impl Step for PyprojectForm {
              [tool.poetry], so the wizard writes that form (python = \"^3.9\", a dev group) before adding anything."
                 .into()
         } else {
-            "Setting python = \"^3.9\" (the guide's check) and a dev group for flake8 and coverage.".into()
+            "Setting python = \"^3.9\" (the guide's check) and a dev group for flake8 and coverage."
+                .into()
         })
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
@@ -89,9 +88,13 @@ impl Step for PyprojectForm {
         let mut plan = Plan::new();
         plan.push(Action::WriteFile {
             path: project_dir(ctx).join("pyproject.toml"),
-            contents: contents(ctx),
+            contents: pyproject::legacy_pyproject(&spec(ctx)),
             // Right after `poetry new` the file is Poetry's, not the user's.
-            overwrite: if just_made { Overwrite::Replace } else { Overwrite::AskIfDifferent },
+            overwrite: if just_made {
+                Overwrite::Replace
+            } else {
+                Overwrite::AskIfDifferent
+            },
             executable: false,
         });
         Ok(plan)
@@ -101,7 +104,10 @@ impl Step for PyprojectForm {
         if p.is_empty() {
             return Ok(());
         }
-        Err(Failure::new(format!("pyproject.toml is not ready for the official build: {}.", p.join("; ")))
-            .hint("`arcaflow-wizard doctor --fix` converts it while keeping your changes."))
+        Err(Failure::new(format!(
+            "pyproject.toml is not ready for the official build: {}.",
+            p.join("; ")
+        ))
+        .hint("`arcaflow-wizard doctor --fix` converts it while keeping your changes."))
     }
 }
