@@ -102,6 +102,13 @@ fn poetry2_python311_makes_an_official_grade_plugin() {
     assert!(ran.output.contains("poetry new --flat"), "{}", ran.output);
     let dir = assert_plugin_is_official_grade(&sb, &tools, &ran);
     assert!(dir.join(".git").is_dir());
+    // The session log holds the commands, their endings and their output.
+    let log_path = ran.output.lines().find_map(|l| l.strip_prefix("Session log: ")).expect("the log's path is printed");
+    assert!(log_path.starts_with(&sb.state_dir().display().to_string()), "{log_path}");
+    let log = std::fs::read_to_string(log_path.trim()).unwrap();
+    assert!(log.contains("$ poetry add arcaflow-plugin-sdk@^0.14.3"), "{log}");
+    assert!(log.contains("  -> ok"), "{log}");
+    assert!(log.contains("  | Writing lock file"), "{log}");
     assert_second_run_changes_nothing(&sb, &tools, &tools.py311, &dir);
 }
 
