@@ -105,7 +105,10 @@ pub fn run(args: DoctorArgs) -> i32 {
             let _ = std::io::stdin().lock().read_line(&mut line);
             matches!(line.trim(), "y" | "Y" | "yes")
         } else {
-            let _ = writeln!(out, "  skipped: no terminal to ask (pass --yes to apply the safe fixes)");
+            let _ = writeln!(
+                out,
+                "  skipped: no terminal to ask (pass --yes to apply the safe fixes)"
+            );
             false
         };
         if !go {
@@ -146,11 +149,19 @@ pub fn run(args: DoctorArgs) -> i32 {
         let _ = writeln!(out, "{verdict}");
     }
     if let Some(p) = log.path() {
-        let _ = writeln!(out, "\nApplied {applied} fix(es). Session log: {}", p.display());
+        let _ = writeln!(
+            out,
+            "\nApplied {applied} fix(es). Session log: {}",
+            p.display()
+        );
     }
     log.flush();
     let _ = writeln!(out, "\nAfter the fixes:");
-    let _ = write!(out, "{}", report::render(&style, &findings, started.elapsed()));
+    let _ = write!(
+        out,
+        "{}",
+        report::render(&style, &findings, started.elapsed())
+    );
     if args.json {
         println!("{}", doctor::finding::to_json(&input.dir, &findings));
     }

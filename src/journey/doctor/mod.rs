@@ -1,1 +1,140 @@
-//! TODO
+//! `doctor`: every check at once, a verdict per finding, and the fix as a command
+//! the wizard can run.
+//!
+//! Each group of checks (`checks/`) runs in its own thread with a deadline, so
+//! the wall time is that of the slowest group; every process a check starts has
+//! its own timeout too. Checks read files where files tell (pyvenv.cfg,
+//! dist-info folders, auth.toml) and run a tool only where nothing else tells.
+//! A check decides; it changes nothing: a fix is a `Plan`, run by the caller
+//! through the Driver (`commands/doctor.rs`).
+
+pub mod checks;
+pub mod finding;
+pub mod report;
+
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+pub use finding::{Finding, Fix, Group, Severity, Summary};
+
+use crate::probe::ProbeEnv;
+
+/// How long one group of checks may take before it is reported as timed out.
+pub const GROUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the checks look at.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The project folder (absolute); it may hold no project at all.
+    pub dir: PathBuf,
+    pub env: ProbeEnv,
+}
+
+impl Input {
+    pub fn has_project(&self) -> bool {
+        self.dir.join("pyproject.toml").is_file()
+    }
+}
+
+/// Run one group of checks (in this thread).
+pub fn run_group(group: Group, input: &Input) -> Vec<Finding> {
+    if group.needs_project() && !input.has_project() {
+        return Vec::new();
+    }
+    match group {
+        Group::Python => checks::python::check(input),
+        Group::Poetry => checks::poetry::check(input),
+        Group::Project => checks::project::check(input),
+        Group::Lock => checks::project::check_lock(input),
+        Group::Venv => checks::venv::check(input),
+        Group::Act => checks::act::check(input),
+        Group::Tokens => checks::tokens::check(input),
+        Group::Engine => checks::engine::check(input),
+    }
+}
+
+/// Run these groups at once, each in a thread; a group that misses the deadline
+/// becomes one warning (its thread is left to finish on its own).
+pub fn run_groups(groups: &[Group], input: &Input, timeout: Duration) -> Vec<Finding> {
+    let input = Arc::new(input.clone());
+    let (tx, rx) = mpsc::channel::<(Group, Vec<Finding>)>();
+    for &g in groups {
+        let tx = tx.clone();
+        let input = Arc::clone(&input);
+        std::thread::spawn(move || {
+            let found =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_group(g, &input)))
+                    .unwrap_or_else(|_| {
+                        vec![Finding::warning(
+                            g,
+                            "check-crashed",
+                            format!("the {} checks crashed", g.title()),
+                        )
+                        .detail(
+                            "this is a bug in arcaflow-wizard; the other checks are unaffected",
+                        )]
+                    });
+            let _ = tx.send((g, found));
+        });
+    }
+    drop(tx);
+    let deadline = Instant::now() + timeout;
+    let mut got: Vec<(Group, Vec<Finding>)> = Vec::new();
+    while got.len() < groups.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(r) => got.push(r),
+            Err(_) => break,
+        }
+    }
+    let mut out = Vec::new();
+    for &g in groups {
+        match got.iter_mut().find(|(h, _)| *h == g) {
+            Some((_, f)) => out.append(f),
+            None => out.push(
+                Finding::warning(
+                    g,
+                    "check-timeout",
+                    format!("{}: the checks took longer than {} s", g.title(), timeout.as_secs()),
+                )
+                .detail("a tool did not answer in time; run the doctor again, or run the tool by hand to see why"),
+            ),
+        }
+    }
+    out
+}
+
+/// Every check, in parallel. When DIR holds no pyproject.toml, only the machine
+/// is checked and one finding says so.
+pub fn diagnose(input: &Input) -> Vec<Finding> {
+    let mut out = run_groups(&Group::ALL, input, GROUP_TIMEOUT);
+    if !input.has_project() {
+        out.insert(
+            0,
+            Finding::ok(
+                Group::Project,
+                "project-none",
+                format!(
+                    "no pyproject.toml in {}: only this machine was checked",
+                    input.dir.display()
+                ),
+            ),
+        );
+    }
+    out
+}
+
+/// After a fix: run the finding's group again; returns the group's new findings.
+pub fn recheck(group: Group, input: &Input) -> Vec<Finding> {
+    run_groups(&[group], input, GROUP_TIMEOUT)
+}
+
+/// Exit code for a set of findings: 0 when no problem, 1 otherwise.
+pub fn exit_code(findings: &[Finding]) -> i32 {
+    if findings.iter().any(|f| f.severity == Severity::Problem) {
+        1
+    } else {
+        0
+    }
+}

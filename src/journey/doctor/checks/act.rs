@@ -1,0 +1,73 @@
+//! ACT's checks, run locally: top-level names, the Dockerfile's lines, flake8.
+
+use std::time::Duration;
+
+use super::super::{Finding, Fix, Group, Input};
+use crate::plan::Cmd;
+use crate::preflight;
+
+const G: Group = Group::Act;
+
+pub fn check(input: &Input) -> Vec<Finding> {
+    let dir = &input.dir;
+    let mut results = preflight::check_project(dir);
+    if let Some(r) = flake8(input) {
+        results.push(r);
+    }
+    let total = results.len();
+    let mut out: Vec<Finding> = results
+        .iter()
+        .filter(|r| !r.ok)
+        .map(|r| {
+            let sev = if r.id == "act-flake8" && r.detail.contains("not installed") {
+                Finding::warning(G, r.id, r.title.clone())
+            } else {
+                Finding::problem(G, r.id, format!("ACT: {}", r.title))
+            };
+            let detail: Vec<&str> = r.detail.lines().take(12).collect();
+            let f = sev.detail(detail.join("\n"));
+            if r.fix.is_empty() {
+                f
+            } else {
+                f.fix(Fix::manual(r.fix.clone()))
+            }
+        })
+        .collect();
+    let passed = total - out.len();
+    out.insert(
+        0,
+        Finding::ok(
+            G,
+            "act-checks",
+            format!("{passed} of {total} ACT checks pass"),
+        ),
+    );
+    out
+}
+
+/// flake8 as ACT runs it, with the project venv's Python when it has flake8,
+/// else a `flake8` on PATH; None when neither exists (a warning says so).
+fn flake8(input: &Input) -> Option<preflight::CheckResult> {
+    let dir = &input.dir;
+    let name = super::Project::load(dir).and_then(|p| p.info().and_then(|i| i.name.clone()));
+    let venv = super::venv::locate(input, name.as_deref())
+        .filter(|v| super::venv::broken(v).is_none() && super::venv::installed(v, "flake8"));
+    let args = preflight::flake8_args();
+    let cmd = match (venv, super::on_path(input, "flake8")) {
+        (Some(v), _) => Cmd::new(v.join("bin/python")).args(args),
+        (None, Some(f)) => Cmd::new(f).args(args.into_iter().skip(2)),
+        (None, None) => {
+            return Some(preflight::flake8_check(false, ""));
+        }
+    };
+    let cmd = cmd.cwd(dir).timeout(Duration::from_secs(20));
+    let mut out = String::new();
+    let res = crate::exec::run(&cmd, &[], &crate::exec::CancelToken::new(), &mut |l| {
+        if out.len() < 64 * 1024 {
+            out.push_str(l);
+            out.push('\n');
+        }
+    })
+    .ok()?;
+    Some(preflight::flake8_check(res.success(), &out))
+}

@@ -1,0 +1,343 @@
+//! The project: pyproject.toml in the form the official build's Poetry 1.8.3
+//! reads, a Python range the SDK resolves in, the SDK under its real name, a dev
+//! group, the code folder where the official Dockerfile copies it from; and the
+//! lock file in sync.
+//!
+//! Project check ids name the check: the same id is reported `ok` once fixed.
+
+use std::path::Path;
+use std::time::Duration;
+
+use toml_edit::DocumentMut;
+
+use super::super::{Finding, Fix, Group, Input};
+use super::Project;
+use crate::plan::{Cmd, Plan};
+use crate::pyproject::{self, EditError, Form, ProjectInfo};
+
+const G: Group = Group::Project;
+
+/// A fix that rewrites pyproject.toml with `edit` applied (None when it changes nothing).
+fn edit_fix(
+    p: &Project,
+    doc: &DocumentMut,
+    what: &str,
+    edit: impl FnOnce(&mut DocumentMut) -> Result<bool, EditError>,
+) -> Option<Fix> {
+    let mut d = doc.clone();
+    match edit(&mut d) {
+        Ok(true) => {
+            let text = d.to_string();
+            (text != p.text).then(|| {
+                Fix::run(
+                    format!("edit pyproject.toml: {what}"),
+                    Plan::new().replace(&p.path, text),
+                    true,
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+fn with_fix(f: Finding, fix: Option<Fix>) -> Finding {
+    match fix {
+        Some(x) => f.fix(x),
+        None => f,
+    }
+}
+
+/// The code folder name the project should have at its top level.
+fn folder_name(info: &ProjectInfo) -> Option<String> {
+    info.packages
+        .first()
+        .map(|p| p.include.clone())
+        .or_else(|| info.package_folder.clone())
+}
+
+pub fn check(input: &Input) -> Vec<Finding> {
+    let Some(p) = Project::load(&input.dir) else {
+        return Vec::new();
+    };
+    let (doc, info) = match &p.parsed {
+        Ok(x) => x,
+        Err(e) => {
+            return vec![Finding::problem(
+                G,
+                "pyproject-invalid",
+                format!("pyproject.toml is not valid TOML: {e}"),
+            )
+            .detail(e.excerpt(&p.text))
+            .fix(Fix::manual(format!(
+                "correct line {}, column {} of {}",
+                e.line,
+                e.column,
+                p.path.display()
+            )))];
+        }
+    };
+    let mut out = Vec::new();
+    let folder = folder_name(info).unwrap_or_default();
+
+    // The form Poetry 1.8.3 reads.
+    let id = "pyproject-pep621";
+    match info.form {
+        Form::Pep621 | Form::Mixed => {
+            let f = Finding::problem(G, id, if info.form == Form::Pep621 {
+                "pyproject.toml is in the PEP 621 [project] form, which the official build's Poetry 1.8.3 cannot read"
+            } else {
+                "pyproject.toml has a [project] table beside [tool.poetry]: the official build's Poetry 1.8.3 ignores it"
+            })
+            .detail("Poetry 1.8.3 fails with `[tool.poetry] section not found`, or locks without [project].dependencies and exports an empty requirements.txt.\nThe fix moves everything into the legacy [tool.poetry] tables and removes [project].");
+            let fix = (!folder.is_empty()).then(|| {
+                edit_fix(&p, doc, "move [project] into the legacy [tool.poetry] tables", |d| {
+                    pyproject::to_legacy(d, &folder).map(|r| r.changed)
+                })
+            });
+            out.push(with_fix(f, fix.flatten()));
+        }
+        Form::Unknown => out.push(
+            Finding::problem(G, id, "pyproject.toml has neither [tool.poetry] metadata nor a [project] table")
+                .fix(Fix::manual("arcaflow-wizard new .   # or fill in [tool.poetry] name, version, description, authors")),
+        ),
+        Form::Legacy if !info.legacy_missing.is_empty() => out.push(
+            Finding::problem(G, id, format!("[tool.poetry] lacks {}", info.legacy_missing.join(", ")))
+                .detail("Poetry 1.8.3: `The fields [...] are required in package mode`")
+                .fix(Fix::manual("add them to [tool.poetry] in pyproject.toml")),
+        ),
+        Form::Legacy => out.push(Finding::ok(G, id, "pyproject.toml is in the legacy [tool.poetry] form (Poetry 1.8.3 reads it)")),
+    }
+
+    // The Python range.
+    let id = "pyproject-open-python-bound";
+    match info.python() {
+        None => out.push(with_fix(
+            Finding::problem(G, id, "pyproject.toml sets no Python range"),
+            edit_fix(&p, doc, "python = \"^3.9\"", |d| pyproject::set_python(d, pyproject::PYTHON_CONSTRAINT)),
+        )),
+        Some(r) if r.error.is_some() => out.push(
+            Finding::problem(G, id, format!("the Python range `{}` cannot be read", r.constraint))
+                .detail(r.error.clone().unwrap_or_default())
+                .fix(Fix::manual("python = \"^3.9\" in [tool.poetry.dependencies]")),
+        ),
+        Some(r) if !r.upper_ok => out.push(with_fix(
+            Finding::problem(G, id, format!("the Python range `{}` has no upper bound: no SDK version resolves", r.constraint))
+                .detail("the SDK declares python <4.0, so Poetry fails with `version solving failed` (it suggests adding <4.0)"),
+            edit_fix(&p, doc, "close the Python range with <4.0", pyproject::set_python_bound),
+        )),
+        Some(r) => {
+            out.push(Finding::ok(G, id, format!("the Python range `{}` is closed", r.constraint)));
+            if !r.admits_3_9 {
+                out.push(
+                    Finding::warning(G, "pyproject-python-not-3-9", format!("the Python range `{}` excludes 3.9, the official images' Python", r.constraint))
+                        .fix(Fix::manual("python = \"^3.9\" in [tool.poetry.dependencies]")),
+                );
+            }
+        }
+    }
+
+    // The SDK.
+    let id = "pyproject-wrong-sdk-name";
+    match &info.sdk {
+        None => out.push(
+            Finding::warning(G, "pyproject-no-sdk", "the Arcaflow SDK is not a dependency").fix(Fix::run(
+                "poetry add arcaflow-plugin-sdk@^0.14.3",
+                Plan::new().run(
+                    Cmd::new("poetry")
+                        .args(["add", "arcaflow-plugin-sdk@^0.14.3"])
+                        .cwd(&input.dir),
+                ),
+                true,
+            )),
+        ),
+        Some(s) if s.wrong_name => out.push(with_fix(
+            Finding::problem(G, id, "the SDK is declared as arcaflow-plugin-sdk-python, which does not exist on PyPI")
+                .detail("Poetry: `Could not find a matching version of package arcaflow-plugin-sdk-python`; its name is arcaflow-plugin-sdk"),
+            edit_fix(&p, doc, "arcaflow-plugin-sdk-python -> arcaflow-plugin-sdk = \"^0.14.3\"", pyproject::rename_sdk),
+        )),
+        Some(s) => {
+            out.push(Finding::ok(G, id, format!(
+                "the SDK is arcaflow-plugin-sdk {}",
+                s.dependency.constraint.clone().unwrap_or_default()
+            )));
+            if s.unresolvable {
+                out.push(with_fix(
+                    Finding::problem(G, "pyproject-sdk-unresolvable", format!(
+                        "arcaflow-plugin-sdk `{}` needs Python >= 3.12, but the project's range goes lower",
+                        s.dependency.constraint.clone().unwrap_or_default()
+                    ))
+                    .detail("0.14.3 is the last SDK release for Python >=3.9,<4.0 (every official plugin locks it)"),
+                    edit_fix(&p, doc, "arcaflow-plugin-sdk = \"^0.14.3\"", |d| pyproject::pin_sdk(d, pyproject::SDK_CONSTRAINT)),
+                ));
+            }
+        }
+    }
+
+    // PEP 735 groups, invisible to Poetry 1.8.3.
+    if info.has_dependency_groups {
+        out.push(with_fix(
+            Finding::problem(G, "pyproject-pep735-groups", format!(
+                "[dependency-groups] ({}) is invisible to the official build's Poetry 1.8.3",
+                info.dependency_groups.join(", ")
+            ))
+            .detail("Poetry 2 writes it on `poetry add --group dev` when [tool.poetry.group.dev.dependencies] is missing; 1.8.3 says `Group(s) not found: dev`"),
+            edit_fix(&p, doc, "move [dependency-groups] to [tool.poetry.group.*.dependencies]", pyproject::move_dependency_groups),
+        ));
+    }
+
+    // The dev group for `--without dev`.
+    let id = "pyproject-no-dev-group";
+    if info.has_dev_group || info.has_legacy_dev_dependencies {
+        out.push(Finding::ok(
+            G,
+            id,
+            "a dev group exists (the official Dockerfile runs `poetry install --without dev`)",
+        ));
+    } else {
+        out.push(with_fix(
+            Finding::problem(
+                G,
+                id,
+                "no dev group: the official Dockerfile's `poetry install --without dev` fails",
+            )
+            .detail("Poetry: `Group(s) not found: dev (via --without)`"),
+            edit_fix(
+                &p,
+                doc,
+                "add an empty [tool.poetry.group.dev.dependencies]",
+                pyproject::ensure_dev_group,
+            ),
+        ));
+    }
+
+    out.push(layout(input, &p, doc, info));
+    out
+}
+
+/// The code folder at the top level, where the official Dockerfile copies it from.
+fn layout(input: &Input, p: &Project, doc: &DocumentMut, info: &ProjectInfo) -> Finding {
+    let id = "layout-code-folder";
+    let Some(name) = folder_name(info) else {
+        return Finding::problem(G, id, "no project name, so no code folder")
+            .fix(Fix::manual("set [tool.poetry] name"));
+    };
+    let dir = &input.dir;
+    let from_src = info.packages.iter().any(|i| {
+        i.from
+            .as_deref()
+            .is_some_and(|f| !f.trim_matches('/').is_empty() && f != ".")
+    });
+    let in_src = dir.join("src").join(&name).is_dir();
+    if dir.join(&name).is_dir() && !from_src {
+        return Finding::ok(
+            G,
+            id,
+            format!("the code folder {name}/ is at the top level"),
+        );
+    }
+    if in_src {
+        let mut plan = Plan::new().run(
+            Cmd::new("mv")
+                .arg(format!("src/{name}"))
+                .arg(&name)
+                .cwd(dir),
+        );
+        let mut d = doc.clone();
+        if pyproject::set_packages(&mut d, &name).is_ok() && d.to_string() != p.text {
+            plan = plan.replace(&p.path, d.to_string());
+        }
+        return Finding::problem(G, id, format!("the code is in src/{name}/ (Poetry 2's src layout); the official Dockerfile copies {name}/ from the top"))
+            .detail("the image build fails to find the package; `poetry check` does not notice")
+            .fix(Fix::run(format!("mv src/{name} {name}   # and packages = [{{include = \"{name}\"}}]"), plan, false));
+    }
+    Finding::problem(G, id, format!("no code folder {name}/: Poetry fails with `No file/folder found for package`"))
+        .detail(format!("Poetry maps the name {} to the folder {name}/", info.name.clone().unwrap_or_default()))
+        .fix(Fix::manual(format!("rename the code folder to {name}/, or set packages = [{{include = \"FOLDER\"}}] in [tool.poetry]")))
+}
+
+const LOCK_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// poetry.lock: present and in sync with pyproject.toml (`poetry check --lock`,
+/// which both 1.8 and 2.x understand).
+pub fn check_lock(input: &Input) -> Vec<Finding> {
+    const G: Group = Group::Lock;
+    let dir = &input.dir;
+    let lock_cmd =
+        |args: &[&str]| Plan::new().run(Cmd::new("poetry").args(args.iter().copied()).cwd(dir));
+    if !dir.join("poetry.lock").is_file() {
+        return vec![Finding::problem(
+            G,
+            "lock-missing",
+            "no poetry.lock: the official Dockerfile copies it",
+        )
+        .fix(Fix::run("poetry lock", lock_cmd(&["lock"]), true))];
+    }
+    let Some(poetry) = super::poetry(input) else {
+        return vec![Finding::warning(
+            G,
+            "lock-stale",
+            "cannot tell whether poetry.lock is in sync: no `poetry` on PATH",
+        )];
+    };
+    stale_verdict(dir, &poetry, lock_cmd)
+}
+
+fn stale_verdict(dir: &Path, poetry: &Path, lock_cmd: impl Fn(&[&str]) -> Plan) -> Vec<Finding> {
+    const G: Group = Group::Lock;
+    let cmd = Cmd::new(poetry)
+        .args(["check", "--lock", "--no-ansi", "--no-interaction"])
+        .env("NO_COLOR", "1")
+        .cwd(dir)
+        .timeout(LOCK_TIMEOUT);
+    let mut out = String::new();
+    let res = crate::exec::run(&cmd, &[], &crate::exec::CancelToken::new(), &mut |l| {
+        out.push_str(l);
+        out.push('\n');
+    });
+    let Ok(res) = res else {
+        return vec![Finding::warning(
+            G,
+            "lock-stale",
+            "cannot tell whether poetry.lock is in sync: `poetry check --lock` did not start",
+        )];
+    };
+    if res.success() {
+        return vec![Finding::ok(
+            G,
+            "lock-stale",
+            "poetry.lock is in sync with pyproject.toml",
+        )];
+    }
+    if res.ending == crate::exec::Ending::TimedOut {
+        return vec![Finding::warning(
+            G,
+            "lock-stale",
+            "`poetry check --lock` took too long",
+        )];
+    }
+    let stale = out.contains("changed significantly")
+        || out.contains("not consistent")
+        || out.contains("poetry lock");
+    if stale {
+        let (shown, plan) = if out.contains("--no-update") {
+            (
+                "poetry lock --no-update",
+                lock_cmd(&["lock", "--no-update"]),
+            )
+        } else {
+            ("poetry lock", lock_cmd(&["lock"]))
+        };
+        return vec![Finding::problem(G, "lock-stale", "poetry.lock is out of date with pyproject.toml")
+            .detail("the official build fails: `pyproject.toml changed significantly since poetry.lock was last generated`")
+            .fix(Fix::run(shown, plan, true))];
+    }
+    let first: Vec<&str> = out
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(4)
+        .collect();
+    vec![
+        Finding::warning(G, "lock-check-failed", "`poetry check --lock` fails")
+            .detail(first.join("\n")),
+    ]
+}

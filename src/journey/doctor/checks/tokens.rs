@@ -1,0 +1,103 @@
+//! Upload tokens where `release` needs them: Poetry's auth.toml (plain text
+//! when there is no keyring), `POETRY_PYPI_TOKEN_<NAME>`, token names that no
+//! repository matches, and a keyring that could hang.
+
+use std::path::PathBuf;
+
+use super::super::{Finding, Fix, Group, Input};
+
+const G: Group = Group::Tokens;
+
+fn config_dir(input: &Input) -> Option<PathBuf> {
+    std::env::var_os("POETRY_CONFIG_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CONFIG_HOME").map(|x| PathBuf::from(x).join("pypoetry")))
+        .or_else(|| input.env.home.as_ref().map(|h| h.join(".config/pypoetry")))
+}
+
+fn table_keys(doc: &toml_edit::DocumentMut, key: &str) -> Vec<String> {
+    doc.get(key)
+        .and_then(|t| t.as_table_like())
+        .map(|t| t.iter().map(|(k, _)| k.to_string()).collect())
+        .unwrap_or_default()
+}
+
+pub fn check(input: &Input) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let dir = config_dir(input);
+    let read = |f: &str| -> Option<toml_edit::DocumentMut> {
+        std::fs::read_to_string(dir.as_ref()?.join(f))
+            .ok()?
+            .parse()
+            .ok()
+    };
+    let auth = read("auth.toml");
+    let config = read("config.toml");
+    let stored: Vec<String> = auth
+        .as_ref()
+        .map(|a| table_keys(a, "pypi-token"))
+        .unwrap_or_default();
+    let repos: Vec<String> = config
+        .as_ref()
+        .map(|c| table_keys(c, "repositories"))
+        .unwrap_or_default();
+    let from_env: Vec<String> = std::env::vars()
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("POETRY_PYPI_TOKEN_")?;
+            (!v.is_empty()).then(|| name.to_ascii_lowercase().replace('_', "-"))
+        })
+        .collect();
+
+    if !stored.is_empty() {
+        let path = dir.clone().unwrap_or_default().join("auth.toml");
+        out.push(
+            Finding::warning(G, "token-plaintext", format!("token(s) for {} stored in plain text", stored.join(", ")))
+                .detail(format!("{} (no keyring backend was available when they were set)", path.display()))
+                .fix(Fix::manual("keep the file private (chmod 600), or use POETRY_PYPI_TOKEN_<NAME> in the environment instead")),
+        );
+    }
+    for name in stored.iter().chain(from_env.iter()) {
+        if name != "pypi" && !repos.iter().any(|r| r == name) {
+            out.push(
+                Finding::warning(G, "token-unknown-repository", format!("a token for `{name}`, but no repository of that name"))
+                    .detail("for PyPI the name must be `pypi`; any other name needs `poetry config repositories.NAME URL`")
+                    .fix(Fix::manual(if name == "testpypi" {
+                        "poetry config repositories.testpypi https://test.pypi.org/legacy/".to_string()
+                    } else {
+                        format!("poetry config repositories.{name} URL   # or store the token as pypi-token.pypi")
+                    })),
+            );
+        }
+    }
+    let desktop = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        && (std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some());
+    if desktop && std::env::var_os("PYTHON_KEYRING_BACKEND").is_none() {
+        out.push(
+            Finding::warning(
+                G,
+                "keyring-may-hang",
+                "a desktop keyring may make `poetry config pypi-token.*` hang when it is locked",
+            )
+            .fix(Fix::manual(
+                "export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring",
+            )),
+        );
+    }
+    if stored.is_empty() && from_env.is_empty() {
+        out.push(Finding::ok(
+            G,
+            "token-none",
+            "no upload token configured (release asks for one)",
+        ));
+    } else if out.is_empty() {
+        out.push(Finding::ok(
+            G,
+            "token-none",
+            format!(
+                "token(s) configured: {}",
+                [stored, from_env].concat().join(", ")
+            ),
+        ));
+    }
+    out
+}

@@ -1,0 +1,271 @@
+//! The project's virtualenv, found from files: `.venv` in the project, else
+//! Poetry's `{virtualenvs.path}/<name>-<hash>-py3.X` (several candidates:
+//! `poetry env info --path`, with a timeout). Its `pyvenv.cfg` home and
+//! `bin/python` must exist: Poetry itself hides a broken venv (`env info` says
+//! `Valid: False` and exits 0; Poetry 2 `run` recreates it empty).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::super::{Finding, Fix, Group, Input};
+use super::Project;
+use crate::plan::{Cmd, Plan};
+use crate::probe::python::pyvenv_cfg_value;
+use crate::pyproject::normalize_name;
+
+const G: Group = Group::Venv;
+
+/// Poetry's `virtualenvs.path`: `POETRY_VIRTUALENVS_PATH`, Poetry's config.toml,
+/// else `{cache-dir}/virtualenvs`.
+pub fn virtualenvs_path(input: &Input) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("POETRY_VIRTUALENVS_PATH").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let home = input.env.home.clone();
+    let config_dir = std::env::var_os("POETRY_CONFIG_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CONFIG_HOME").map(|x| PathBuf::from(x).join("pypoetry")))
+        .or_else(|| home.as_ref().map(|h| h.join(".config/pypoetry")));
+    let config: Option<toml_edit::DocumentMut> = config_dir
+        .and_then(|d| std::fs::read_to_string(d.join("config.toml")).ok())
+        .and_then(|t| t.parse().ok());
+    let get = |keys: &[&str]| -> Option<String> {
+        let mut item = config.as_ref()?.as_item();
+        for k in keys {
+            item = item.get(k)?;
+        }
+        item.as_str().map(str::to_string)
+    };
+    if let Some(p) = get(&["virtualenvs", "path"]) {
+        return Some(PathBuf::from(p));
+    }
+    let cache = std::env::var_os("POETRY_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| get(&["cache-dir"]).map(PathBuf::from))
+        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|x| PathBuf::from(x).join("pypoetry")))
+        .or_else(|| home.map(|h| h.join(".cache/pypoetry")))?;
+    Some(cache.join("virtualenvs"))
+}
+
+/// Poetry's env name prefix: the canonical name, some characters replaced, 42 at most.
+fn env_prefix(name: &str) -> String {
+    let s: String = normalize_name(name)
+        .chars()
+        .map(|c| {
+            if " $`!*@\"\\\r\n\t".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(42)
+        .collect();
+    format!("{s}-")
+}
+
+/// Where the project's venv is (it may be broken), if it has one.
+pub fn locate(input: &Input, project_name: Option<&str>) -> Option<PathBuf> {
+    let local = input.dir.join(".venv");
+    if local.join("pyvenv.cfg").is_file() {
+        return Some(local);
+    }
+    let name = project_name?;
+    let base = virtualenvs_path(input)?;
+    let prefix = env_prefix(name);
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&base)
+        .ok()?
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with(&prefix)
+                && n.rsplit_once("-py").is_some()
+                && e.path().join("pyvenv.cfg").is_file()
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    match found.len() {
+        0 => None,
+        1 => found.pop(),
+        // The same name in several folders, or several Pythons: ask Poetry.
+        _ => {
+            let poetry = super::poetry(input)?;
+            let out = crate::exec::capture(
+                &Cmd::new(poetry)
+                    .args(["env", "info", "--path", "--no-ansi"])
+                    .cwd(&input.dir)
+                    .timeout(Duration::from_secs(15)),
+            )?;
+            let p = PathBuf::from(out.lines().last()?.trim());
+            p.join("pyvenv.cfg").is_file().then_some(p)
+        }
+    }
+}
+
+/// Why this venv cannot run, if it cannot.
+pub fn broken(venv: &Path) -> Option<String> {
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).ok()?;
+    let python = venv.join("bin/python");
+    let mut why = Vec::new();
+    if let Some(home) = pyvenv_cfg_value(&cfg, "home") {
+        let home = PathBuf::from(home);
+        let has_python = std::fs::read_dir(&home)
+            .map(|rd| {
+                rd.flatten().any(|e| {
+                    crate::probe::python::is_python_name(&e.file_name().to_string_lossy())
+                        && std::fs::metadata(e.path()).is_ok()
+                })
+            })
+            .unwrap_or(false);
+        if !has_python {
+            why.push(format!(
+                "pyvenv.cfg: home = {} holds no Python any more",
+                home.display()
+            ));
+        }
+    }
+    if std::fs::metadata(&python).is_err() {
+        let target = std::fs::read_link(&python)
+            .map(|t| format!(" -> {} (gone)", t.display()))
+            .unwrap_or_default();
+        why.push(format!("{}{target} does not run", python.display()));
+    }
+    (!why.is_empty()).then(|| why.join("\n"))
+}
+
+/// The Python to recreate the venv with: the same minor if there is one, else python3.
+fn replacement_python(input: &Input, venv: &Path) -> String {
+    let minor = crate::probe::python::pyvenv_cfg_version(venv);
+    if let Some(v) = minor {
+        let name = format!("python{}.{}", v.major, v.minor);
+        if let Some(p) = super::on_path(input, &name) {
+            if std::fs::metadata(&p).is_ok() {
+                return name;
+            }
+        }
+        if let Some(root) = &input.env.pyenv_root {
+            let mut cands: Vec<PathBuf> = std::fs::read_dir(root.join("versions"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with(&format!("{}.{}.", v.major, v.minor))
+                })
+                .map(|e| e.path().join("bin").join(&name))
+                .filter(|p| p.is_file())
+                .collect();
+            cands.sort();
+            if let Some(p) = cands.pop() {
+                return p.display().to_string();
+            }
+        }
+    }
+    "python3".into()
+}
+
+pub fn check(input: &Input) -> Vec<Finding> {
+    let Some(p) = Project::load(&input.dir) else {
+        return Vec::new();
+    };
+    let name = p.info().and_then(|i| i.name.clone());
+    let dir = &input.dir;
+    let Some(venv) = locate(input, name.as_deref()) else {
+        return vec![
+            Finding::warning(G, "venv-missing", "the project has no virtualenv yet")
+                .detail("`poetry install` creates it and installs the dependencies")
+                .fix(Fix::run(
+                    "poetry install",
+                    Plan::new().run(Cmd::new("poetry").arg("install").cwd(dir)),
+                    true,
+                )),
+        ];
+    };
+    if let Some(why) = broken(&venv) {
+        let py = replacement_python(input, &venv);
+        let in_project = venv == dir.join(".venv");
+        let (shown, plan) = if in_project {
+            (
+                format!("rm -rf .venv && poetry env use {py} && poetry install"),
+                Plan::new()
+                    .run(Cmd::new("rm").args(["-rf", ".venv"]).cwd(dir))
+                    .run(Cmd::new("poetry").args(["env", "use", &py]).cwd(dir))
+                    .run(Cmd::new("poetry").arg("install").cwd(dir)),
+            )
+        } else {
+            (
+                format!("poetry env remove --all && poetry env use {py} && poetry install"),
+                Plan::new()
+                    .run(Cmd::new("poetry").args(["env", "remove", "--all"]).cwd(dir))
+                    .run(Cmd::new("poetry").args(["env", "use", &py]).cwd(dir))
+                    .run(Cmd::new("poetry").arg("install").cwd(dir)),
+            )
+        };
+        return vec![Finding::problem(G, "venv-python-missing", "the project's virtualenv points at a Python that is gone")
+            .detail(format!(
+                "{}\n{why}\nPoetry hides this: `poetry env info` says `Valid: False` and exits 0, and Poetry 2 `poetry run` recreates the venv EMPTY.",
+                venv.display()
+            ))
+            .fix(Fix::run(shown, plan, true))];
+    }
+    // The dependencies, from their dist-info folders.
+    let missing: Vec<String> = p
+        .info()
+        .map(|i| {
+            i.dependencies
+                .iter()
+                .filter(|d| {
+                    matches!(
+                        d.source,
+                        crate::pyproject::DepSource::Poetry | crate::pyproject::DepSource::Project
+                    )
+                })
+                .map(|d| d.name.clone())
+                .filter(|n| !installed(&venv, n))
+                .collect()
+        })
+        .unwrap_or_default();
+    let version = crate::probe::python::pyvenv_cfg_version(&venv)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    if !missing.is_empty() {
+        return vec![Finding::warning(
+            G,
+            "venv-deps-missing",
+            format!("not installed in the virtualenv: {}", missing.join(", ")),
+        )
+        .detail(venv.display().to_string())
+        .fix(Fix::run(
+            "poetry install",
+            Plan::new().run(Cmd::new("poetry").arg("install").cwd(dir)),
+            true,
+        ))];
+    }
+    vec![Finding::ok(
+        G,
+        "venv-python-missing",
+        format!("the virtualenv runs Python {version}"),
+    )
+    .detail(venv.display().to_string())]
+}
+
+/// A distribution's dist-info folder is in the venv's site-packages.
+pub fn installed(venv: &Path, dist: &str) -> bool {
+    let want = normalize_name(dist).replace('-', "_");
+    let Ok(libs) = std::fs::read_dir(venv.join("lib")) else {
+        return false;
+    };
+    libs.flatten().any(|lib| {
+        std::fs::read_dir(lib.path().join("site-packages"))
+            .map(|rd| {
+                rd.flatten().any(|e| {
+                    let n = e.file_name().to_string_lossy().to_lowercase();
+                    n.ends_with(".dist-info")
+                        && n.rsplit_once('-')
+                            .is_some_and(|(head, _)| normalize_name(head).replace('-', "_") == want)
+                })
+            })
+            .unwrap_or(false)
+    })
+}

@@ -1,0 +1,74 @@
+//! The plain report: a heading per group, one line per finding with a text mark
+//! (`ok`, `warn`, `PROBLEM`), the detail indented under it, and `fix: <command>`.
+
+use std::fmt::Write as _;
+
+use super::finding::{Finding, Group, Severity, Summary};
+use crate::ui::style::Style;
+
+fn paint(style: &Style, sev: Severity, s: &str) -> String {
+    match sev {
+        Severity::Ok => style.ok(s),
+        Severity::Warning => style.warn(s),
+        Severity::Problem => style.bad(s),
+    }
+}
+
+/// One finding: `[mark] title`, detail and fix indented under it.
+pub fn finding(style: &Style, f: &Finding) -> String {
+    let mut out = String::new();
+    let mark = format!("{:<7}", f.severity.mark());
+    let _ = writeln!(
+        out,
+        "  {} {}  {}",
+        paint(style, f.severity, &mark),
+        f.title,
+        style.dim(&format!("[{}]", f.id))
+    );
+    for l in f.detail.lines() {
+        let _ = writeln!(out, "            {l}");
+    }
+    if let Some(fix) = &f.fix {
+        let mut lines = fix.command.lines();
+        if let Some(first) = lines.next() {
+            let how = if fix.automatic() { "fix" } else { "to fix" };
+            let _ = writeln!(out, "            {}: {}", style.bold(how), first);
+            for l in lines {
+                let _ = writeln!(out, "                 {l}");
+            }
+        }
+    }
+    out
+}
+
+/// The whole report.
+pub fn render(style: &Style, findings: &[Finding], elapsed: std::time::Duration) -> String {
+    let mut out = String::new();
+    let mut last: Option<Group> = None;
+    for f in findings {
+        if last != Some(f.group) {
+            let _ = writeln!(out, "\n{}", style.bold(f.group.title()));
+            last = Some(f.group);
+        }
+        out.push_str(&finding(style, f));
+    }
+    let s = Summary::of(findings);
+    let _ = writeln!(
+        out,
+        "\n{} problem(s), {} warning(s), {} ok  ({:.1} s)",
+        s.problems,
+        s.warnings,
+        s.ok,
+        elapsed.as_secs_f64()
+    );
+    if findings
+        .iter()
+        .any(|f| f.severity != Severity::Ok && f.fix.as_ref().is_some_and(|x| x.automatic()))
+    {
+        let _ = writeln!(
+            out,
+            "Run `arcaflow-wizard doctor --fix` to apply the fixes one by one (with --yes: every safe one)."
+        );
+    }
+    out
+}
