@@ -384,58 +384,71 @@ struct Entry {
 }
 
 pub fn find_all(env: &ProbeEnv) -> Vec<Python> {
-    // 1. Files: PATH in order, then pyenv, then system folders.
+    // 1. PATH, in order.
     let mut on_path = Vec::new();
     for dir in env.path_dirs() {
         scan_dir(&dir, PythonSource::Path, env, &mut on_path);
     }
-    let mut sys = Vec::new();
-    for d in system_dirs(env) {
-        scan_dir(&d, PythonSource::System, env, &mut sys);
-    }
-    let pyenv_found = pyenv_interpreters(env);
 
-    // 2. Processes, all at once: one `pyenv version-name` per pyenv, each
+    // 2. Processes, all at once: one `pyenv version-name` per pyenv and each
     //    opaque shim (only the first of each name matters: the shell stops
-    //    there), and each plain interpreter whose version no file tells.
+    //    there) start now, while the pyenv and system folders are read; then
+    //    each plain interpreter whose version no file tells.
     let mut first_names = HashSet::new();
     let first_of_name: Vec<bool> = on_path
         .iter()
         .map(|f| first_names.insert(f.name.clone()))
         .collect();
-    let mut jobs: Vec<Job> = Vec::new();
+    let mut shim_jobs: Vec<Job> = Vec::new();
     for (f, first) in on_path.iter().zip(&first_of_name) {
         match (&f.shim, first) {
             (Some(ShimKind::Pyenv(s)), true)
-                if !jobs.iter().any(|j| matches!(j, Job::Pyenv(x) if x == s)) =>
+                if !shim_jobs
+                    .iter()
+                    .any(|j| matches!(j, Job::Pyenv(x) if x == s)) =>
             {
-                jobs.push(Job::Pyenv(s.clone()));
+                shim_jobs.push(Job::Pyenv(s.clone()));
             }
-            (Some(ShimKind::Opaque), true) => jobs.push(Job::Opaque(f.path.clone())),
+            (Some(ShimKind::Opaque), true) => shim_jobs.push(Job::Opaque(f.path.clone())),
             _ => {}
         }
     }
-    let plain = on_path
-        .iter()
-        .filter(|f| f.shim.is_none())
-        .map(|f| &f.path)
-        .chain(&pyenv_found)
-        .chain(sys.iter().map(|f| &f.path));
-    let mut keys_to_run = HashSet::new();
-    for p in plain {
-        let key = dedup_key(p);
-        if version_from_files(p, &key.0).is_none() && keys_to_run.insert(key.clone()) {
-            jobs.push(Job::Version(p.clone(), key));
-        }
-    }
-    let answers = par_map(&jobs, |j| match j {
+    let run_job = |j: &Job| match j {
         Job::Pyenv(s) => Answer::Selected(pyenv_selected(s, env)),
         Job::Opaque(p) | Job::Version(p, _) => Answer::Ran(run::python_identity(p, env)),
+    };
+    let (sys, pyenv_found, mut jobs, answers) = std::thread::scope(|scope| {
+        let shims = scope.spawn(|| par_map(&shim_jobs, run_job));
+        let mut sys = Vec::new();
+        for d in system_dirs(env) {
+            scan_dir(&d, PythonSource::System, env, &mut sys);
+        }
+        let pyenv_found = pyenv_interpreters(env);
+        let plain = on_path
+            .iter()
+            .filter(|f| f.shim.is_none())
+            .map(|f| &f.path)
+            .chain(&pyenv_found)
+            .chain(sys.iter().map(|f| &f.path));
+        let mut keys_to_run = HashSet::new();
+        let mut version_jobs = Vec::new();
+        for p in plain {
+            let key = dedup_key(p);
+            if version_from_files(p, &key.0).is_none() && keys_to_run.insert(key.clone()) {
+                version_jobs.push(Job::Version(p.clone(), key));
+            }
+        }
+        let mut answers = par_map(&version_jobs, run_job);
+        let mut shim_answers = shims.join().expect("probe thread panicked");
+        shim_answers.append(&mut answers);
+        (sys, pyenv_found, version_jobs, shim_answers)
     });
+    let mut all_jobs = std::mem::take(&mut shim_jobs);
+    all_jobs.append(&mut jobs);
     let mut selected: HashMap<&PyenvShim, Vec<String>> = HashMap::new();
     let mut ran: HashMap<&PathBuf, (Version, PathBuf)> = HashMap::new();
     let mut ran_by_key: HashMap<&DedupKey, Option<Version>> = HashMap::new();
-    for (j, a) in jobs.iter().zip(answers) {
+    for (j, a) in all_jobs.iter().zip(answers) {
         match (j, a) {
             (Job::Pyenv(s), Answer::Selected(Ok(v))) => {
                 selected.insert(s, v);
