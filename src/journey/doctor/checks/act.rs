@@ -11,6 +11,11 @@ const G: Group = Group::Act;
 pub fn check(input: &Input) -> Vec<Finding> {
     let dir = &input.dir;
     let mut results = preflight::check_project(dir);
+    // Without a Dockerfile, its line checks only repeat that it is missing.
+    if !dir.join("Dockerfile").is_file() {
+        results
+            .retain(|r| !(r.id.starts_with("act-dockerfile-") || r.id.starts_with("act-label-")));
+    }
     if let Some(r) = flake8(input) {
         results.push(r);
     }

@@ -1,0 +1,267 @@
+//! `arcaflow-wizard doctor` on real broken setups built in temp folders.
+//! The tools come from scripts/test (AW_TEST_*); without them a test prints
+//! "skipped: ..." and returns (fails under AW_TEST_REQUIRE_TOOLS=1).
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use common::{run, Sandbox};
+use serde_json::Value;
+
+const TIMEOUT: Duration = Duration::from_secs(300);
+
+/// `doctor --json` in `dir`: (exit code, the parsed document).
+fn doctor_json(sb: &Sandbox, dir: &Path, extra: &[&str]) -> (Option<i32>, Value) {
+    let mut cmd = sb.wizard();
+    cmd.arg("doctor").arg(dir).arg("--json").args(extra);
+    let ran = run(&mut cmd, TIMEOUT);
+    // stdout and stderr are merged: the JSON document is the last top-level object.
+    let start = ran.output.rfind("\n{\n").map(|i| i + 1).unwrap_or(0);
+    let v: Value = serde_json::from_str(ran.output[start..].trim())
+        .unwrap_or_else(|e| panic!("doctor --json did not print JSON ({e}):\n{}", ran.output));
+    assert_eq!(v["version"], 1, "{v}");
+    assert!(v["summary"]["problems"].is_u64(), "{v}");
+    (ran.code, v)
+}
+
+fn finding<'a>(v: &'a Value, id: &str) -> Option<&'a Value> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+}
+
+fn expect<'a>(v: &'a Value, id: &str, severity: &str) -> &'a Value {
+    let f = finding(v, id).unwrap_or_else(|| panic!("no finding {id} in {v:#}"));
+    assert_eq!(f["severity"], severity, "{f:#}");
+    f
+}
+
+fn fix_command(f: &Value) -> &str {
+    f["fix"]["command"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no fix in {f:#}"))
+}
+
+/// Fixed: reported ok, or no longer reported at all.
+fn fixed(v: &Value, id: &str) {
+    if let Some(f) = finding(v, id) {
+        assert_eq!(f["severity"], "ok", "{id} is not fixed: {f:#}");
+    }
+}
+
+const LEGACY_NO_DEV: &str = r#"[tool.poetry]
+name = "arcaflow-plugin-example"
+version = "0.1.0"
+description = "Says hello"
+authors = ["Jane Doe <jane@example.com>"]
+
+[tool.poetry.dependencies]
+python = "^3.9"
+arcaflow-plugin-sdk = "^0.14.3"
+
+[build-system]
+requires = ["poetry-core>=1.0.0"]
+build-backend = "poetry.core.masonry.api"
+"#;
+
+#[test]
+fn bad_dir_is_usage() {
+    let sb = Sandbox::new();
+    let ran = run(sb.wizard().args(["doctor", "/no/such/folder"]), TIMEOUT);
+    assert_eq!(ran.code, Some(2), "{}", ran.output);
+}
+
+#[test]
+fn project_without_dev_group_is_fixed() {
+    let sb = Sandbox::new();
+    let dir = sb.work().join("arcaflow-plugin-example");
+    fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
+    fs::write(dir.join("pyproject.toml"), LEGACY_NO_DEV).unwrap();
+    let (code, v) = doctor_json(&sb, &dir, &[]);
+    assert_eq!(code, Some(1));
+    let f = expect(&v, "pyproject-no-dev-group", "problem");
+    assert_eq!(
+        fix_command(f),
+        "edit pyproject.toml: add an empty [tool.poetry.group.dev.dependencies]"
+    );
+    assert_eq!(f["fix"]["safe"], true);
+    expect(&v, "pyproject-pep621", "ok");
+    expect(&v, "layout-code-folder", "ok");
+
+    let ran = run(
+        sb.wizard().arg("doctor").arg(&dir).args(["--fix", "--yes"]),
+        TIMEOUT,
+    );
+    assert!(ran.output.contains("now: ok"), "{}", ran.output);
+    let text = fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    assert!(
+        text.contains("[tool.poetry.group.dev.dependencies]"),
+        "{text}"
+    );
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    fixed(&v, "pyproject-no-dev-group");
+}
+
+#[test]
+fn two_poetry_installs_are_both_listed() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    let a = sb.bin_dir(
+        "a",
+        &[("poetry", &tools.poetry2), ("python3", &tools.py311)],
+    );
+    let b = sb.bin_dir("b", &[("poetry", &tools.poetry1)]);
+    sb.set_path(&[a, b]);
+    let (_, v) = doctor_json(&sb, &sb.work(), &[]);
+    expect(&v, "project-none", "ok");
+    let f = expect(&v, "poetry-multiple", "warning");
+    let detail = f["detail"].as_str().unwrap();
+    assert!(detail.contains("Poetry 1.8.3"), "{detail}");
+    assert!(
+        detail.contains(&format!("Poetry {}", tools.poetry2_version))
+            || detail.contains("Poetry 2."),
+        "{detail}"
+    );
+    assert!(fix_command(f).contains("pip uninstall -y poetry"), "{f:#}");
+    assert_eq!(f["fix"]["safe"], false);
+}
+
+#[test]
+fn venv_whose_python_was_removed() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    let bin = sb.bin_dir(
+        "bin",
+        &[("poetry", &tools.poetry2), ("python3.11", &tools.py311)],
+    );
+    sb.set_path(&[bin]);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
+    fs::write(dir.join("pyproject.toml"), LEGACY_NO_DEV).unwrap();
+    // A real venv made through a link to the interpreter; then the link goes.
+    let gone = sb.root().join("gone/bin");
+    fs::create_dir_all(&gone).unwrap();
+    let link = gone.join("python3.11");
+    std::os::unix::fs::symlink(&tools.py311, &link).unwrap();
+    let made = run(
+        sb.command(&link)
+            .args(["-m", "venv", "--without-pip"])
+            .arg(dir.join(".venv")),
+        TIMEOUT,
+    );
+    assert!(made.ok(), "{}", made.output);
+    fs::remove_dir_all(sb.root().join("gone")).unwrap();
+    assert!(fs::metadata(dir.join(".venv/bin/python")).is_err());
+
+    let (code, v) = doctor_json(&sb, &dir, &[]);
+    assert_eq!(code, Some(1));
+    let f = expect(&v, "venv-python-missing", "problem");
+    assert_eq!(
+        fix_command(f),
+        "rm -rf .venv && poetry env use python3.11 && poetry install"
+    );
+    assert_eq!(f["fix"]["safe"], true);
+    assert!(
+        f["detail"].as_str().unwrap().contains("Valid: False"),
+        "{f:#}"
+    );
+}
+
+#[test]
+fn poetry2_src_layout_with_open_bound_and_wrong_sdk_name() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    let bin = sb.bin_dir(
+        "bin",
+        &[("poetry", &tools.poetry2), ("python3", &tools.py311)],
+    );
+    sb.set_path(&[bin]);
+    let made = run(
+        sb.command(&tools.poetry2)
+            .args(["new", "--no-interaction", "arcaflow-plugin-example"]),
+        TIMEOUT,
+    );
+    assert!(made.ok(), "{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    let text = fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    assert!(
+        text.contains("[project]") && text.contains("requires-python"),
+        "{text}"
+    );
+    // The guide's wrong name, as `dependencies = [...]` in the [project] table.
+    let text = text.replacen(
+        "dependencies = [",
+        "dependencies = [\"arcaflow-plugin-sdk-python\",",
+        1,
+    );
+    fs::write(dir.join("pyproject.toml"), text).unwrap();
+
+    let (code, v) = doctor_json(&sb, &dir, &[]);
+    assert_eq!(code, Some(1));
+    let f = expect(&v, "pyproject-open-python-bound", "problem");
+    assert_eq!(
+        fix_command(f),
+        "edit pyproject.toml: close the Python range with <4.0"
+    );
+    let f = expect(&v, "pyproject-wrong-sdk-name", "problem");
+    assert_eq!(
+        fix_command(f),
+        "edit pyproject.toml: arcaflow-plugin-sdk-python -> arcaflow-plugin-sdk = \"^0.14.3\""
+    );
+    let f = expect(&v, "pyproject-pep621", "problem");
+    assert_eq!(f["fix"]["safe"], true);
+    let f = expect(&v, "layout-code-folder", "problem");
+    assert!(fix_command(f).starts_with("mv src/arcaflow_plugin_example arcaflow_plugin_example"));
+    assert_eq!(f["fix"]["safe"], false);
+
+    let ran = run(
+        sb.wizard().arg("doctor").arg(&dir).args(["--fix", "--yes"]),
+        TIMEOUT,
+    );
+    assert!(
+        ran.output.contains("fix pyproject-pep621"),
+        "{}",
+        ran.output
+    );
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    for id in [
+        "pyproject-pep621",
+        "pyproject-open-python-bound",
+        "pyproject-wrong-sdk-name",
+        "pyproject-no-dev-group",
+    ] {
+        fixed(&v, id);
+    }
+    // Not safe: left for the user to confirm.
+    expect(&v, "layout-code-folder", "problem");
+    let text = fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    assert!(!text.contains("[project]"), "{text}");
+    assert!(text.contains("arcaflow-plugin-sdk = \"^0.14.3\""), "{text}");
+}
+
+#[test]
+fn old_python3_first_on_path_gets_the_alias_tip() {
+    let tools = require_tools!();
+    let old = tools.pyenv_root.join("versions/3.6.15/bin/python3.6");
+    if !old.is_file() {
+        common::skip(&format!("{} is not installed", old.display()));
+        return;
+    }
+    let new = tools.python(11).unwrap_or(tools.py311.clone());
+    let mut sb = Sandbox::with_tools(&tools);
+    let a = sb.bin_dir("old", &[("python3", &old)]);
+    let b = sb.bin_dir("new", &[("python3.11", &new)]);
+    sb.set_path(&[a, b]);
+    let (code, v) = doctor_json(&sb, &sb.work(), &[]);
+    let f = expect(&v, "python3-too-old", "warning");
+    assert_eq!(fix_command(f), "alias python3=python3.11");
+    assert_eq!(f["fix"]["automatic"], false);
+    assert!(f["title"].as_str().unwrap().contains("3.6.15"), "{f:#}");
+    // No Poetry on this PATH: a problem, so exit 1.
+    assert_eq!(code, Some(1));
+}
