@@ -3,3 +3,4 @@
 
 pub mod plain;
 pub mod style;
+pub mod tui;

@@ -1,0 +1,712 @@
+//! The one state struct of the full-screen wizard and how messages change it.
+//! Messages come from keys, from the driver (events, questions, confirmations,
+//! failures) and from the tick; `update` says whether anything visible changed,
+//! so the loop redraws only then.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::theme::Theme;
+use crate::exec::CancelToken;
+use crate::journey::driver::{Event, FailureChoice, FileChange, Outcome};
+use crate::journey::{Answer, Failure, Question, QuestionKind, StepState};
+
+/// Output lines kept for scrolling back; older ones are dropped.
+pub const OUTPUT_CAP: usize = 10_000;
+
+/// Everything that reaches the UI thread.
+pub enum Msg {
+    Key(KeyEvent),
+    Resize,
+    Event(Event),
+    Ask {
+        q: Question,
+        error: Option<String>,
+        reply: Sender<Answer>,
+    },
+    Confirm {
+        path: PathBuf,
+        change: FileChange,
+        reply: Sender<bool>,
+    },
+    Failure {
+        title: String,
+        failure: Failure,
+        reply: Sender<FailureChoice>,
+    },
+    Finished(Outcome),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A step begins: its title.
+    Step,
+    Command,
+    Output,
+    Note,
+    Ok,
+    Bad,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutLine {
+    pub kind: Kind,
+    pub text: String,
+}
+
+pub struct StepView {
+    pub title: String,
+    pub why: String,
+    pub state: StepState,
+    pub detail: String,
+}
+
+pub struct Running {
+    pub summary: String,
+    pub started: Instant,
+}
+
+/// The last command of the current step and how it ended.
+pub struct LastCommand {
+    pub summary: String,
+    pub ok: bool,
+    pub elapsed: Duration,
+}
+
+pub struct Form {
+    pub q: Question,
+    /// Why the answer was refused (by the driver, or on Enter here).
+    pub error: Option<String>,
+    pub input: TextArea<'static>,
+    /// The highlighted option of a choice or yes/no.
+    pub selected: usize,
+    /// The user typed something: validate as they type.
+    pub touched: bool,
+    pub reply: Sender<Answer>,
+}
+
+impl Form {
+    pub fn new(q: Question, error: Option<String>, reply: Sender<Answer>) -> Self {
+        let mut input = TextArea::default();
+        input.set_cursor_line_style(ratatui::style::Style::default());
+        let mut selected = 0;
+        match &q.kind {
+            QuestionKind::Text => {
+                if let Some(d) = &q.default {
+                    input.insert_str(d);
+                }
+            }
+            QuestionKind::Secret => input.set_mask_char('•'),
+            QuestionKind::Choice(opts) => {
+                if let Some(d) = &q.default {
+                    selected = opts.iter().position(|(v, _)| v == d).unwrap_or(0);
+                }
+            }
+            QuestionKind::YesNo => {
+                selected = usize::from(q.default.as_deref() == Some("no"));
+            }
+        }
+        Form {
+            q,
+            error,
+            input,
+            selected,
+            touched: false,
+            reply,
+        }
+    }
+
+    /// The options shown as a list (choices and yes/no).
+    pub fn options(&self) -> Vec<(String, String)> {
+        match &self.q.kind {
+            QuestionKind::Choice(o) => o.clone(),
+            QuestionKind::YesNo => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn is_list(&self) -> bool {
+        matches!(self.q.kind, QuestionKind::Choice(_) | QuestionKind::YesNo)
+    }
+
+    pub fn typed(&self) -> String {
+        self.input.lines().join("")
+    }
+
+    pub fn value(&self) -> String {
+        if self.is_list() {
+            self.options()
+                .get(self.selected)
+                .map(|o| o.0.clone())
+                .unwrap_or_default()
+        } else {
+            self.typed()
+        }
+    }
+
+    /// What to show under the field: the reason it is refused, or what it becomes.
+    pub fn verdict(&self) -> Option<Result<String, String>> {
+        if !self.touched || self.is_list() {
+            return self.error.clone().map(Err);
+        }
+        Some(self.q.accept(&self.value()))
+    }
+}
+
+pub struct DiffView {
+    pub path: PathBuf,
+    pub change: FileChange,
+    pub scroll: usize,
+    pub reply: Sender<bool>,
+}
+
+pub struct FailureView {
+    pub title: String,
+    pub failure: Failure,
+    pub selected: usize,
+    pub reply: Sender<FailureChoice>,
+}
+
+impl FailureView {
+    /// The choices in the order shown: the fix first when there is one.
+    pub fn choices(&self) -> Vec<(FailureChoice, char, &'static str)> {
+        let mut c = Vec::new();
+        if self.failure.fix.is_some() {
+            c.push((
+                FailureChoice::RunFix,
+                'f',
+                "Run the suggested fix, then retry",
+            ));
+        }
+        c.push((FailureChoice::Retry, 'r', "Retry the step"));
+        c.push((FailureChoice::Skip, 's', "Skip this step"));
+        c.push((FailureChoice::Quit, 'q', "Quit (run again later to resume)"));
+        c
+    }
+}
+
+pub enum Modal {
+    None,
+    Ask(Box<Form>),
+    Diff(DiffView),
+    Failure(FailureView),
+}
+
+pub struct App {
+    pub journey: String,
+    pub steps: Vec<StepView>,
+    pub current: usize,
+    pub output: VecDeque<OutLine>,
+    /// Lines scrolled back from the tail (0: follow the tail).
+    pub scroll: usize,
+    pub running: Option<Running>,
+    pub last: Option<LastCommand>,
+    pub modal: Modal,
+    pub help: bool,
+    pub confirm_quit: bool,
+    /// The user quit: every further question is answered "quit", every command cancelled.
+    pub quitting: bool,
+    /// Ctrl-C was pressed while a command ran.
+    pub cancel_requested: bool,
+    pub finished: Option<Outcome>,
+    pub status: Option<String>,
+    /// "a" in the diff view: write every further new file without asking.
+    pub accept_new_files: bool,
+    pub exit: bool,
+    pub theme: Theme,
+    pub cancel: CancelToken,
+}
+
+impl App {
+    pub fn new(
+        journey: &str,
+        steps: Vec<(String, String)>,
+        cancel: CancelToken,
+        theme: Theme,
+    ) -> Self {
+        App {
+            journey: journey.to_string(),
+            steps: steps
+                .into_iter()
+                .map(|(title, why)| StepView {
+                    title,
+                    why,
+                    state: StepState::Waiting,
+                    detail: String::new(),
+                })
+                .collect(),
+            current: 0,
+            output: VecDeque::new(),
+            scroll: 0,
+            running: None,
+            last: None,
+            modal: Modal::None,
+            help: false,
+            confirm_quit: false,
+            quitting: false,
+            cancel_requested: false,
+            finished: None,
+            status: None,
+            accept_new_files: false,
+            exit: false,
+            theme,
+            cancel,
+        }
+    }
+
+    /// A command is running: the loop ticks for the spinner and the clock.
+    pub fn ticking(&self) -> bool {
+        self.running.is_some() && self.finished.is_none()
+    }
+
+    pub fn push(&mut self, kind: Kind, text: &str) {
+        for l in text.lines() {
+            if self.output.len() >= OUTPUT_CAP {
+                self.output.pop_front();
+            }
+            self.output.push_back(OutLine {
+                kind,
+                text: clean(l),
+            });
+            if self.scroll > 0 {
+                // Keep the lines the user is reading still.
+                self.scroll += 1;
+            }
+        }
+    }
+
+    /// Handle one message; true when the screen should be redrawn.
+    pub fn update(&mut self, msg: Msg) -> bool {
+        match msg {
+            Msg::Key(k) => {
+                self.key(k);
+                true
+            }
+            Msg::Resize => true,
+            Msg::Event(ev) => {
+                self.event(ev);
+                true
+            }
+            Msg::Ask { q, error, reply } => {
+                if self.quitting {
+                    let _ = reply.send(Answer::Quit);
+                    return false;
+                }
+                self.modal = Modal::Ask(Box::new(Form::new(q, error, reply)));
+                true
+            }
+            Msg::Confirm {
+                path,
+                change,
+                reply,
+            } => {
+                if self.quitting {
+                    let _ = reply.send(false);
+                    return false;
+                }
+                if self.accept_new_files && change.new {
+                    let _ = reply.send(true);
+                    return false;
+                }
+                self.modal = Modal::Diff(DiffView {
+                    path,
+                    change,
+                    scroll: 0,
+                    reply,
+                });
+                true
+            }
+            Msg::Failure {
+                title,
+                failure,
+                reply,
+            } => {
+                if self.quitting {
+                    let _ = reply.send(FailureChoice::Quit);
+                    return false;
+                }
+                self.cancel.reset();
+                self.cancel_requested = false;
+                self.status = None;
+                self.scroll = 0;
+                self.modal = Modal::Failure(FailureView {
+                    title,
+                    failure,
+                    selected: 0,
+                    reply,
+                });
+                true
+            }
+            Msg::Finished(o) => {
+                self.running = None;
+                self.modal = Modal::None;
+                if self.quitting {
+                    self.exit = true;
+                }
+                self.finished = Some(o);
+                true
+            }
+        }
+    }
+
+    fn event(&mut self, ev: Event) {
+        match ev {
+            Event::Steps(s) => {
+                // Keep the why-texts given at start; titles come from the driver.
+                for (i, (_, title)) in s.into_iter().enumerate() {
+                    match self.steps.get_mut(i) {
+                        Some(v) => v.title = title,
+                        None => self.steps.push(StepView {
+                            title,
+                            why: String::new(),
+                            state: StepState::Waiting,
+                            detail: String::new(),
+                        }),
+                    }
+                }
+            }
+            Event::StepState {
+                index,
+                state,
+                detail,
+            } => {
+                if state == StepState::Running {
+                    self.current = index;
+                    self.last = None;
+                    let title = self
+                        .steps
+                        .get(index)
+                        .map(|s| s.title.clone())
+                        .unwrap_or_default();
+                    self.push(Kind::Step, &format!("── {title}"));
+                } else {
+                    let line = match state {
+                        StepState::Done => (Kind::Ok, "✓ done".to_string()),
+                        StepState::Skipped => (Kind::Ok, format!("↷ already done: {detail}")),
+                        StepState::Failed => (Kind::Bad, format!("✗ {detail}")),
+                        _ => (Kind::Note, String::new()),
+                    };
+                    if !line.1.is_empty() {
+                        self.push(line.0, &line.1);
+                    }
+                }
+                if let Some(s) = self.steps.get_mut(index) {
+                    s.state = state;
+                    s.detail = detail;
+                }
+            }
+            Event::Note(n) => self.push(Kind::Note, &format!("note: {n}")),
+            Event::ActionStart(s) => {
+                self.push(Kind::Command, &s);
+                self.running = Some(Running {
+                    summary: s,
+                    started: Instant::now(),
+                });
+            }
+            Event::Output(o) => self.push(Kind::Output, &o),
+            Event::ActionEnd {
+                ok,
+                summary,
+                elapsed,
+            } => {
+                let cmd = self.running.take().map(|r| r.summary).unwrap_or_default();
+                let secs = elapsed.as_secs_f64();
+                if ok {
+                    self.push(Kind::Ok, &format!("  ✓ ({secs:.1} s)"));
+                } else {
+                    self.push(Kind::Bad, &format!("  ✗ {summary} ({secs:.1} s)"));
+                }
+                self.last = Some(LastCommand {
+                    summary: cmd,
+                    ok,
+                    elapsed,
+                });
+                if !self.quitting {
+                    self.cancel.reset();
+                }
+                self.cancel_requested = false;
+                self.status = None;
+            }
+            Event::File { path, written } => {
+                let l = if written {
+                    format!("wrote {}", path.display())
+                } else {
+                    format!("kept your {} unchanged", path.display())
+                };
+                self.push(if written { Kind::Ok } else { Kind::Note }, &l);
+            }
+        }
+    }
+
+    /// Stop: answer whatever is asked with "quit" and cancel the running command.
+    pub fn quit(&mut self) {
+        self.quitting = true;
+        self.confirm_quit = false;
+        self.help = false;
+        self.cancel.cancel();
+        match std::mem::replace(&mut self.modal, Modal::None) {
+            Modal::Ask(f) => {
+                let _ = f.reply.send(Answer::Quit);
+            }
+            Modal::Diff(d) => {
+                let _ = d.reply.send(false);
+            }
+            Modal::Failure(f) => {
+                let _ = f.reply.send(FailureChoice::Quit);
+            }
+            Modal::None => {}
+        }
+        self.status = Some("Stopping…".into());
+        if self.finished.is_some() {
+            self.exit = true;
+        }
+    }
+
+    fn key(&mut self, k: KeyEvent) {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && matches!(k.code, KeyCode::Char('c')) {
+            if self.running.is_some() && !self.cancel_requested && !self.quitting {
+                self.cancel.cancel();
+                self.cancel_requested = true;
+                self.status = Some("Cancelling the command… press Ctrl-C again to quit.".into());
+            } else {
+                self.quit();
+            }
+            return;
+        }
+        if self.confirm_quit {
+            match k.code {
+                KeyCode::Char('y' | 'Y' | 'q') | KeyCode::Enter => self.quit(),
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => self.confirm_quit = false,
+                _ => {}
+            }
+            return;
+        }
+        if self.help {
+            if matches!(
+                k.code,
+                KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::F(1) | KeyCode::Enter
+            ) {
+                self.help = false;
+            }
+            return;
+        }
+        if self.finished.is_some() {
+            match k.code {
+                KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => self.exit = true,
+                _ => self.scroll_key(k.code),
+            }
+            return;
+        }
+        if k.code == KeyCode::F(1) {
+            self.help = true;
+            return;
+        }
+        match &mut self.modal {
+            Modal::Ask(_) => self.form_key(k),
+            Modal::Diff(_) => self.diff_key(k),
+            Modal::Failure(_) => self.failure_key(k),
+            Modal::None => match k.code {
+                KeyCode::Char('?') => self.help = true,
+                KeyCode::Char('q') | KeyCode::Esc => self.confirm_quit = true,
+                c => self.scroll_key(c),
+            },
+        }
+    }
+
+    fn scroll_key(&mut self, code: KeyCode) {
+        let page = 10;
+        let max = self.output.len();
+        match code {
+            KeyCode::PageUp => self.scroll = (self.scroll + page).min(max),
+            KeyCode::PageDown => self.scroll = self.scroll.saturating_sub(page),
+            KeyCode::Home => self.scroll = max,
+            KeyCode::End => self.scroll = 0,
+            _ => {}
+        }
+    }
+
+    fn form_key(&mut self, k: KeyEvent) {
+        let Modal::Ask(f) = &mut self.modal else {
+            return;
+        };
+        if matches!(k.code, KeyCode::PageUp | KeyCode::PageDown) {
+            self.scroll_key(k.code);
+            return;
+        }
+        if k.code == KeyCode::Esc {
+            self.confirm_quit = true;
+            return;
+        }
+        if k.code == KeyCode::Enter {
+            let value = f.value();
+            match f.q.accept(&value) {
+                Ok(_) => {
+                    let Modal::Ask(f) = std::mem::replace(&mut self.modal, Modal::None) else {
+                        return;
+                    };
+                    let _ = f.reply.send(Answer::Value(value));
+                }
+                Err(e) => {
+                    f.error = Some(e);
+                    f.touched = false;
+                }
+            }
+            return;
+        }
+        if f.is_list() {
+            let n = f.options().len();
+            match k.code {
+                KeyCode::Char('?') => self.help = true,
+                KeyCode::Char('q') => self.confirm_quit = true,
+                KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+                    f.selected = (f.selected + n - 1) % n.max(1);
+                }
+                KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                    f.selected = (f.selected + 1) % n.max(1);
+                }
+                KeyCode::Char('y') if f.q.kind == QuestionKind::YesNo => f.selected = 0,
+                KeyCode::Char('n') if f.q.kind == QuestionKind::YesNo => f.selected = 1,
+                KeyCode::Char(c) if c.is_ascii_digit() => {
+                    let i = c.to_digit(10).unwrap_or(0) as usize;
+                    if i >= 1 && i <= n {
+                        f.selected = i - 1;
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        // A one-line field: no newlines, no tabs.
+        if matches!(k.code, KeyCode::Tab | KeyCode::BackTab)
+            || (ctrl_key(&k) && matches!(k.code, KeyCode::Char('m' | 'j')))
+        {
+            return;
+        }
+        if f.input.input(k) {
+            f.touched = true;
+            f.error = None;
+        }
+    }
+
+    fn diff_key(&mut self, k: KeyEvent) {
+        let Modal::Diff(d) = &mut self.modal else {
+            return;
+        };
+        let answer = match k.code {
+            KeyCode::Char('y' | 'Y') => Some(true),
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(false),
+            KeyCode::Char('a') => {
+                self.accept_new_files = true;
+                Some(true)
+            }
+            KeyCode::Enter => Some(!d.change.replaces_users_file),
+            KeyCode::Char('q') => {
+                self.confirm_quit = true;
+                None
+            }
+            KeyCode::Char('?') => {
+                self.help = true;
+                None
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                d.scroll += 1;
+                None
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                d.scroll = d.scroll.saturating_sub(1);
+                None
+            }
+            KeyCode::PageDown | KeyCode::Char(' ') => {
+                d.scroll += 10;
+                None
+            }
+            KeyCode::PageUp => {
+                d.scroll = d.scroll.saturating_sub(10);
+                None
+            }
+            _ => None,
+        };
+        if let Some(a) = answer {
+            if let Modal::Diff(d) = std::mem::replace(&mut self.modal, Modal::None) {
+                let _ = d.reply.send(a);
+            }
+        }
+    }
+
+    fn failure_key(&mut self, k: KeyEvent) {
+        let Modal::Failure(f) = &mut self.modal else {
+            return;
+        };
+        let choices = f.choices();
+        let chosen = match k.code {
+            KeyCode::Up | KeyCode::Char('k') => {
+                f.selected = (f.selected + choices.len() - 1) % choices.len();
+                None
+            }
+            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                f.selected = (f.selected + 1) % choices.len();
+                None
+            }
+            KeyCode::Enter => choices.get(f.selected).map(|c| c.0),
+            KeyCode::Char('?') => {
+                self.help = true;
+                None
+            }
+            KeyCode::Esc => {
+                self.confirm_quit = true;
+                None
+            }
+            KeyCode::Char(c) => choices.iter().find(|x| x.1 == c).map(|x| x.0),
+            c => {
+                self.scroll_key(c);
+                None
+            }
+        };
+        if let Some(choice) = chosen {
+            if choice == FailureChoice::Quit {
+                self.quit();
+                return;
+            }
+            if let Modal::Failure(f) = std::mem::replace(&mut self.modal, Modal::None) {
+                let _ = f.reply.send(choice);
+            }
+        }
+    }
+}
+
+fn ctrl_key(k: &KeyEvent) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// Drop terminal escapes and carriage-return overwrites from a child's line.
+pub fn clean(line: &str) -> String {
+    let line = line.rsplit('\r').find(|s| !s.is_empty()).unwrap_or("");
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ ... final byte in @..~ ; other escapes: skip one char.
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            } else {
+                chars.next();
+            }
+        } else if c == '\t' {
+            out.push_str("    ");
+        } else if !c.is_control() {
+            out.push(c);
+        }
+    }
+    out
+}

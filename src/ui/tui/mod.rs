@@ -1,0 +1,199 @@
+//! The full-screen wizard: one front end over the journeys (the plain one is the
+//! other). The driver runs on the calling thread and talks to `TuiInteract`,
+//! which sends messages to the UI thread and waits on a reply channel for the
+//! answers; the UI thread owns the one `App`, merges those messages with keys
+//! (read on their own thread) and a tick (only while a command runs), and
+//! redraws only when something changed: idle means blocked on the channel.
+
+pub mod app;
+pub mod menu;
+pub mod term;
+pub mod theme;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+use app::{App, Msg};
+use term::Term;
+use theme::Theme;
+
+use crate::exec::CancelToken;
+use crate::journey::driver::{Driver, Event, FailureChoice, FileChange, Interact, Outcome};
+use crate::journey::{Answer, Context, Failure, Question};
+
+pub use menu::Choice;
+
+/// Use the full-screen wizard: both ends are terminals, TERM can draw, and the
+/// user did not ask for lines (`--plain`, `--yes`, `--dry-run`: pass `lines`).
+pub fn wanted(lines: bool) -> bool {
+    !lines
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// The driver's side: every call becomes a message; questions wait for the reply.
+struct TuiInteract {
+    tx: Sender<Msg>,
+}
+
+impl Interact for TuiInteract {
+    fn event(&mut self, ev: &Event) {
+        let _ = self.tx.send(Msg::Event(ev.clone()));
+    }
+    fn ask(&mut self, q: &Question, error: Option<&str>) -> Answer {
+        let (reply, rx) = mpsc::channel();
+        let sent = self.tx.send(Msg::Ask {
+            q: q.clone(),
+            error: error.map(str::to_string),
+            reply,
+        });
+        // The UI is gone (it panicked): stop here.
+        match sent {
+            Ok(()) => rx.recv().unwrap_or(Answer::Quit),
+            Err(_) => Answer::Quit,
+        }
+    }
+    fn confirm_write(&mut self, path: &Path, change: &FileChange) -> bool {
+        let (reply, rx) = mpsc::channel();
+        let msg = Msg::Confirm {
+            path: path.to_path_buf(),
+            change: change.clone(),
+            reply,
+        };
+        self.tx.send(msg).is_ok() && rx.recv().unwrap_or(false)
+    }
+    fn on_failure(&mut self, step_title: &str, failure: &Failure) -> FailureChoice {
+        let (reply, rx) = mpsc::channel();
+        let msg = Msg::Failure {
+            title: step_title.to_string(),
+            failure: failure.clone(),
+            reply,
+        };
+        match self.tx.send(msg) {
+            Ok(()) => rx.recv().unwrap_or(FailureChoice::Quit),
+            Err(_) => FailureChoice::Quit,
+        }
+    }
+}
+
+/// Run a journey in the full-screen wizard. `name` is shown in the header.
+/// When the terminal cannot be set up, falls back to the plain front end.
+pub fn run_journey(name: &str, driver: &mut Driver<'_>, ctx: &mut Context) -> Outcome {
+    let steps = driver
+        .steps
+        .iter()
+        .map(|s| (s.title().to_string(), s.why().to_string()))
+        .collect();
+    let mut app = App::new(name, steps, driver.cancel.clone(), Theme::detect());
+    let term = match Term::enter() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "arcaflow-wizard: cannot use the full-screen wizard ({e}); printing lines instead"
+            );
+            return driver.run(ctx, &mut super::plain::Plain::new(false));
+        }
+    };
+    let (tx, rx) = mpsc::channel();
+    term::attach(tx.clone());
+    let cancel = driver.cancel.clone();
+    let outcome = std::thread::scope(|s| {
+        let ui = s.spawn(move || {
+            let _cancel_if_ui_dies = CancelOnDrop(cancel);
+            let mut term = term;
+            let _ = ui_loop(&mut term, &rx, &mut app);
+        });
+        let mut interact = TuiInteract { tx: tx.clone() };
+        let outcome = driver.run(ctx, &mut interact);
+        let _ = tx.send(Msg::Finished(outcome.clone()));
+        let _ = ui.join();
+        outcome
+    });
+    term::detach();
+    term::restore();
+    outcome
+}
+
+/// Cancels the running command when the UI thread ends (normally or by panic),
+/// so the driver is never left running with nobody to see it.
+struct CancelOnDrop(CancelToken);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.cancel();
+        }
+    }
+}
+
+fn ui_loop(term: &mut Term, rx: &Receiver<Msg>, app: &mut App) -> std::io::Result<()> {
+    term.terminal.draw(|f| view::draw(f, app))?;
+    loop {
+        let first = if app.ticking() {
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(m) => Some(m),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        } else {
+            match rx.recv() {
+                Ok(m) => Some(m),
+                Err(_) => return Ok(()),
+            }
+        };
+        // A tick always redraws (the spinner and the clock moved).
+        let mut changed = first.is_none();
+        if let Some(m) = first {
+            changed |= app.update(m);
+        }
+        // Take what else is waiting (a burst of output) before drawing once.
+        for _ in 0..2000 {
+            match rx.try_recv() {
+                Ok(m) => changed |= app.update(m),
+                Err(_) => break,
+            }
+        }
+        if app.exit {
+            return Ok(());
+        }
+        if changed {
+            term.terminal.draw(|f| view::draw(f, app))?;
+        }
+    }
+}
+
+/// The menu: Some(journey) chosen, or None (quit). Errors when the terminal
+/// cannot be set up.
+pub fn menu() -> std::io::Result<Option<Choice>> {
+    let mut term = Term::enter()?;
+    let (tx, rx) = mpsc::channel();
+    term::attach(tx);
+    let mut m = menu::Menu::new(Theme::detect());
+    let res = (|| {
+        term.terminal.draw(|f| m.draw(f))?;
+        if std::env::var_os("ARCAFLOW_WIZARD_TEST_PANIC").is_some() {
+            panic!("panic injected by ARCAFLOW_WIZARD_TEST_PANIC");
+        }
+        loop {
+            match rx.recv() {
+                Ok(Msg::Key(k)) => m.key(k),
+                Ok(_) => {}
+                Err(_) => return Ok(None),
+            }
+            if let Some(choice) = m.done {
+                return Ok(choice);
+            }
+            term.terminal.draw(|f| m.draw(f))?;
+        }
+    })();
+    term::detach();
+    drop(term);
+    res
+}

@@ -1,0 +1,95 @@
+//! The terminal while the wizard owns it: raw mode and the alternate screen,
+//! always given back, on drop and on panic; and the one thread that reads keys.
+
+use std::io::{stdout, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Mutex, Once};
+
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{self, Event as CtEvent, KeyEventKind};
+use ratatui::crossterm::{cursor, execute, terminal};
+use ratatui::Terminal;
+
+use super::app::Msg;
+
+/// Raw mode and the alternate screen are on.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+pub struct Term {
+    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+impl Term {
+    pub fn enter() -> std::io::Result<Self> {
+        install_panic_hook();
+        ACTIVE.store(true, Ordering::SeqCst);
+        let res = (|| {
+            terminal::enable_raw_mode()?;
+            execute!(stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+            let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+            terminal.clear()?;
+            Ok(terminal)
+        })();
+        match res {
+            Ok(terminal) => Ok(Term { terminal }),
+            Err(e) => {
+                restore();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Leave raw mode and the alternate screen, show the cursor (once; harmless twice).
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = terminal::disable_raw_mode();
+        let _ = execute!(stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    }
+}
+
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            // Give the terminal back first, so the report is readable.
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+/// Where key events go now (the menu, then a journey); None: dropped.
+static KEYS: Mutex<Option<Sender<Msg>>> = Mutex::new(None);
+
+/// Send keys and resizes to `tx` until `detach`. One reader thread for the whole
+/// process, blocked in `event::read` (no polling): a second reader would steal keys.
+pub fn attach(tx: Sender<Msg>) {
+    static READER: Once = Once::new();
+    *KEYS.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+    READER.call_once(|| {
+        std::thread::spawn(|| loop {
+            let msg = match event::read() {
+                Ok(CtEvent::Key(k)) if k.kind != KeyEventKind::Release => Msg::Key(k),
+                Ok(CtEvent::Resize(..)) => Msg::Resize,
+                Ok(_) => continue,
+                Err(_) => return,
+            };
+            if let Some(tx) = KEYS.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                let _ = tx.send(msg);
+            }
+        });
+    });
+}
+
+pub fn detach() {
+    *KEYS.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}

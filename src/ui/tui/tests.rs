@@ -1,0 +1,567 @@
+//! Render tests on ratatui's TestBackend (at 80x24 and 120x40, with and
+//! without colour) and the key handling of `App`, without a terminal.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Color;
+use ratatui::Terminal;
+
+use super::app::{App, Msg, OUTPUT_CAP};
+use super::menu::Menu;
+use super::theme::Theme;
+use super::view;
+use crate::exec::CancelToken;
+use crate::journey::driver::{Event, FailureChoice, FileChange, Outcome};
+use crate::journey::{Answer, Failure, Question, StepState};
+use crate::plan::{Cmd, Plan};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const COLOR: Theme = Theme { color: true };
+const NO_COLOR: Theme = Theme { color: false };
+
+fn steps() -> Vec<(String, String)> {
+    [
+        ("About your plugin", "Official plugins follow one naming scheme (\"Setting up your project\"): the repository, image and Poetry name are arcaflow-plugin-NAME."),
+        ("Python", "The project needs Python 3.9 or newer, as in the official build image."),
+        ("Poetry", "Exactly one Poetry should be installed, so every command uses the same one."),
+        ("Project", "poetry new makes the project folder."),
+        ("Dependencies", "The SDK and the dev tools."),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect()
+}
+
+fn app(theme: Theme) -> App {
+    App::new("new plugin", steps(), CancelToken::new(), theme)
+}
+
+fn state(app: &mut App, index: usize, state: StepState, detail: &str) {
+    app.update(Msg::Event(Event::StepState {
+        index,
+        state,
+        detail: detail.into(),
+    }));
+}
+
+/// An app in the middle of the journey: two steps behind, one running a command.
+fn running(theme: Theme) -> App {
+    let mut a = app(theme);
+    state(&mut a, 0, StepState::Running, "");
+    state(&mut a, 0, StepState::Done, "");
+    state(&mut a, 1, StepState::Running, "");
+    state(
+        &mut a,
+        1,
+        StepState::Skipped,
+        "Python 3.11.9 at /usr/bin/python3.11",
+    );
+    state(&mut a, 2, StepState::Running, "");
+    a.update(Msg::Event(Event::ActionStart("$ poetry install".into())));
+    for i in 0..100 {
+        a.update(Msg::Event(Event::Output(format!(
+            "Installing package-{i} (1.0.{i})"
+        ))));
+    }
+    a
+}
+
+fn render(app: &App, (w, h): (u16, u16)) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view::draw(f, app)).unwrap();
+    t.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let mut s = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn screen(app: &App, size: (u16, u16)) -> String {
+    text(&render(app, size))
+}
+
+fn colourless(buf: &Buffer) -> bool {
+    buf.content()
+        .iter()
+        .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl_c() -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))
+}
+
+fn typed(app: &mut App, s: &str) {
+    for c in s.chars() {
+        app.update(key(KeyCode::Char(c)));
+    }
+}
+
+fn ask(app: &mut App, q: Question, error: Option<&str>) -> Receiver<Answer> {
+    let (reply, rx) = mpsc::channel();
+    app.update(Msg::Ask {
+        q,
+        error: error.map(str::to_string),
+        reply,
+    });
+    rx
+}
+
+fn name_question() -> Question {
+    Question::text(
+        "name",
+        "Plugin name (e.g. example for arcaflow-plugin-example)",
+    )
+    .flag("--name")
+    .validate(|s| {
+        crate::names::PluginNames::parse(s)
+            .map(|n| n.short)
+            .map_err(|e| e.0)
+    })
+}
+
+#[test]
+fn step_list_marks_and_output_follow_the_tail() {
+    for size in SIZES {
+        let a = running(COLOR);
+        let s = screen(&a, size);
+        assert!(s.contains("✓ About your plugin"), "{s}");
+        assert!(s.contains("↷ Python"), "{s}");
+        assert!(s.contains("▶ Poetry"), "{s}");
+        assert!(s.contains("· Project"), "{s}");
+        assert!(
+            s.contains("▶ $ poetry install"),
+            "the command is shown: {s}"
+        );
+        assert!(s.contains("Installing package-99 (1.0.99)"), "tail: {s}");
+        assert!(!s.contains("package-0 "), "{s}");
+        assert!(s.contains("Exactly one Poetry"), "why-text: {s}");
+        assert!(s.contains("Ctrl-C cancel"), "key bar: {s}");
+        assert!(s.contains("step 3 of 5"), "{s}");
+    }
+}
+
+#[test]
+fn page_up_scrolls_back_and_end_follows_again() {
+    let mut a = running(COLOR);
+    a.update(key(KeyCode::PageUp));
+    a.update(key(KeyCode::PageUp));
+    let s = screen(&a, (80, 24));
+    assert!(!s.contains("package-99 "), "{s}");
+    assert!(s.contains("package-79 "), "{s}");
+    assert!(s.contains("lines back"), "{s}");
+    a.update(key(KeyCode::End));
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("package-99 "), "{s}");
+}
+
+#[test]
+fn output_is_a_bounded_ring() {
+    let mut a = app(COLOR);
+    for i in 0..OUTPUT_CAP + 50 {
+        a.update(Msg::Event(Event::Output(format!("line {i}"))));
+    }
+    assert_eq!(a.output.len(), OUTPUT_CAP);
+    assert_eq!(a.output.front().unwrap().text, "line 50");
+}
+
+#[test]
+fn child_escapes_and_carriage_returns_are_cleaned() {
+    assert_eq!(super::app::clean("\x1b[32mok\x1b[0m done"), "ok done");
+    assert_eq!(super::app::clean("10%\r50%\r100%"), "100%");
+}
+
+#[test]
+fn text_question_validates_as_you_type() {
+    for size in SIZES {
+        let mut a = running(COLOR);
+        let rx = ask(&mut a, name_question(), None);
+        let s = screen(&a, size);
+        assert!(s.contains("Plugin name"), "{s}");
+        assert!(s.contains("Enter accept"), "{s}");
+        typed(&mut a, "Bad Name");
+        let s = screen(&a, size);
+        assert!(s.contains("✗ 'Bad Name' has capitals"), "{s}");
+        // Enter on a refused answer keeps the form and sends nothing.
+        a.update(key(KeyCode::Enter));
+        assert!(rx.try_recv().is_err());
+        for _ in 0.."Bad Name".len() {
+            a.update(key(KeyCode::Backspace));
+        }
+        typed(&mut a, "arcaflow-plugin-example");
+        let s = screen(&a, size);
+        assert!(s.contains("✓ ok: example"), "{s}");
+        a.update(key(KeyCode::Enter));
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            Answer::Value("arcaflow-plugin-example".into())
+        );
+    }
+}
+
+#[test]
+fn the_drivers_refusal_is_shown() {
+    let mut a = running(COLOR);
+    let _rx = ask(
+        &mut a,
+        name_question(),
+        Some("'x y' is not accepted: no spaces"),
+    );
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("✗ 'x y' is not accepted"), "{s}");
+}
+
+#[test]
+fn defaults_are_filled_in() {
+    let mut a = running(COLOR);
+    let rx = ask(
+        &mut a,
+        Question::text("description", "One line on what it does").default("An Arcaflow plugin."),
+        None,
+    );
+    assert!(screen(&a, (80, 24)).contains("An Arcaflow plugin."));
+    a.update(key(KeyCode::Enter));
+    assert_eq!(
+        rx.try_recv().unwrap(),
+        Answer::Value("An Arcaflow plugin.".into())
+    );
+}
+
+#[test]
+fn secrets_are_never_drawn() {
+    for size in SIZES {
+        let mut a = running(COLOR);
+        let rx = ask(&mut a, Question::secret("token", "PyPI token"), None);
+        typed(&mut a, "pypi-s3cret");
+        let s = screen(&a, size);
+        assert!(!s.contains("s3cret"), "{s}");
+        assert!(s.contains("•••••••••••"), "{s}");
+        assert!(s.contains("hidden as you type"), "{s}");
+        a.update(key(KeyCode::Enter));
+        assert_eq!(rx.try_recv().unwrap(), Answer::Value("pypi-s3cret".into()));
+    }
+}
+
+#[test]
+fn choices_are_a_list() {
+    for size in SIZES {
+        let mut a = running(COLOR);
+        let rx = ask(
+            &mut a,
+            Question::choice(
+                "python",
+                "Which Python should the project use?",
+                vec![
+                    (
+                        "/usr/bin/python3.9".into(),
+                        "Python 3.9.19 at /usr/bin/python3.9".into(),
+                    ),
+                    (
+                        "/usr/bin/python3.11".into(),
+                        "Python 3.11.9 at /usr/bin/python3.11".into(),
+                    ),
+                ],
+            )
+            .default("/usr/bin/python3.11"),
+            None,
+        );
+        let s = screen(&a, size);
+        assert!(s.contains("  1) Python 3.9.19"), "{s}");
+        assert!(
+            s.contains("› 2) Python 3.11.9"),
+            "the default is highlighted: {s}"
+        );
+        a.update(key(KeyCode::Up));
+        assert!(screen(&a, size).contains("› 1) Python 3.9.19"));
+        a.update(key(KeyCode::Enter));
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            Answer::Value("/usr/bin/python3.9".into())
+        );
+    }
+}
+
+#[test]
+fn yes_no_takes_y_and_n() {
+    let mut a = running(COLOR);
+    let rx = ask(
+        &mut a,
+        Question::yes_no("git", "Make it a git repository?", true),
+        None,
+    );
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("› Yes"), "{s}");
+    a.update(key(KeyCode::Char('n')));
+    a.update(key(KeyCode::Enter));
+    assert_eq!(rx.try_recv().unwrap(), Answer::Value("no".into()));
+}
+
+fn diff_app(change: FileChange) -> (App, Receiver<bool>) {
+    let mut a = running(COLOR);
+    let (reply, rx) = mpsc::channel();
+    a.update(Msg::Confirm {
+        path: PathBuf::from("/tmp/p/pyproject.toml"),
+        change,
+        reply,
+    });
+    (a, rx)
+}
+
+#[test]
+fn a_new_file_shows_its_content_and_asks() {
+    let diff = crate::journey::diff::unified(
+        std::path::Path::new("/tmp/p/pyproject.toml"),
+        "",
+        "[tool.poetry]\nname = \"arcaflow-plugin-example\"\n",
+    );
+    for size in SIZES {
+        let (mut a, rx) = diff_app(FileChange {
+            new: true,
+            diff: diff.clone(),
+            replaces_users_file: false,
+        });
+        let s = screen(&a, size);
+        assert!(s.contains("New file: /tmp/p/pyproject.toml"), "{s}");
+        assert!(s.contains("+name = \"arcaflow-plugin-example\""), "{s}");
+        assert!(s.contains("Write it? y yes"), "{s}");
+        assert!(s.contains("y write"), "{s}");
+        a.update(key(KeyCode::Char('y')));
+        assert!(rx.try_recv().unwrap());
+    }
+}
+
+#[test]
+fn replacing_the_users_file_defaults_to_no() {
+    let diff = crate::journey::diff::unified(
+        std::path::Path::new("/tmp/p/pyproject.toml"),
+        "a = 1\nb = 2\n",
+        "a = 1\nb = 3\n",
+    );
+    let (mut a, rx) = diff_app(FileChange {
+        new: false,
+        diff,
+        replaces_users_file: true,
+    });
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("Your file would change"), "{s}");
+    assert!(s.contains("-b = 2"), "{s}");
+    assert!(s.contains("+b = 3"), "{s}");
+    assert!(s.contains("n no (default)"), "{s}");
+    a.update(key(KeyCode::Enter));
+    assert!(!rx.try_recv().unwrap());
+}
+
+#[test]
+fn yes_to_all_new_files_stops_asking_for_new_ones_only() {
+    let (mut a, rx) = diff_app(FileChange {
+        new: true,
+        diff: "+x\n".into(),
+        replaces_users_file: false,
+    });
+    a.update(key(KeyCode::Char('a')));
+    assert!(rx.try_recv().unwrap());
+    let (reply, rx) = mpsc::channel();
+    let redraw = a.update(Msg::Confirm {
+        path: "/tmp/p/b".into(),
+        change: FileChange {
+            new: true,
+            diff: "+y\n".into(),
+            replaces_users_file: false,
+        },
+        reply,
+    });
+    assert!(!redraw);
+    assert!(rx.try_recv().unwrap());
+}
+
+fn failure_app(theme: Theme) -> (App, Receiver<FailureChoice>) {
+    let mut a = running(theme);
+    a.update(Msg::Event(Event::Output(
+        "Because no versions of arcaflow-plugin-sdk match".into(),
+    )));
+    a.update(Msg::Event(Event::ActionEnd {
+        ok: false,
+        summary: "exited with code 1".into(),
+        elapsed: Duration::from_millis(2300),
+    }));
+    let (reply, rx) = mpsc::channel();
+    a.update(Msg::Failure {
+        title: "Poetry".into(),
+        failure: Failure::new("Two Poetry installs are on PATH.")
+            .hint("Remove the one installed with pip: pip uninstall poetry")
+            .fix(Plan::new().run(Cmd::new("pip").arg("uninstall").arg("poetry"))),
+        reply,
+    });
+    (a, rx)
+}
+
+#[test]
+fn failure_shows_last_lines_message_hint_and_the_fix_first() {
+    for size in SIZES {
+        let (mut a, rx) = failure_app(COLOR);
+        let s = screen(&a, size);
+        assert!(
+            s.contains("Because no versions of arcaflow-plugin-sdk"),
+            "last lines: {s}"
+        );
+        assert!(s.contains("✗ Two Poetry installs are on PATH."), "{s}");
+        assert!(s.contains("Remove the one installed with pip"), "{s}");
+        assert!(s.contains("fix: $ pip uninstall poetry"), "{s}");
+        let fix = s.find("[f] Run the suggested fix").expect("fix choice");
+        let retry = s.find("[r] Retry").expect("retry");
+        assert!(fix < retry, "the fix comes first: {s}");
+        assert!(s.contains("[s] Skip"), "{s}");
+        assert!(s.contains("[q] Quit"), "{s}");
+        assert!(s.contains("✗ $ poetry install"), "{s}");
+        a.update(key(KeyCode::Char('r')));
+        assert_eq!(rx.try_recv().unwrap(), FailureChoice::Retry);
+    }
+}
+
+#[test]
+fn enter_takes_the_highlighted_choice() {
+    let (mut a, rx) = failure_app(COLOR);
+    a.update(key(KeyCode::Enter));
+    assert_eq!(rx.try_recv().unwrap(), FailureChoice::RunFix);
+}
+
+#[test]
+fn help_overlay_shows_the_why_text() {
+    for size in SIZES {
+        let mut a = running(COLOR);
+        a.update(key(KeyCode::Char('?')));
+        let s = screen(&a, size);
+        assert!(s.contains("Help: Poetry"), "{s}");
+        assert!(s.contains("Exactly one Poetry should be installed"), "{s}");
+        assert!(s.contains("Ctrl-C"), "{s}");
+        a.update(key(KeyCode::Esc));
+        assert!(!a.help);
+    }
+}
+
+#[test]
+fn no_color_draws_no_colour_and_keeps_the_marks() {
+    for size in SIZES {
+        let a = running(NO_COLOR);
+        let buf = render(&a, size);
+        assert!(colourless(&buf));
+        let s = text(&buf);
+        assert!(
+            s.contains("✓ About your plugin") && s.contains("▶ Poetry"),
+            "{s}"
+        );
+
+        let (a, _rx) = failure_app(NO_COLOR);
+        let buf = render(&a, size);
+        assert!(colourless(&buf));
+        assert!(text(&buf).contains("› [f] Run the suggested fix"));
+
+        let mut a = running(NO_COLOR);
+        let _rx = ask(&mut a, name_question(), None);
+        typed(&mut a, "Bad");
+        assert!(colourless(&render(&a, size)));
+
+        let mut m = Menu::new(NO_COLOR);
+        m.selected = 1;
+        let mut t = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+        t.draw(|f| m.draw(f)).unwrap();
+        assert!(colourless(t.backend().buffer()));
+    }
+    // And with colour, colour is used.
+    assert!(!colourless(&render(&running(COLOR), (80, 24))));
+}
+
+#[test]
+fn menu_lists_the_journeys_and_who_they_are_for() {
+    for size in SIZES {
+        let m = Menu::new(COLOR);
+        let mut t = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+        t.draw(|f| m.draw(f)).unwrap();
+        let s = text(t.backend().buffer());
+        assert!(s.contains("› 1. New plugin"), "{s}");
+        assert!(s.contains("2. Release"), "{s}");
+        assert!(s.contains("3. Doctor"), "{s}");
+        assert!(s.contains("first-time contributor"), "{s}");
+        assert!(s.contains("For a maintainer"), "{s}");
+        assert!(s.contains("setup is broken"), "{s}");
+    }
+    let mut m = Menu::new(COLOR);
+    m.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    m.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(m.done, Some(Some(super::Choice::Release)));
+}
+
+#[test]
+fn ctrl_c_cancels_the_command_then_quits() {
+    let mut a = running(COLOR);
+    a.update(ctrl_c());
+    assert!(a.cancel.is_cancelled());
+    assert!(!a.quitting);
+    assert!(screen(&a, (80, 24)).contains("press Ctrl-C again to quit"));
+    a.update(ctrl_c());
+    assert!(a.quitting);
+    // Everything asked from now on is answered "quit".
+    let rx = ask(&mut a, name_question(), None);
+    assert_eq!(rx.try_recv().unwrap(), Answer::Quit);
+    a.update(Msg::Finished(Outcome::Quit));
+    assert!(a.exit);
+}
+
+#[test]
+fn a_cancelled_command_leads_to_the_failure_choices_with_the_token_reset() {
+    let mut a = running(COLOR);
+    a.update(ctrl_c());
+    a.update(Msg::Event(Event::ActionEnd {
+        ok: false,
+        summary: "cancelled".into(),
+        elapsed: Duration::from_secs(1),
+    }));
+    assert!(!a.cancel.is_cancelled(), "the next command may run");
+    assert!(!a.quitting);
+}
+
+#[test]
+fn q_asks_before_quitting_and_the_question_gets_quit() {
+    let mut a = running(COLOR);
+    let rx = ask(&mut a, Question::yes_no("git", "Init?", true), None);
+    a.update(key(KeyCode::Char('q')));
+    assert!(a.confirm_quit);
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("Quit now?"), "{s}");
+    a.update(key(KeyCode::Char('n')));
+    assert!(!a.confirm_quit);
+    assert!(rx.try_recv().is_err());
+    a.update(key(KeyCode::Esc));
+    a.update(key(KeyCode::Char('y')));
+    assert_eq!(rx.try_recv().unwrap(), Answer::Quit);
+}
+
+#[test]
+fn the_end_is_shown_until_enter() {
+    for size in SIZES {
+        let mut a = running(COLOR);
+        a.update(Msg::Finished(Outcome::Failed(Failure::new(
+            "flake8 found problems.",
+        ))));
+        let s = screen(&a, size);
+        assert!(s.contains("✗ Stopped: flake8 found problems"), "{s}");
+        assert!(!a.exit);
+        a.update(key(KeyCode::Enter));
+        assert!(a.exit);
+    }
+}
