@@ -16,6 +16,17 @@ use crate::version::Version;
 
 /// With no subcommand: the menu (full-screen), or usage when there is no terminal.
 pub fn menu() -> i32 {
+    use crate::ui::tui::{self, Choice};
+    if tui::wanted(false) {
+        match tui::menu() {
+            Ok(Some(Choice::New)) => return new::run(Default::default()),
+            Ok(Some(Choice::Release)) => return release::run(Default::default()),
+            Ok(Some(Choice::Doctor)) => return doctor::run(Default::default()),
+            Ok(None) => return 0,
+            // The terminal cannot be set up: fall through to the usage text.
+            Err(e) => eprintln!("arcaflow-wizard: cannot open the menu: {e}"),
+        }
+    }
     use clap::CommandFactory;
     let _ = crate::cli::Cli::command().print_help();
     2

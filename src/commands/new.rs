@@ -39,7 +39,6 @@ pub fn run(args: NewArgs) -> i32 {
         Ok(l) => l,
         Err(e) => return fail(&Failure::new(format!("cannot write the session log in {}: {e}", state_dir.display()))),
     };
-    let mut ui = Plain::new(args.common.yes);
     let mut driver = Driver::new(&steps, &log);
     driver.on_step_done = Box::new(|id, ctx: &Context| {
         let dir = journey::new::project_dir(ctx);
@@ -48,7 +47,12 @@ pub fn run(args: NewArgs) -> i32 {
         st.done.insert(id.to_string());
         let _ = st.save(&state_dir);
     });
-    let outcome = driver.run(&mut ctx, &mut ui);
+    // The full-screen wizard on a terminal, unless lines were asked for.
+    let outcome = if crate::ui::tui::wanted(args.common.plain || args.common.yes || args.dry_run) {
+        crate::ui::tui::run_journey("new plugin", &mut driver, &mut ctx)
+    } else {
+        driver.run(&mut ctx, &mut Plain::new(args.common.yes))
+    };
     let log_path = log.path().map(|p| p.display().to_string()).unwrap_or_default();
     log.flush();
     match &outcome {
