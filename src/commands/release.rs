@@ -1,6 +1,189 @@
 //! `arcaflow-wizard release`.
 
-pub fn run(_args: crate::cli::ReleaseArgs) -> i32 {
-    eprintln!("arcaflow-wizard release is not built yet");
-    2
+use std::collections::BTreeMap;
+
+use super::fail;
+use crate::cli::ReleaseArgs;
+use crate::journey::context::Options;
+use crate::journey::driver::{Driver, Outcome};
+use crate::journey::release::{self, auth_toml_has_token, token_env_var, Target};
+use crate::journey::{Context, Failure};
+use crate::probe::{self, ProbeEnv};
+use crate::session::{self, ProjectState, SessionLog};
+use crate::ui::plain::Plain;
+
+const JOURNEY: &str = "release";
+
+pub fn run(args: ReleaseArgs) -> i32 {
+    let mut ctx = match prepare(&args) {
+        Ok(c) => c,
+        Err(f) => return fail(&f),
+    };
+    let steps = release::steps();
+
+    if args.dry_run {
+        let log = SessionLog::disabled();
+        let driver = Driver::new(&steps, &log);
+        let mut ui = Plain::new(args.common.yes).to_stderr();
+        let header = "Made by `arcaflow-wizard release --dry-run`: the release as a script.\n\
+                      It holds no token: set POETRY_PYPI_TOKEN_<REPOSITORY> before running it.";
+        return match driver.script(&mut ctx, &mut ui, header) {
+            Ok(script) => {
+                print!("{script}");
+                0
+            }
+            Err(Outcome::Failed(f)) => fail(&f),
+            Err(o) => o.exit_code(),
+        };
+    }
+
+    let state_dir = session::state_dir();
+    let log = match SessionLog::create(&state_dir, JOURNEY) {
+        Ok(l) => l,
+        Err(e) => {
+            return fail(&Failure::new(format!(
+                "cannot write the session log in {}: {e}",
+                state_dir.display()
+            )))
+        }
+    };
+    for s in ctx.secrets.values() {
+        log.add_secret(s);
+    }
+    let mut ui = Plain::new(args.common.yes);
+    let dir = ctx.dir.clone();
+    let mut st = ProjectState::load(&state_dir, &dir, JOURNEY);
+    st.done.clear();
+    let mut driver = Driver::new(&steps, &log);
+    driver.on_step_done = Box::new(|id, ctx: &Context| {
+        // Answers and what was learned, never a secret (those live in ctx.secrets only).
+        st.answers = ctx.answers.clone();
+        if let Some(v) = ctx.learned.get("new_version") {
+            st.answers.insert("new_version".into(), v.clone());
+        }
+        st.done.insert(id.to_string());
+        let _ = st.save(&state_dir);
+    });
+    let outcome = driver.run(&mut ctx, &mut ui);
+    drop(driver);
+    let log_path = log
+        .path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    log.flush();
+    match &outcome {
+        Outcome::Done => {
+            ProjectState::forget(&state_dir, &dir, JOURNEY);
+            println!("\nDone: the release is uploaded and installs.");
+        }
+        Outcome::Failed(f) if f.usage => {
+            fail(f);
+        }
+        Outcome::Failed(_) => eprintln!(
+            "\nStopped. Fix the problem above and run the same command again: it goes on with the same version."
+        ),
+        Outcome::Quit => eprintln!("\nStopped. Run the same command again to continue."),
+    }
+    eprintln!("Session log: {log_path}");
+    outcome.exit_code()
+}
+
+/// Take every `POETRY_PYPI_TOKEN_*` out of this process's environment, so that no
+/// child inherits it: the wizard hands a token to `poetry publish` alone.
+fn take_tokens_from_env() -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in std::env::vars_os() {
+        let Some(k) = k.to_str().map(str::to_string) else {
+            continue;
+        };
+        if k.starts_with("POETRY_PYPI_TOKEN_") {
+            std::env::remove_var(&k);
+            if let Some(v) = v.to_str().filter(|v| !v.is_empty()) {
+                out.insert(k, v.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::usage(format!("cannot read the current folder: {e}")))?;
+    let dir = match &args.dir {
+        Some(d) => cwd.join(d),
+        None => cwd.clone(),
+    };
+    let dir = std::fs::canonicalize(&dir)
+        .map_err(|e| Failure::usage(format!("{}: {e}", dir.display())))?;
+    if !dir.join("pyproject.toml").is_file() {
+        return Err(Failure::usage(format!(
+            "{} has no pyproject.toml: run the release in the plugin's folder, or give it: arcaflow-wizard release DIR",
+            dir.display()
+        )));
+    }
+    let target = Target::from_args(args.repository.as_deref(), args.repository_url.as_deref())
+        .map_err(Failure::usage)?;
+    let mut answers = BTreeMap::new();
+    answers.insert("repository".to_string(), target.name.clone());
+    if let Some(u) = &args.repository_url {
+        answers.insert("repository_url".to_string(), u.clone());
+    }
+    if let Some(v) = &args.version {
+        answers.insert("version".to_string(), v.clone());
+    }
+
+    // Before any thread or child starts.
+    let tokens = take_tokens_from_env();
+    let mut secrets = BTreeMap::new();
+    let mut learned = BTreeMap::new();
+    if let Some(t) = tokens.get(&target.token_var()) {
+        secrets.insert("token".to_string(), t.clone());
+        learned.insert(format!("env:{}", target.name), "1".to_string());
+    }
+    if !target.is_pypi() {
+        if let Some(t) = tokens.get(&token_env_var("pypi")) {
+            secrets.insert("pypi_token".to_string(), t.clone());
+            learned.insert("env:pypi".to_string(), "1".to_string());
+        }
+    }
+    if args.common.yes
+        && !args.dry_run
+        && !secrets.contains_key("token")
+        && !auth_toml_has_token(&target.name)
+    {
+        return Err(Failure::usage(format!(
+            "--yes was given but there is no token for {}: set {} in the environment (the token is never a flag), \
+             or configure it with `poetry config pypi-token.{}`.",
+            target.name,
+            target.token_var(),
+            target.name
+        )));
+    }
+
+    let probe_env = ProbeEnv::from_env();
+    let facts = probe::gather(&probe_env);
+    let opts = Options {
+        index_url: None,
+        dry_run: args.dry_run,
+        yes: args.common.yes,
+    };
+    let mut ctx = Context::new(dir.clone(), opts, facts, probe_env);
+    ctx.answers = answers;
+    ctx.secrets = secrets;
+    ctx.learned = learned;
+
+    // A run that stopped after the version bump but before the upload goes on with that version.
+    if !args.dry_run {
+        let prev = ProjectState::load(&session::state_dir(), &dir, JOURNEY);
+        if let (Some(v), false) = (
+            prev.answers.get("new_version"),
+            prev.done.contains("publish"),
+        ) {
+            let current = release::project_version(&ctx);
+            if current.as_deref() == Some(v.as_str()) {
+                ctx.learned.insert("resume_version".into(), v.clone());
+            }
+        }
+    }
+    Ok(ctx)
 }

@@ -97,9 +97,13 @@ pub fn tool_failure(cmd: &Cmd, res: &RunResult) -> Option<Failure> {
         _ => {}
     }
     let text = res.tail_text();
-    KNOWN.iter().find(|(needle, _, _)| text.contains(needle)).map(|(_, meaning, fix)| {
-        Failure::new(format!("`{}` failed: {meaning}", cmd.display())).hint(format!("Fix: {fix}"))
-    })
+    KNOWN
+        .iter()
+        .find(|(needle, _, _)| text.contains(needle))
+        .map(|(_, meaning, fix)| {
+            Failure::new(format!("`{}` failed: {meaning}", cmd.display()))
+                .hint(format!("Fix: {fix}"))
+        })
 }
 
 #[cfg(test)]
@@ -120,14 +124,228 @@ mod tests {
     fn recognises_the_wrong_sdk_name_before_the_generic_message() {
         let f = tool_failure(
             &Cmd::new("poetry").arg("add"),
-            &res(&["", "Could not find a matching version of package arcaflow-plugin-sdk-python"]),
+            &res(&[
+                "",
+                "Could not find a matching version of package arcaflow-plugin-sdk-python",
+            ]),
         )
         .unwrap();
-        assert!(f.message.contains("published as arcaflow-plugin-sdk"), "{f}");
+        assert!(
+            f.message.contains("published as arcaflow-plugin-sdk"),
+            "{f}"
+        );
     }
 
     #[test]
     fn unknown_output_is_not_explained() {
         assert!(tool_failure(&Cmd::new("x"), &res(&["something else"])).is_none());
+    }
+}
+
+// ---------------------------------------------------------------- uploads
+
+/// What `poetry publish` printed when an index refused an upload, read from the
+/// stable part: `HTTP Error CODE: REASON | b'<html...'` (the server's page follows
+/// as a Python bytes literal, which is not shown: its text is extracted instead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadError {
+    /// The HTTP status, or None for a network error.
+    pub status: Option<u16>,
+    /// The server's reason, in plain words (e.g. "File already exists. See ...").
+    pub reason: String,
+}
+
+/// Find an upload error in a tool's output.
+pub fn upload_error(text: &str) -> Option<UploadError> {
+    if let Some(i) = text.find("HTTP Error ") {
+        let rest = &text[i + "HTTP Error ".len()..];
+        let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let status = code.parse::<u16>().ok()?;
+        let after = rest[code.len()..].trim_start_matches(':').trim_start();
+        let (phrase, body) = match after.find(" | b") {
+            Some(j) => (&after[..j], &after[j + 4..]),
+            None => (after.lines().next().unwrap_or(after), ""),
+        };
+        let mut reason = phrase.trim().to_string();
+        let page = page_text(body);
+        if !page.is_empty() && !reason.contains(&page) && !page.contains(&reason) {
+            reason = format!("{reason} ({page})");
+        } else if page.len() > reason.len() {
+            reason = page;
+        }
+        return Some(UploadError {
+            status: Some(status),
+            reason,
+        });
+    }
+    for needle in [
+        "Error connecting to repository",
+        "unable to connect to the repository",
+        "Connection refused",
+        "Name or service not known",
+        "Max retries exceeded",
+    ] {
+        if let Some(l) = text.lines().find(|l| l.contains(needle)) {
+            return Some(UploadError {
+                status: None,
+                reason: l.trim().to_string(),
+            });
+        }
+    }
+    None
+}
+
+/// The words of a server's HTML page given as a Python bytes literal (`'<html>\n...'`),
+/// without tags, escapes or repeated blanks; at most 200 characters.
+fn page_text(literal: &str) -> String {
+    let s = literal.trim();
+    let s = s
+        .strip_prefix('\'')
+        .or_else(|| s.strip_prefix('"'))
+        .unwrap_or(s);
+    let s = s
+        .replace("\\n", " ")
+        .replace("\\t", " ")
+        .replace("\\'", "'");
+    let mut out = String::new();
+    let mut in_tag = false;
+    let mut in_title = false;
+    let mut tag = String::new();
+    for c in s.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                tag.clear();
+            }
+            '>' if in_tag => {
+                in_tag = false;
+                let t = tag.to_ascii_lowercase();
+                // The title repeats the status line; the body says more.
+                if t.starts_with("title") {
+                    in_title = true;
+                } else if t.starts_with("/title") {
+                    in_title = false;
+                }
+                out.push(' ');
+            }
+            _ if in_tag => tag.push(c),
+            _ if in_title => {}
+            _ => out.push(c),
+        }
+    }
+    let words: Vec<&str> = out
+        .split_whitespace()
+        .filter(|w| *w != "'" && *w != "\"")
+        .collect();
+    let mut text = words.join(" ");
+    text = text.trim_end_matches(['\'', '"']).trim().to_string();
+    if text.chars().count() > 200 {
+        text = text.chars().take(200).collect::<String>() + "...";
+    }
+    text
+}
+
+/// A failed upload in the user's terms: what it means and what to do. `repo` is the
+/// repository's name for Poetry, `token_var` the variable its token is read from.
+pub fn upload_failure(text: &str, repo: &str, token_var: &str) -> Option<Failure> {
+    let e = upload_error(text)?;
+    let (meaning, fix) = match e.status {
+        Some(401) => (
+            format!("no credentials reached {repo} (401: {})", e.reason),
+            format!(
+                "Give the token: set {token_var}, or run the wizard on a terminal and type it when asked. \
+                 Poetry never prompts for it on upload."
+            ),
+        ),
+        Some(403) => (
+            format!("{repo} refused the token (403: {})", e.reason),
+            format!(
+                "The token is wrong, expired, or made for another project or another index (a TestPyPI \
+                 token does not work on PyPI, nor the other way round). Make a new one for this index, \
+                 scoped to this project once it exists, and give it again ({token_var}). Nothing was uploaded."
+            ),
+        ),
+        Some(400) if e.reason.to_ascii_lowercase().contains("exist") => version_exists(repo, &e.reason),
+        Some(409) => version_exists(repo, &e.reason),
+        Some(400) => (
+            format!("{repo} rejected the upload (400: {})", e.reason),
+            "The index's reason is above: usually the metadata (name, version, description, classifiers) \
+             in pyproject.toml. Fix it, `poetry build`, and run the release again."
+                .to_string(),
+        ),
+        Some(code) => (
+            format!("{repo} answered HTTP {code}: {}", e.reason),
+            "Check the repository's URL (poetry config repositories.NAME) and try again later.".to_string(),
+        ),
+        None => (
+            format!("the index {repo} could not be reached ({})", e.reason),
+            "Check the repository's URL (`poetry config --list`), your network and proxy settings, then run the release again: nothing was uploaded."
+                .to_string(),
+        ),
+    };
+    Some(Failure::new(format!("The upload failed: {meaning}.")).hint(format!("Fix: {fix}")))
+}
+
+fn version_exists(repo: &str, reason: &str) -> (String, String) {
+    (
+        format!("this version is already on {repo}: an index never takes the same version twice ({reason})"),
+        "Release a new version: arcaflow-wizard release --version patch (or minor, major, X.Y.Z). \
+         A deleted release's version cannot be used again either."
+            .to_string(),
+    )
+}
+
+#[cfg(test)]
+mod upload_tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_reason_not_the_bytes_literal() {
+        let out = "Publishing arcaflow-plugin-x (0.1.1) to local\n - Uploading arcaflow_plugin_x-0.1.1-py3-none-any.whl FAILED\n\nHTTP Error 403: Forbidden | b'<html>\\n <head>\\n  <title>403 Forbidden</title>\\n </head>\\n <body>\\n  <h1>403 Forbidden</h1>\\n  Access was denied.\\n </body>\\n</html>\\n'";
+        let e = upload_error(out).unwrap();
+        assert_eq!(e.status, Some(403));
+        assert!(!e.reason.contains("b'"), "{e:?}");
+        assert!(!e.reason.contains('<'), "{e:?}");
+        let f = upload_failure(out, "local", "POETRY_PYPI_TOKEN_LOCAL").unwrap();
+        assert!(f.message.contains("refused the token"), "{f}");
+        assert!(!f.to_string().contains("<html"), "{f}");
+        assert!(f.hint.unwrap().contains("POETRY_PYPI_TOKEN_LOCAL"));
+    }
+
+    #[test]
+    fn version_exists_on_pypi_and_pypiserver() {
+        let pypi = "HTTP Error 400: File already exists. See https://test.pypi.org/help/#file-name-reuse for more information. | b'<html>\\n <head>\\n  <title>400 File already exists.</title>\\n </head></html>'";
+        let f = upload_failure(pypi, "testpypi", "POETRY_PYPI_TOKEN_TESTPYPI").unwrap();
+        assert!(f.message.contains("already on testpypi"), "{f}");
+        assert!(f.message.contains("File already exists"), "{f}");
+        let ps =
+            "HTTP Error 409: Conflict | b'<html><body>Package x already exists!</body></html>'";
+        let f = upload_failure(ps, "local", "V").unwrap();
+        assert!(f.message.contains("already on local"), "{f}");
+        let f = upload_failure(
+            "HTTP Error 400: Invalid value for classifiers | b''",
+            "pypi",
+            "V",
+        )
+        .unwrap();
+        assert!(
+            f.message
+                .contains("rejected the upload (400: Invalid value for classifiers)"),
+            "{f}"
+        );
+    }
+
+    #[test]
+    fn no_credentials_and_network() {
+        let f = upload_failure(
+            "HTTP Error 401: Unauthorized | b''",
+            "pypi",
+            "POETRY_PYPI_TOKEN_PYPI",
+        )
+        .unwrap();
+        assert!(f.message.contains("no credentials"), "{f}");
+        let f = upload_failure("Error connecting to repository", "local", "V").unwrap();
+        assert!(f.message.contains("could not be reached"), "{f}");
+        assert!(upload_failure("all good", "x", "V").is_none());
     }
 }

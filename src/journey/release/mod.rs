@@ -1,1 +1,169 @@
-//! TODO
+//! `release`: a guided, safe release to PyPI (issue 6). Checks, version bump,
+//! build and its contents, the token (never on a command line), a real upload to
+//! a test index and an install back from it, then PyPI itself.
+//!
+//! Answers (`ctx.answers`): `repository`, `repository_url` (from the flags),
+//! `version`, `dirty_ok`, `pypi`. Secrets (`ctx.secrets`): `token` for the test
+//! repository, `pypi_token` for PyPI; tokens found in the environment are moved
+//! there too (see `commands::release`), so no child but `poetry publish` sees them.
+//! Learned (`ctx.learned`): `current_version`, `new_version`, `resume_version`.
+
+mod build;
+mod checks;
+mod finish;
+mod index;
+mod install;
+mod publish;
+mod pypi;
+mod token;
+mod version;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{Context, Failure, Step};
+use crate::names::PluginNames;
+use crate::plan::Cmd;
+use crate::pyproject::{self, ProjectInfo};
+
+pub use index::{simple_url, version_on_page, Target};
+pub use token::{auth_toml_has_token, token_env_var};
+
+pub fn steps() -> Vec<Box<dyn Step>> {
+    vec![
+        Box::new(checks::Checks),
+        Box::new(version::VersionStep::default()),
+        Box::new(build::Build),
+        Box::new(install::WheelInstall),
+        Box::new(token::TokenStep),
+        Box::new(publish::Publish),
+        Box::new(install::InstallBack),
+        Box::new(pypi::PypiConfirm),
+        Box::new(pypi::Pypi),
+        Box::new(finish::Finish),
+    ]
+}
+
+/// The project folder (absolute).
+pub(crate) fn project_dir(ctx: &Context) -> PathBuf {
+    ctx.dir.clone()
+}
+
+/// The project's pyproject.toml, read.
+pub(crate) fn project_info(ctx: &Context) -> Result<ProjectInfo, Failure> {
+    let path = project_dir(ctx).join("pyproject.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Failure::usage(format!("cannot read {}: {e}", path.display()))
+            .hint("Run `arcaflow-wizard release` in the plugin's folder, or give the folder: arcaflow-wizard release DIR")
+    })?;
+    let doc = pyproject::parse(&text).map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(pyproject::inspect(&doc))
+}
+
+/// The distribution name, as Poetry builds it.
+pub(crate) fn dist_name(ctx: &Context) -> Result<String, Failure> {
+    project_info(ctx)?
+        .name
+        .ok_or_else(|| Failure::usage("pyproject.toml has no project name"))
+}
+
+/// The plugin's names (entry module, test file) from the distribution name.
+pub(crate) fn names(ctx: &Context) -> Result<PluginNames, Failure> {
+    let dist = dist_name(ctx)?;
+    PluginNames::parse(&dist).map_err(|e| Failure::usage(format!("project name {dist}: {e}")))
+}
+
+/// The code folder: `packages`, else the name's folder.
+pub(crate) fn code_folder(ctx: &Context) -> Result<String, Failure> {
+    let info = project_info(ctx)?;
+    info.code_folders()
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure::usage("pyproject.toml names no code folder"))
+}
+
+/// The version being released: the bumped one once the version step ran.
+pub(crate) fn release_version(ctx: &Context) -> Result<String, Failure> {
+    if let Some(v) = ctx.learned.get("new_version") {
+        return Ok(v.clone());
+    }
+    project_info(ctx)?
+        .version
+        .ok_or_else(|| Failure::usage("pyproject.toml has no version"))
+}
+
+/// The project's primary package source (`[[tool.poetry.source]]`), for pip.
+pub(crate) fn primary_source(ctx: &Context) -> Option<String> {
+    let info = project_info(ctx).ok()?;
+    let sources: Vec<_> = info.sources.iter().filter(|s| s.url.is_some()).collect();
+    sources
+        .iter()
+        .find(|s| {
+            matches!(
+                s.priority.as_deref(),
+                Some("primary") | Some("default") | None
+            )
+        })
+        .or(sources.first())
+        .and_then(|s| s.url.clone())
+}
+
+/// A Poetry command in the project folder. Poetry gets no keyring (a locked one can
+/// hang, facts file): tokens reach it through `POETRY_PYPI_TOKEN_<NAME>`, and one
+/// stored in auth.toml is read without a keyring.
+pub(crate) fn poetry_cmd(ctx: &Context, args: &[&str]) -> Cmd {
+    let program = match crate::journey::new::chosen_poetry(ctx) {
+        Ok(p) if p.first_on_path => PathBuf::from("poetry"),
+        Ok(p) => p.path.clone(),
+        Err(_) => PathBuf::from("poetry"),
+    };
+    Cmd::new(program)
+        .args(args.iter().copied())
+        .cwd(project_dir(ctx))
+        .env("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+        .timeout(Duration::from_secs(900))
+}
+
+/// A Python for throwaway venvs and index queries: the project's virtualenv's
+/// interpreter (the project's own Python), else the best one found.
+pub(crate) fn base_python(ctx: &Context) -> PathBuf {
+    if let Some(p) = ctx.learned.get("python") {
+        return PathBuf::from(p);
+    }
+    if !ctx.opts.dry_run {
+        let cmd =
+            poetry_cmd(ctx, &["env", "info", "--executable"]).timeout(Duration::from_secs(60));
+        if let Some(out) = crate::exec::capture(&cmd) {
+            let p = PathBuf::from(out.lines().last().unwrap_or_default().trim());
+            if p.is_file() {
+                return p;
+            }
+        }
+    }
+    ctx.facts
+        .best_python()
+        .map(|p| p.path.clone())
+        .unwrap_or_else(|| PathBuf::from("python3"))
+}
+
+/// A folder for this run's throwaway virtualenvs.
+pub(crate) fn scratch_dir(ctx: &Context) -> PathBuf {
+    let base = std::env::temp_dir();
+    let tag = crate::session::state::content_hash(ctx.dir.to_string_lossy().as_bytes());
+    base.join(format!("arcaflow-wizard-release-{tag:x}"))
+}
+
+/// `rm -rf DIR`, as an action of a plan (so the script shows it too).
+pub(crate) fn remove_dir(dir: &Path) -> Cmd {
+    Cmd::new("rm")
+        .arg("-rf")
+        .arg(dir.to_string_lossy().into_owned())
+}
+
+/// The version pyproject.toml says now.
+pub fn project_version(ctx: &Context) -> Option<String> {
+    project_info(ctx).ok()?.version
+}

@@ -1,0 +1,173 @@
+//! Installs in throwaway virtualenvs: the built wheel (does it import?), and after
+//! the upload the package back from the index (does it install, and run?).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::build::{dist_files, expected_wheel};
+use super::{
+    base_python, code_folder, dist_name, names, primary_source, project_dir, release_version,
+    remove_dir, scratch_dir,
+};
+use crate::journey::{Check, Context, Failure, Step};
+use crate::plan::{Cmd, Plan};
+
+fn venv_python(venv: &std::path::Path) -> PathBuf {
+    venv.join("bin").join("python")
+}
+
+/// `rm -rf VENV && PYTHON -m venv VENV`.
+fn fresh_venv(ctx: &Context, venv: &std::path::Path) -> Plan {
+    Plan::new().run(remove_dir(venv)).run(
+        Cmd::new(base_python(ctx))
+            .args(["-m", "venv"])
+            .arg(venv.to_string_lossy().into_owned())
+            .timeout(Duration::from_secs(300)),
+    )
+}
+
+fn pip(ctx: &Context, venv: &std::path::Path) -> Cmd {
+    Cmd::new(venv_python(venv))
+        .args(["-m", "pip", "install", "--disable-pip-version-check"])
+        .cwd(scratch_dir(ctx))
+        .env("PIP_NO_INPUT", "1")
+        .timeout(Duration::from_secs(600))
+}
+
+fn append(mut a: Plan, b: Plan) -> Plan {
+    a.actions.extend(b.actions);
+    a
+}
+
+/// The module to import: `<code folder>.<entry module>`.
+fn entry_module(ctx: &Context) -> Result<String, Failure> {
+    Ok(format!(
+        "{}.{}",
+        code_folder(ctx)?,
+        names(ctx)?.entry_module()
+    ))
+}
+
+pub struct WheelInstall;
+
+impl Step for WheelInstall {
+    fn id(&self) -> &'static str {
+        "wheel-install"
+    }
+    fn title(&self) -> &'static str {
+        "Install the wheel in a throwaway virtualenv"
+    }
+    fn why(&self) -> &'static str {
+        "What users get from PyPI is the wheel, not your folder. Installing it into an empty virtualenv \
+         (away from the project folder, so nothing is imported from there) and importing the plugin shows \
+         that it holds everything and that its dependencies resolve."
+    }
+    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+        Ok(Check::Todo)
+    }
+    fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
+        let dir = project_dir(ctx);
+        let dist = dist_name(ctx)?;
+        let version = release_version(ctx)?;
+        let wheel = dist_files(&dir, &dist, &version)
+            .0
+            .unwrap_or_else(|| dir.join("dist").join(expected_wheel(&dist, &version)));
+        let venv = scratch_dir(ctx).join("wheel-venv");
+        let mut install = pip(ctx, &venv);
+        if let Some(src) = primary_source(ctx) {
+            install = install.args(["--index-url", &src]);
+        }
+        install = install.arg(wheel.to_string_lossy().into_owned());
+        let module = entry_module(ctx)?;
+        let plan = Plan::new().run(
+            Cmd::new("mkdir")
+                .arg("-p")
+                .arg(scratch_dir(ctx).to_string_lossy().into_owned()),
+        );
+        Ok(append(plan, fresh_venv(ctx, &venv))
+            .run(install)
+            .run(
+                Cmd::new(venv_python(&venv))
+                    .args([
+                        "-c",
+                        &format!("import {module}; print('imported {module}')"),
+                    ])
+                    .cwd(scratch_dir(ctx))
+                    .timeout(Duration::from_secs(120)),
+            )
+            .run(remove_dir(&venv)))
+    }
+}
+
+pub struct InstallBack;
+
+impl Step for InstallBack {
+    fn id(&self) -> &'static str {
+        "install-back"
+    }
+    fn title(&self) -> &'static str {
+        "Install it back from the index and run it"
+    }
+    fn why(&self) -> &'static str {
+        "An upload that succeeded is not yet a package that works: installing it from the index into a \
+         fresh virtualenv, with its dependencies from your usual index, and asking the plugin for its \
+         schema (`--schema`) is what a user of the release will do first."
+    }
+    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+        Ok(Check::Todo)
+    }
+    fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
+        let target = super::publish::target(ctx)?;
+        let dist = dist_name(ctx)?;
+        let version = release_version(ctx)?;
+        let venv = scratch_dir(ctx).join("index-venv");
+        let mut install = pip(ctx, &venv).args(["--no-cache-dir", "--index-url", &target.simple]);
+        let extra = primary_source(ctx)
+            .or_else(|| (!target.is_pypi()).then(|| super::index::PYPI_SIMPLE.to_string()));
+        if let Some(extra) = extra.filter(|e| *e != target.simple) {
+            install = install.args(["--extra-index-url", &extra]);
+        }
+        install = install.arg(format!("{dist}=={version}"));
+        let module = entry_module(ctx)?;
+        let plan = Plan::new().run(
+            Cmd::new("mkdir")
+                .arg("-p")
+                .arg(scratch_dir(ctx).to_string_lossy().into_owned()),
+        );
+        Ok(append(plan, fresh_venv(ctx, &venv))
+            .run(install)
+            .run(
+                Cmd::new(venv_python(&venv))
+                    .args(["-m", &module, "--schema"])
+                    .cwd(scratch_dir(ctx))
+                    .timeout(Duration::from_secs(120)),
+            )
+            .run(remove_dir(&venv)))
+    }
+    fn explain(&self, ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
+        let text = res.tail_text();
+        if cmd.args.iter().any(|a| a == "install")
+            && (text.contains("No matching distribution found")
+                || text.contains("Could not find a version that satisfies"))
+        {
+            let target = super::publish::target(ctx).ok()?;
+            return Some(
+                Failure::new(format!(
+                    "pip could not install the release back from {}: {}",
+                    target.name,
+                    text.lines()
+                        .rev()
+                        .find(|l| l.contains("ERROR"))
+                        .unwrap_or("no matching distribution")
+                        .trim()
+                ))
+                .hint(
+                    "TestPyPI can take a minute before a new upload is listed: retry. If a dependency is \
+                     missing, it is not on the test index: the wizard takes dependencies from the project's \
+                     primary source ([[tool.poetry.source]]) or PyPI.",
+                ),
+            );
+        }
+        None
+    }
+}

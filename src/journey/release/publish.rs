@@ -1,0 +1,88 @@
+//! The upload to the test index (TestPyPI, or `--repository NAME --repository-url URL`):
+//! the repository configured in Poetry, a dry run (which checks no credentials), then
+//! the real upload with the token in the environment of that one command.
+
+use super::{poetry_cmd, Target};
+use crate::journey::{explain, Check, Context, Failure, Step};
+use crate::plan::{Cmd, Plan};
+
+/// The repository chosen on the command line.
+pub(crate) fn target(ctx: &Context) -> Result<Target, Failure> {
+    Target::from_args(ctx.answer("repository"), ctx.answer("repository_url"))
+        .map_err(Failure::usage)
+}
+
+/// The commands that upload to `target`: configure it (its URL is no secret), dry
+/// run, upload. The token, when the wizard holds it, is passed as
+/// `POETRY_PYPI_TOKEN_<NAME>` to the upload only.
+pub(crate) fn upload_plan(ctx: &Context, target: &Target, secret: &str) -> Plan {
+    let mut plan = Plan::new();
+    let mut repo_args: Vec<&str> = Vec::new();
+    if !target.is_pypi() {
+        repo_args = vec!["-r", &target.name];
+    }
+    if let Some(url) = &target.upload_url {
+        let key = format!("repositories.{}", target.name);
+        plan = plan.run(poetry_cmd(ctx, &["config", &key, url]));
+    }
+    let mut dry = vec!["publish", "--dry-run"];
+    dry.extend(&repo_args);
+    plan = plan.run(poetry_cmd(ctx, &dry));
+    let mut real = vec!["publish"];
+    real.extend(&repo_args);
+    let mut upload = poetry_cmd(ctx, &real);
+    match ctx.secrets.get(secret) {
+        Some(token) => upload = upload.secret_env(target.token_var(), token),
+        // --dry-run: the script expects the variable, and never holds the value.
+        None if ctx.opts.dry_run => upload = upload.secret_env(target.token_var(), ""),
+        None => {}
+    }
+    plan.run(upload)
+}
+
+/// Explain a failed upload of `target`.
+pub(crate) fn explain_upload(
+    target: &Target,
+    cmd: &Cmd,
+    res: &crate::exec::RunResult,
+) -> Option<Failure> {
+    if !cmd.args.iter().any(|a| a == "publish") {
+        return None;
+    }
+    explain::upload_failure(&res.tail_text(), &target.name, &target.token_var())
+}
+
+pub struct Publish;
+
+impl Step for Publish {
+    fn id(&self) -> &'static str {
+        "publish"
+    }
+    fn title(&self) -> &'static str {
+        "Upload to the test index"
+    }
+    fn why(&self) -> &'static str {
+        "The guide ends with `poetry publish --dry-run`, which succeeds with no credentials and even with \
+         the index down: it proves nothing about the token. A real upload to a test index (TestPyPI, or your \
+         own) proves the token, the name and the metadata before anything is public on PyPI."
+    }
+    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+        Ok(Check::Todo)
+    }
+    fn note(&self, ctx: &Context) -> Option<String> {
+        let target = target(ctx).ok()?;
+        Some(format!(
+            "`poetry publish --dry-run` checks no credentials (it passes with none, and with the index down); \
+             the real upload to {} after it is the check. The token goes to that one command in {}, never on its command line.",
+            target.name,
+            target.token_var()
+        ))
+    }
+    fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
+        let target = target(ctx)?;
+        Ok(upload_plan(ctx, &target, super::token::secret_key(&target)))
+    }
+    fn explain(&self, ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
+        explain_upload(&target(ctx).ok()?, cmd, res)
+    }
+}

@@ -1,0 +1,117 @@
+use super::build::{expected_wheel, missing};
+use super::index::{simple_url, version_on_page, Target};
+use super::token::{token_env_var, token_warning};
+use super::version::{bumped_pyproject, label_accepts, set_label};
+
+#[test]
+fn bump_keeps_comments_in_both_forms() {
+    let legacy = "# the project\n[tool.poetry]\nname = \"arcaflow-plugin-x\"  # its name\nversion = \"0.1.0\" # bumped by release\ndescription = \"d\"\n\n[tool.poetry.dependencies]\npython = \"^3.9\"\n";
+    let out = bumped_pyproject(legacy, "0.1.1").unwrap();
+    assert_eq!(
+        out,
+        legacy.replace("version = \"0.1.0\"", "version = \"0.1.1\""),
+        "{out}"
+    );
+    let pep621 = "[project]\n# metadata\nname = \"arcaflow-plugin-x\"\nversion = \"1.2.3\"  # keep me\nrequires-python = \">=3.9,<4.0\"\n";
+    let out = bumped_pyproject(pep621, "1.3.0").unwrap();
+    assert!(out.contains("version = \"1.3.0\"  # keep me"), "{out}");
+    assert!(out.contains("# metadata"), "{out}");
+    assert_eq!(crate::version::bump("1.2.3", "minor").unwrap(), "1.3.0");
+}
+
+#[test]
+fn dockerfile_label_is_replaced_only_for_final_versions() {
+    let df = "FROM x\nLABEL org.opencontainers.image.title=\"t\"\nLABEL io.github.arcalot.arcaflow.plugin.version=\"0.1.0\"\nCMD []\n";
+    let out = set_label(df, "0.2.0").unwrap();
+    assert_eq!(out, df.replace("\"0.1.0\"", "\"0.2.0\""));
+    assert!(set_label("FROM x\n", "1.0.0").is_none());
+    assert!(label_accepts("1.0.0"));
+    assert!(!label_accepts("1.0.0rc1"));
+}
+
+#[test]
+fn targets_and_their_simple_index() {
+    let t = Target::from_args(None, None).unwrap();
+    assert_eq!(t.name, "testpypi");
+    assert_eq!(
+        t.upload_url.as_deref(),
+        Some("https://test.pypi.org/legacy/")
+    );
+    assert_eq!(t.simple, "https://test.pypi.org/simple/");
+    assert_eq!(t.token_var(), "POETRY_PYPI_TOKEN_TESTPYPI");
+    assert_eq!(
+        t.project_page("arcaflow_plugin_x", "0.1.1"),
+        "https://test.pypi.org/project/arcaflow-plugin-x/0.1.1/"
+    );
+    let p = Target::from_args(Some("pypi"), None).unwrap();
+    assert!(p.is_pypi() && p.upload_url.is_none());
+    assert!(Target::from_args(Some("pypi"), Some("https://x/")).is_err());
+    assert!(Target::from_args(Some("mine"), None).is_err());
+    assert!(Target::from_args(Some("bad name"), Some("http://h/")).is_err());
+    let l = Target::from_args(Some("local"), Some("http://127.0.0.1:8080/")).unwrap();
+    assert_eq!(l.simple, "http://127.0.0.1:8080/simple/");
+    assert_eq!(token_env_var("my-repo"), "POETRY_PYPI_TOKEN_MY_REPO");
+    assert_eq!(
+        simple_url("https://upload.pypi.org/legacy/"),
+        "https://pypi.org/simple/"
+    );
+    assert_eq!(
+        simple_url("https://nexus.example/repository/py/legacy"),
+        "https://nexus.example/repository/py/simple/"
+    );
+}
+
+#[test]
+fn finds_a_version_on_a_simple_page() {
+    let page = "<html><body>\n<a href=\"/packages/arcaflow_plugin_x-0.1.1-py3-none-any.whl#sha256=ab\">arcaflow_plugin_x-0.1.1-py3-none-any.whl</a><br>\n<a href=\"https://files.example/arcaflow-plugin-x-0.1.2.tar.gz#sha256=cd\">arcaflow-plugin-x-0.1.2.tar.gz</a>\n</body></html>";
+    assert!(version_on_page(page, "arcaflow-plugin-x", "0.1.1"));
+    assert!(version_on_page(page, "Arcaflow_Plugin.X", "0.1.2"));
+    assert!(!version_on_page(page, "arcaflow-plugin-x", "0.1.10"));
+    assert!(!version_on_page(page, "arcaflow-plugin-y", "0.1.1"));
+    assert_eq!(
+        expected_wheel("arcaflow-plugin-x", "1.0.0-RC1"),
+        "arcaflow_plugin_x-1.0.0rc1-py3-none-any.whl"
+    );
+}
+
+#[test]
+fn archive_contents_are_checked() {
+    let mods = vec![
+        "pkg/__init__.py".to_string(),
+        "pkg/a_plugin.py".to_string(),
+        "pkg/a_schema.py".to_string(),
+    ];
+    let wheel: Vec<String> = [
+        "pkg/__init__.py",
+        "pkg/a_plugin.py",
+        "x-0.1.dist-info/licenses/LICENSE",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(
+        missing(&wheel, &mods, false, true),
+        vec!["pkg/a_schema.py".to_string()]
+    );
+    let sdist: Vec<String> = [
+        "x-0.1/pkg/__init__.py",
+        "x-0.1/pkg/a_plugin.py",
+        "x-0.1/pkg/a_schema.py",
+        "x-0.1/README.md",
+        "x-0.1/LICENSE",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert!(missing(&sdist, &mods, true, true).is_empty());
+    assert_eq!(
+        missing(&sdist[..3], &mods, true, true),
+        vec!["README".to_string(), "LICENSE".to_string()]
+    );
+}
+
+#[test]
+fn token_warnings() {
+    assert!(token_warning("pypi-AgEIcHlwaS5vcmc").is_none());
+    assert!(token_warning("AgEIcHlwaS5vcmc").unwrap().contains("pypi-"));
+}

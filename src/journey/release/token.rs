@@ -1,0 +1,187 @@
+//! The upload token. It is asked in a masked field, or found in the environment
+//! (`POETRY_PYPI_TOKEN_<NAME>`, as Poetry reads it) or in Poetry's auth.toml. It
+//! reaches Poetry only through that environment variable, for the one command
+//! that uploads: never in an argv (`poetry config pypi-token.NAME TOKEN` would put
+//! it there, visible in `ps` and /proc), never on screen, in the log or the state.
+
+use std::path::PathBuf;
+
+use super::Target;
+use crate::journey::{Check, Context, Failure, Question, Step};
+use crate::plan::Plan;
+
+/// `POETRY_PYPI_TOKEN_<NAME>`: NAME upper-cased, `-` and `.` to `_`.
+pub fn token_env_var(repo: &str) -> String {
+    format!(
+        "POETRY_PYPI_TOKEN_{}",
+        repo.to_ascii_uppercase().replace(['-', '.'], "_")
+    )
+}
+
+/// Poetry's config folder: `POETRY_CONFIG_DIR`, else `$XDG_CONFIG_HOME/pypoetry`,
+/// else `~/.config/pypoetry`.
+fn poetry_config_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("POETRY_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Some(d.into());
+    }
+    if let Some(d) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d).join("pypoetry"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config/pypoetry"))
+}
+
+/// Poetry has a token for `repo` in plain text in auth.toml (where it goes when no
+/// keyring works). Only the key's presence is read; the value is not kept.
+pub fn auth_toml_has_token(repo: &str) -> bool {
+    let Some(dir) = poetry_config_dir() else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(dir.join("auth.toml")) else {
+        return false;
+    };
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return false;
+    };
+    doc.get("pypi-token")
+        .and_then(|t| t.get(repo))
+        .and_then(|v| v.as_str())
+        .is_some_and(|v| !v.is_empty())
+}
+
+/// The secret key a target's token is kept under in `ctx.secrets`.
+pub(crate) fn secret_key(target: &Target) -> &'static str {
+    if target.is_pypi() {
+        "pypi_token"
+    } else {
+        "token"
+    }
+}
+
+/// Where the token for `target` comes from, or None when it must be asked.
+pub(crate) fn token_source(ctx: &Context, target: &Target) -> Option<String> {
+    if ctx.secrets.contains_key(secret_key(target)) {
+        return Some(
+            if ctx.learned.contains_key(&format!("env:{}", target.name)) {
+                format!("{} in the environment", target.token_var())
+            } else {
+                "typed in this session".into()
+            },
+        );
+    }
+    if auth_toml_has_token(&target.name) {
+        return Some(format!(
+            "Poetry's configuration (pypi-token.{} in auth.toml)",
+            target.name
+        ));
+    }
+    None
+}
+
+/// Why a token looks wrong (kept short; the token itself is never shown).
+pub(crate) fn token_warning(token: &str) -> Option<String> {
+    if token.trim() != token {
+        return Some("the token has spaces or a line break around it: copy it again".into());
+    }
+    if !token.starts_with("pypi-") {
+        return Some(
+            "the token does not start with `pypi-`, as (Test)PyPI API tokens do: check that you copied all of it"
+                .into(),
+        );
+    }
+    None
+}
+
+fn check_token(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("a token is needed (it is not shown while you type)".into());
+    }
+    if t.contains(char::is_whitespace) {
+        return Err("a token has no spaces: copy it again".into());
+    }
+    Ok(t.to_string())
+}
+
+/// The token question for a target (masked).
+pub(crate) fn token_question(key: &'static str, target: &Target) -> Question {
+    let site = if target.is_pypi() {
+        "https://pypi.org/manage/account/token/".to_string()
+    } else if target.name == "testpypi" {
+        "https://test.pypi.org/manage/account/token/".to_string()
+    } else {
+        target.upload_url.clone().unwrap_or_default()
+    };
+    Question::secret(
+        key,
+        format!(
+            "API token for {} ({site}); it is not shown while you type, or set {}",
+            target.name,
+            target.token_var()
+        ),
+    )
+    .validate(check_token)
+}
+
+/// How to keep the token for later, without the wizard ever putting it on a command line.
+pub(crate) fn storing_hint(target: &Target) -> String {
+    format!(
+        "The token is kept for this session only. To keep it: in CI set the secret {var}; \
+         on your machine run `poetry config pypi-token.{name}` and type it when asked \
+         (Poetry stores it in your keyring when one works, else in plain text in auth.toml), \
+         or export {var} in your shell.",
+        var = target.token_var(),
+        name = target.name
+    )
+}
+
+pub struct TokenStep;
+
+impl Step for TokenStep {
+    fn id(&self) -> &'static str {
+        "token"
+    }
+    fn title(&self) -> &'static str {
+        "Upload token"
+    }
+    fn why(&self) -> &'static str {
+        "An index takes uploads with an API token (user `__token__`). The guide stores one with \
+         `poetry config pypi-token.<any name> TOKEN`: the name must be the repository's (`pypi` for PyPI, \
+         `testpypi` for TestPyPI), and a token on a command line is seen by every process on the machine \
+         and kept in shell history. The wizard asks for it in a masked field and gives it to Poetry only \
+         in the POETRY_PYPI_TOKEN_<NAME> environment variable of the upload."
+    }
+    fn questions(&self, ctx: &Context) -> Vec<Question> {
+        let Ok(target) = super::publish::target(ctx) else {
+            return Vec::new();
+        };
+        if token_source(ctx, &target).is_some() {
+            return Vec::new();
+        }
+        vec![token_question("token", &target)]
+    }
+    fn check(&self, ctx: &Context) -> Result<Check, Failure> {
+        let target = super::publish::target(ctx)?;
+        if ctx.secrets.contains_key("token")
+            && !ctx.learned.contains_key(&format!("env:{}", target.name))
+        {
+            // Typed now: the note below says how to keep it.
+            return Ok(Check::Todo);
+        }
+        match token_source(ctx, &target) {
+            Some(src) => Ok(Check::Done(format!("found in {src}"))),
+            None => Ok(Check::Todo),
+        }
+    }
+    fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+        Ok(Plan::new())
+    }
+    fn note(&self, ctx: &Context) -> Option<String> {
+        let target = super::publish::target(ctx).ok()?;
+        let mut note = String::new();
+        if let Some(w) = ctx.secrets.get("token").and_then(|t| token_warning(t)) {
+            note.push_str(&format!("Warning: {w}.\n"));
+        }
+        note.push_str(&storing_hint(&target));
+        Some(note)
+    }
+}

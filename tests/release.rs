@@ -1,0 +1,404 @@
+//! `arcaflow-wizard release` end to end, against a real index that takes uploads
+//! (pypiserver with user `__token__`), with the real Poetry 2 and Python.
+//!
+//! One project goes through every case in turn, to keep the file quick: no token
+//! with `--yes` (exit 2), `--dry-run` (a script without the token), a wrong token
+//! (403, nothing uploaded), the right token (uploaded, installed back, run; the
+//! token seen only in the environment of `poetry publish`), the same version again
+//! (refused: "already on local"), and Poetry's own 409 for a second upload.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{run, Sandbox, Tools};
+
+const TOKEN: &str = "pypi-AgEIcHlwaS5vcmcCJGFyY2FmbG93LXdpemFyZC10ZXN0LXRva2Vu";
+const WRONG: &str = "pypi-AgEIcHlwaS5vcmcCJHdyb25nLXRva2VuLXdyb25nLXRva2Vu";
+const VAR: &str = "POETRY_PYPI_TOKEN_LOCAL";
+
+fn sandbox(tools: &Tools) -> Sandbox {
+    let mut sb = Sandbox::with_tools(tools);
+    let bin = sb.bin_dir(
+        "main",
+        &[("poetry", &tools.poetry2), ("python3", &tools.py311)],
+    );
+    sb.set_path(&[bin]);
+    let root = sb.root().join("fsroot");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/os-release"), "ID=debian\n").unwrap();
+    sb.set_env("ARCAFLOW_WIZARD_ROOT", root);
+    sb
+}
+
+/// The release command for the local index.
+fn release(
+    sb: &Sandbox,
+    dir: &Path,
+    upload_url: &str,
+    token: Option<&str>,
+) -> std::process::Command {
+    let mut cmd = sb.wizard();
+    cmd.arg("release")
+        .arg(dir)
+        .args(["--repository", "local", "--repository-url", upload_url])
+        .args(["--version", "patch", "--yes"]);
+    if let Some(t) = token {
+        cmd.env(VAR, t);
+    }
+    cmd
+}
+
+/// Every process whose ancestry includes `root` (not `root` itself).
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parent: BTreeMap<u32, u32> = BTreeMap::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...: comm may hold spaces and parentheses.
+        let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            continue;
+        };
+        if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            parent.insert(pid, ppid);
+        }
+    }
+    parent
+        .keys()
+        .copied()
+        .filter(|&p| {
+            let mut cur = p;
+            for _ in 0..64 {
+                match parent.get(&cur) {
+                    Some(&pp) if pp == root => return true,
+                    Some(&pp) if pp > 1 => cur = pp,
+                    _ => return false,
+                }
+            }
+            false
+        })
+        .collect()
+}
+
+fn read_nul(path: PathBuf) -> Option<String> {
+    std::fs::read(path)
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+}
+
+/// What the scan saw: argv of every descendant, and which of them had the token
+/// in their environment.
+#[derive(Default)]
+struct Seen {
+    argvs: BTreeSet<String>,
+    token_in_argv: Vec<String>,
+    token_in_env: BTreeSet<String>,
+}
+
+/// Runs the wizard, reading /proc of all its descendants every few milliseconds.
+fn run_and_watch(
+    cmd: &mut std::process::Command,
+    token: &str,
+    timeout: Duration,
+) -> (common::Ran, Seen) {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    cmd.stdout(out.reopen().unwrap())
+        .stderr(out.reopen().unwrap())
+        .stdin(Stdio::null());
+    let mut child = cmd.spawn().expect("start the wizard");
+    let pid = child.id();
+    let mut seen = Seen::default();
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        for p in descendants(pid) {
+            let dir = PathBuf::from(format!("/proc/{p}"));
+            let argv = read_nul(dir.join("cmdline")).unwrap_or_default();
+            if argv.trim().is_empty() {
+                continue;
+            }
+            if argv.contains(token) {
+                seen.token_in_argv.push(argv.clone());
+            }
+            if read_nul(dir.join("environ")).is_some_and(|e| e.contains(token)) {
+                seen.token_in_env.insert(argv.clone());
+            }
+            seen.argvs.insert(argv);
+        }
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break child.wait().ok();
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let output = std::fs::read_to_string(out.path()).unwrap_or_default();
+    (
+        common::Ran {
+            code: status.and_then(|s| s.code()),
+            output,
+            timed_out: false,
+        },
+        seen,
+    )
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read(&p).is_ok_and(|b| String::from_utf8_lossy(&b).contains(needle))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn uploaded(pkgs: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(pkgs)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn release_to_a_real_index() {
+    let tools = require_tools!();
+    let started = Instant::now();
+    let sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        "example",
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(&tools.py311);
+    let made = run(&mut new, Duration::from_secs(600));
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+
+    let pkgs = sb.root().join("uploaded");
+    let server = common::start_upload_index(&pkgs, TOKEN);
+    let upload_url = server.upload_url();
+    let page = format!("{}arcaflow-plugin-example/", server.url());
+
+    // --yes and no token anywhere: exit 2, naming the variable; nothing changed.
+    let before = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    let ran = run(
+        &mut release(&sb, &dir, &upload_url, None),
+        Duration::from_secs(120),
+    );
+    assert_eq!(ran.code, Some(2), "{}", ran.output);
+    assert!(ran.output.contains(VAR), "{}", ran.output);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("pyproject.toml")).unwrap(),
+        before
+    );
+
+    // --dry-run: the script expects the token in the environment and never holds it.
+    let mut dry = release(&sb, &dir, &upload_url, Some(TOKEN));
+    dry.arg("--dry-run");
+    let ran = run(&mut dry, Duration::from_secs(120));
+    assert!(ran.ok(), "{}", ran.output);
+    assert!(
+        !ran.output.contains(TOKEN),
+        "the dry-run script holds the token:\n{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains(&format!("{VAR}=\"${{{VAR}:?")),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains("poetry publish --dry-run -r local")
+            || ran.output.contains("publish --dry-run -r local"),
+        "{}",
+        ran.output
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("pyproject.toml")).unwrap(),
+        before
+    );
+
+    // A wrong token: the 403 explained, nothing uploaded.
+    let (ran, seen) = run_and_watch(
+        &mut release(&sb, &dir, &upload_url, Some(WRONG)),
+        WRONG,
+        Duration::from_secs(400),
+    );
+    assert_eq!(ran.code, Some(1), "{}", ran.output);
+    assert!(
+        ran.output.contains("refused the token (403"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains("Version 0.1.0 -> 0.1.1"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        !ran.output.contains("b'<html"),
+        "the raw page leaked through:\n{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains("--dry-run checks no credentials")
+            || ran.output.contains("checks no credentials"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        seen.token_in_argv.is_empty(),
+        "token in argv: {:?}",
+        seen.token_in_argv
+    );
+    assert!(uploaded(&pkgs).is_empty(), "{:?}", uploaded(&pkgs));
+    let (status, body) = common::http_get(&page).unwrap();
+    assert!(status == 404 || !body.contains("0.1.1"), "{status} {body}");
+
+    // The right token: uploaded, installed back, run. The same version (0.1.1) goes on.
+    let (ran, seen) = run_and_watch(
+        &mut release(&sb, &dir, &upload_url, Some(TOKEN)),
+        TOKEN,
+        Duration::from_secs(400),
+    );
+    assert!(ran.ok(), "release failed:\n{}", ran.output);
+    for needle in [
+        "already says 0.1.1",
+        "checks no credentials",
+        "imported arcaflow_plugin_example.example_plugin",
+        "--extra-index-url",
+        "git tag v0.1.1",
+        &page,
+    ] {
+        assert!(
+            ran.output.contains(needle),
+            "missing {needle:?} in:\n{}",
+            ran.output
+        );
+    }
+    assert!(
+        ran.output.contains("steps:") || ran.output.contains("\"steps\""),
+        "no schema:\n{}",
+        ran.output
+    );
+    assert!(
+        !ran.output.contains(TOKEN),
+        "token printed:\n{}",
+        ran.output
+    );
+    assert!(
+        seen.token_in_argv.is_empty(),
+        "token in argv: {:?}",
+        seen.token_in_argv
+    );
+    assert!(
+        !seen.token_in_env.is_empty(),
+        "the scan never saw the upload (saw {:?})",
+        seen.argvs
+    );
+    for argv in &seen.token_in_env {
+        assert!(
+            argv.contains("poetry") && argv.contains("publish") && !argv.contains("--dry-run"),
+            "the token is in the environment of `{argv}`"
+        );
+    }
+    assert!(
+        seen.argvs
+            .iter()
+            .any(|a| a.contains("pip") && a.contains("install")),
+        "{:?}",
+        seen.argvs
+    );
+    let files = uploaded(&pkgs);
+    assert!(
+        files.iter().any(|f| f.ends_with("-0.1.1-py3-none-any.whl")),
+        "{files:?}"
+    );
+    let pyproject = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("version = \"0.1.1\""), "{pyproject}");
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("LABEL io.github.arcalot.arcaflow.plugin.version=\"0.1.1\""),
+        "{dockerfile}"
+    );
+
+    // A second upload of 0.1.1 by Poetry itself: pypiserver's 409, explained.
+    let mut again = sb.command(&tools.poetry2);
+    again
+        .args(["publish", "-r", "local"])
+        .current_dir(&dir)
+        .env(VAR, TOKEN);
+    let ran409 = run(&mut again, Duration::from_secs(120));
+    assert!(!ran409.ok(), "{}", ran409.output);
+    let f = arcaflow_wizard::journey::explain::upload_failure(&ran409.output, "local", VAR)
+        .unwrap_or_else(|| panic!("not explained:\n{}", ran409.output));
+    assert!(
+        f.message.contains("already on local"),
+        "{f}\n{}",
+        ran409.output
+    );
+    assert!(!f.to_string().contains("b'"), "{f}");
+
+    // The same version again through the wizard: it asks the index first and stops.
+    let git = |args: &[&str]| {
+        let mut c = sb.command("git");
+        c.args(args).current_dir(&dir);
+        assert!(run(&mut c, Duration::from_secs(30)).ok());
+    };
+    git(&["checkout", "--", "pyproject.toml", "Dockerfile"]);
+    let ran = run(
+        &mut release(&sb, &dir, &upload_url, Some(TOKEN)),
+        Duration::from_secs(400),
+    );
+    assert_eq!(ran.code, Some(1), "{}", ran.output);
+    assert!(
+        ran.output
+            .contains("0.1.1 of arcaflow-plugin-example is already on local"),
+        "{}",
+        ran.output
+    );
+    assert!(ran.output.contains("Nothing was changed"), "{}", ran.output);
+    assert_eq!(uploaded(&pkgs), files);
+    assert!(std::fs::read_to_string(dir.join("pyproject.toml"))
+        .unwrap()
+        .contains("version = \"0.1.0\""));
+
+    // No token in the session logs or the state.
+    for t in [TOKEN, WRONG] {
+        let found = files_containing(&sb.state_dir(), t);
+        assert!(found.is_empty(), "token found in {found:?}");
+    }
+    assert!(
+        std::fs::read_dir(sb.state_dir()).is_ok(),
+        "no state folder at {}",
+        sb.state_dir().display()
+    );
+    eprintln!("release test took {:.0} s", started.elapsed().as_secs_f64());
+    drop(server);
+}
