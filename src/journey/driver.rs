@@ -80,7 +80,7 @@ pub struct Driver<'a> {
     pub steps: &'a [Box<dyn Step>],
     pub log: &'a SessionLog,
     pub cancel: CancelToken,
-    /// Step ids finished in this or an earlier run (saved in the state file by the caller).
+    /// Called after each finished step, e.g. to save the state file.
     pub on_step_done: Box<dyn FnMut(&str, &Context) + 'a>,
 }
 
@@ -522,4 +522,203 @@ fn relative_plan(p: &Plan, base: &Path) -> Plan {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journey::context::Options;
+    use crate::probe::{Facts, ProbeEnv};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A front end that records events and answers from a script.
+    #[derive(Default)]
+    struct Script {
+        events: Vec<Event>,
+        answers: Vec<Answer>,
+        confirm: bool,
+        asked_diffs: Vec<FileChange>,
+        choices: Vec<FailureChoice>,
+    }
+
+    impl Interact for Script {
+        fn event(&mut self, ev: &Event) {
+            self.events.push(ev.clone());
+        }
+        fn ask(&mut self, _q: &Question, _error: Option<&str>) -> Answer {
+            if self.answers.is_empty() {
+                Answer::Unanswerable("no more answers".into())
+            } else {
+                self.answers.remove(0)
+            }
+        }
+        fn confirm_write(&mut self, _path: &Path, change: &FileChange) -> bool {
+            self.asked_diffs.push(change.clone());
+            change.new || self.confirm
+        }
+        fn on_failure(&mut self, _t: &str, _f: &Failure) -> FailureChoice {
+            if self.choices.is_empty() {
+                FailureChoice::Quit
+            } else {
+                self.choices.remove(0)
+            }
+        }
+    }
+
+    struct WriteStep(PathBuf, &'static str);
+    impl Step for WriteStep {
+        fn id(&self) -> &'static str {
+            "write"
+        }
+        fn title(&self) -> &'static str {
+            "Write"
+        }
+        fn why(&self) -> &'static str {
+            "because"
+        }
+        fn questions(&self, _ctx: &Context) -> Vec<Question> {
+            vec![Question::text("name", "Name?").validate(|s| {
+                if s.contains(' ') {
+                    Err("no spaces".into())
+                } else {
+                    Ok(s.to_string())
+                }
+            })]
+        }
+        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+            Ok(Check::Todo)
+        }
+        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+            Ok(Plan::new().write(&self.0, self.1))
+        }
+    }
+
+    /// Fails the first `n` times its command runs.
+    struct Flaky(usize, AtomicUsize);
+    impl Step for Flaky {
+        fn id(&self) -> &'static str {
+            "flaky"
+        }
+        fn title(&self) -> &'static str {
+            "Flaky"
+        }
+        fn why(&self) -> &'static str {
+            "because"
+        }
+        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+            Ok(Check::Todo)
+        }
+        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+            let fail = self.1.fetch_add(1, Ordering::SeqCst) < self.0;
+            Ok(Plan::new().run(Cmd::new("sh").args([
+                "-c",
+                if fail {
+                    "echo boom; exit 4"
+                } else {
+                    "echo fine"
+                },
+            ])))
+        }
+    }
+
+    fn ctx() -> Context {
+        Context::new(
+            std::env::temp_dir(),
+            Options::default(),
+            Facts::default(),
+            ProbeEnv::from_env(),
+        )
+    }
+
+    #[test]
+    fn a_users_file_is_kept_when_they_say_no_and_replaced_when_yes() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("mine.txt");
+        std::fs::write(&f, "my words\n").unwrap();
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(WriteStep(f.clone(), "wizard words\n"))];
+        let log = SessionLog::disabled();
+        let mut ui = Script {
+            answers: vec![Answer::Value("x".into())],
+            ..Default::default()
+        };
+        assert_eq!(
+            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
+            Outcome::Done
+        );
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "my words\n");
+        let change = &ui.asked_diffs[0];
+        assert!(change.replaces_users_file && !change.new);
+        assert!(
+            change.diff.contains("-my words") && change.diff.contains("+wizard words"),
+            "{}",
+            change.diff
+        );
+        assert!(ui.events.contains(&Event::File {
+            path: f.clone(),
+            written: false
+        }));
+
+        let mut ui = Script {
+            answers: vec![Answer::Value("x".into())],
+            confirm: true,
+            ..Default::default()
+        };
+        Driver::new(&steps, &log).run(&mut ctx(), &mut ui);
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "wizard words\n");
+    }
+
+    #[test]
+    fn an_invalid_answer_is_asked_again_and_unanswerable_is_bad_usage() {
+        let dir = tempfile::tempdir().unwrap();
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(WriteStep(dir.path().join("a"), "a"))];
+        let log = SessionLog::disabled();
+        let mut ui = Script {
+            answers: vec![
+                Answer::Value("has space".into()),
+                Answer::Value("ok".into()),
+            ],
+            ..Default::default()
+        };
+        let mut c = ctx();
+        assert_eq!(
+            Driver::new(&steps, &log).run(&mut c, &mut ui),
+            Outcome::Done
+        );
+        assert_eq!(c.answer("name"), Some("ok"));
+
+        let mut ui = Script::default();
+        let out = Driver::new(&steps, &log).run(&mut ctx(), &mut ui);
+        assert_eq!(out.exit_code(), 2, "{out:?}");
+    }
+
+    #[test]
+    fn retry_after_a_failure_runs_the_step_again() {
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(Flaky(1, AtomicUsize::new(0)))];
+        let log = SessionLog::disabled();
+        let mut ui = Script {
+            choices: vec![FailureChoice::Retry],
+            ..Default::default()
+        };
+        assert_eq!(
+            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
+            Outcome::Done
+        );
+        let outputs: Vec<_> = ui
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Output(o) => Some(o.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(outputs, ["boom", "fine"]);
+
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(Flaky(5, AtomicUsize::new(0)))];
+        let mut ui = Script::default();
+        let outcome = Driver::new(&steps, &log).run(&mut ctx(), &mut ui);
+        match outcome {
+            Outcome::Failed(f) => assert!(f.message.contains("exited with code 4"), "{f}"),
+            o => panic!("{o:?}"),
+        }
+    }
 }
