@@ -261,11 +261,29 @@ pub fn installed(venv: &Path, dist: &str) -> bool {
             .map(|rd| {
                 rd.flatten().any(|e| {
                     let n = e.file_name().to_string_lossy().to_lowercase();
-                    n.ends_with(".dist-info")
-                        && n.rsplit_once('-')
-                            .is_some_and(|(head, _)| normalize_name(head).replace('-', "_") == want)
+                    // `name-1.0.dist-info`: the name is before the last hyphen of the stem.
+                    n.strip_suffix(".dist-info")
+                        .and_then(|stem| stem.rsplit_once('-'))
+                        .is_some_and(|(head, _)| normalize_name(head).replace('-', "_") == want)
                 })
             })
             .unwrap_or(false)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn finds_installed_distributions_by_their_dist_info() {
+        let venv = tempfile::tempdir().unwrap();
+        let sp = venv.path().join("lib/python3.11/site-packages");
+        for d in ["arcaflow_plugin_sdk-0.14.3.dist-info", "PyYAML-6.0.3.dist-info", "flake8-7.3.0.dist-info"] {
+            std::fs::create_dir_all(sp.join(d)).unwrap();
+        }
+        for name in ["arcaflow-plugin-sdk", "pyyaml", "flake8"] {
+            assert!(super::installed(venv.path(), name), "{name}");
+        }
+        assert!(!super::installed(venv.path(), "coverage"));
+        assert!(!super::installed(venv.path(), "arcaflow-plugin"));
+    }
 }
