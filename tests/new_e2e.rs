@@ -109,6 +109,13 @@ fn poetry2_python311_makes_an_official_grade_plugin() {
     assert!(log.contains("$ poetry add arcaflow-plugin-sdk@^0.14.3"), "{log}");
     assert!(log.contains("  -> ok"), "{log}");
     assert!(log.contains("  | Writing lock file"), "{log}");
+    // doctor finds nothing wrong with what new made.
+    let mut doctor = sb.wizard();
+    doctor.args(["doctor", "--json"]).arg(&dir);
+    let report = run(&mut doctor, Duration::from_secs(120));
+    let json: serde_json::Value = serde_json::from_str(report.output.trim()).unwrap_or_else(|e| panic!("{e}:\n{}", report.output));
+    assert_eq!(json["summary"]["problems"], 0, "{}", report.output);
+    assert_eq!(report.code, Some(0), "{}", report.output);
     assert_second_run_changes_nothing(&sb, &tools, &tools.py311, &dir);
 }
 
