@@ -26,10 +26,15 @@ impl Term {
         ACTIVE.store(true, Ordering::SeqCst);
         let res = (|| {
             terminal::enable_raw_mode()?;
-            execute!(stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-            let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
-            terminal.clear()?;
-            Ok(terminal)
+            // Not Terminal::clear: it asks the terminal where the cursor is, and a
+            // terminal that does not answer would stop the wizard here.
+            execute!(
+                stdout(),
+                terminal::EnterAlternateScreen,
+                cursor::Hide,
+                terminal::Clear(terminal::ClearType::All)
+            )?;
+            Terminal::new(CrosstermBackend::new(stdout()))
         })();
         match res {
             Ok(terminal) => Ok(Term { terminal }),
