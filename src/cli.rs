@@ -23,16 +23,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new official Arcaflow plugin, step by step, and test it the way the official build will.
-    #[command(after_help = "Examples:\n  arcaflow-wizard new --name example\n  arcaflow-wizard new ./my-plugin --name example --yes\n  arcaflow-wizard new --name example --dry-run > make-plugin.sh\n  arcaflow-wizard new --answers answers.toml --yes\n\n\
-        An answers file holds the same answers as TOML, keys named like the flags:\n  name = \"example\"\n  description = \"Says hello\"\n  author = \"Jane Doe <jane@example.com>\"\n  python = \"/usr/bin/python3.11\"\n  git = true")]
+    #[command(
+        after_help = "Examples:\n  arcaflow-wizard new --name example\n  arcaflow-wizard new ./my-plugin --name example --yes\n  arcaflow-wizard new --name example --dry-run > make-plugin.sh\n  arcaflow-wizard new --answers answers.toml --yes\n\n\
+        An answers file holds the same answers as TOML, keys named like the flags:\n  name = \"example\"\n  description = \"Says hello\"\n  author = \"Jane Doe <jane@example.com>\"\n  python = \"/usr/bin/python3.11\"\n  git = true"
+    )]
     New(NewArgs),
     /// Release the plugin to PyPI: version bump, checks, build, token, test upload, then PyPI.
-    #[command(after_help = "Examples:\n  arcaflow-wizard release --version patch\n  POETRY_PYPI_TOKEN_TESTPYPI=... arcaflow-wizard release --repository testpypi --yes\n\n\
+    #[command(
+        after_help = "Examples:\n  arcaflow-wizard release --version patch\n  POETRY_PYPI_TOKEN_TESTPYPI=... arcaflow-wizard release --repository testpypi --yes\n\n\
         The token is never a flag: it comes from the masked prompt, Poetry's own configuration,\n\
-        or POETRY_PYPI_TOKEN_<NAME> in the environment (NAME upper-cased, '-' to '_').")]
+        or POETRY_PYPI_TOKEN_<NAME> in the environment (NAME upper-cased, '-' to '_')."
+    )]
     Release(ReleaseArgs),
     /// Diagnose the Python/Poetry setup and a plugin project, and offer each fix.
-    #[command(after_help = "Examples:\n  arcaflow-wizard doctor\n  arcaflow-wizard doctor ./arcaflow-plugin-example --json\n  arcaflow-wizard doctor --fix --yes")]
+    #[command(
+        after_help = "Examples:\n  arcaflow-wizard doctor\n  arcaflow-wizard doctor ./arcaflow-plugin-example --json\n  arcaflow-wizard doctor --fix --yes"
+    )]
     Doctor(DoctorArgs),
     /// Print shell completions, e.g. `arcaflow-wizard completions bash > ~/.local/share/bash-completion/completions/arcaflow-wizard`.
     Completions {

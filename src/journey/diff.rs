@@ -15,7 +15,11 @@ pub fn unified(path: &Path, old: &str, new: &str) -> String {
 mod tests {
     #[test]
     fn shows_changed_lines() {
-        let d = super::unified(std::path::Path::new("a.toml"), "a = 1\nb = 2\n", "a = 1\nb = 3\n");
+        let d = super::unified(
+            std::path::Path::new("a.toml"),
+            "a = 1\nb = 2\n",
+            "a = 1\nb = 3\n",
+        );
         assert!(d.contains("-b = 2\n+b = 3\n"), "{d}");
         assert!(d.contains("a.toml (now)"));
     }

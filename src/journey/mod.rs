@@ -98,7 +98,12 @@ pub trait Step: Send + Sync {
     }
     /// Explain a failed command of this step's plan in the user's terms (None: the
     /// shared explanations in `explain` apply).
-    fn explain(&self, _ctx: &Context, _cmd: &crate::plan::Cmd, _res: &crate::exec::RunResult) -> Option<Failure> {
+    fn explain(
+        &self,
+        _ctx: &Context,
+        _cmd: &crate::plan::Cmd,
+        _res: &crate::exec::RunResult,
+    ) -> Option<Failure> {
         None
     }
     /// Before a retry (e.g. after running a fix): look at the machine again.

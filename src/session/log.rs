@@ -27,16 +27,28 @@ impl SessionLog {
             path = dir.join(format!("{stamp}-{journey}-{n}.log"));
         }
         let f = File::create(&path)?;
-        Ok(SessionLog { path, out: Mutex::new(Some(BufWriter::new(f))), secrets: Mutex::new(Vec::new()) })
+        Ok(SessionLog {
+            path,
+            out: Mutex::new(Some(BufWriter::new(f))),
+            secrets: Mutex::new(Vec::new()),
+        })
     }
 
     /// A log that writes nothing (for `--dry-run`).
     pub fn disabled() -> Self {
-        SessionLog { path: PathBuf::new(), out: Mutex::new(None), secrets: Mutex::new(Vec::new()) }
+        SessionLog {
+            path: PathBuf::new(),
+            out: Mutex::new(None),
+            secrets: Mutex::new(Vec::new()),
+        }
     }
 
     pub fn path(&self) -> Option<&Path> {
-        self.out.lock().unwrap().as_ref().map(|_| self.path.as_path())
+        self.out
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(|_| self.path.as_path())
     }
 
     /// Every later line is redacted for this secret too.

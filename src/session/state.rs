@@ -21,7 +21,9 @@ pub struct ProjectState {
 impl ProjectState {
     /// The state file of a project folder (one per folder and journey).
     pub fn file_for(state_dir: &Path, project: &Path, journey: &str) -> PathBuf {
-        state_dir.join("projects").join(format!("{}-{journey}.toml", path_key(project)))
+        state_dir
+            .join("projects")
+            .join(format!("{}-{journey}.toml", path_key(project)))
     }
 
     pub fn load(state_dir: &Path, project: &Path, journey: &str) -> ProjectState {
@@ -29,7 +31,11 @@ impl ProjectState {
         std::fs::read_to_string(f)
             .ok()
             .and_then(|t| toml_edit::de::from_str(&t).ok())
-            .unwrap_or_else(|| ProjectState { project: project.to_path_buf(), journey: journey.into(), ..Default::default() })
+            .unwrap_or_else(|| ProjectState {
+                project: project.to_path_buf(),
+                journey: journey.into(),
+                ..Default::default()
+            })
     }
 
     pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
@@ -48,8 +54,14 @@ impl ProjectState {
 
 /// A short stable key for a path (FNV-1a), plus its last component for humans.
 fn path_key(p: &Path) -> String {
-    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    format!("{name}-{:016x}", content_hash(p.to_string_lossy().as_bytes()))
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(
+        "{name}-{:016x}",
+        content_hash(p.to_string_lossy().as_bytes())
+    )
 }
 
 /// FNV-1a, 64 bits: enough to tell "this file is what we wrote" from "changed".

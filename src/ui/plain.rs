@@ -71,8 +71,16 @@ impl Interact for Plain {
         let st = self.style;
         match ev {
             Event::Steps(s) => self.steps = s.clone(),
-            Event::StepState { index, state, detail } => {
-                let title = self.steps.get(*index).map(|s| s.1.clone()).unwrap_or_default();
+            Event::StepState {
+                index,
+                state,
+                detail,
+            } => {
+                let title = self
+                    .steps
+                    .get(*index)
+                    .map(|s| s.1.clone())
+                    .unwrap_or_default();
                 let n = format!("[{}/{}]", index + 1, self.steps.len());
                 let line = match state {
                     StepState::Running => format!("\n{} {}", st.bold(&n), st.bold(&title)),
@@ -86,14 +94,22 @@ impl Interact for Plain {
             Event::Note(n) => {
                 let mut first = true;
                 for l in n.lines() {
-                    let l = if first { format!("  note: {l}") } else { format!("        {l}") };
+                    let l = if first {
+                        format!("  note: {l}")
+                    } else {
+                        format!("        {l}")
+                    };
                     first = false;
                     self.say(&st.warn(&l));
                 }
             }
             Event::ActionStart(s) => self.say(&format!("  {}", st.bold(s))),
             Event::Output(o) => self.say(&st.dim(&format!("    {o}"))),
-            Event::ActionEnd { ok, summary, elapsed } => {
+            Event::ActionEnd {
+                ok,
+                summary,
+                elapsed,
+            } => {
                 let secs = elapsed.as_secs_f64();
                 if *ok {
                     self.say(&st.dim(&format!("    ({secs:.1} s)")));
@@ -113,7 +129,10 @@ impl Interact for Plain {
     }
 
     fn ask(&mut self, q: &Question, error: Option<&str>) -> Answer {
-        let flag = q.flag.map(|f| format!(" (or pass {f})")).unwrap_or_default();
+        let flag = q
+            .flag
+            .map(|f| format!(" (or pass {f})"))
+            .unwrap_or_default();
         if let Some(e) = error {
             if self.yes || !self.interactive {
                 return Answer::Unanswerable(format!("{}: {e}", q.flag.unwrap_or(q.key)));
@@ -126,7 +145,9 @@ impl Interact for Plain {
                 _ => Answer::Unanswerable(format!(
                     "--yes was given but \"{}\" has no default: answer it with {}",
                     q.prompt,
-                    q.flag.map(str::to_string).unwrap_or_else(|| format!("`{}` in --answers FILE", q.key))
+                    q.flag
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("`{}` in --answers FILE", q.key))
                 )),
             };
         }
@@ -138,7 +159,9 @@ impl Interact for Plain {
         }
         let def = match (&q.kind, &q.default) {
             (QuestionKind::Secret, _) | (_, None) => String::new(),
-            (QuestionKind::YesNo, Some(d)) => if d == "yes" { " [Y/n]" } else { " [y/N]" }.to_string(),
+            (QuestionKind::YesNo, Some(d)) => {
+                if d == "yes" { " [Y/n]" } else { " [y/N]" }.to_string()
+            }
             (_, Some(d)) => format!(" [{d}]"),
         };
         let prompt = match &q.kind {
@@ -149,7 +172,9 @@ impl Interact for Plain {
             None => Answer::Unanswerable(format!(
                 "no answer for \"{}\" (standard input ended){}",
                 q.prompt,
-                q.flag.map(|f| format!(": pass {f}, or --yes to take the defaults")).unwrap_or_default()
+                q.flag
+                    .map(|f| format!(": pass {f}, or --yes to take the defaults"))
+                    .unwrap_or_default()
             )),
             Some(l) if l.trim().is_empty() => match &q.default {
                 Some(d) if q.kind != QuestionKind::Secret => Answer::Value(d.clone()),
@@ -178,7 +203,12 @@ impl Interact for Plain {
             self.say("  not changed: it is yours (answer yes interactively to replace it)");
             return false;
         }
-        matches!(self.read_line("  Replace it? [y/N]: ", false).as_deref().map(str::trim), Some("y" | "Y" | "yes"))
+        matches!(
+            self.read_line("  Replace it? [y/N]: ", false)
+                .as_deref()
+                .map(str::trim),
+            Some("y" | "Y" | "yes")
+        )
     }
 
     fn on_failure(&mut self, step_title: &str, f: &Failure) -> FailureChoice {
@@ -187,7 +217,11 @@ impl Interact for Plain {
         if self.yes || !self.interactive {
             return FailureChoice::Quit;
         }
-        let fix = if f.fix.is_some() { ", [f]ix (run the suggested fix)" } else { "" };
+        let fix = if f.fix.is_some() {
+            ", [f]ix (run the suggested fix)"
+        } else {
+            ""
+        };
         loop {
             let prompt = format!("  [r]etry{fix}, [s]kip, [q]uit: ");
             match self.read_line(&prompt, false).as_deref().map(str::trim) {

@@ -11,7 +11,9 @@ pub struct Style {
 impl Style {
     pub fn detect() -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style { color: !no_color && std::io::stdout().is_terminal() }
+        Style {
+            color: !no_color && std::io::stdout().is_terminal(),
+        }
     }
     fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
