@@ -169,6 +169,15 @@ fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
     out
 }
 
+/// The end of a run's output, for the test's log.
+fn show_tail(what: &str, out: &str) {
+    let lines: Vec<&str> = out.lines().collect();
+    eprintln!(
+        "--- {what} (last lines):\n{}",
+        lines[lines.len().saturating_sub(14)..].join("\n")
+    );
+}
+
 fn uploaded(pkgs: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(pkgs)
         .into_iter()
@@ -250,6 +259,7 @@ fn release_to_a_real_index() {
         WRONG,
         Duration::from_secs(400),
     );
+    show_tail("wrong token", &ran.output);
     assert_eq!(ran.code, Some(1), "{}", ran.output);
     assert!(
         ran.output.contains("refused the token (403"),
@@ -376,6 +386,7 @@ fn release_to_a_real_index() {
         &mut release(&sb, &dir, &upload_url, Some(TOKEN)),
         Duration::from_secs(400),
     );
+    show_tail("same version again", &ran.output);
     assert_eq!(ran.code, Some(1), "{}", ran.output);
     assert!(
         ran.output

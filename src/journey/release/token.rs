@@ -168,7 +168,15 @@ impl Step for TokenStep {
             return Ok(Check::Todo);
         }
         match token_source(ctx, &target) {
-            Some(src) => Ok(Check::Done(format!("found in {src}"))),
+            Some(src) => {
+                let warn = ctx
+                    .secrets
+                    .get("token")
+                    .and_then(|t| token_warning(t))
+                    .map(|w| format!("; warning: {w}"))
+                    .unwrap_or_default();
+                Ok(Check::Done(format!("found in {src}{warn}")))
+            }
             None => Ok(Check::Todo),
         }
     }
