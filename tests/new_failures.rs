@@ -55,7 +55,7 @@ fn old_python3_with_a_newer_one_gives_the_alias_tip() {
     let mut sb = Sandbox::with_tools(&tools);
     let py36 = tools.pyenv_root.join("versions/3.6.15/bin/python3.6");
     let bin = sb.bin_dir("mixed", &[("python3", &py36), ("python3.11", &tools.py311), ("poetry", &tools.poetry2)]);
-    sb.set_path(&[bin.clone()]);
+    sb.set_path(std::slice::from_ref(&bin));
     sb.set_env("ARCAFLOW_WIZARD_ROOT", fake_root(&sb, "ID=debian\n"));
     // The tip is the Python step's note, shown in a real run; the journey then goes on.
     let r = wizard(&sb, &["new", "--yes", "--name", "example", "--index-url", &tools.index_url]);

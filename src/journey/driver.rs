@@ -76,12 +76,14 @@ impl Outcome {
     }
 }
 
+/// Called after each finished step with its id, e.g. to save the state file.
+pub type StepDone<'a> = Box<dyn FnMut(&str, &Context) + 'a>;
+
 pub struct Driver<'a> {
     pub steps: &'a [Box<dyn Step>],
     pub log: &'a SessionLog,
     pub cancel: CancelToken,
-    /// Called after each finished step, e.g. to save the state file.
-    pub on_step_done: Box<dyn FnMut(&str, &Context) + 'a>,
+    pub on_step_done: StepDone<'a>,
 }
 
 impl<'a> Driver<'a> {
