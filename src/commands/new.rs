@@ -16,7 +16,8 @@ pub fn run(args: NewArgs) -> i32 {
         Ok(c) => c,
         Err(f) => return fail(&f),
     };
-    let steps = journey::new::steps();
+    // Recorded: the full-screen wizard learns each plan, for its exported script.
+    let steps = crate::ui::tui::recorded(journey::new::steps());
 
     if args.dry_run {
         let log = SessionLog::disabled();
@@ -49,7 +50,18 @@ pub fn run(args: NewArgs) -> i32 {
     });
     // The full-screen wizard on a terminal, unless lines were asked for.
     let outcome = if crate::ui::tui::wanted(args.common.plain || args.common.yes || args.dry_run) {
-        crate::ui::tui::run_journey("new plugin", &mut driver, &mut ctx)
+        // Resume: the project folder is known before the first question when DIR or --name
+        // is given; else the wizard lists the unfinished projects.
+        let known = ctx.answers.contains_key("name") || ctx.answers.contains_key("dir");
+        let extras = crate::ui::tui::Extras {
+            resume: Some(crate::ui::tui::Resume {
+                state_dir: state_dir.clone(),
+                journey: "new",
+                project: known.then(|| journey::new::project_dir(&ctx)),
+            }),
+            project_dir: Some(journey::new::project_dir),
+        };
+        crate::ui::tui::run_journey_with("new plugin", &mut driver, &mut ctx, extras)
     } else {
         driver.run(&mut ctx, &mut Plain::new(args.common.yes))
     };

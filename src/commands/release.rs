@@ -19,7 +19,7 @@ pub fn run(args: ReleaseArgs) -> i32 {
         Ok(c) => c,
         Err(f) => return fail(&f),
     };
-    let steps = release::steps();
+    let steps = crate::ui::tui::recorded(release::steps());
 
     if args.dry_run {
         let log = SessionLog::disabled();
@@ -64,7 +64,12 @@ pub fn run(args: ReleaseArgs) -> i32 {
         st.done.insert(id.to_string());
         let _ = st.save(&state_dir);
     });
-    let outcome = driver.run(&mut ctx, &mut ui);
+    // The full-screen wizard on a terminal (the token in its masked field), unless lines were asked for.
+    let outcome = if crate::ui::tui::wanted(args.common.plain || args.common.yes || args.dry_run) {
+        crate::ui::tui::run_journey("release", &mut driver, &mut ctx)
+    } else {
+        driver.run(&mut ctx, &mut ui)
+    };
     drop(driver);
     let log_path = log
         .path()

@@ -3,6 +3,7 @@
 //! failures) and from the tick; `update` says whether anything visible changed,
 //! so the loop redraws only then.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
@@ -11,10 +12,12 @@ use std::time::{Duration, Instant};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+use super::export::{self, Rec};
 use super::theme::Theme;
 use crate::exec::CancelToken;
 use crate::journey::driver::{Event, FailureChoice, FileChange, Outcome};
 use crate::journey::{Answer, Failure, Question, QuestionKind, StepState};
+use crate::plan::{Action, Cmd, Plan};
 
 /// Output lines kept for scrolling back; older ones are dropped.
 pub const OUTPUT_CAP: usize = 10_000;
@@ -40,6 +43,24 @@ pub enum Msg {
         reply: Sender<FailureChoice>,
     },
     Finished(Outcome),
+    /// A step's plan, just before the driver executes it (for the export).
+    Plan(Plan),
+    /// The project folder, once the journey ended: where the export goes by default.
+    ProjectDir(PathBuf),
+}
+
+/// `/` in the output pane: the term, whether it is still being typed, and the
+/// output line of the current match.
+pub struct Search {
+    pub term: String,
+    pub editing: bool,
+    pub current: Option<usize>,
+}
+
+impl Search {
+    pub fn matches(&self, text: &str) -> bool {
+        !self.term.is_empty() && text.to_lowercase().contains(&self.term.to_lowercase())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,9 +241,35 @@ pub struct App {
     pub exit: bool,
     pub theme: Theme,
     pub cancel: CancelToken,
+    /// Commands of the plans seen, not started yet (to find each one's folder).
+    pub pending: Vec<Cmd>,
+    /// What ran and what was written, in order: the exported script.
+    pub record: Vec<Rec>,
+    pub project_dir: Option<PathBuf>,
+    pub search: Option<Search>,
+    /// `e` at the end: the path the script is saved to, being edited.
+    pub export: Option<TextArea<'static>>,
+    /// Where the last export went, or why it failed.
+    pub exported: Option<Result<PathBuf, String>>,
+    /// Rows of the output pane at the last draw (for centring a search match).
+    pub out_rows: Cell<usize>,
 }
 
 impl App {
+    /// Remember the commands of a plan about to run, to find each one's folder.
+    fn add_pending(&mut self, p: &Plan) {
+        for a in &p.actions {
+            if let Action::Run(c) = a {
+                self.pending.push(c.clone());
+            }
+        }
+        // Plans whose commands never start (a failed step) must not grow without end.
+        if self.pending.len() > 200 {
+            let extra = self.pending.len() - 200;
+            self.pending.drain(..extra);
+        }
+    }
+
     pub fn new(
         journey: &str,
         steps: Vec<(String, String)>,
@@ -256,6 +303,13 @@ impl App {
             exit: false,
             theme,
             cancel,
+            pending: Vec::new(),
+            record: Vec::new(),
+            project_dir: None,
+            search: None,
+            export: None,
+            exported: None,
+            out_rows: Cell::new(10),
         }
     }
 
@@ -268,6 +322,9 @@ impl App {
         for l in text.lines() {
             if self.output.len() >= OUTPUT_CAP {
                 self.output.pop_front();
+                if let Some(c) = self.search.as_mut().and_then(|s| s.current.as_mut()) {
+                    *c = c.saturating_sub(1);
+                }
             }
             self.output.push_back(OutLine {
                 kind,
@@ -334,6 +391,9 @@ impl App {
                 self.cancel_requested = false;
                 self.status = None;
                 self.scroll = 0;
+                if let Some(fix) = &failure.fix {
+                    self.add_pending(fix);
+                }
                 self.modal = Modal::Failure(FailureView {
                     title,
                     failure,
@@ -341,6 +401,14 @@ impl App {
                     reply,
                 });
                 true
+            }
+            Msg::Plan(p) => {
+                self.add_pending(&p);
+                false
+            }
+            Msg::ProjectDir(d) => {
+                self.project_dir = Some(d);
+                false
             }
             Msg::Finished(o) => {
                 self.running = None;
@@ -384,6 +452,7 @@ impl App {
                         .map(|s| s.title.clone())
                         .unwrap_or_default();
                     self.push(Kind::Step, &format!("── {title}"));
+                    self.record.push(Rec::Step(title));
                 } else {
                     let line = match state {
                         StepState::Done => (Kind::Ok, "✓ done".to_string()),
@@ -403,6 +472,7 @@ impl App {
             Event::Note(n) => self.push(Kind::Note, &format!("note: {n}")),
             Event::ActionStart(s) => {
                 self.push(Kind::Command, &s);
+                self.record.push(export::run_rec(&s, &mut self.pending));
                 self.running = Some(Running {
                     summary: s,
                     started: Instant::now(),
@@ -415,6 +485,14 @@ impl App {
                 elapsed,
             } => {
                 let cmd = self.running.take().map(|r| r.summary).unwrap_or_default();
+                if let Some(Rec::Run { ok: o, .. }) = self
+                    .record
+                    .iter_mut()
+                    .rev()
+                    .find(|r| matches!(r, Rec::Run { .. }))
+                {
+                    *o = Some(ok);
+                }
                 let secs = elapsed.as_secs_f64();
                 if ok {
                     self.push(Kind::Ok, &format!("  ✓ ({secs:.1} s)"));
@@ -439,6 +517,11 @@ impl App {
                     format!("kept your {} unchanged", path.display())
                 };
                 self.push(if written { Kind::Ok } else { Kind::Note }, &l);
+                self.record.push(if written {
+                    Rec::File(path)
+                } else {
+                    Rec::Kept(path)
+                });
             }
         }
     }
@@ -496,8 +579,21 @@ impl App {
             }
             return;
         }
+        if self.export.is_some() {
+            self.export_key(k);
+            return;
+        }
+        if self.search.as_ref().is_some_and(|s| s.editing) {
+            self.search_edit_key(k);
+            return;
+        }
+        let in_pane = self.finished.is_some() || matches!(self.modal, Modal::None);
+        if in_pane && self.search_key(k.code) {
+            return;
+        }
         if self.finished.is_some() {
             match k.code {
+                KeyCode::Char('e') => self.start_export(),
                 KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => self.exit = true,
                 _ => self.scroll_key(k.code),
             }
@@ -523,6 +619,10 @@ impl App {
         let page = 10;
         let max = self.output.len();
         match code {
+            // Also the mouse wheel: alternate scroll mode (see `term`) turns it
+            // into Up/Down in the alternate screen.
+            KeyCode::Up => self.scroll = (self.scroll + 1).min(max),
+            KeyCode::Down => self.scroll = self.scroll.saturating_sub(1),
             KeyCode::PageUp => self.scroll = (self.scroll + page).min(max),
             KeyCode::PageDown => self.scroll = self.scroll.saturating_sub(page),
             KeyCode::Home => self.scroll = max,
@@ -535,7 +635,10 @@ impl App {
         let Modal::Ask(f) = &mut self.modal else {
             return;
         };
-        if matches!(k.code, KeyCode::PageUp | KeyCode::PageDown) {
+        // A one-line field has no use for Up/Down: they (and the wheel) scroll.
+        if matches!(k.code, KeyCode::PageUp | KeyCode::PageDown)
+            || (!f.is_list() && matches!(k.code, KeyCode::Up | KeyCode::Down))
+        {
             self.scroll_key(k.code);
             return;
         }
@@ -675,6 +778,155 @@ impl App {
             }
             if let Modal::Failure(f) = std::mem::replace(&mut self.modal, Modal::None) {
                 let _ = f.reply.send(choice);
+            }
+        }
+    }
+}
+
+impl App {
+    /// `/`, `n`, `N` and Esc while a search is shown; true when the key was one of them.
+    fn search_key(&mut self, code: KeyCode) -> bool {
+        match code {
+            KeyCode::Char('/') => {
+                let term = self.search.take().map(|s| s.term).unwrap_or_default();
+                self.search = Some(Search {
+                    term,
+                    editing: true,
+                    current: None,
+                });
+                true
+            }
+            KeyCode::Char('n') if self.search.is_some() => {
+                self.find(true, false);
+                true
+            }
+            KeyCode::Char('N') if self.search.is_some() => {
+                self.find(false, false);
+                true
+            }
+            KeyCode::Esc if self.search.is_some() => {
+                self.search = None;
+                self.status = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn search_edit_key(&mut self, k: KeyEvent) {
+        let Some(s) = self.search.as_mut() else {
+            return;
+        };
+        match k.code {
+            KeyCode::Esc => {
+                self.search = None;
+                self.status = None;
+            }
+            KeyCode::Enter => {
+                s.editing = false;
+                if s.term.is_empty() {
+                    self.search = None;
+                } else {
+                    self.find(true, true);
+                }
+            }
+            KeyCode::Backspace => {
+                s.term.pop();
+            }
+            KeyCode::Char(c) if !ctrl_key(&k) => s.term.push(c),
+            _ => {}
+        }
+    }
+
+    /// Jump to a match: `older` goes up (back in time), else down; `first`
+    /// starts at the line at the bottom of the pane. Wraps around.
+    fn find(&mut self, older: bool, first: bool) {
+        let Some(s) = self.search.as_ref() else {
+            return;
+        };
+        let n = self.output.len();
+        if n == 0 {
+            return;
+        }
+        let bottom = n - 1 - self.scroll.min(n - 1);
+        let start = match (first, s.current) {
+            (false, Some(c)) => c,
+            _ if first => {
+                // Include the bottom line itself.
+                (bottom + 1) % n
+            }
+            _ => bottom,
+        };
+        let found = (1..=n)
+            .map(|d| {
+                if older {
+                    (start + n - d % n) % n
+                } else {
+                    (start + d) % n
+                }
+            })
+            .find(|&i| s.matches(&self.output[i].text));
+        match found {
+            Some(i) => {
+                let rows = self.out_rows.get().max(1);
+                self.scroll = (n - 1 - i).saturating_sub(rows / 3);
+                let wrapped = if older { i > start } else { i < start };
+                self.status = (wrapped && !first).then(|| "search wrapped around".to_string());
+                if let Some(s) = self.search.as_mut() {
+                    s.current = Some(i);
+                }
+            }
+            None => {
+                self.status = Some(format!("no match for “{}”", s.term));
+                if let Some(s) = self.search.as_mut() {
+                    s.current = None;
+                }
+            }
+        }
+    }
+
+    /// The path the session script goes to unless the user types another.
+    pub fn default_export_path(&self) -> PathBuf {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let dir = self
+            .project_dir
+            .clone()
+            .filter(|d| d.is_dir())
+            .unwrap_or(cwd);
+        dir.join("arcaflow-wizard-session.sh")
+    }
+
+    fn start_export(&mut self) {
+        let mut t = TextArea::default();
+        t.set_cursor_line_style(ratatui::style::Style::default());
+        t.insert_str(self.default_export_path().to_string_lossy());
+        self.export = Some(t);
+    }
+
+    fn export_key(&mut self, k: KeyEvent) {
+        let Some(t) = self.export.as_mut() else {
+            return;
+        };
+        match k.code {
+            KeyCode::Esc => self.export = None,
+            KeyCode::Enter => {
+                let typed = t.lines().join("");
+                let typed = typed.trim();
+                if typed.is_empty() {
+                    return;
+                }
+                let path = std::env::current_dir().unwrap_or_default().join(typed);
+                let text = export::script(&self.journey, &self.record);
+                self.exported = Some(
+                    export::save(&path, &text)
+                        .map_err(|e| format!("could not write {}: {e}", path.display())),
+                );
+                self.export = None;
+            }
+            KeyCode::Tab | KeyCode::BackTab => {}
+            _ if ctrl_key(&k) && matches!(k.code, KeyCode::Char('m' | 'j')) => {}
+            _ => {
+                t.input(k);
             }
         }
     }

@@ -6,7 +6,9 @@
 //! redraws only when something changed: idle means blocked on the channel.
 
 pub mod app;
+pub mod export;
 pub mod menu;
+pub mod resume;
 pub mod term;
 pub mod theme;
 pub mod view;
@@ -15,7 +17,7 @@ pub mod view;
 mod tests;
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
@@ -25,9 +27,11 @@ use theme::Theme;
 
 use crate::exec::CancelToken;
 use crate::journey::driver::{Driver, Event, FailureChoice, FileChange, Interact, Outcome};
-use crate::journey::{Answer, Context, Failure, Question};
+use crate::journey::{Answer, Check, Context, Failure, Question, Step};
+use crate::plan::Plan;
 
 pub use menu::Choice;
+pub use resume::Resume;
 
 /// Use the full-screen wizard: both ends are terminals, TERM can draw, and the
 /// user did not ask for lines (`--plain`, `--yes`, `--dry-run`: pass `lines`).
@@ -83,9 +87,29 @@ impl Interact for TuiInteract {
     }
 }
 
+/// What a journey may add to the full-screen wizard.
+#[derive(Default)]
+pub struct Extras {
+    /// Offer to continue an unfinished run (the `new` journey).
+    pub resume: Option<Resume>,
+    /// The project folder once the answers are known: where the session script
+    /// is saved by default.
+    pub project_dir: Option<fn(&Context) -> PathBuf>,
+}
+
 /// Run a journey in the full-screen wizard. `name` is shown in the header.
 /// When the terminal cannot be set up, falls back to the plain front end.
 pub fn run_journey(name: &str, driver: &mut Driver<'_>, ctx: &mut Context) -> Outcome {
+    run_journey_with(name, driver, ctx, Extras::default())
+}
+
+/// `run_journey` with a resume offer and the project folder for the export.
+pub fn run_journey_with(
+    name: &str,
+    driver: &mut Driver<'_>,
+    ctx: &mut Context,
+    extras: Extras,
+) -> Outcome {
     let steps = driver
         .steps
         .iter()
@@ -104,6 +128,8 @@ pub fn run_journey(name: &str, driver: &mut Driver<'_>, ctx: &mut Context) -> Ou
     let (tx, rx) = mpsc::channel();
     term::attach(tx.clone());
     let cancel = driver.cancel.clone();
+    let ids: Vec<&str> = driver.steps.iter().map(|s| s.id()).collect();
+    *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx.clone());
     let outcome = std::thread::scope(|s| {
         let ui = s.spawn(move || {
             let _cancel_if_ui_dies = CancelOnDrop(cancel);
@@ -111,14 +137,82 @@ pub fn run_journey(name: &str, driver: &mut Driver<'_>, ctx: &mut Context) -> Ou
             let _ = ui_loop(&mut term, &rx, &mut app);
         });
         let mut interact = TuiInteract { tx: tx.clone() };
-        let outcome = driver.run(ctx, &mut interact);
+        let outcome = match &extras.resume {
+            Some(r) if !resume::offer(r, &ids, ctx, &mut interact) => Outcome::Quit,
+            _ => driver.run(ctx, &mut interact),
+        };
+        let dir = extras
+            .project_dir
+            .map_or_else(|| ctx.dir.clone(), |f| f(ctx));
+        let _ = tx.send(Msg::ProjectDir(dir));
         let _ = tx.send(Msg::Finished(outcome.clone()));
         let _ = ui.join();
         outcome
     });
+    *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = None;
     term::detach();
     term::restore();
     outcome
+}
+
+/// Where `Recorded` steps send their plans while a journey runs here.
+static PLANS: std::sync::Mutex<Option<Sender<Msg>>> = std::sync::Mutex::new(None);
+
+/// The steps, each telling the full-screen wizard the plan it is about to
+/// execute (nothing when another front end runs them), so the exported script
+/// knows the folder every command ran in and which secret variables it needed.
+pub fn recorded(steps: Vec<Box<dyn Step>>) -> Vec<Box<dyn Step>> {
+    steps
+        .into_iter()
+        .map(|inner| Box::new(Recorded { inner }) as Box<dyn Step>)
+        .collect()
+}
+
+/// A step that tells the UI its plan before the driver executes it.
+struct Recorded {
+    inner: Box<dyn Step>,
+}
+
+impl Step for Recorded {
+    fn id(&self) -> &'static str {
+        self.inner.id()
+    }
+    fn title(&self) -> &'static str {
+        self.inner.title()
+    }
+    fn why(&self) -> &'static str {
+        self.inner.why()
+    }
+    fn questions(&self, ctx: &Context) -> Vec<Question> {
+        self.inner.questions(ctx)
+    }
+    fn check(&self, ctx: &Context) -> Result<Check, Failure> {
+        self.inner.check(ctx)
+    }
+    fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
+        let p = self.inner.plan(ctx);
+        if let (Ok(p), Some(tx)) = (&p, PLANS.lock().unwrap_or_else(|e| e.into_inner()).as_ref()) {
+            let _ = tx.send(Msg::Plan(p.clone()));
+        }
+        p
+    }
+    fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+        self.inner.verify(ctx)
+    }
+    fn explain(
+        &self,
+        ctx: &Context,
+        cmd: &crate::plan::Cmd,
+        res: &crate::exec::RunResult,
+    ) -> Option<Failure> {
+        self.inner.explain(ctx, cmd, res)
+    }
+    fn refresh(&self, ctx: &mut Context) {
+        self.inner.refresh(ctx)
+    }
+    fn note(&self, ctx: &Context) -> Option<String> {
+        self.inner.note(ctx)
+    }
 }
 
 /// Cancels the running command when the UI thread ends (normally or by panic),

@@ -1,5 +1,12 @@
 //! The terminal while the wizard owns it: raw mode and the alternate screen,
 //! always given back, on drop and on panic; and the one thread that reads keys.
+//!
+//! The mouse wheel: the wizard does not capture the mouse (that would take
+//! text selection away from the user). It turns on xterm's "alternate scroll
+//! mode" (`CSI ? 1007 h`) instead: in the alternate screen, xterm, VTE
+//! terminals (GNOME Terminal, Tilix...), kitty and iTerm2 send the wheel as
+//! Up/Down keys, which scroll the output pane wherever no list uses them.
+//! Selecting text with the mouse keeps working as in any program.
 
 use std::io::{stdout, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,10 +15,15 @@ use std::sync::{Mutex, Once};
 
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{self, Event as CtEvent, KeyEventKind};
+use ratatui::crossterm::style::Print;
 use ratatui::crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
 
 use super::app::Msg;
+
+/// Alternate scroll mode on and off (DEC private mode 1007).
+const ALT_SCROLL_ON: &str = "\x1b[?1007h";
+const ALT_SCROLL_OFF: &str = "\x1b[?1007l";
 
 /// Raw mode and the alternate screen are on.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -31,6 +43,7 @@ impl Term {
             execute!(
                 stdout(),
                 terminal::EnterAlternateScreen,
+                Print(ALT_SCROLL_ON),
                 cursor::Hide,
                 terminal::Clear(terminal::ClearType::All)
             )?;
@@ -56,7 +69,12 @@ impl Drop for Term {
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let _ = terminal::disable_raw_mode();
-        let _ = execute!(stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+        let _ = execute!(
+            stdout(),
+            Print(ALT_SCROLL_OFF),
+            terminal::LeaveAlternateScreen,
+            cursor::Show
+        );
     }
 }
 

@@ -565,3 +565,119 @@ fn the_end_is_shown_until_enter() {
         assert!(a.exit);
     }
 }
+
+#[test]
+fn up_down_scroll_the_output_by_a_line_where_no_list_uses_them() {
+    let mut a = running(COLOR);
+    a.update(key(KeyCode::Up));
+    a.update(key(KeyCode::Up));
+    assert_eq!(a.scroll, 2);
+    a.update(key(KeyCode::Down));
+    assert_eq!(a.scroll, 1);
+    // A list keeps them for choosing.
+    let _rx = ask(
+        &mut a,
+        Question::choice(
+            "python",
+            "Which?",
+            vec![("a".into(), "A".into()), ("b".into(), "B".into())],
+        ),
+        None,
+    );
+    a.update(key(KeyCode::Down));
+    assert_eq!(a.scroll, 1);
+    let super::app::Modal::Ask(f) = &a.modal else {
+        panic!("no form")
+    };
+    assert_eq!(f.selected, 1);
+}
+
+#[test]
+fn slash_searches_the_output_n_and_shift_n_move_esc_ends() {
+    let mut a = running(NO_COLOR);
+    a.update(key(KeyCode::Char('/')));
+    typed(&mut a, "package-4");
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("/package-4"), "{s}");
+    a.update(key(KeyCode::Enter));
+    // The newest match first: package-49.
+    let cur = a.search.as_ref().unwrap().current.unwrap();
+    assert_eq!(a.output[cur].text, "Installing package-49 (1.0.49)");
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("» "), "the current match is marked:\n{s}");
+    assert!(s.contains("11 lines match"), "{s}");
+    a.update(key(KeyCode::Char('n')));
+    let cur = a.search.as_ref().unwrap().current.unwrap();
+    assert_eq!(a.output[cur].text, "Installing package-48 (1.0.48)");
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("package-48"), "the match is in view:\n{s}");
+    a.update(key(KeyCode::Char('N')));
+    a.update(key(KeyCode::Char('N')));
+    let cur = a.search.as_ref().unwrap().current.unwrap();
+    assert_eq!(a.output[cur].text, "Installing package-4 (1.0.4)", "wraps");
+    a.update(key(KeyCode::Esc));
+    assert!(a.search.is_none() && !a.confirm_quit);
+    // Esc without a search still asks to quit.
+    a.update(key(KeyCode::Esc));
+    assert!(a.confirm_quit);
+}
+
+#[test]
+fn e_at_the_end_saves_what_ran_as_a_script_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pkg/mod.py");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "print('hi')\n").unwrap();
+    let mut a = app(COLOR);
+    state(&mut a, 0, StepState::Running, "");
+    let cmd = Cmd::new("poetry")
+        .args(["publish", "-r", "test"])
+        .cwd(dir.path())
+        .secret_env("POETRY_PYPI_TOKEN_TEST", "pypi-SECRET");
+    a.update(Msg::Plan(Plan::new().run(cmd.clone())));
+    a.update(Msg::Event(Event::ActionStart(format!(
+        "$ {}",
+        cmd.display()
+    ))));
+    a.update(Msg::Event(Event::ActionEnd {
+        ok: true,
+        summary: "exited with code 0".into(),
+        elapsed: Duration::from_millis(5),
+    }));
+    a.update(Msg::Event(Event::File {
+        path: file.clone(),
+        written: true,
+    }));
+    a.update(Msg::ProjectDir(dir.path().to_path_buf()));
+    a.update(Msg::Finished(Outcome::Done));
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("e: save what ran"), "{s}");
+    a.update(key(KeyCode::Char('e')));
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("arcaflow-wizard-session.sh"), "{s}");
+    a.update(key(KeyCode::Enter));
+    let out = dir.path().join("arcaflow-wizard-session.sh");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains("SECRET"), "{text}");
+    assert!(text.contains("POETRY_PYPI_TOKEN_TEST"), "{text}");
+    let cd = text
+        .find(&format!("cd {}\n", dir.path().display()))
+        .expect("cd");
+    let run = text
+        .find("\npoetry publish -r test\n")
+        .expect("the command");
+    assert!(cd < run, "{text}");
+    assert!(
+        text.contains("<<'ARCAFLOW_WIZARD_EOF'\nprint('hi')\nARCAFLOW_WIZARD_EOF"),
+        "{text}"
+    );
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("✓ Saved what ran"), "{s}");
+    // bash reads it.
+    let ok = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}

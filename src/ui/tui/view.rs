@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-use super::app::{App, DiffView, FailureView, Form, Kind, Modal};
+use super::app::{App, DiffView, FailureView, Form, Kind, Modal, Search};
 use super::theme::Theme;
 use crate::journey::driver::Outcome;
 use crate::journey::{QuestionKind, StepState};
@@ -180,7 +180,7 @@ fn bottom_box(app: &App, w: u16, h: u16) -> (Option<BoxDraw>, u16) {
         ),
         Modal::Failure(fv) => (draw_failure, failure_lines(&app.theme, fv, inner_w).len()),
         _ => match &app.finished {
-            Some(o) => (draw_finished, finished_lines(&app.theme, o, inner_w).len()),
+            Some(_) => (draw_finished, finished_lines(app, inner_w).len()),
             None => return (None, 0),
         },
     };
@@ -190,19 +190,31 @@ fn bottom_box(app: &App, w: u16, h: u16) -> (Option<BoxDraw>, u16) {
 fn draw_output(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut block = Block::bordered().title(" Output ");
-    if app.scroll > 0 {
+    if let Some(s) = &app.search {
+        let text = if s.editing {
+            format!(" /{}▏ Enter: find · Esc: cancel ", s.term)
+        } else {
+            let n = app.output.iter().filter(|l| s.matches(&l.text)).count();
+            format!(
+                " /{} · {n} lines match · n: older  N: newer  Esc: end ",
+                s.term
+            )
+        };
+        block = block.title_bottom(Line::styled(text, t.key()));
+    } else if app.scroll > 0 {
         block = block.title_bottom(format!(" ↑ {} lines back · End: follow ", app.scroll));
     }
     let inner = block.inner(area);
     f.render_widget(block, area);
     let w = inner.width as usize;
     let h = inner.height as usize;
+    app.out_rows.set(h);
     if w == 0 || h == 0 {
         return;
     }
     let mut rows: Vec<Line> = Vec::new();
     let end = app.output.len().saturating_sub(app.scroll);
-    for l in app.output.range(..end).rev() {
+    for (i, l) in app.output.range(..end).enumerate().rev() {
         let style = match l.kind {
             Kind::Step => t.bold().patch(t.accent()),
             Kind::Command => t.bold(),
@@ -213,8 +225,13 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
         };
         let indent = if l.kind == Kind::Output { "  " } else { "" };
         let wrapped = wrap(&format!("{indent}{}", l.text), w);
+        let current = app.search.as_ref().and_then(|s| s.current) == Some(i);
         for r in wrapped.into_iter().rev() {
-            rows.push(Line::styled(r, style));
+            let line = match &app.search {
+                Some(s) if !s.editing && s.matches(&l.text) => highlight(t, s, &r, style, current),
+                _ => Line::styled(r, style),
+            };
+            rows.push(line);
             if rows.len() >= h {
                 break;
             }
@@ -231,6 +248,48 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
     }
     rows.reverse();
     f.render_widget(Paragraph::new(rows), inner);
+}
+
+/// A row with the search term marked: reversed on the current match, underlined
+/// elsewhere (no colour needed to see either); the current match also gets "»".
+fn highlight(t: &Theme, s: &Search, row: &str, style: Style, current: bool) -> Line<'static> {
+    let mark = if current {
+        t.selected()
+    } else {
+        t.bold()
+            .patch(Style::default().add_modifier(ratatui::style::Modifier::UNDERLINED))
+    };
+    let lower: Vec<char> = row.chars().flat_map(char::to_lowercase).collect();
+    let chars: Vec<char> = row.chars().collect();
+    let term: Vec<char> = s.term.chars().flat_map(char::to_lowercase).collect();
+    let mut spans = Vec::new();
+    if current {
+        spans.push(Span::styled("» ", t.selected()));
+    }
+    // Lowercasing kept one char per char (else mark the whole row).
+    if lower.len() != chars.len() || term.is_empty() {
+        spans.push(Span::styled(row.to_string(), style.patch(mark)));
+        return Line::from(spans);
+    }
+    let mut plain = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if lower[i..].starts_with(&term) {
+            if !plain.is_empty() {
+                spans.push(Span::styled(std::mem::take(&mut plain), style));
+            }
+            let hit: String = chars[i..i + term.len()].iter().collect();
+            spans.push(Span::styled(hit, style.patch(mark)));
+            i += term.len();
+        } else {
+            plain.push(chars[i]);
+            i += 1;
+        }
+    }
+    if !plain.is_empty() {
+        spans.push(Span::styled(plain, style));
+    }
+    Line::from(spans)
 }
 
 /// The rows of a question box with `rows` inner rows at most; the field row of a
@@ -367,7 +426,11 @@ fn draw_failure(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-fn finished_lines(t: &Theme, o: &Outcome, w: usize) -> Vec<Line<'static>> {
+fn finished_lines(app: &App, w: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let Some(o) = &app.finished else {
+        return Vec::new();
+    };
     let (text, style) = match o {
         Outcome::Done => ("✓ Done. Press Enter to leave.".to_string(), t.ok()),
         Outcome::Quit => (
@@ -382,21 +445,72 @@ fn finished_lines(t: &Theme, o: &Outcome, w: usize) -> Vec<Line<'static>> {
             t.bad(),
         ),
     };
-    wrap(&text, w)
+    let mut lines: Vec<Line> = wrap(&text, w)
         .into_iter()
         .map(|l| Line::styled(l, style.patch(t.bold())))
-        .collect()
+        .collect();
+    if app.export.is_some() {
+        lines.push(Line::raw(
+            "Save the session script to (Enter: save, Esc: cancel):",
+        ));
+        // The field row; the text area covers it.
+        lines.push(Line::raw("›"));
+    } else {
+        match &app.exported {
+            Some(Ok(p)) => lines.extend(
+                wrap(
+                    &format!("✓ Saved what ran as a shell script: {}", p.display()),
+                    w,
+                )
+                .into_iter()
+                .map(|l| Line::styled(l, t.ok())),
+            ),
+            Some(Err(e)) => lines.extend(
+                wrap(&format!("✗ {e}"), w)
+                    .into_iter()
+                    .map(|l| Line::styled(l, t.bad())),
+            ),
+            None => {}
+        }
+        lines.extend(
+            wrap(
+                "e: save what ran as a shell script (commands and files, never a secret)",
+                w,
+            )
+            .into_iter()
+            .map(|l| Line::styled(l, t.dim())),
+        );
+    }
+    lines
 }
 
 fn draw_finished(f: &mut Frame, app: &App, area: Rect) {
-    let Some(o) = &app.finished else { return };
+    if app.finished.is_none() {
+        return;
+    }
     let block = Block::bordered().title(" Finished ");
     let inner = block.inner(area);
     f.render_widget(block, area);
+    let lines = finished_lines(app, inner.width as usize);
+    let n = lines.len();
+    // Keep the last rows (the export field) when the box is short.
+    let skip = n.saturating_sub(inner.height as usize);
     f.render_widget(
-        Paragraph::new(finished_lines(&app.theme, o, inner.width as usize)),
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
         inner,
     );
+    if let Some(field) = &app.export {
+        let row = (n - skip).saturating_sub(1) as u16;
+        if row < inner.height && inner.width > 3 {
+            let r = Rect {
+                x: inner.x + 2,
+                y: inner.y + row,
+                width: inner.width - 2,
+                height: 1,
+            };
+            f.render_widget(field, r);
+        }
+    }
 }
 
 fn draw_diff(f: &mut Frame, t: &Theme, d: &DiffView, area: Rect) {
@@ -476,8 +590,27 @@ fn key_hints(app: &App) -> Vec<(&'static str, &'static str)> {
     if app.help {
         return vec![("Esc/?", "close help")];
     }
+    if app.export.is_some() {
+        return vec![("Enter", "save"), ("Esc", "cancel")];
+    }
+    if app.search.as_ref().is_some_and(|s| s.editing) {
+        return vec![("Enter", "find"), ("Esc", "cancel search")];
+    }
+    if app.search.is_some() && (app.finished.is_some() || matches!(app.modal, Modal::None)) {
+        return vec![
+            ("n", "older match"),
+            ("N", "newer match"),
+            ("/", "new search"),
+            ("Esc", "end search"),
+        ];
+    }
     if app.finished.is_some() {
-        return vec![("Enter", "leave"), ("PgUp/PgDn", "scroll")];
+        return vec![
+            ("Enter", "leave"),
+            ("e", "export script"),
+            ("↑↓", "scroll"),
+            ("/", "search"),
+        ];
     }
     match &app.modal {
         Modal::Ask(f) if f.is_list() => vec![
@@ -509,11 +642,17 @@ fn key_hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Modal::Failure(_) => vec![("r", "retry"), ("s", "skip"), ("q", "quit"), ("?", "help")],
         Modal::None if app.running.is_some() => vec![
             ("Ctrl-C", "cancel"),
-            ("PgUp/PgDn", "scroll"),
+            ("↑↓ PgUp/PgDn", "scroll"),
+            ("/", "search"),
             ("?", "help"),
             ("q", "quit"),
         ],
-        Modal::None => vec![("PgUp/PgDn", "scroll"), ("?", "help"), ("q", "quit")],
+        Modal::None => vec![
+            ("↑↓ PgUp/PgDn", "scroll"),
+            ("/", "search"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
     }
 }
 
@@ -573,6 +712,15 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         ("y / n", "write the file / keep yours, in the diff view"),
         ("f r s q", "after a failure: fix, retry, skip, quit"),
         ("PgUp/PgDn", "scroll the output back; End follows the tail"),
+        (
+            "↑↓ wheel",
+            "scroll the output by a line where no list uses them",
+        ),
+        (
+            "/ n N",
+            "search the output; n older, N newer match; Esc ends",
+        ),
+        ("e", "at the end: save what ran as a shell script"),
         ("Ctrl-C", "cancel the running command; twice: quit"),
         (
             "q / Esc",

@@ -1,0 +1,157 @@
+//! "Save what ran as a shell script": the commands that started, in order, in
+//! the folder each ran in, and the files written, with their content read back
+//! from disk at export time.
+//!
+//! Secrets never reach it: a command's summary shows only its non-secret
+//! environment (`Cmd::display`), secret variables are named in a comment
+//! without their value, and no journey writes a secret into a file.
+
+use std::path::{Path, PathBuf};
+
+use crate::plan::{shell_quote, Cmd};
+
+/// One thing the journey did, in the order the front end saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rec {
+    /// A step began.
+    Step(String),
+    /// A command started: its summary (`$ ...`), the folder it ran in when the
+    /// plan said, the names of secret variables it was given, and how it ended.
+    Run {
+        summary: String,
+        cwd: Option<PathBuf>,
+        secret_vars: Vec<String>,
+        ok: Option<bool>,
+    },
+    /// A file was written.
+    File(PathBuf),
+    /// The user kept their own file.
+    Kept(PathBuf),
+}
+
+/// The record as a bash script.
+pub fn script(journey: &str, recs: &[Rec]) -> String {
+    let mut s = String::new();
+    s.push_str("#!/usr/bin/env bash\n");
+    s.push_str(&format!(
+        "# What `arcaflow-wizard` ({journey}) ran in this session, in order, saved by its `e` key.\n"
+    ));
+    s.push_str(
+        "# Commands run in the folder they ran in; files are written with the content they have now.\n\
+         # Secrets are not in it: a command that was given one names the variable to set first.\n\
+         set -euo pipefail\n",
+    );
+    let mut cwd: Option<PathBuf> = None;
+    let mut step_pending: Option<&str> = None;
+    for r in recs {
+        match r {
+            Rec::Step(t) => step_pending = Some(t),
+            other => {
+                if let Some(t) = step_pending.take() {
+                    s.push_str(&format!("\n# ── {t}\n"));
+                }
+                match other {
+                    Rec::Run {
+                        summary,
+                        cwd: dir,
+                        secret_vars,
+                        ok,
+                    } => {
+                        if let Some(d) = dir {
+                            if cwd.as_ref() != Some(d) {
+                                s.push_str(&format!("cd {}\n", quote_path(d)));
+                                cwd = Some(d.clone());
+                            }
+                        }
+                        for v in secret_vars {
+                            s.push_str(&format!(
+                                "# needs {v} in the environment (the wizard passed it to this command only)\n"
+                            ));
+                        }
+                        match ok {
+                            Some(false) => s.push_str("# this command failed in the session\n"),
+                            None => s.push_str("# this command did not finish in the session\n"),
+                            Some(true) => {}
+                        }
+                        let cmd = summary.strip_prefix("$ ").unwrap_or(summary);
+                        s.push_str(cmd);
+                        if ok != &Some(true) {
+                            s.push_str(" || true");
+                        }
+                        s.push('\n');
+                    }
+                    Rec::File(p) => write_file(&mut s, p),
+                    Rec::Kept(p) => s.push_str(&format!(
+                        "# kept your own {} (the wizard's version was refused)\n",
+                        p.display()
+                    )),
+                    Rec::Step(_) => {}
+                }
+            }
+        }
+    }
+    s
+}
+
+fn write_file(s: &mut String, p: &Path) {
+    let Ok(content) = std::fs::read_to_string(p) else {
+        s.push_str(&format!(
+            "# wrote {} (no longer readable at export time)\n",
+            p.display()
+        ));
+        return;
+    };
+    let mut tag = "ARCAFLOW_WIZARD_EOF".to_string();
+    while content.lines().any(|l| l == tag) {
+        tag.push('_');
+    }
+    if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        s.push_str(&format!("mkdir -p {}\n", quote_path(parent)));
+    }
+    s.push_str(&format!("cat > {} <<'{tag}'\n", quote_path(p)));
+    s.push_str(&content);
+    if !content.ends_with('\n') && !content.is_empty() {
+        // The heredoc adds a newline the file does not have; say so.
+        s.push('\n');
+    }
+    s.push_str(&format!("{tag}\n"));
+    if is_executable(p) {
+        s.push_str(&format!("chmod +x {}\n", quote_path(p)));
+    }
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+fn quote_path(p: &Path) -> String {
+    shell_quote(&p.to_string_lossy())
+}
+
+/// The record of a command that is about to start, from the plans seen so far.
+pub fn run_rec(summary: &str, pending: &mut Vec<Cmd>) -> Rec {
+    let found = pending
+        .iter()
+        .position(|c| format!("$ {}", c.display()) == summary)
+        .map(|i| pending.remove(i));
+    Rec::Run {
+        summary: summary.to_string(),
+        cwd: found.as_ref().and_then(|c| c.cwd.clone()),
+        secret_vars: found
+            .map(|c| c.secret_env.keys().cloned().collect())
+            .unwrap_or_default(),
+        ok: None,
+    }
+}
+
+/// Write the script; the path it went to.
+pub fn save(path: &Path, text: &str) -> std::io::Result<PathBuf> {
+    if let Some(parent) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, text)?;
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
+    Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+}
