@@ -1,0 +1,98 @@
+//! Runner throughput for scripts/bench: a one-step journey whose plan runs
+//! `seq 1 N`, driven by the real `Driver` with the plain front end (each line
+//! printed to stdout) and a real session log (each line logged), as `new --plain`
+//! does. Prints the wall time and the peak RSS (VmHWM) to stderr:
+//!
+//!   cargo run --release --example runner_throughput -- 1000000 > /dev/null
+//!   -> runner_throughput lines=1000000 seconds=0.812 vmhwm_kb=4321
+//!
+//! After N, `--bare`: the runner alone (`exec::run` and a counting sink);
+//! `--no-log`: the driver and plain front end without the session log.
+
+use std::time::Instant;
+
+use arcaflow_wizard::exec::{self, CancelToken};
+use arcaflow_wizard::journey::context::Options;
+use arcaflow_wizard::journey::driver::{Driver, Outcome};
+use arcaflow_wizard::journey::{Check, Context, Failure, Step};
+use arcaflow_wizard::plan::{Cmd, Plan};
+use arcaflow_wizard::probe::{Facts, ProbeEnv};
+use arcaflow_wizard::session::SessionLog;
+use arcaflow_wizard::ui::plain::Plain;
+
+struct Seq(u64);
+
+impl Step for Seq {
+    fn id(&self) -> &'static str {
+        "seq"
+    }
+    fn title(&self) -> &'static str {
+        "Many lines"
+    }
+    fn why(&self) -> &'static str {
+        "measures the runner"
+    }
+    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+        Ok(Check::Todo)
+    }
+    fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+        Ok(Plan::new().run(Cmd::new("seq").args(["1".to_string(), self.0.to_string()])))
+    }
+}
+
+fn vmhwm_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let state = std::env::temp_dir().join(format!("aw-throughput-{}", std::process::id()));
+    let mode = std::env::args().nth(2).unwrap_or_default();
+    let log = if mode == "--no-log" {
+        SessionLog::disabled()
+    } else {
+        SessionLog::create(&state, "throughput").expect("session log")
+    };
+    let steps: Vec<Box<dyn Step>> = vec![Box::new(Seq(n))];
+    let mut ctx = Context::new(
+        std::env::temp_dir(),
+        Options::default(),
+        Facts::default(),
+        ProbeEnv::from_env(),
+    );
+    let started = Instant::now();
+    let outcome = if mode == "--bare" {
+        // The runner alone: `exec::run` with a sink that only counts.
+        let mut count = 0u64;
+        let cmd = Cmd::new("seq").args(["1".to_string(), n.to_string()]);
+        let res = exec::run(&cmd, &[], &CancelToken::new(), &mut |_| count += 1).expect("run");
+        assert_eq!(count, n);
+        if res.success() {
+            Outcome::Done
+        } else {
+            Outcome::Quit
+        }
+    } else {
+        let mut ui = Plain::new(true);
+        Driver::new(&steps, &log).run(&mut ctx, &mut ui)
+    };
+    log.flush();
+    let secs = started.elapsed().as_secs_f64();
+    drop(log);
+    let _ = std::fs::remove_dir_all(&state);
+    assert_eq!(outcome, Outcome::Done, "the step failed");
+    eprintln!(
+        "runner_throughput lines={n} seconds={secs:.3} vmhwm_kb={}",
+        vmhwm_kb()
+    );
+}
