@@ -348,3 +348,279 @@ fn a_whole_new_journey_at_80x24() {
 fn a_whole_new_journey_at_120x40() {
     whole_journey((120, 40));
 }
+
+/// Answer every question with Enter (its default) and accept every new file,
+/// until `stop` holds for the screen (which is returned). Panics on a failure
+/// box unless `stop` takes it, and after `timeout`.
+fn drive(pty: &mut Pty, timeout: Duration, stop: impl Fn(&str) -> bool) -> String {
+    let until = Instant::now() + timeout;
+    let mut last_sent = String::new();
+    loop {
+        let s = pty.contents();
+        if stop(&s) {
+            return s;
+        }
+        if Instant::now() > until {
+            panic!("the awaited screen did not come; the screen:\n{s}");
+        }
+        if s.contains(" failed ─") || s.contains("✗ Stopped") {
+            panic!("a step failed:\n{s}");
+        }
+        if s != last_sent {
+            if s.contains("Write it? y yes") {
+                pty.send("a");
+                last_sent = s;
+                continue;
+            }
+            if s.contains("┌ Question") {
+                pty.send(ENTER);
+                last_sent = s;
+                continue;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn refusing_a_diff_leaves_the_users_pyproject_unchanged() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    // The user's own project, made by Poetry 2 in its [project] form: the
+    // wizard's pyproject step wants the legacy form and shows the diff.
+    let ran = common::run(
+        sb.command(&tools.poetry2)
+            .args([
+                "new",
+                "--flat",
+                "arcaflow-plugin-example",
+                "--name",
+                "arcaflow-plugin-example",
+            ])
+            .current_dir(sb.work()),
+        Duration::from_secs(120),
+    );
+    assert!(ran.ok(), "{}", ran.output);
+    let pyproject = sb.work().join("arcaflow-plugin-example/pyproject.toml");
+    let before = std::fs::read(&pyproject).unwrap();
+    assert!(String::from_utf8_lossy(&before).contains("[project]"));
+    let py = tools.py311.to_string_lossy().into_owned();
+    let args = [
+        "new",
+        "--name",
+        "example",
+        "--index-url",
+        tools.index_url.as_str(),
+        "--python",
+        py.as_str(),
+    ];
+    let mut pty = Pty::spawn(&sb, &args, (80, 24), &[]);
+    let s = drive(&mut pty, Duration::from_secs(300), |s| {
+        s.contains("Replace your file?")
+    });
+    assert!(s.contains("Your file would change"), "{s}");
+    assert!(s.contains("pyproject.toml"), "{s}");
+    pty.send("n");
+    // The step goes on without writing; its check then finds the file unready.
+    let s = pty.wait_for(" failed ", Duration::from_secs(120));
+    assert_eq!(
+        std::fs::read(&pyproject).unwrap(),
+        before,
+        "the user's pyproject.toml changed:\n{s}"
+    );
+    pty.send("q");
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 1);
+    pty.assert_restored();
+    assert_eq!(std::fs::read(&pyproject).unwrap(), before);
+    let log = std::fs::read_dir(sb.state_dir().join("arcaflow-wizard/logs"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect::<String>();
+    assert!(log.contains("kept (user's version)"), "{log}");
+}
+
+/// Processes under `pid` (children, grandchildren...), from /proc.
+fn descendants(pid: u32) -> Vec<(u32, u32)> {
+    let mut all: Vec<(u32, u32, u32)> = Vec::new(); // (pid, ppid, pgid)
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(p) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if let Some((ppid, pgid, _)) = stat(p) {
+            all.push((p, ppid, pgid));
+        }
+    }
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    let mut parents = vec![pid];
+    while let Some(parent) = parents.pop() {
+        for &(p, pp, pg) in &all {
+            if pp == parent && !out.iter().any(|o| o.0 == p) {
+                out.push((p, pg));
+                parents.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// (ppid, pgid, state) of a live process.
+fn stat(pid: u32) -> Option<(u32, u32, char)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces.
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    Some((f[1].parse().ok()?, f[2].parse().ok()?, f[0].chars().next()?))
+}
+
+/// Live (not zombie) processes in process group `pgid`.
+fn group_members(pgid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
+        .filter(|&p| matches!(stat(p), Some((_, g, st)) if g == pgid && st != 'Z'))
+        .collect()
+}
+
+#[test]
+fn ctrl_c_while_a_command_hangs_ends_its_whole_group_and_restores_the_terminal() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    // An index that accepts connections and never answers: `poetry add` hangs.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in listener.incoming().flatten() {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(c);
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/simple/");
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let py = tools.py311.to_string_lossy().into_owned();
+    let args = [
+        "new",
+        "--name",
+        "example",
+        "--index-url",
+        url.as_str(),
+        "--python",
+        py.as_str(),
+    ];
+    let mut pty = Pty::spawn(&sb, &args, (80, 24), &[]);
+    let wizard = pty.child.process_id().expect("the wizard's pid");
+    let s = drive(&mut pty, Duration::from_secs(300), |s| {
+        accepted.load(std::sync::atomic::Ordering::SeqCst) > 0 && s.contains("Ctrl-C cancel")
+    });
+    let running: Vec<(u32, u32)> = descendants(wizard);
+    assert!(!running.is_empty(), "nothing runs under the wizard:\n{s}");
+    let groups: Vec<u32> = running
+        .iter()
+        .map(|r| r.1)
+        .filter(|&g| g != wizard)
+        .collect();
+    assert!(!groups.is_empty(), "the command has no group of its own");
+    pty.send(CTRL_C);
+    let s = pty.wait_for("was cancelled", Duration::from_secs(30));
+    assert!(s.contains("failed"), "the failure choices follow:\n{s}");
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left: Vec<u32> = groups.iter().flat_map(|&g| group_members(g)).collect();
+        if left.is_empty() {
+            break;
+        }
+        if Instant::now() > until {
+            panic!("processes of the cancelled group remain: {left:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Nothing else still talks to the hanging index either.
+    let port_s = port.to_string();
+    for (p, _) in descendants(wizard) {
+        let cmd = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&cmd).contains(&port_s),
+            "process {p} still runs: {}",
+            String::from_utf8_lossy(&cmd)
+        );
+    }
+    pty.send("q");
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 1);
+    pty.assert_restored();
+}
+
+#[test]
+fn quitting_midway_then_continuing_keeps_the_answers_and_skips_done_steps() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let args = [
+        "new",
+        "--name",
+        "example",
+        "--index-url",
+        tools.index_url.as_str(),
+    ];
+    let mut pty = Pty::spawn(&sb, &args, (80, 24), &[]);
+    pty.wait_for("One line on what it does", START);
+    pty.type_text(" Resumed");
+    pty.wait_for("Resumed", Duration::from_secs(10));
+    pty.send(ENTER);
+    // Everything else by default, up to the git question: then quit.
+    drive(&mut pty, Duration::from_secs(600), |s| {
+        s.contains("Make it a git repository")
+    });
+    pty.send(ESC);
+    pty.wait_for("Quit now?", Duration::from_secs(10));
+    pty.send("y");
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 1);
+    pty.assert_restored();
+    drop(pty);
+
+    let mut pty = Pty::spawn(&sb, &args, (80, 24), &[]);
+    let s = pty.wait_for("Continue where you left off?", START);
+    assert!(s.contains("Resumed"), "the earlier answers are shown:\n{s}");
+    pty.send(ENTER);
+    let until = Instant::now() + Duration::from_secs(300);
+    let s = loop {
+        let s = pty.contents();
+        assert!(
+            !s.contains("One line on what it does"),
+            "an answered question was asked again:\n{s}"
+        );
+        if s.contains("Make it a git repository") {
+            break s;
+        }
+        if s.contains(" failed ─") || Instant::now() > until {
+            panic!("the resumed run did not reach the git question:\n{s}");
+        }
+        if s.contains("Write it? y yes") {
+            panic!("a file written before was offered again:\n{s}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        s.contains("↷ Create the project"),
+        "the project step shows as already done:\n{s}"
+    );
+    // The answer is the earlier one: the session log records it.
+    pty.send(ESC);
+    pty.wait_for("Quit now?", Duration::from_secs(10));
+    pty.send("y");
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 1);
+    pty.assert_restored();
+    let state = std::fs::read_dir(sb.state_dir().join("arcaflow-wizard/projects"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect::<String>();
+    assert!(state.contains("An Arcaflow plugin. Resumed"), "{state}");
+}

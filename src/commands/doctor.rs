@@ -42,6 +42,18 @@ pub fn run(args: DoctorArgs) -> i32 {
     let mut findings = doctor::diagnose(&input);
     let elapsed = started.elapsed();
 
+    // The full-screen checklist on a terminal (Enter runs a fix), unless lines or JSON were asked for.
+    if !args.json && crate::ui::tui::wanted(args.common.plain || args.common.yes) {
+        let log = SessionLog::create(&session::state_dir(), "doctor")
+            .unwrap_or_else(|_| SessionLog::disabled());
+        let findings = crate::ui::tui::doctor::run(&input, findings, &log);
+        print!(
+            "{}",
+            report::render(&Style::detect(), &findings, started.elapsed())
+        );
+        return doctor::exit_code(&findings);
+    }
+
     if !args.fix {
         if args.json {
             println!("{}", doctor::finding::to_json(&input.dir, &findings));

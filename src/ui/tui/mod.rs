@@ -6,6 +6,7 @@
 //! redraws only when something changed: idle means blocked on the channel.
 
 pub mod app;
+pub mod doctor;
 pub mod export;
 pub mod menu;
 pub mod resume;

@@ -681,3 +681,40 @@ fn e_at_the_end_saves_what_ran_as_a_script_without_secrets() {
         .unwrap();
     assert!(ok.success());
 }
+
+#[test]
+fn doctor_checklist_marks_each_finding_and_shows_the_selected_ones_fix() {
+    use crate::journey::doctor::{Finding, Fix, Group};
+    let findings = vec![
+        Finding::warning(Group::Python, "py-old", "python3 on PATH is 3.8")
+            .detail("the official image uses 3.9"),
+        Finding {
+            fix: Some(Fix::run(
+                "poetry lock",
+                Plan::new().run(Cmd::new("poetry").arg("lock")),
+                true,
+            )),
+            ..Finding::warning(Group::Lock, "lock-stale", "poetry.lock is out of date")
+                .detail("pyproject.toml changed since the lock was made")
+        },
+    ];
+    let mut list = super::doctor::Checklist::new(findings, NO_COLOR);
+    for size in SIZES {
+        let mut t = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+        t.draw(|f| list.draw(f)).unwrap();
+        let s = text(t.backend().buffer());
+        assert!(s.contains("! python3 on PATH is 3.8"), "{s}");
+        assert!(s.contains("[Enter: fix]"), "{s}");
+        assert!(s.contains("doctor"), "{s}");
+    }
+    list.selected = list
+        .findings
+        .iter()
+        .position(|f| f.id == "lock-stale")
+        .unwrap();
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| list.draw(f)).unwrap();
+    let s = text(t.backend().buffer());
+    assert!(s.contains("fix: $ poetry lock"), "{s}");
+    assert!(s.contains("pyproject.toml changed since"), "{s}");
+}
