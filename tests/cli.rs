@@ -14,7 +14,11 @@ fn wizard(sb: &Sandbox, args: &[&str]) -> common::Ran {
 }
 
 fn assert_nothing_made(sb: &Sandbox) {
-    let left: Vec<_> = std::fs::read_dir(sb.work()).unwrap().flatten().map(|e| e.file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(sb.work())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
 
@@ -23,7 +27,14 @@ fn help_explains_each_command_with_an_example() {
     let sb = Sandbox::new();
     let top = wizard(&sb, &["--help"]);
     assert!(top.ok());
-    for s in ["new", "release", "doctor", "completions", "Exit codes", "Examples:"] {
+    for s in [
+        "new",
+        "release",
+        "doctor",
+        "completions",
+        "Exit codes",
+        "Examples:",
+    ] {
         assert!(top.output.contains(s), "{s}: {}", top.output);
     }
     for (cmd, example) in [
@@ -36,20 +47,41 @@ fn help_explains_each_command_with_an_example() {
         assert!(r.output.contains(example), "{cmd}: {}", r.output);
     }
     let new = wizard(&sb, &["new", "--help"]);
-    for flag in ["--name", "--python", "--poetry", "--index-url", "--yes", "--answers", "--dry-run", "--plain"] {
+    for flag in [
+        "--name",
+        "--python",
+        "--poetry",
+        "--index-url",
+        "--yes",
+        "--answers",
+        "--dry-run",
+        "--plain",
+    ] {
         assert!(new.output.contains(flag), "{flag}: {}", new.output);
     }
     let release = wizard(&sb, &["release", "--help"]);
-    assert!(release.output.contains("never a flag"), "{}", release.output);
+    assert!(
+        release.output.contains("never a flag"),
+        "{}",
+        release.output
+    );
 }
 
 #[test]
 fn version_and_completions() {
     let sb = Sandbox::new();
     let v = wizard(&sb, &["--version"]);
-    assert!(v.ok() && v.output.trim() == format!("arcaflow-wizard {}", env!("CARGO_PKG_VERSION")), "{}", v.output);
+    assert!(
+        v.ok() && v.output.trim() == format!("arcaflow-wizard {}", env!("CARGO_PKG_VERSION")),
+        "{}",
+        v.output
+    );
     let c = wizard(&sb, &["completions", "bash"]);
-    assert!(c.ok() && c.output.contains("_arcaflow__wizard()") && c.output.contains("--index-url"), "{}", c.output);
+    assert!(
+        c.ok() && c.output.contains("_arcaflow__wizard()") && c.output.contains("--index-url"),
+        "{}",
+        c.output
+    );
     let z = wizard(&sb, &["completions", "zsh"]);
     assert!(z.ok() && z.output.contains("#compdef arcaflow-wizard"));
     let bad = wizard(&sb, &["completions", "tcsh"]);
@@ -66,18 +98,48 @@ fn bad_usage_exits_2_and_changes_nothing() {
         ("name = \"Bad Name\"\n", "capitals"),
     ] {
         std::fs::write(&answers, content).unwrap();
-        let r = wizard(&sb, &["new", "--yes", "--answers", answers.to_str().unwrap()]);
+        let r = wizard(
+            &sb,
+            &["new", "--yes", "--answers", answers.to_str().unwrap()],
+        );
         assert_eq!(r.code, Some(2), "{content}: {}", r.output);
         assert!(r.output.contains(says), "{content}: {}", r.output);
     }
-    let r = wizard(&sb, &["new", "--yes", "--answers", "/nonexistent/answers.toml"]);
+    let r = wizard(
+        &sb,
+        &["new", "--yes", "--answers", "/nonexistent/answers.toml"],
+    );
     assert_eq!(r.code, Some(2), "{}", r.output);
-    let r = wizard(&sb, &["new", "--yes", "--name", "example", "--index-url", "ftp://mirror/simple"]);
+    let r = wizard(
+        &sb,
+        &[
+            "new",
+            "--yes",
+            "--name",
+            "example",
+            "--index-url",
+            "ftp://mirror/simple",
+        ],
+    );
     assert_eq!(r.code, Some(2), "{}", r.output);
     assert!(r.output.contains("http:// or https://"), "{}", r.output);
-    let r = wizard(&sb, &["new", "--yes", "--name", "example", "--python", "/nonexistent/python3"]);
+    let r = wizard(
+        &sb,
+        &[
+            "new",
+            "--yes",
+            "--name",
+            "example",
+            "--python",
+            "/nonexistent/python3",
+        ],
+    );
     assert_eq!(r.code, Some(2), "{}", r.output);
-    assert!(r.output.contains("--python /nonexistent/python3"), "{}", r.output);
+    assert!(
+        r.output.contains("--python /nonexistent/python3"),
+        "{}",
+        r.output
+    );
     let r = wizard(&sb, &["new", "--bogus"]);
     assert_eq!(r.code, Some(2));
     assert_nothing_made(&sb);
