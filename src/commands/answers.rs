@@ -6,7 +6,16 @@ use std::path::Path;
 use crate::journey::Failure;
 
 /// Keys an answers file may hold for `new`.
-pub const NEW_KEYS: &[&str] = &["name", "dir", "description", "author", "python", "poetry", "index_url", "git"];
+pub const NEW_KEYS: &[&str] = &[
+    "name",
+    "dir",
+    "description",
+    "author",
+    "python",
+    "poetry",
+    "index_url",
+    "git",
+];
 
 /// Read an answers file: a flat table of strings (and booleans for yes/no questions).
 pub fn read(path: &Path, allowed: &[&str]) -> Result<BTreeMap<String, String>, Failure> {
@@ -23,7 +32,9 @@ pub fn parse(text: &str, allowed: &[&str]) -> Result<BTreeMap<String, String>, S
         if !allowed.contains(&key.as_str()) {
             return Err(format!("unknown key '{k}' (known: {})", allowed.join(", ")));
         }
-        let v = item.as_value().ok_or_else(|| format!("'{k}' must be a string or true/false, not a table"))?;
+        let v = item
+            .as_value()
+            .ok_or_else(|| format!("'{k}' must be a string or true/false, not a table"))?;
         let s = if let Some(s) = v.as_str() {
             s.to_string()
         } else if let Some(b) = v.as_bool() {
@@ -42,7 +53,11 @@ mod tests {
 
     #[test]
     fn reads_strings_and_booleans() {
-        let a = parse("name = \"example\"\ngit = false\nindex-url = \"http://x/simple\"\n", NEW_KEYS).unwrap();
+        let a = parse(
+            "name = \"example\"\ngit = false\nindex-url = \"http://x/simple\"\n",
+            NEW_KEYS,
+        )
+        .unwrap();
         assert_eq!(a["name"], "example");
         assert_eq!(a["git"], "no");
         assert_eq!(a["index_url"], "http://x/simple");
@@ -50,9 +65,13 @@ mod tests {
 
     #[test]
     fn rejects_unknown_keys_and_bad_toml_with_a_position() {
-        assert!(parse("nmae = \"x\"", NEW_KEYS).unwrap_err().contains("unknown key 'nmae'"));
+        assert!(parse("nmae = \"x\"", NEW_KEYS)
+            .unwrap_err()
+            .contains("unknown key 'nmae'"));
         let e = parse("name = \"x\"\nauthor = \n", NEW_KEYS).unwrap_err();
         assert!(e.contains("line 2"), "{e}");
-        assert!(parse("[name]\nx=1", NEW_KEYS).unwrap_err().contains("not a table"));
+        assert!(parse("[name]\nx=1", NEW_KEYS)
+            .unwrap_err()
+            .contains("not a table"));
     }
 }

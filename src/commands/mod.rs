@@ -52,17 +52,33 @@ pub fn exit_code(outcome: &Outcome) -> i32 {
 pub fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
     let real = std::fs::canonicalize(given)
         .map_err(|_| Failure::usage(format!("--python {}: no such file", given.display())))?;
-    if let Some(p) = facts.pythons.iter().find(|p| p.path == given || p.real_path == real) {
+    if let Some(p) = facts
+        .pythons
+        .iter()
+        .find(|p| p.path == given || p.real_path == real)
+    {
         return Ok(p.path.clone());
     }
     let out = crate::exec::capture(
         &crate::plan::Cmd::new(given)
-            .args(["-c", "import sys; print('%d.%d.%d' % tuple(sys.version_info[:3]))"])
+            .args([
+                "-c",
+                "import sys; print('%d.%d.%d' % tuple(sys.version_info[:3]))",
+            ])
             .timeout(std::time::Duration::from_secs(10)),
     )
-    .ok_or_else(|| Failure::usage(format!("--python {}: this is not a Python interpreter that runs", given.display())))?;
-    let version = Version::find_in(&out)
-        .ok_or_else(|| Failure::usage(format!("--python {}: could not read its version", given.display())))?;
+    .ok_or_else(|| {
+        Failure::usage(format!(
+            "--python {}: this is not a Python interpreter that runs",
+            given.display()
+        ))
+    })?;
+    let version = Version::find_in(&out).ok_or_else(|| {
+        Failure::usage(format!(
+            "--python {}: could not read its version",
+            given.display()
+        ))
+    })?;
     facts.pythons.push(Python {
         path: given.to_path_buf(),
         real_path: real,
@@ -76,23 +92,34 @@ pub fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure>
 /// The same for `--poetry PATH`.
 pub fn adopt_poetry(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
     if !given.is_file() {
-        return Err(Failure::usage(format!("--poetry {}: no such file", given.display())));
+        return Err(Failure::usage(format!(
+            "--poetry {}: no such file",
+            given.display()
+        )));
     }
     let real = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
-    if let Some(p) = facts
-        .poetries
-        .iter()
-        .find(|p| p.path == given || std::fs::canonicalize(&p.path).ok().as_deref() == Some(real.as_path()))
-    {
+    if let Some(p) = facts.poetries.iter().find(|p| {
+        p.path == given || std::fs::canonicalize(&p.path).ok().as_deref() == Some(real.as_path())
+    }) {
         return Ok(p.path.clone());
     }
     let out = crate::exec::capture(
-        &crate::plan::Cmd::new(given).arg("--version").timeout(std::time::Duration::from_secs(30)),
+        &crate::plan::Cmd::new(given)
+            .arg("--version")
+            .timeout(std::time::Duration::from_secs(30)),
     )
-    .ok_or_else(|| Failure::usage(format!("--poetry {}: `--version` failed: is it Poetry?", given.display())))?;
+    .ok_or_else(|| {
+        Failure::usage(format!(
+            "--poetry {}: `--version` failed: is it Poetry?",
+            given.display()
+        ))
+    })?;
     let version = Version::find_in(&out);
     if !out.contains("Poetry") || version.is_none() {
-        return Err(Failure::usage(format!("--poetry {}: this is not Poetry ({out})", given.display())));
+        return Err(Failure::usage(format!(
+            "--poetry {}: this is not Poetry ({out})",
+            given.display()
+        )));
     }
     facts.poetries.push(crate::probe::PoetryInstall {
         path: given.to_path_buf(),

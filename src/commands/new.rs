@@ -23,7 +23,8 @@ pub fn run(args: NewArgs) -> i32 {
         let log = SessionLog::disabled();
         let driver = Driver::new(&steps, &log);
         let mut ui = Plain::new(args.common.yes).to_stderr();
-        let header = "Made by `arcaflow-wizard new --dry-run`: the steps of the wizard as a script.\n\
+        let header =
+            "Made by `arcaflow-wizard new --dry-run`: the steps of the wizard as a script.\n\
                       Run it with bash from this folder; each step says why it exists.";
         return match driver.script(&mut ctx, &mut ui, header) {
             Ok(script) => {
@@ -38,7 +39,12 @@ pub fn run(args: NewArgs) -> i32 {
     let state_dir = session::state_dir();
     let log = match SessionLog::create(&state_dir, "new") {
         Ok(l) => l,
-        Err(e) => return fail(&Failure::new(format!("cannot write the session log in {}: {e}", state_dir.display()))),
+        Err(e) => {
+            return fail(&Failure::new(format!(
+                "cannot write the session log in {}: {e}",
+                state_dir.display()
+            )))
+        }
     };
     let mut driver = Driver::new(&steps, &log);
     driver.on_step_done = Box::new(|id, ctx: &Context| {
@@ -65,13 +71,24 @@ pub fn run(args: NewArgs) -> i32 {
     } else {
         driver.run(&mut ctx, &mut Plain::new(args.common.yes))
     };
-    let log_path = log.path().map(|p| p.display().to_string()).unwrap_or_default();
+    let log_path = log
+        .path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
     log.flush();
     match &outcome {
         Outcome::Done => {
             let dir = journey::new::project_dir(&ctx);
-            println!("\nDone: {} is ready at {}.", journey::new::names(&ctx).dist(), dir.display());
-            println!("Next: cd {} && poetry run python -m coverage run {}", dir.display(), journey::new::names(&ctx).test_file());
+            println!(
+                "\nDone: {} is ready at {}.",
+                journey::new::names(&ctx).dist(),
+                dir.display()
+            );
+            println!(
+                "Next: cd {} && poetry run python -m coverage run {}",
+                dir.display(),
+                journey::new::names(&ctx).test_file()
+            );
         }
         Outcome::Failed(f) if f.usage => {
             fail(f);
@@ -87,7 +104,8 @@ pub fn run(args: NewArgs) -> i32 {
 
 /// Everything known before the first step: answers from the file and flags, facts.
 fn prepare(args: &NewArgs) -> Result<Context, Failure> {
-    let cwd = std::env::current_dir().map_err(|e| Failure::usage(format!("cannot read the current folder: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::usage(format!("cannot read the current folder: {e}")))?;
     let mut given: BTreeMap<String, String> = match &args.answers {
         Some(f) => answers::read(f, answers::NEW_KEYS)?,
         None => BTreeMap::new(),
@@ -95,9 +113,22 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
     // Flags win over the answers file.
     let flags = [
         ("name", args.name.clone()),
-        ("dir", args.dir.as_ref().map(|d| d.to_string_lossy().into_owned())),
-        ("python", args.python.as_ref().map(|d| d.to_string_lossy().into_owned())),
-        ("poetry", args.poetry.as_ref().map(|d| d.to_string_lossy().into_owned())),
+        (
+            "dir",
+            args.dir.as_ref().map(|d| d.to_string_lossy().into_owned()),
+        ),
+        (
+            "python",
+            args.python
+                .as_ref()
+                .map(|d| d.to_string_lossy().into_owned()),
+        ),
+        (
+            "poetry",
+            args.poetry
+                .as_ref()
+                .map(|d| d.to_string_lossy().into_owned()),
+        ),
         ("index_url", args.index_url.clone()),
     ];
     for (k, v) in flags {
@@ -106,24 +137,44 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
         }
     }
     if let Some(n) = given.get("name") {
-        let short = crate::names::PluginNames::parse(n).map_err(|e| Failure::usage(format!("--name: {e}")))?.short;
+        let short = crate::names::PluginNames::parse(n)
+            .map_err(|e| Failure::usage(format!("--name: {e}")))?
+            .short;
         given.insert("name".into(), short);
     }
     let index_url = given.remove("index_url");
     if let Some(u) = &index_url {
-        if !(u.starts_with("http://") || u.starts_with("https://")) || u.contains(char::is_whitespace) {
-            return Err(Failure::usage(format!("--index-url {u}: give an http:// or https:// URL")));
+        if !(u.starts_with("http://") || u.starts_with("https://"))
+            || u.contains(char::is_whitespace)
+        {
+            return Err(Failure::usage(format!(
+                "--index-url {u}: give an http:// or https:// URL"
+            )));
         }
     }
     let probe_env = ProbeEnv::from_env();
     let mut facts = probe::gather(&probe_env);
     if let Some(p) = given.get("python").cloned() {
-        given.insert("python".into(), adopt_python(&mut facts, std::path::Path::new(&p))?.to_string_lossy().into_owned());
+        given.insert(
+            "python".into(),
+            adopt_python(&mut facts, std::path::Path::new(&p))?
+                .to_string_lossy()
+                .into_owned(),
+        );
     }
     if let Some(p) = given.get("poetry").cloned() {
-        given.insert("poetry".into(), adopt_poetry(&mut facts, std::path::Path::new(&p))?.to_string_lossy().into_owned());
+        given.insert(
+            "poetry".into(),
+            adopt_poetry(&mut facts, std::path::Path::new(&p))?
+                .to_string_lossy()
+                .into_owned(),
+        );
     }
-    let opts = Options { index_url, dry_run: args.dry_run, yes: args.common.yes };
+    let opts = Options {
+        index_url,
+        dry_run: args.dry_run,
+        yes: args.common.yes,
+    };
     let mut ctx = Context::new(cwd, opts, facts, probe_env);
     ctx.answers = given;
     Ok(ctx)

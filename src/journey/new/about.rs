@@ -11,7 +11,8 @@ fn valid_name(s: &str) -> Result<String, String> {
 }
 
 fn default_author() -> String {
-    let get = |k: &str| crate::exec::capture(&crate::plan::Cmd::new("git").args(["config", "--get", k]));
+    let get =
+        |k: &str| crate::exec::capture(&crate::plan::Cmd::new("git").args(["config", "--get", k]));
     match (get("user.name"), get("user.email")) {
         (Some(n), Some(e)) if !n.is_empty() && !e.is_empty() => format!("{n} <{e}>"),
         (Some(n), _) if !n.is_empty() => n,
@@ -34,15 +35,23 @@ impl crate::journey::Step for About {
     fn questions(&self, ctx: &Context) -> Vec<Question> {
         let default_name = ctx
             .answer("dir")
-            .and_then(|d| std::path::Path::new(d).file_name().map(|f| f.to_string_lossy().into_owned()))
+            .and_then(|d| {
+                std::path::Path::new(d)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+            })
             .filter(|f| f.starts_with("arcaflow-plugin-") || f.starts_with("arcaflow_plugin_"))
             .and_then(|f| valid_name(&f).ok());
         vec![
-            Question::text("name", "Plugin name (e.g. example for arcaflow-plugin-example)")
-                .flag("--name")
-                .default_opt(default_name)
-                .validate(valid_name),
-            Question::text("description", "One line on what it does").default("An Arcaflow plugin."),
+            Question::text(
+                "name",
+                "Plugin name (e.g. example for arcaflow-plugin-example)",
+            )
+            .flag("--name")
+            .default_opt(default_name)
+            .validate(valid_name),
+            Question::text("description", "One line on what it does")
+                .default("An Arcaflow plugin."),
             Question::text("author", "Author (Name <email>)").default(default_author()),
         ]
     }
@@ -60,17 +69,18 @@ fn check_target(ctx: &Context) -> Result<(), Failure> {
     let dir = project_dir(ctx);
     let dist = names(ctx).dist();
     if dir.is_file() {
-        return Err(Failure::usage(format!("{} is a file, not a folder: choose another DIR.", dir.display())));
+        return Err(Failure::usage(format!(
+            "{} is a file, not a folder: choose another DIR.",
+            dir.display()
+        )));
     }
-    let Ok(mut entries) = std::fs::read_dir(&dir) else { return Ok(()) };
+    let Ok(mut entries) = std::fs::read_dir(&dir) else {
+        return Ok(());
+    };
     if entries.next().is_none() {
         return Ok(());
     }
-    let pyproject = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap_or_default();
-    let same = crate::pyproject::parse(&pyproject)
-        .map(|doc| crate::pyproject::inspect(&doc).name.as_deref() == Some(dist.as_str()))
-        .unwrap_or(false);
-    if same {
+    if super::project::is_our_project(ctx) {
         return Ok(());
     }
     Err(Failure::usage(format!(

@@ -10,7 +10,8 @@ fn has_sdk(ctx: &Context) -> bool {
     let dir = project_dir(ctx);
     let text = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap_or_default();
     dir.join("poetry.lock").is_file()
-        && pyproject::parse(&text).is_ok_and(|d| pyproject::inspect(&d).sdk.is_some_and(|s| !s.wrong_name))
+        && pyproject::parse(&text)
+            .is_ok_and(|d| pyproject::inspect(&d).sdk.is_some_and(|s| !s.wrong_name))
 }
 
 impl Step for Dependencies {
@@ -26,7 +27,11 @@ impl Step for Dependencies {
          need Python 3.12, and the official images run 3.9. Poetry writes poetry.lock with the exact versions."
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
-        Ok(if has_sdk(ctx) { Check::Done(format!("{SDK} is in pyproject.toml and poetry.lock")) } else { Check::Todo })
+        Ok(if has_sdk(ctx) {
+            Check::Done(format!("{SDK} is in pyproject.toml and poetry.lock"))
+        } else {
+            Check::Todo
+        })
     }
     fn note(&self, _ctx: &Context) -> Option<String> {
         Some(format!(
@@ -41,7 +46,9 @@ impl Step for Dependencies {
         if has_sdk(ctx) {
             Ok(())
         } else {
-            Err(Failure::new("poetry add finished but the SDK is not in pyproject.toml and poetry.lock"))
+            Err(Failure::new(
+                "poetry add finished but the SDK is not in pyproject.toml and poetry.lock",
+            ))
         }
     }
 }

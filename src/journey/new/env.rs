@@ -9,7 +9,9 @@ pub struct Env;
 
 /// The project's virtualenv and its Python version, as Poetry sees it now.
 fn current_env(ctx: &Context) -> Option<(String, Version)> {
-    let path = capture(&poetry_cmd(ctx, &["env", "info", "--path"]).timeout(std::time::Duration::from_secs(60)))?;
+    let path = capture(
+        &poetry_cmd(ctx, &["env", "info", "--path"]).timeout(std::time::Duration::from_secs(60)),
+    )?;
     let path = path.lines().last()?.trim().to_string();
     let py = std::path::Path::new(&path).join("bin/python");
     let v = capture(&Cmd::new(py).arg("--version")).and_then(|o| Version::find_in(&o))?;
@@ -51,8 +53,13 @@ impl Step for Env {
                 "the virtualenv {path} has Python {v}, not the chosen {}",
                 want.map(|w| w.to_string()).unwrap_or_default()
             ))
-            .hint(format!("Remove it and retry: cd {} && poetry env remove --all", project_dir(ctx).display()))),
-            None => Err(Failure::new("Poetry reports no working virtualenv for the project")),
+            .hint(format!(
+                "Remove it and retry: cd {} && poetry env remove --all",
+                project_dir(ctx).display()
+            ))),
+            None => Err(Failure::new(
+                "Poetry reports no working virtualenv for the project",
+            )),
         }
     }
 }

@@ -16,7 +16,9 @@ fn rendered(ctx: &Context) -> Vec<templates::RenderedFile> {
 
 /// A file that is missing, or empty (as `poetry new` leaves README.md).
 fn missing(path: &std::path::Path) -> bool {
-    std::fs::read_to_string(path).map(|c| c.trim().is_empty()).unwrap_or(true)
+    std::fs::read_to_string(path)
+        .map(|c| c.trim().is_empty())
+        .unwrap_or(true)
 }
 
 impl Step for Files {
@@ -33,8 +35,14 @@ impl Step for Files {
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
         let dir = project_dir(ctx);
-        let todo = rendered(ctx).iter().any(|f| !f.contents.is_empty() && missing(&dir.join(&f.path)));
-        Ok(if todo { Check::Todo } else { Check::Done("every file is there".into()) })
+        let todo = rendered(ctx)
+            .iter()
+            .any(|f| !f.contents.is_empty() && missing(&dir.join(&f.path)));
+        Ok(if todo {
+            Check::Todo
+        } else {
+            Check::Done("every file is there".into())
+        })
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
         let dir = project_dir(ctx);

@@ -25,7 +25,11 @@ impl Step for Git {
         if !git_present(ctx) {
             return Vec::new();
         }
-        vec![Question::yes_no("git", "Make it a git repository with a first commit?", true)]
+        vec![Question::yes_no(
+            "git",
+            "Make it a git repository with a first commit?",
+            true,
+        )]
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
         if !git_present(ctx) {
@@ -49,15 +53,28 @@ impl Step for Git {
         // Without a configured identity `git commit` fails; use the plugin's author then.
         let mut commit = vec![];
         let has_identity = !ctx.opts.dry_run
-            && capture(&Cmd::new("git").args(["config", "--get", "user.email"]).cwd(&ctx.dir)).is_some_and(|e| !e.is_empty());
+            && capture(
+                &Cmd::new("git")
+                    .args(["config", "--get", "user.email"])
+                    .cwd(&ctx.dir),
+            )
+            .is_some_and(|e| !e.is_empty());
         let (name, email) = split_author(ctx.answer("author").unwrap_or("Arcalot contributors"));
         let name_cfg = format!("user.name={name}");
         let email_cfg = format!("user.email={email}");
         if !has_identity {
             commit.extend(["-c", name_cfg.as_str(), "-c", email_cfg.as_str()]);
         }
-        commit.extend(["commit", "-q", "-m", "New Arcaflow plugin, made with arcaflow-wizard"]);
-        Ok(Plan::new().run(git(&["init", "-q"])).run(git(&["add", "-A"])).run(git(&commit)))
+        commit.extend([
+            "commit",
+            "-q",
+            "-m",
+            "New Arcaflow plugin, made with arcaflow-wizard",
+        ]);
+        Ok(Plan::new()
+            .run(git(&["init", "-q"]))
+            .run(git(&["add", "-A"]))
+            .run(git(&commit)))
     }
 }
 
@@ -65,7 +82,10 @@ impl Step for Git {
 fn split_author(a: &str) -> (String, String) {
     match (a.find('<'), a.rfind('>')) {
         (Some(l), Some(r)) if l < r => (a[..l].trim().to_string(), a[l + 1..r].trim().to_string()),
-        _ => (a.trim().to_string(), "arcalot@users.noreply.github.com".to_string()),
+        _ => (
+            a.trim().to_string(),
+            "arcalot@users.noreply.github.com".to_string(),
+        ),
     }
 }
 
@@ -73,7 +93,13 @@ fn split_author(a: &str) -> (String, String) {
 mod tests {
     #[test]
     fn splits_authors() {
-        assert_eq!(super::split_author("Jane Doe <j@x.org>"), ("Jane Doe".into(), "j@x.org".into()));
-        assert_eq!(super::split_author("Arcalot contributors").0, "Arcalot contributors");
+        assert_eq!(
+            super::split_author("Jane Doe <j@x.org>"),
+            ("Jane Doe".into(), "j@x.org".into())
+        );
+        assert_eq!(
+            super::split_author("Arcalot contributors").0,
+            "Arcalot contributors"
+        );
     }
 }

@@ -46,7 +46,9 @@ pub fn steps() -> Vec<Box<dyn Step>> {
 
 /// The plugin's names; the About step guarantees a valid name before any other step.
 pub(crate) fn names(ctx: &Context) -> PluginNames {
-    PluginNames::parse(ctx.answer("name").unwrap_or_default()).unwrap_or(PluginNames { short: "plugin".into() })
+    PluginNames::parse(ctx.answer("name").unwrap_or_default()).unwrap_or(PluginNames {
+        short: "plugin".into(),
+    })
 }
 
 /// The project folder: DIR if given, else ./arcaflow-plugin-NAME.
@@ -58,7 +60,8 @@ pub(crate) fn project_dir(ctx: &Context) -> PathBuf {
 }
 
 pub(crate) fn chosen_python(ctx: &Context) -> Option<&Python> {
-    ctx.answer("python").and_then(|p| ctx.facts.python_at(std::path::Path::new(p)))
+    ctx.answer("python")
+        .and_then(|p| ctx.facts.python_at(std::path::Path::new(p)))
 }
 
 /// The Poetry to use: `--poetry`, else the only working install.
@@ -71,7 +74,12 @@ pub(crate) fn chosen_poetry(ctx: &Context) -> Result<&PoetryInstall, Failure> {
             .find(|i| i.path == std::path::Path::new(p))
             .ok_or_else(|| Failure::usage(format!("--poetry {p}: no working Poetry there")));
     }
-    let working: Vec<_> = ctx.facts.poetries.iter().filter(|p| p.python_exists).collect();
+    let working: Vec<_> = ctx
+        .facts
+        .poetries
+        .iter()
+        .filter(|p| p.python_exists)
+        .collect();
     match working.as_slice() {
         [one] => Ok(one),
         [] => Err(Failure::new("Poetry is not installed.")),

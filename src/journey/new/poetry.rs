@@ -67,9 +67,22 @@ fn problem(ctx: &Context) -> Failure {
     if working.is_empty() {
         let broken: String = all
             .iter()
-            .map(|p| format!("\n  {} is broken: its Python {} is gone", p.path.display(), p.python.as_ref().map(|x| x.display().to_string()).unwrap_or_default()))
+            .map(|p| {
+                format!(
+                    "\n  {} is broken: its Python {} is gone",
+                    p.path.display(),
+                    p.python
+                        .as_ref()
+                        .map(|x| x.display().to_string())
+                        .unwrap_or_default()
+                )
+            })
             .collect();
-        let py = ctx.facts.best_python().map(|p| p.path.display().to_string()).unwrap_or_else(|| "python3".into());
+        let py = ctx
+            .facts
+            .best_python()
+            .map(|p| p.path.display().to_string())
+            .unwrap_or_else(|| "python3".into());
         let has_pipx = which::which_in("pipx", Some(&ctx.probe_env.path), "/").is_ok();
         let mut fix = Plan::new();
         if !has_pipx {
@@ -91,10 +104,19 @@ fn problem(ctx: &Context) -> Failure {
         msg.push_str(&format!(
             "\n  {} (Poetry {}, {}, Python {}){}\n    remove: {}",
             p.path.display(),
-            p.version.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+            p.version
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "?".into()),
             method_label(&p.method),
-            p.python.as_ref().map(|x| x.display().to_string()).unwrap_or_else(|| "?".into()),
-            if p.first_on_path { "  <- `poetry` runs this one" } else { "" },
+            p.python
+                .as_ref()
+                .map(|x| x.display().to_string())
+                .unwrap_or_else(|| "?".into()),
+            if p.first_on_path {
+                "  <- `poetry` runs this one"
+            } else {
+                ""
+            },
             p.uninstall_hint()
         ));
     }

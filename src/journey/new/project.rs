@@ -9,7 +9,9 @@ pub struct Project;
 pub(crate) fn is_our_project(ctx: &Context) -> bool {
     let text = std::fs::read_to_string(project_dir(ctx).join("pyproject.toml")).unwrap_or_default();
     crate::pyproject::parse(&text)
-        .map(|doc| crate::pyproject::inspect(&doc).name.as_deref() == Some(names(ctx).dist().as_str()))
+        .map(|doc| {
+            crate::pyproject::inspect(&doc).name.as_deref() == Some(names(ctx).dist().as_str())
+        })
         .unwrap_or(false)
 }
 
@@ -38,7 +40,9 @@ impl Step for Project {
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
         let dir = project_dir(ctx);
         // Run where the wizard runs, so the script's `poetry new` names the folder as the user did.
-        let folder = crate::plan::relative_to(&dir, &ctx.dir).to_string_lossy().into_owned();
+        let folder = crate::plan::relative_to(&dir, &ctx.dir)
+            .to_string_lossy()
+            .into_owned();
         let mut args = vec!["new"];
         if poetry_is_v2(ctx) {
             args.push("--flat");
@@ -52,7 +56,10 @@ impl Step for Project {
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
         let pkg = project_dir(ctx).join(names(ctx).package());
         if !pkg.is_dir() {
-            return Err(Failure::new(format!("`poetry new` did not make the code folder {}", pkg.display())));
+            return Err(Failure::new(format!(
+                "`poetry new` did not make the code folder {}",
+                pkg.display()
+            )));
         }
         ctx.learned.insert("project_created".into(), "yes".into());
         Ok(())

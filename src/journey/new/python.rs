@@ -27,17 +27,29 @@ impl Step for PythonStep {
             .iter()
             .filter(|p| p.version >= MIN)
             .map(|p| {
-                let names = if p.names.is_empty() { String::new() } else { format!(" ({})", p.names.join(", ")) };
-                (p.path.to_string_lossy().into_owned(), format!("Python {}  {}{names}", p.version, p.path.display()))
+                let names = if p.names.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", p.names.join(", "))
+                };
+                (
+                    p.path.to_string_lossy().into_owned(),
+                    format!("Python {}  {}{names}", p.version, p.path.display()),
+                )
             })
             .collect();
         if options.is_empty() {
             return Vec::new();
         }
-        let default = ctx.facts.best_python().map(|p| p.path.to_string_lossy().into_owned());
-        vec![Question::choice("python", "Which Python should the project use?", options)
-            .flag("--python")
-            .default_opt(default)]
+        let default = ctx
+            .facts
+            .best_python()
+            .map(|p| p.path.to_string_lossy().into_owned());
+        vec![
+            Question::choice("python", "Which Python should the project use?", options)
+                .flag("--python")
+                .default_opt(default),
+        ]
     }
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
         Ok(Check::Todo)
@@ -66,7 +78,11 @@ impl Step for PythonStep {
 
 fn no_python(ctx: &Context) -> Failure {
     let found = match ctx.facts.pythons.iter().max_by_key(|p| p.version) {
-        Some(p) => format!(" The newest found is Python {} at {}.", p.version, p.path.display()),
+        Some(p) => format!(
+            " The newest found is Python {} at {}.",
+            p.version,
+            p.path.display()
+        ),
         None => " No Python interpreter was found at all.".into(),
     };
     Failure::new(format!("No Python 3.9 or newer was found.{found}")).hint(format!(

@@ -30,9 +30,18 @@ impl Step for TestBuild {
         let entry = format!("{}/{}.py", n.package(), n.entry_module());
         let mut plan = Plan::new()
             .run(poetry_cmd(ctx, &["install"]))
-            .run(poetry_cmd(ctx, &["run", "python", "-m", "coverage", "run", &test_file]))
-            .run(poetry_cmd(ctx, &["run", "python", "-m", "coverage", "report"]))
-            .run(poetry_cmd(ctx, &["run", "python", "-m", "flake8", "--show-source", "."]))
+            .run(poetry_cmd(
+                ctx,
+                &["run", "python", "-m", "coverage", "run", &test_file],
+            ))
+            .run(poetry_cmd(
+                ctx,
+                &["run", "python", "-m", "coverage", "report"],
+            ))
+            .run(poetry_cmd(
+                ctx,
+                &["run", "python", "-m", "flake8", "--show-source", "."],
+            ))
             .run(poetry_cmd(ctx, &["run", "python", &entry, "--schema"]));
         if let Some(engine) = ctx.facts.engines.iter().find(|e| e.usable) {
             plan = plan.run(
@@ -48,7 +57,10 @@ impl Step for TestBuild {
         let results = preflight::check_project(&project_dir(ctx));
         let mut failed = Vec::new();
         for r in results.iter().filter(|r| !r.ok) {
-            ctx.notes.push(format!("ACT check FAILED: {}\n{}\nfix: {}", r.title, r.detail, r.fix));
+            ctx.notes.push(format!(
+                "ACT check FAILED: {}\n{}\nfix: {}",
+                r.title, r.detail, r.fix
+            ));
             failed.push(r.title.clone());
         }
         ctx.notes.push(format!(
@@ -70,7 +82,10 @@ impl Step for TestBuild {
         if failed.is_empty() {
             Ok(())
         } else {
-            Err(Failure::new(format!("ACT's checks failed: {}", failed.join(", "))).hint("Each failing check above says what to change."))
+            Err(
+                Failure::new(format!("ACT's checks failed: {}", failed.join(", ")))
+                    .hint("Each failing check above says what to change."),
+            )
         }
     }
 }
