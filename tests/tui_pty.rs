@@ -328,6 +328,27 @@ fn whole_journey(size: (u16, u16)) {
     }
     let s = pty.contents();
     assert!(s.contains("✓ About your plugin"), "{s}");
+    // e: the session as a shell script, in the project folder by default.
+    pty.send("e");
+    pty.wait_for("arcaflow-wizard-session.sh", Duration::from_secs(10));
+    pty.send(ENTER);
+    pty.wait_for("Saved what ran", Duration::from_secs(10));
+    let script = std::fs::read_to_string(
+        sb.work()
+            .join("arcaflow-plugin-example/arcaflow-wizard-session.sh"),
+    )
+    .expect("the exported script");
+    assert!(
+        script.contains(" new --flat arcaflow-plugin-example"),
+        "{script}"
+    );
+    assert!(script.contains("\ncd "), "{script}");
+    assert!(script.contains("cat > "), "{script}");
+    let ok = std::process::Command::new("bash")
+        .args(["-n", "-c", &script])
+        .status()
+        .unwrap();
+    assert!(ok.success(), "bash cannot read it:\n{script}");
     pty.send(ENTER);
     assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
     pty.assert_restored();
@@ -623,4 +644,20 @@ fn quitting_midway_then_continuing_keeps_the_answers_and_skips_done_steps() {
         .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
         .collect::<String>();
     assert!(state.contains("An Arcaflow plugin. Resumed"), "{state}");
+}
+
+#[test]
+fn doctor_from_the_menu_is_a_checklist_and_q_prints_the_report() {
+    let sb = Sandbox::new();
+    let mut pty = Pty::spawn(&sb, &[], (80, 24), &[]);
+    pty.wait_for("What would you like to do?", START);
+    pty.send("3");
+    let s = pty.wait_for(" Findings ", START);
+    assert!(s.contains("arcaflow-wizard · doctor"), "{s}");
+    assert!(s.contains(" Detail "), "{s}");
+    assert!(s.contains("r check again"), "{s}");
+    pty.send("j");
+    pty.send("q");
+    pty.wait_exit(Duration::from_secs(30));
+    pty.assert_restored();
 }
