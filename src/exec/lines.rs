@@ -5,7 +5,13 @@ use std::io::BufRead;
 
 pub const MAX_LINE: usize = 16 * 1024;
 
-pub fn for_each_line(r: &mut impl BufRead, f: &mut dyn FnMut(&str)) -> std::io::Result<()> {
+/// Calls `f` for each line, and `idle` whenever everything read so far was passed on
+/// (the next read may wait): the moment for a front end to flush what it buffered.
+pub fn for_each_line(
+    r: &mut impl BufRead,
+    f: &mut dyn FnMut(&str),
+    idle: &mut dyn FnMut(),
+) -> std::io::Result<()> {
     let mut line: Vec<u8> = Vec::with_capacity(256);
     loop {
         let buf = match r.fill_buf() {
@@ -37,6 +43,7 @@ pub fn for_each_line(r: &mut impl BufRead, f: &mut dyn FnMut(&str)) -> std::io::
         line.extend_from_slice(&buf[used..]);
         let n = buf.len();
         r.consume(n);
+        idle();
     }
 }
 
@@ -52,9 +59,11 @@ mod tests {
 
     fn lines_of(input: &[u8]) -> Vec<String> {
         let mut v = Vec::new();
-        for_each_line(&mut std::io::BufReader::with_capacity(7, input), &mut |l| {
-            v.push(l.to_string())
-        })
+        for_each_line(
+            &mut std::io::BufReader::with_capacity(7, input),
+            &mut |l| v.push(l.to_string()),
+            &mut || {},
+        )
         .unwrap();
         v
     }
@@ -67,6 +76,21 @@ mod tests {
             ["10%", "50%", "100%", "done"]
         );
         assert_eq!(lines_of(b"\n\nx\n"), ["", "", "x"]);
+    }
+
+    #[test]
+    fn idle_comes_after_each_drained_read() {
+        let mut seen = Vec::new();
+        let input: &[u8] = b"a\nb\nc\n";
+        let seen_cell = std::cell::RefCell::new(&mut seen);
+        for_each_line(
+            &mut std::io::BufReader::with_capacity(4, input),
+            &mut |l| seen_cell.borrow_mut().push(l.to_string()),
+            &mut || seen_cell.borrow_mut().push("|".into()),
+        )
+        .unwrap();
+        // Reads of 4 bytes: "a\nb\n" then "c\n": an idle after each.
+        assert_eq!(seen, ["a", "b", "|", "c", "|"]);
     }
 
     #[test]

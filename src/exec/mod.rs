@@ -60,12 +60,12 @@ impl RunResult {
     }
 }
 
-/// Replaces every secret in `line` with asterisks.
-pub fn redact(line: &str, secrets: &[String]) -> String {
-    let mut out = line.to_string();
+/// Replaces every secret in `line` with asterisks (borrowing when there is none).
+pub fn redact<'a>(line: &'a str, secrets: &[String]) -> std::borrow::Cow<'a, str> {
+    let mut out = std::borrow::Cow::Borrowed(line);
     for s in secrets.iter().filter(|s| s.len() >= 4) {
         if out.contains(s.as_str()) {
-            out = out.replace(s.as_str(), "********");
+            out = std::borrow::Cow::Owned(out.replace(s.as_str(), "********"));
         }
     }
     out
@@ -78,6 +78,19 @@ pub fn run(
     secrets: &[String],
     cancel: &CancelToken,
     on_line: &mut dyn FnMut(&str),
+) -> std::io::Result<RunResult> {
+    run_with_idle(cmd, secrets, cancel, on_line, &mut || {})
+}
+
+/// `run`, also calling `on_idle` whenever all output so far was passed on: a
+/// front end that buffers output flushes then, so long outputs cost one write
+/// per pipe read rather than one per line, and nothing waits unseen.
+pub fn run_with_idle(
+    cmd: &Cmd,
+    secrets: &[String],
+    cancel: &CancelToken,
+    on_line: &mut dyn FnMut(&str),
+    on_idle: &mut dyn FnMut(),
 ) -> std::io::Result<RunResult> {
     let start = Instant::now();
     // A bare name is looked up on PATH; duct would treat a Path value as relative to cwd.
@@ -103,14 +116,23 @@ pub fn run(
     let mut tail = VecDeque::with_capacity(TAIL_LINES);
     let mut buf = BufReader::with_capacity(64 * 1024, &reader);
     let mut read_err = None;
-    if let Err(e) = lines::for_each_line(&mut buf, &mut |raw: &str| {
-        let line = redact(raw, secrets);
-        on_line(&line);
-        if tail.len() == TAIL_LINES {
-            tail.pop_front();
-        }
-        tail.push_back(line);
-    }) {
+    if let Err(e) = lines::for_each_line(
+        &mut buf,
+        &mut |raw: &str| {
+            let line = redact(raw, secrets);
+            on_line(&line);
+            // Reuse the oldest line's buffer: no allocation per line once the tail is full.
+            let mut slot = if tail.len() == TAIL_LINES {
+                tail.pop_front().unwrap_or_default()
+            } else {
+                String::new()
+            };
+            slot.clear();
+            slot.push_str(&line);
+            tail.push_back(slot);
+        },
+        on_idle,
+    ) {
         read_err = Some(e);
     }
     drop(buf);

@@ -26,6 +26,8 @@ pub enum Event {
     /// An action is about to run: its summary (the command as typed).
     ActionStart(String),
     Output(String),
+    /// The running command has no more output for now: draw what came.
+    OutputIdle,
     ActionEnd {
         ok: bool,
         summary: String,
@@ -129,7 +131,7 @@ impl<'a> Driver<'a> {
                 },
                 path.display()
             )),
-            Event::Steps(_) => {}
+            Event::Steps(_) | Event::OutputIdle => {}
         }
         ui.event(&ev);
     }
@@ -365,10 +367,18 @@ impl<'a> Driver<'a> {
         let secrets: Vec<String> = ctx.secrets.values().cloned().collect();
         let started = Instant::now();
         let log = self.log;
-        let res = exec::run(cmd, &secrets, &self.cancel, &mut |line| {
-            log.line(&format!("  | {line}"));
-            ui.event(&Event::Output(line.to_string()));
-        });
+        let ui = std::cell::RefCell::new(ui);
+        let res = exec::run_with_idle(
+            cmd,
+            &secrets,
+            &self.cancel,
+            &mut |line| {
+                log.output_line(line);
+                ui.borrow_mut().event(&Event::Output(line.to_string()));
+            },
+            &mut || ui.borrow_mut().event(&Event::OutputIdle),
+        );
+        let ui = ui.into_inner();
         let res = match res {
             Ok(r) => r,
             Err(e) => {

@@ -10,8 +10,25 @@ use crate::exec::redact;
 
 pub struct SessionLog {
     path: PathBuf,
-    out: Mutex<Option<BufWriter<File>>>,
-    secrets: Mutex<Vec<String>>,
+    inner: Mutex<Inner>,
+}
+
+/// One lock for both: output lines come fast, and each takes it once.
+struct Inner {
+    out: Option<BufWriter<File>>,
+    secrets: Vec<String>,
+}
+
+impl Inner {
+    fn write(&mut self, prefix: &str, text: &str) {
+        if let Some(w) = self.out.as_mut() {
+            let text = redact(text, &self.secrets);
+            let _ = w
+                .write_all(prefix.as_bytes())
+                .and_then(|_| w.write_all(text.as_bytes()))
+                .and_then(|_| w.write_all(b"\n"));
+        }
+    }
 }
 
 impl SessionLog {
@@ -29,8 +46,10 @@ impl SessionLog {
         let f = File::create(&path)?;
         Ok(SessionLog {
             path,
-            out: Mutex::new(Some(BufWriter::new(f))),
-            secrets: Mutex::new(Vec::new()),
+            inner: Mutex::new(Inner {
+                out: Some(BufWriter::with_capacity(64 * 1024, f)),
+                secrets: Vec::new(),
+            }),
         })
     }
 
@@ -38,33 +57,38 @@ impl SessionLog {
     pub fn disabled() -> Self {
         SessionLog {
             path: PathBuf::new(),
-            out: Mutex::new(None),
-            secrets: Mutex::new(Vec::new()),
+            inner: Mutex::new(Inner {
+                out: None,
+                secrets: Vec::new(),
+            }),
         }
     }
 
     pub fn path(&self) -> Option<&Path> {
-        self.out
+        self.inner
             .lock()
             .unwrap()
+            .out
             .as_ref()
             .map(|_| self.path.as_path())
     }
 
     /// Every later line is redacted for this secret too.
     pub fn add_secret(&self, s: &str) {
-        self.secrets.lock().unwrap().push(s.to_string());
+        self.inner.lock().unwrap().secrets.push(s.to_string());
     }
 
     pub fn line(&self, text: &str) {
-        let secrets = self.secrets.lock().unwrap().clone();
-        if let Some(w) = self.out.lock().unwrap().as_mut() {
-            let _ = writeln!(w, "{}", redact(text, &secrets));
-        }
+        self.inner.lock().unwrap().write("", text);
+    }
+
+    /// A line of a command's output, indented under the command.
+    pub fn output_line(&self, text: &str) {
+        self.inner.lock().unwrap().write("  | ", text);
     }
 
     pub fn flush(&self) {
-        if let Some(w) = self.out.lock().unwrap().as_mut() {
+        if let Some(w) = self.inner.lock().unwrap().out.as_mut() {
             let _ = w.flush();
         }
     }

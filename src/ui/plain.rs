@@ -23,13 +23,19 @@ impl Plain {
             yes,
             style: Style::detect(),
             steps: Vec::new(),
-            out: Box::new(std::io::stdout()),
+            out: Box::new(std::io::BufWriter::with_capacity(
+                64 * 1024,
+                std::io::stdout(),
+            )),
             interactive: std::io::stdin().is_terminal(),
         }
     }
     /// Events to stderr (for `--dry-run`, whose stdout is the script).
     pub fn to_stderr(mut self) -> Self {
-        self.out = Box::new(std::io::stderr());
+        self.out = Box::new(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
         self.style.color = self.style.color && std::io::stderr().is_terminal();
         self
     }
@@ -37,6 +43,16 @@ impl Plain {
     fn say(&mut self, s: &str) {
         let _ = writeln!(self.out, "{s}");
         let _ = self.out.flush();
+    }
+
+    /// A line of command output: buffered until the command pauses (OutputIdle),
+    /// so a million lines are not a million writes.
+    fn say_buffered(&mut self, s: &str) {
+        let _ = self
+            .out
+            .write_all(b"    ")
+            .and_then(|_| self.out.write_all(s.as_bytes()))
+            .and_then(|_| self.out.write_all(b"\n"));
     }
 
     /// Read one answer line; None at end of input.
@@ -104,7 +120,14 @@ impl Interact for Plain {
                 }
             }
             Event::ActionStart(s) => self.say(&format!("  {}", st.bold(s))),
-            Event::Output(o) => self.say(&st.dim(&format!("    {o}"))),
+            Event::Output(o) if !st.color => self.say_buffered(o),
+            Event::Output(o) => {
+                let dim = st.dim(o);
+                self.say_buffered(&dim)
+            }
+            Event::OutputIdle => {
+                let _ = self.out.flush();
+            }
             Event::ActionEnd {
                 ok,
                 summary,

@@ -479,6 +479,8 @@ impl App {
                 });
             }
             Event::Output(o) => self.push(Kind::Output, &o),
+            // The TUI redraws on its own schedule; nothing to flush.
+            Event::OutputIdle => {}
             Event::ActionEnd {
                 ok,
                 summary,
