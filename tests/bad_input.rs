@@ -186,9 +186,8 @@ const CLI: &[CliRow] = &[
     ),
 ];
 
-/// `release --version X` is checked only at the version step, after the checks
-/// step has run `poetry install` (which writes poetry.lock and a venv): bad
-/// input that should exit 2 with nothing changed. Reported; run with --ignored.
+/// `release --version X` is checked before any step runs (the checks step runs
+/// `poetry install`, which would write poetry.lock and a venv).
 const CLI_RELEASE_VERSION: &[CliRow] = &[
     (
         "release version not PEP 440",
@@ -216,7 +215,6 @@ fn command_line_inputs_exit_2_with_the_message_and_write_nothing() {
 }
 
 #[test]
-#[ignore = "known bug: release validates --version after running poetry install"]
 fn release_version_flag_is_checked_before_anything_runs() {
     check_cli(CLI_RELEASE_VERSION);
 }

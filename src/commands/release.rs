@@ -222,5 +222,17 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
             }
         }
     }
+    // A --version that cannot follow the current one is bad input: refuse it
+    // before any step runs (the checks step installs and runs the tests).
+    if let (Some(how), false) = (&args.version, ctx.learned.contains_key("resume_version")) {
+        let current = release::project_version(&ctx).ok_or_else(|| {
+            Failure::usage(format!(
+                "{}: pyproject.toml has no version to bump",
+                dir.display()
+            ))
+        })?;
+        crate::version::bump(&current, how)
+            .map_err(|e| Failure::usage(format!("--version {how}: {e}")))?;
+    }
     Ok(ctx)
 }
