@@ -14,6 +14,7 @@
 pub mod constraint;
 pub mod edit;
 pub mod generate;
+pub mod lock_hash;
 pub mod read;
 
 #[cfg(test)]

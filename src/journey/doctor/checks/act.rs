@@ -66,6 +66,14 @@ fn flake8(input: &Input) -> Option<preflight::CheckResult> {
         }
     };
     let cmd = cmd.cwd(dir).timeout(Duration::from_secs(20));
+    // flake8's verdict only changes with the sources, its config or the tool:
+    // remember it by their paths, sizes and mtimes, and start flake8 only then.
+    let cache = flake8_cache_file(dir, &cmd);
+    if let Some(text) = cache.as_ref().and_then(|f| std::fs::read_to_string(f).ok()) {
+        if let Some((verdict, out)) = text.split_once('\n') {
+            return Some(preflight::flake8_check(verdict == "ok", out));
+        }
+    }
     let mut out = String::new();
     let res = crate::exec::run(&cmd, &[], &crate::exec::CancelToken::new(), &mut |l| {
         if out.len() < 64 * 1024 {
@@ -74,5 +82,63 @@ fn flake8(input: &Input) -> Option<preflight::CheckResult> {
         }
     })
     .ok()?;
+    if let (Some(f), crate::exec::Ending::Exited(_)) = (&cache, &res.ending) {
+        let verdict = if res.success() { "ok" } else { "failed" };
+        let _ = std::fs::create_dir_all(f.parent().unwrap_or(dir));
+        let _ = std::fs::write(f, format!("{verdict}\n{out}"));
+    }
     Some(preflight::flake8_check(res.success(), &out))
+}
+
+/// `<state>/cache/flake8-<key>`, keyed by the command and every Python file
+/// and config flake8 reads (path, size, mtime); None when the tree is too big
+/// to list cheaply.
+fn flake8_cache_file(dir: &std::path::Path, cmd: &Cmd) -> Option<std::path::PathBuf> {
+    use std::hash::{Hash, Hasher};
+    const SKIP: [&str; 8] = [
+        ".venv",
+        "venv",
+        ".git",
+        ".tox",
+        "dist",
+        "build",
+        "__pycache__",
+        "htmlcov",
+    ];
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).ok()?.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            let p = e.path();
+            let ft = e.file_type().ok()?;
+            if ft.is_dir() && !SKIP.contains(&name.as_ref()) {
+                stack.push(p);
+            } else if ft.is_file()
+                && (name.ends_with(".py")
+                    || matches!(name.as_ref(), ".flake8" | "setup.cfg" | "tox.ini"))
+            {
+                let m = e.metadata().ok()?;
+                files.push((p, m.len(), m.modified().ok()?));
+            }
+            if files.len() > 5000 {
+                return None;
+            }
+        }
+    }
+    files.sort();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    cmd.display().hash(&mut h);
+    std::fs::metadata(&cmd.program)
+        .ok()?
+        .modified()
+        .ok()?
+        .hash(&mut h);
+    files.hash(&mut h);
+    Some(
+        crate::session::state_dir()
+            .join("cache")
+            .join(format!("flake8-{:016x}", h.finish())),
+    )
 }

@@ -272,6 +272,20 @@ pub fn check_lock(input: &Input) -> Vec<Finding> {
         )
         .fix(Fix::run("poetry lock", lock_cmd(&["lock"]), true))];
     }
+    // The lock's content-hash, recomputed: in sync without starting Poetry. When it
+    // differs or cannot be computed, Poetry has the last word.
+    let pyproject = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap_or_default();
+    let lock = std::fs::read_to_string(dir.join("poetry.lock")).unwrap_or_default();
+    let computed = crate::pyproject::parse(&pyproject)
+        .ok()
+        .and_then(|doc| crate::pyproject::lock_hash::content_hash(&doc));
+    if computed.is_some() && computed == crate::pyproject::lock_hash::recorded_hash(&lock) {
+        return vec![Finding::ok(
+            G,
+            "lock-stale",
+            "poetry.lock is in sync with pyproject.toml",
+        )];
+    }
     let Some(poetry) = super::poetry(input) else {
         return vec![Finding::warning(
             G,
