@@ -84,9 +84,12 @@ pub fn run(args: ReleaseArgs) -> i32 {
         Outcome::Failed(f) if f.usage => {
             fail(f);
         }
-        Outcome::Failed(_) => eprintln!(
-            "\nStopped. Fix the problem above and run the same command again: it goes on with the same version."
-        ),
+        Outcome::Failed(_) => match ctx.learned.get("new_version") {
+            Some(v) => eprintln!(
+                "\nStopped. Fix the problem above and run the same command again: it goes on with version {v}."
+            ),
+            None => eprintln!("\nStopped. Fix the problem above and run the same command again."),
+        },
         Outcome::Quit => eprintln!("\nStopped. Run the same command again to continue."),
     }
     eprintln!("Session log: {log_path}");
