@@ -12,9 +12,9 @@ use std::time::Instant;
 
 use crate::cli::DoctorArgs;
 use crate::journey::context::Options;
-use crate::journey::doctor::{self, report, Finding, Group, Input, Severity};
+use crate::journey::doctor::{self, report, Input, Severity};
 use crate::journey::driver::{Driver, Outcome};
-use crate::journey::{diff, Check, Context, Failure, Step};
+use crate::journey::{diff, Context};
 use crate::plan::{Action, Plan};
 use crate::probe::{Facts, ProbeEnv};
 use crate::session::{self, SessionLog};
@@ -127,10 +127,9 @@ pub fn run(args: DoctorArgs) -> i32 {
             continue;
         }
         log.line(&format!("doctor fix {}: {}", f.id, fix.command));
-        let step: Vec<Box<dyn Step>> = vec![Box::new(FixStep {
-            title: Box::leak(format!("fix {}", f.id).into_boxed_str()),
-            plan: fix.plan.clone(),
-        })];
+        let Some(step) = doctor::fix_journey(&f) else {
+            continue;
+        };
         let mut driver = Driver::new(&step, &log);
         let mut ui = if args.json {
             Plain::new(args.common.yes).to_stderr()
@@ -141,17 +140,7 @@ pub fn run(args: DoctorArgs) -> i32 {
         if outcome == Outcome::Done {
             applied += 1;
         }
-        // Check again: the finding's group, and what a project change affects.
-        let mut groups = vec![f.group];
-        if matches!(f.group, Group::Project | Group::Lock) {
-            groups.extend([Group::Lock, Group::Venv]);
-        }
-        groups.sort();
-        groups.dedup();
-        let fresh = doctor::run_groups(&groups, &input, doctor::GROUP_TIMEOUT);
-        findings.retain(|x| !groups.contains(&x.group) || x.id == "project-none");
-        findings.extend(fresh);
-        findings.sort_by_key(|x| x.group);
+        doctor::recheck_after_fix(&mut findings, &f, &input);
         let now = findings.iter().find(|x| x.id == f.id);
         let verdict = match now {
             None => style.ok("  now: fixed"),
@@ -197,33 +186,4 @@ fn show_diffs(out: &mut dyn Write, style: &Style, plan: &Plan) {
             }
         }
     }
-}
-
-/// One fix, as a one-step journey, so the Driver runs it like any step.
-struct FixStep {
-    title: &'static str,
-    plan: Plan,
-}
-
-impl Step for FixStep {
-    fn id(&self) -> &'static str {
-        "doctor-fix"
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn why(&self) -> &'static str {
-        "A fix the doctor offered for one of its findings."
-    }
-    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
-        Ok(Check::Todo)
-    }
-    fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
-        Ok(self.plan.clone())
-    }
-}
-
-#[allow(dead_code)]
-fn _assert_finding_is_send(f: Finding) -> impl Send {
-    f
 }

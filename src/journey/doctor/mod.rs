@@ -125,9 +125,61 @@ pub fn diagnose(input: &Input) -> Vec<Finding> {
     out
 }
 
-/// After a fix: run the finding's group again; returns the group's new findings.
-pub fn recheck(group: Group, input: &Input) -> Vec<Finding> {
-    run_groups(&[group], input, GROUP_TIMEOUT)
+/// After a fix: check the finding's group again, and what a project change
+/// affects (the lock and the venv), and put the new findings in place of theirs.
+pub fn recheck_after_fix(findings: &mut Vec<Finding>, fixed: &Finding, input: &Input) {
+    let mut groups = vec![fixed.group];
+    if matches!(fixed.group, Group::Project | Group::Lock) {
+        groups.extend([Group::Lock, Group::Venv]);
+    }
+    groups.sort();
+    groups.dedup();
+    let fresh = run_groups(&groups, input, GROUP_TIMEOUT);
+    findings.retain(|x| !groups.contains(&x.group) || x.id == "project-none");
+    findings.extend(fresh);
+    findings.sort_by_key(|x| x.group);
+}
+
+/// A finding's fix as a one-step journey, so the Driver runs it like any step:
+/// the command shown first, its output streamed and logged, files diffed.
+pub fn fix_journey(finding: &Finding) -> Option<Vec<Box<dyn crate::journey::Step>>> {
+    let fix = finding.fix.as_ref()?;
+    Some(vec![Box::new(FixStep {
+        note: format!("{} [{}]: {}", finding.title, finding.id, fix.command),
+        plan: fix.plan.clone(),
+    })])
+}
+
+struct FixStep {
+    note: String,
+    plan: crate::plan::Plan,
+}
+
+impl crate::journey::Step for FixStep {
+    fn id(&self) -> &'static str {
+        "doctor-fix"
+    }
+    fn title(&self) -> &'static str {
+        "Apply the doctor's fix"
+    }
+    fn why(&self) -> &'static str {
+        "A fix the doctor offered for one of its findings: the command it runs is shown before it runs."
+    }
+    fn check(
+        &self,
+        _ctx: &crate::journey::Context,
+    ) -> Result<crate::journey::Check, crate::journey::Failure> {
+        Ok(crate::journey::Check::Todo)
+    }
+    fn note(&self, _ctx: &crate::journey::Context) -> Option<String> {
+        Some(self.note.clone())
+    }
+    fn plan(
+        &self,
+        _ctx: &crate::journey::Context,
+    ) -> Result<crate::plan::Plan, crate::journey::Failure> {
+        Ok(self.plan.clone())
+    }
 }
 
 /// Exit code for a set of findings: 0 when no problem, 1 otherwise.

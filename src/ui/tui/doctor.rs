@@ -16,10 +16,9 @@ use super::app::Msg;
 use super::term::{self, Term};
 use super::theme::Theme;
 use super::view::{draw_keys, truncate, wrap};
-use crate::journey::doctor::{self, Finding, Group, Input, Severity};
+use crate::journey::doctor::{self, Finding, Input, Severity};
 use crate::journey::driver::Driver;
-use crate::journey::{Check, Context, Failure, Step};
-use crate::plan::Plan;
+use crate::journey::Context;
 use crate::session::SessionLog;
 
 pub struct Checklist {
@@ -215,23 +214,12 @@ pub fn run(input: &Input, findings: Vec<Finding>, log: &SessionLog) -> Vec<Findi
                 let f = list.findings[i].clone();
                 let fix = f.fix.clone().expect("fixable");
                 log.line(&format!("doctor fix {}: {}", f.id, fix.command));
-                let steps: Vec<Box<dyn Step>> = vec![Box::new(FixStep {
-                    title: Box::leak(format!("Fix: {}", f.title).into_boxed_str()),
-                    plan: fix.plan.clone(),
-                })];
+                let Some(steps) = doctor::fix_journey(&f) else {
+                    continue;
+                };
                 let mut driver = Driver::new(&steps, log);
                 let outcome = super::run_journey("doctor fix", &mut driver, &mut ctx);
-                // Check again: the finding's group, and what a project change affects.
-                let mut groups = vec![f.group];
-                if matches!(f.group, Group::Project | Group::Lock) {
-                    groups.extend([Group::Lock, Group::Venv]);
-                }
-                groups.sort();
-                groups.dedup();
-                let fresh = doctor::run_groups(&groups, input, doctor::GROUP_TIMEOUT);
-                list.findings
-                    .retain(|x| !groups.contains(&x.group) || x.id == "project-none");
-                list.findings.extend(fresh);
+                doctor::recheck_after_fix(&mut list.findings, &f, input);
                 list.sort();
                 let now = list.findings.iter().position(|x| x.id == f.id);
                 list.status = Some(match now.map(|p| &list.findings[p]) {
@@ -276,28 +264,4 @@ fn pick(list: &mut Checklist) -> std::io::Result<Action> {
     term::detach();
     drop(t);
     res
-}
-
-/// One fix as a one-step journey, as `doctor --fix` runs it.
-struct FixStep {
-    title: &'static str,
-    plan: Plan,
-}
-
-impl Step for FixStep {
-    fn id(&self) -> &'static str {
-        "doctor-fix"
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn why(&self) -> &'static str {
-        "A fix the doctor offered for one of its findings: the command it runs is shown before it runs."
-    }
-    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
-        Ok(Check::Todo)
-    }
-    fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
-        Ok(self.plan.clone())
-    }
 }
