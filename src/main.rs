@@ -12,7 +12,12 @@ fn main() -> ExitCode {
         Some(Command::Release(args)) => commands::release::run(args),
         Some(Command::Doctor(args)) => commands::doctor::run(args),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "arcaflow-wizard", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "arcaflow-wizard",
+                &mut std::io::stdout(),
+            );
             0
         }
         None => commands::menu(),

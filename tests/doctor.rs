@@ -224,7 +224,8 @@ fn poetry2_src_layout_with_open_bound_and_wrong_sdk_name() {
         TIMEOUT,
     );
     assert!(
-        ran.output.contains("[pyproject-pep621]: edit pyproject.toml: move [project]"),
+        ran.output
+            .contains("[pyproject-pep621]: edit pyproject.toml: move [project]"),
         "{}",
         ran.output
     );

@@ -277,7 +277,11 @@ mod tests {
     fn finds_installed_distributions_by_their_dist_info() {
         let venv = tempfile::tempdir().unwrap();
         let sp = venv.path().join("lib/python3.11/site-packages");
-        for d in ["arcaflow_plugin_sdk-0.14.3.dist-info", "PyYAML-6.0.3.dist-info", "flake8-7.3.0.dist-info"] {
+        for d in [
+            "arcaflow_plugin_sdk-0.14.3.dist-info",
+            "PyYAML-6.0.3.dist-info",
+            "flake8-7.3.0.dist-info",
+        ] {
             std::fs::create_dir_all(sp.join(d)).unwrap();
         }
         for name in ["arcaflow-plugin-sdk", "pyyaml", "flake8"] {
