@@ -273,7 +273,8 @@ pub fn menu() -> std::io::Result<Option<Choice>> {
     let mut m = menu::Menu::new(Theme::detect());
     let res = (|| {
         term.terminal.draw(|f| m.draw(f))?;
-        if std::env::var_os("ARCAFLOW_WIZARD_TEST_PANIC").is_some() {
+        // Test builds only (the pty test of the panic hook); a release build has no such switch.
+        if cfg!(debug_assertions) && std::env::var_os("ARCAFLOW_WIZARD_TEST_PANIC").is_some() {
             panic!("panic injected by ARCAFLOW_WIZARD_TEST_PANIC");
         }
         loop {
