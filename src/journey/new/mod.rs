@@ -104,3 +104,25 @@ pub(crate) fn poetry_cmd(ctx: &Context, args: &[&str]) -> Cmd {
 pub(crate) fn poetry_is_v2(ctx: &Context) -> bool {
     chosen_poetry(ctx).map(|p| p.is_v2()).unwrap_or(false)
 }
+
+#[cfg(test)]
+mod tests {
+    /// The test index's wheelhouse is filled from scripts/dev-pins.txt: it must
+    /// hold what new plugins pin, or the tests resolve against something else.
+    #[test]
+    fn dev_tools_match_the_pins_the_test_index_is_filled_with() {
+        let pins: Vec<(String, String)> = include_str!("../../../scripts/dev-pins.txt")
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .filter_map(|l| {
+                let (k, v) = l.split_once('=')?;
+                Some((k.trim().to_string(), v.trim().trim_matches('"').to_string()))
+            })
+            .collect();
+        let ours: Vec<(String, String)> = super::DEV_TOOLS
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(pins, ours);
+    }
+}
