@@ -266,3 +266,31 @@ fn old_python3_first_on_path_gets_the_alias_tip() {
     // No Poetry on this PATH: a problem, so exit 1.
     assert_eq!(code, Some(1));
 }
+
+/// The docker client on these machines has no daemon behind it: a real case of
+/// "installed but not usable", which is a warning with what to do, not a crash.
+#[test]
+fn a_docker_client_without_a_daemon_is_a_warning() {
+    let Some(docker) = ["/usr/local/bin/docker", "/usr/bin/docker"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.is_file())
+    else {
+        common::skip("no docker client on this machine");
+        return;
+    };
+    let mut sb = Sandbox::new();
+    let bin = sb.bin_dir("engine", &[("docker", docker)]);
+    sb.set_path(&[bin]);
+    // A daemon that answers would make this test meaningless: skip, saying so.
+    let info = run(sb.command(docker).arg("info"), Duration::from_secs(30));
+    if info.ok() {
+        common::skip("a docker daemon answers here");
+        return;
+    }
+    let (_, v) = doctor_json(&sb, &sb.work(), &[]);
+    let f = expect(&v, "engine-no-daemon", "warning");
+    assert!(fix_command(f).contains("systemctl start docker"), "{f:#}");
+    let detail = f["detail"].as_str().unwrap();
+    assert!(detail.contains("Cannot connect to the Docker daemon"), "{f:#}");
+}
