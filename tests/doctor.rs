@@ -142,7 +142,12 @@ fn venv_whose_python_was_removed() {
     sb.set_path(&[bin]);
     let dir = sb.work().join("arcaflow-plugin-example");
     fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
-    fs::write(dir.join("pyproject.toml"), LEGACY_NO_DEV).unwrap();
+    // The local index as the project's source, so the fix's `poetry install` can run.
+    let pyproject = format!(
+        "{LEGACY_NO_DEV}\n[[tool.poetry.source]]\nname = \"local\"\nurl = \"{}\"\npriority = \"primary\"\n",
+        tools.index_url
+    );
+    fs::write(dir.join("pyproject.toml"), pyproject).unwrap();
     // A real venv made through a link to the interpreter; then the link goes.
     let gone = sb.root().join("gone/bin");
     fs::create_dir_all(&gone).unwrap();
@@ -170,6 +175,18 @@ fn venv_whose_python_was_removed() {
         f["detail"].as_str().unwrap().contains("Valid: False"),
         "{f:#}"
     );
+
+    // --fix --yes rebuilds it (and adds the dev group and the lock on the way).
+    let ran = run(
+        sb.wizard().arg("doctor").arg(&dir).args(["--fix", "--yes"]),
+        TIMEOUT,
+    );
+    assert!(ran.output.contains("poetry install"), "{}", ran.output);
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    expect(&v, "venv-python-missing", "ok");
+    fixed(&v, "lock-missing");
+    expect(&v, "lock-stale", "ok");
+    fixed(&v, "pyproject-no-dev-group");
 }
 
 #[test]
@@ -292,5 +309,8 @@ fn a_docker_client_without_a_daemon_is_a_warning() {
     let f = expect(&v, "engine-no-daemon", "warning");
     assert!(fix_command(f).contains("systemctl start docker"), "{f:#}");
     let detail = f["detail"].as_str().unwrap();
-    assert!(detail.contains("Cannot connect to the Docker daemon"), "{f:#}");
+    assert!(
+        detail.contains("Cannot connect to the Docker daemon"),
+        "{f:#}"
+    );
 }
