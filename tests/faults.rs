@@ -192,7 +192,9 @@ fn grandchild_pid(events: &[Event]) -> i32 {
     events
         .iter()
         .find_map(|e| match e {
-            Event::Output(o) => o.strip_prefix("grandchild ")?.trim().parse().ok(),
+            Event::Output(o) => o
+                .lines()
+                .find_map(|l| l.strip_prefix("grandchild ")?.trim().parse().ok()),
             _ => None,
         })
         .unwrap_or_else(|| panic!("the child did not print its grandchild's pid: {events:?}"))

@@ -4,7 +4,7 @@
 //! secrets from everything it passes on.
 
 mod cancel;
-mod lines;
+pub mod lines;
 
 pub use cancel::CancelToken;
 
@@ -79,17 +79,25 @@ pub fn run(
     cancel: &CancelToken,
     on_line: &mut dyn FnMut(&str),
 ) -> std::io::Result<RunResult> {
-    run_with_idle(cmd, secrets, cancel, on_line, &mut || {})
+    run_blocks(
+        cmd,
+        secrets,
+        cancel,
+        &mut |b| b.split('\n').for_each(&mut *on_line),
+        &mut || {},
+    )
 }
 
-/// `run`, also calling `on_idle` whenever all output so far was passed on: a
-/// front end that buffers output flushes then, so long outputs cost one write
-/// per pipe read rather than one per line, and nothing waits unseen.
-pub fn run_with_idle(
+/// `run` with output in blocks: `on_block` gets the lines of each read of the
+/// child's output (one or more, joined with `\n`, redacted), and `on_idle` comes
+/// whenever all output so far was passed on. A front end that buffers flushes
+/// then, so long outputs cost a few writes per read, not one per line, and
+/// nothing waits unseen.
+pub fn run_blocks(
     cmd: &Cmd,
     secrets: &[String],
     cancel: &CancelToken,
-    on_line: &mut dyn FnMut(&str),
+    on_block: &mut dyn FnMut(&str),
     on_idle: &mut dyn FnMut(),
 ) -> std::io::Result<RunResult> {
     let start = Instant::now();
@@ -116,20 +124,12 @@ pub fn run_with_idle(
     let mut tail = VecDeque::with_capacity(TAIL_LINES);
     let mut buf = BufReader::with_capacity(64 * 1024, &reader);
     let mut read_err = None;
-    if let Err(e) = lines::for_each_line(
+    if let Err(e) = lines::for_each_block(
         &mut buf,
         &mut |raw: &str| {
-            let line = redact(raw, secrets);
-            on_line(&line);
-            // Reuse the oldest line's buffer: no allocation per line once the tail is full.
-            let mut slot = if tail.len() == TAIL_LINES {
-                tail.pop_front().unwrap_or_default()
-            } else {
-                String::new()
-            };
-            slot.clear();
-            slot.push_str(&line);
-            tail.push_back(slot);
+            let block = redact(raw, secrets);
+            on_block(&block);
+            keep_tail(&mut tail, &block);
         },
         on_idle,
     ) {
@@ -163,6 +163,21 @@ pub fn run_with_idle(
         tail,
         elapsed: start.elapsed(),
     })
+}
+
+/// Keep the last `TAIL_LINES` lines, reusing the oldest line's buffer.
+fn keep_tail(tail: &mut VecDeque<String>, block: &str) {
+    let newest: Vec<&str> = block.rsplit('\n').take(TAIL_LINES).collect();
+    for line in newest.into_iter().rev() {
+        let mut slot = if tail.len() == TAIL_LINES {
+            tail.pop_front().unwrap_or_default()
+        } else {
+            String::new()
+        };
+        slot.clear();
+        slot.push_str(line);
+        tail.push_back(slot);
+    }
 }
 
 /// Run a short command and capture its trimmed stdout; None on failure or timeout.

@@ -25,6 +25,7 @@ pub enum Event {
     Note(String),
     /// An action is about to run: its summary (the command as typed).
     ActionStart(String),
+    /// Lines of the running command's output: one or more, joined with `\n`.
     Output(String),
     /// The running command has no more output for now: draw what came.
     OutputIdle,
@@ -34,10 +35,7 @@ pub enum Event {
         elapsed: Duration,
     },
     /// A file was written (or kept, when the user said no).
-    File {
-        path: PathBuf,
-        written: bool,
-    },
+    File { path: PathBuf, written: bool },
 }
 
 /// What the user chose after a failure.
@@ -112,7 +110,7 @@ impl<'a> Driver<'a> {
             )),
             Event::Note(n) => self.log.line(&format!("note: {n}")),
             Event::ActionStart(s) => self.log.line(s),
-            Event::Output(o) => self.log.line(&format!("  | {o}")),
+            Event::Output(o) => self.log.output_block(o),
             Event::ActionEnd {
                 ok,
                 summary,
@@ -368,13 +366,13 @@ impl<'a> Driver<'a> {
         let started = Instant::now();
         let log = self.log;
         let ui = std::cell::RefCell::new(ui);
-        let res = exec::run_with_idle(
+        let res = exec::run_blocks(
             cmd,
             &secrets,
             &self.cancel,
-            &mut |line| {
-                log.output_line(line);
-                ui.borrow_mut().event(&Event::Output(line.to_string()));
+            &mut |block| {
+                log.output_block(block);
+                ui.borrow_mut().event(&Event::Output(block.to_string()));
             },
             &mut || ui.borrow_mut().event(&Event::OutputIdle),
         );

@@ -82,9 +82,14 @@ impl SessionLog {
         self.inner.lock().unwrap().write("", text);
     }
 
-    /// A line of a command's output, indented under the command.
-    pub fn output_line(&self, text: &str) {
-        self.inner.lock().unwrap().write("  | ", text);
+    /// Lines of a command's output (joined with `\n`), each indented under the command.
+    pub fn output_block(&self, block: &str) {
+        let mut inner = self.inner.lock().unwrap();
+        let Inner { out, secrets } = &mut *inner;
+        if let Some(w) = out.as_mut() {
+            let block = redact(block, secrets);
+            let _ = w.write_all(&crate::exec::lines::indent("  | ", &block));
+        }
     }
 
     pub fn flush(&self) {

@@ -120,10 +120,16 @@ impl Interact for Plain {
                 }
             }
             Event::ActionStart(s) => self.say(&format!("  {}", st.bold(s))),
-            Event::Output(o) if !st.color => self.say_buffered(o),
-            Event::Output(o) => {
-                let dim = st.dim(o);
-                self.say_buffered(&dim)
+            Event::Output(block) if st.color => {
+                for line in block.split('\n') {
+                    let dim = st.dim(line);
+                    self.say_buffered(&dim);
+                }
+            }
+            Event::Output(block) => {
+                let _ = self
+                    .out
+                    .write_all(&crate::exec::lines::indent("    ", block));
             }
             Event::OutputIdle => {
                 let _ = self.out.flush();

@@ -478,7 +478,11 @@ impl App {
                     started: Instant::now(),
                 });
             }
-            Event::Output(o) => self.push(Kind::Output, &o),
+            Event::Output(block) => {
+                for line in block.split('\n') {
+                    self.push(Kind::Output, line);
+                }
+            }
             // The TUI redraws on its own schedule; nothing to flush.
             Event::OutputIdle => {}
             Event::ActionEnd {
