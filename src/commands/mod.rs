@@ -32,6 +32,36 @@ pub fn menu() -> i32 {
     2
 }
 
+/// `--dry-run`: print every step's plan as one bash script; nothing runs.
+pub fn print_script(
+    steps: &[Box<dyn crate::journey::Step>],
+    ctx: &mut crate::journey::Context,
+    yes: bool,
+    header: &str,
+) -> i32 {
+    let log = crate::session::SessionLog::disabled();
+    let driver = crate::journey::driver::Driver::new(steps, &log);
+    let mut ui = Plain::new(yes).to_stderr();
+    match driver.script(ctx, &mut ui, header) {
+        Ok(script) => {
+            print!("{script}");
+            0
+        }
+        Err(Outcome::Failed(f)) => fail(&f),
+        Err(o) => o.exit_code(),
+    }
+}
+
+/// The session log of a journey, or the exit code after saying why there is none.
+pub fn open_log(state_dir: &Path, journey: &str) -> Result<crate::session::SessionLog, i32> {
+    crate::session::SessionLog::create(state_dir, journey).map_err(|e| {
+        fail(&Failure::new(format!(
+            "cannot write the session log in {}: {e}",
+            state_dir.display()
+        )))
+    })
+}
+
 /// Print a failure that stops before any journey ran, and give its exit code.
 pub fn fail(f: &Failure) -> i32 {
     let mut p = Plain::new(false).to_stderr();

@@ -8,7 +8,7 @@ use crate::journey::context::Options;
 use crate::journey::driver::{Driver, Outcome};
 use crate::journey::{self, Context, Failure};
 use crate::probe::{self, ProbeEnv};
-use crate::session::{self, ProjectState, SessionLog};
+use crate::session::{self, ProjectState};
 use crate::ui::plain::Plain;
 
 pub fn run(args: NewArgs) -> i32 {
@@ -20,32 +20,18 @@ pub fn run(args: NewArgs) -> i32 {
     let steps = crate::ui::tui::recorded(journey::new::steps());
 
     if args.dry_run {
-        let log = SessionLog::disabled();
-        let driver = Driver::new(&steps, &log);
-        let mut ui = Plain::new(args.common.yes).to_stderr();
         let header =
             "Made by `arcaflow-wizard new --dry-run`: the steps of the wizard as a script.\n\
                       Run it with bash from this folder; each step says why it exists.";
-        return match driver.script(&mut ctx, &mut ui, header) {
-            Ok(script) => {
-                print!("{script}");
-                0
-            }
-            Err(Outcome::Failed(f)) => fail(&f),
-            Err(o) => o.exit_code(),
-        };
+        return super::print_script(&steps, &mut ctx, args.common.yes, header);
     }
 
     let state_dir = session::state_dir();
-    let log = match SessionLog::create(&state_dir, "new") {
+    let log = match super::open_log(&state_dir, "new") {
         Ok(l) => l,
-        Err(e) => {
-            return fail(&Failure::new(format!(
-                "cannot write the session log in {}: {e}",
-                state_dir.display()
-            )))
-        }
+        Err(code) => return code,
     };
+
     let mut driver = Driver::new(&steps, &log);
     driver.on_step_done = Box::new(|id, ctx: &Context| {
         let dir = journey::new::project_dir(ctx);

@@ -9,7 +9,7 @@ use crate::journey::driver::{Driver, Outcome};
 use crate::journey::release::{self, auth_toml_has_token, token_env_var, Target};
 use crate::journey::{Context, Failure};
 use crate::probe::{self, ProbeEnv};
-use crate::session::{self, ProjectState, SessionLog};
+use crate::session::{self, ProjectState};
 use crate::ui::plain::Plain;
 
 const JOURNEY: &str = "release";
@@ -22,31 +22,17 @@ pub fn run(args: ReleaseArgs) -> i32 {
     let steps = crate::ui::tui::recorded(release::steps());
 
     if args.dry_run {
-        let log = SessionLog::disabled();
-        let driver = Driver::new(&steps, &log);
-        let mut ui = Plain::new(args.common.yes).to_stderr();
         let header = "Made by `arcaflow-wizard release --dry-run`: the release as a script.\n\
                       It holds no token: set POETRY_PYPI_TOKEN_<REPOSITORY> before running it.";
-        return match driver.script(&mut ctx, &mut ui, header) {
-            Ok(script) => {
-                print!("{script}");
-                0
-            }
-            Err(Outcome::Failed(f)) => fail(&f),
-            Err(o) => o.exit_code(),
-        };
+        return super::print_script(&steps, &mut ctx, args.common.yes, header);
     }
 
     let state_dir = session::state_dir();
-    let log = match SessionLog::create(&state_dir, JOURNEY) {
+    let log = match super::open_log(&state_dir, JOURNEY) {
         Ok(l) => l,
-        Err(e) => {
-            return fail(&Failure::new(format!(
-                "cannot write the session log in {}: {e}",
-                state_dir.display()
-            )))
-        }
+        Err(code) => return code,
     };
+
     for s in ctx.secrets.values() {
         log.add_secret(s);
     }
