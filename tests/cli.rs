@@ -5,21 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{run, Sandbox};
+use common::Sandbox;
 
 fn wizard(sb: &Sandbox, args: &[&str]) -> common::Ran {
-    let mut c = sb.wizard();
-    c.args(args);
-    run(&mut c, Duration::from_secs(60))
-}
-
-fn assert_nothing_made(sb: &Sandbox) {
-    let left: Vec<_> = std::fs::read_dir(sb.work())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name())
-        .collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
+    sb.run_wizard(args, Duration::from_secs(60))
 }
 
 #[test]
@@ -142,7 +131,7 @@ fn bad_usage_exits_2_and_changes_nothing() {
     );
     let r = wizard(&sb, &["new", "--bogus"]);
     assert_eq!(r.code, Some(2));
-    assert_nothing_made(&sb);
+    sb.assert_work_untouched();
 }
 
 #[test]

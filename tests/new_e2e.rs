@@ -43,15 +43,7 @@ fn sandbox_with(tools: &Tools, poetry: &Path, python3: &Path) -> Sandbox {
     let mut sb = Sandbox::with_tools(tools);
     let bin = sb.bin_dir("main", &[("poetry", poetry), ("python3", python3)]);
     sb.set_path(&[bin]);
-    // An empty root: no system interpreters beyond what the test puts on PATH.
-    let root = sb.root().join("fsroot");
-    std::fs::create_dir_all(root.join("etc")).unwrap();
-    std::fs::write(
-        root.join("etc/os-release"),
-        "ID=debian\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n",
-    )
-    .unwrap();
-    sb.set_env("ARCAFLOW_WIZARD_ROOT", root);
+    sb.set_os_release("ID=debian\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n");
     sb
 }
 

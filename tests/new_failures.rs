@@ -7,14 +7,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{run, Ran, Sandbox, Tools};
-
-fn fake_root(sb: &Sandbox, os_release: &str) -> std::path::PathBuf {
-    let root = sb.root().join("fsroot");
-    std::fs::create_dir_all(root.join("etc")).unwrap();
-    std::fs::write(root.join("etc/os-release"), os_release).unwrap();
-    root
-}
+use common::{Ran, Sandbox, Tools};
 
 fn pyenv(tools: &Tools, minor: u32) -> std::path::PathBuf {
     tools
@@ -23,18 +16,7 @@ fn pyenv(tools: &Tools, minor: u32) -> std::path::PathBuf {
 }
 
 fn wizard(sb: &Sandbox, args: &[&str]) -> Ran {
-    let mut c = sb.wizard();
-    c.args(args);
-    run(&mut c, Duration::from_secs(300))
-}
-
-fn assert_work_untouched(sb: &Sandbox) {
-    let left: Vec<_> = std::fs::read_dir(sb.work())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name())
-        .collect();
-    assert!(left.is_empty(), "the wizard left {left:?} behind");
+    sb.run_wizard(args, Duration::from_secs(300))
 }
 
 #[test]
@@ -52,8 +34,7 @@ fn no_python_39_or_newer_stops_with_the_distro_install_command() {
         ],
     );
     sb.set_path(&[bin]);
-    let root = fake_root(&sb, "NAME=\"Fedora Linux\"\nID=fedora\nVERSION_ID=40\n");
-    sb.set_env("ARCAFLOW_WIZARD_ROOT", root);
+    sb.set_os_release("NAME=\"Fedora Linux\"\nID=fedora\nVERSION_ID=40\n");
     let r = wizard(&sb, &["new", "--yes", "--name", "example"]);
     assert_eq!(r.code, Some(1), "{}", r.output);
     assert!(
@@ -71,7 +52,7 @@ fn no_python_39_or_newer_stops_with_the_distro_install_command() {
         "Fedora's install command:\n{}",
         r.output
     );
-    assert_work_untouched(&sb);
+    sb.assert_work_untouched();
 }
 
 #[test]
@@ -88,7 +69,7 @@ fn old_python3_with_a_newer_one_gives_the_alias_tip() {
         ],
     );
     sb.set_path(std::slice::from_ref(&bin));
-    sb.set_env("ARCAFLOW_WIZARD_ROOT", fake_root(&sb, "ID=debian\n"));
+    sb.set_os_release("ID=debian\n");
     // The tip is the Python step's note, shown in a real run; the journey then goes on.
     let r = wizard(
         &sb,
@@ -128,10 +109,7 @@ fn no_poetry_offers_pipx_and_the_official_installer() {
     let mut sb = Sandbox::with_tools(&tools);
     let bin = sb.bin_dir("nopoetry", &[("python3", &tools.py311)]);
     sb.set_path(&[bin]);
-    sb.set_env(
-        "ARCAFLOW_WIZARD_ROOT",
-        fake_root(&sb, "ID=ubuntu\nID_LIKE=debian\n"),
-    );
+    sb.set_os_release("ID=ubuntu\nID_LIKE=debian\n");
     let r = wizard(&sb, &["new", "--yes", "--name", "example"]);
     assert_eq!(r.code, Some(1), "{}", r.output);
     assert!(r.output.contains("Poetry is not installed"), "{}", r.output);
@@ -141,7 +119,7 @@ fn no_poetry_offers_pipx_and_the_official_installer() {
         "{}",
         r.output
     );
-    assert_work_untouched(&sb);
+    sb.assert_work_untouched();
 }
 
 #[test]
@@ -154,7 +132,7 @@ fn two_poetry_installs_are_listed_with_their_removal_and_poetry_flag_picks_one()
     );
     let second = sb.bin_dir("p2", &[("poetry", &tools.poetry2)]);
     sb.set_path(&[first, second]);
-    sb.set_env("ARCAFLOW_WIZARD_ROOT", fake_root(&sb, "ID=debian\n"));
+    sb.set_os_release("ID=debian\n");
     let r = wizard(&sb, &["new", "--yes", "--name", "example"]);
     assert_eq!(r.code, Some(1), "{}", r.output);
     assert!(
@@ -171,7 +149,7 @@ fn two_poetry_installs_are_listed_with_their_removal_and_poetry_flag_picks_one()
     );
     assert_eq!(r.output.matches("remove: ").count(), 2, "{}", r.output);
     assert!(r.output.contains("--poetry PATH"), "{}", r.output);
-    assert_work_untouched(&sb);
+    sb.assert_work_untouched();
 
     // --poetry picks one: the plan goes through (a dry run, so nothing is made).
     let pick = tools.poetry2.display().to_string();
@@ -189,7 +167,7 @@ fn two_poetry_installs_are_listed_with_their_removal_and_poetry_flag_picks_one()
     );
     assert_eq!(r.code, Some(0), "{}", r.output);
     assert!(r.output.contains("new --flat"), "{}", r.output);
-    assert_work_untouched(&sb);
+    sb.assert_work_untouched();
 }
 
 #[test]
@@ -211,7 +189,7 @@ fn invalid_names_are_refused_with_the_reason() {
         "--yes names the missing flag:\n{}",
         r.output
     );
-    assert_work_untouched(&sb);
+    sb.assert_work_untouched();
 }
 
 #[test]
@@ -255,7 +233,7 @@ fn an_index_without_the_sdk_explains_and_adds_nothing() {
         &[("python3", &tools.py311), ("poetry", &tools.poetry2)],
     );
     sb.set_path(&[bin]);
-    sb.set_env("ARCAFLOW_WIZARD_ROOT", fake_root(&sb, "ID=debian\n"));
+    sb.set_os_release("ID=debian\n");
     let empty = sb.root().join("empty-index");
     std::fs::create_dir_all(&empty).unwrap();
     let index = common::start_upload_index(&empty, "pypi-unused");

@@ -27,10 +27,7 @@ fn sandbox(tools: &Tools) -> Sandbox {
         &[("poetry", &tools.poetry2), ("python3", &tools.py311)],
     );
     sb.set_path(&[bin]);
-    let root = sb.root().join("fsroot");
-    std::fs::create_dir_all(root.join("etc")).unwrap();
-    std::fs::write(root.join("etc/os-release"), "ID=debian\n").unwrap();
-    sb.set_env("ARCAFLOW_WIZARD_ROOT", root);
+    sb.set_os_release("ID=debian\n");
     sb
 }
 

@@ -269,14 +269,7 @@ fn sandbox_with(tools: &Tools, poetry: &Path, python3: &Path) -> Sandbox {
     let mut path = vec![bin, tools.tools_bin.clone()];
     path.extend(common::SYSTEM_PATH.split(':').map(std::path::PathBuf::from));
     sb.set_path(&path);
-    let root = sb.root().join("fsroot");
-    std::fs::create_dir_all(root.join("etc")).unwrap();
-    std::fs::write(
-        root.join("etc/os-release"),
-        "ID=debian\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n",
-    )
-    .unwrap();
-    sb.set_env("ARCAFLOW_WIZARD_ROOT", root);
+    sb.set_os_release("ID=debian\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n");
     sb
 }
 

@@ -306,6 +306,32 @@ impl Sandbox {
         self.command(wizard_exe())
     }
 
+    /// The wizard with these arguments, waited for at most `timeout`.
+    pub fn run_wizard(&self, args: &[&str], timeout: Duration) -> Ran {
+        let mut c = self.wizard();
+        c.args(args);
+        run(&mut c, timeout)
+    }
+
+    /// A root folder of its own for the wizard's probes (`ARCAFLOW_WIZARD_ROOT`):
+    /// this os-release, and no system interpreters beyond what PATH holds.
+    pub fn set_os_release(&mut self, os_release: &str) -> &mut Self {
+        let root = self.root().join("fsroot");
+        fs::create_dir_all(root.join("etc")).expect("create the fake root");
+        fs::write(root.join("etc/os-release"), os_release).expect("write os-release");
+        self.set_env("ARCAFLOW_WIZARD_ROOT", root)
+    }
+
+    /// Fails the test when the wizard left anything in `work()`.
+    pub fn assert_work_untouched(&self) {
+        let left: Vec<_> = fs::read_dir(self.work())
+            .expect("read the work folder")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(left.is_empty(), "the wizard left {left:?} behind");
+    }
+
     /// A bin folder inside the sandbox: see [`bin_dir_with`].
     pub fn bin_dir(&self, name: &str, links: &[(&str, &Path)]) -> PathBuf {
         let dir = self.root().join("bins").join(name);
