@@ -48,10 +48,11 @@ fn fix_command(f: &Value) -> &str {
 }
 
 /// Fixed: reported ok, or no longer reported at all.
+/// The check that made a finding reports it again, now as ok (an absent
+/// finding would not prove the check ran).
 fn fixed(v: &Value, id: &str) {
-    if let Some(f) = finding(v, id) {
-        assert_eq!(f["severity"], "ok", "{id} is not fixed: {f:#}");
-    }
+    let f = finding(v, id).unwrap_or_else(|| panic!("no finding {id} after the fix: {v:#}"));
+    assert_eq!(f["severity"], "ok", "{id} is not fixed: {f:#}");
 }
 
 const LEGACY_NO_DEV: &str = r#"[tool.poetry]
@@ -184,7 +185,7 @@ fn venv_whose_python_was_removed() {
     assert!(ran.output.contains("poetry install"), "{}", ran.output);
     let (_, v) = doctor_json(&sb, &dir, &[]);
     expect(&v, "venv-python-missing", "ok");
-    fixed(&v, "lock-missing");
+    assert!(finding(&v, "lock-missing").is_none(), "{v:#}");
     expect(&v, "lock-stale", "ok");
     fixed(&v, "pyproject-no-dev-group");
 }
