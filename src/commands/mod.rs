@@ -73,10 +73,6 @@ pub fn fail(f: &Failure) -> i32 {
     }
 }
 
-pub fn exit_code(outcome: &Outcome) -> i32 {
-    outcome.exit_code()
-}
-
 /// Make a user-given interpreter path part of the facts, so questions can offer it.
 /// Returns the path the facts know it by.
 pub fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
