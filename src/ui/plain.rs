@@ -15,6 +15,8 @@ pub struct Plain {
     /// Where events go: stdout normally, stderr when stdout carries a script or JSON.
     out: Box<dyn Write + Send>,
     interactive: bool,
+    /// Reused for each block of command output.
+    scratch: Vec<u8>,
 }
 
 impl Plain {
@@ -28,6 +30,7 @@ impl Plain {
                 std::io::stdout(),
             )),
             interactive: std::io::stdin().is_terminal(),
+            scratch: Vec::new(),
         }
     }
     /// Events to stderr (for `--dry-run`, whose stdout is the script).
@@ -43,16 +46,6 @@ impl Plain {
     fn say(&mut self, s: &str) {
         let _ = writeln!(self.out, "{s}");
         let _ = self.out.flush();
-    }
-
-    /// A line of command output: buffered until the command pauses (OutputIdle),
-    /// so a million lines are not a million writes.
-    fn say_buffered(&mut self, s: &str) {
-        let _ = self
-            .out
-            .write_all(b"    ")
-            .and_then(|_| self.out.write_all(s.as_bytes()))
-            .and_then(|_| self.out.write_all(b"\n"));
     }
 
     /// Read one answer line; None at end of input.
@@ -120,16 +113,16 @@ impl Interact for Plain {
                 }
             }
             Event::ActionStart(s) => self.say(&format!("  {}", st.bold(s))),
-            Event::Output(block) if st.color => {
-                for line in block.split('\n') {
-                    let dim = st.dim(line);
-                    self.say_buffered(&dim);
-                }
-            }
+            // Dim each line, and reset once after the block: the same look as a
+            // code per line, for one pass over the bytes.
             Event::Output(block) => {
-                let _ = self
-                    .out
-                    .write_all(&crate::exec::lines::indent("    ", block));
+                let prefix = if st.color { "    \x1b[2m" } else { "    " };
+                self.scratch.clear();
+                crate::exec::lines::indent_into(&mut self.scratch, prefix, block);
+                if st.color {
+                    self.scratch.extend_from_slice(b"\x1b[0m");
+                }
+                let _ = self.out.write_all(&self.scratch);
             }
             Event::OutputIdle => {
                 let _ = self.out.flush();
