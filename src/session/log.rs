@@ -4,30 +4,65 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 use crate::exec::redact;
 
+/// Messages waiting for the writer thread; a block of output is at most one
+/// read of a command, so this bounds the memory the log can hold back.
+const QUEUE: usize = 32;
+
+/// Writes on a thread of its own: redacting and indenting a command's output
+/// for the log then runs beside the front end's drawing of it, not after.
+/// Everything goes through one queue, so the file keeps the order of the calls.
 pub struct SessionLog {
     path: PathBuf,
-    inner: Mutex<Inner>,
+    /// None: a disabled log (`--dry-run`).
+    tx: Option<SyncSender<Msg>>,
+    writer: Option<JoinHandle<()>>,
 }
 
-/// One lock for both: output lines come fast, and each takes it once.
-struct Inner {
-    out: Option<BufWriter<File>>,
+enum Msg {
+    Line(String),
+    Block(String),
+    Secret(String),
+    Flush(mpsc::Sender<()>),
+}
+
+/// The writer thread's side.
+struct Writer {
+    out: BufWriter<File>,
     secrets: Vec<String>,
+    /// Reused for each block of output, so logging it allocates nothing.
+    scratch: Vec<u8>,
 }
 
-impl Inner {
-    fn write(&mut self, prefix: &str, text: &str) {
-        if let Some(w) = self.out.as_mut() {
-            let text = redact(text, &self.secrets);
-            let _ = w
-                .write_all(prefix.as_bytes())
-                .and_then(|_| w.write_all(text.as_bytes()))
-                .and_then(|_| w.write_all(b"\n"));
+impl Writer {
+    fn run(mut self, rx: Receiver<Msg>) {
+        for msg in rx {
+            match msg {
+                Msg::Line(text) => {
+                    let text = redact(&text, &self.secrets);
+                    let _ = self
+                        .out
+                        .write_all(text.as_bytes())
+                        .and_then(|_| self.out.write_all(b"\n"));
+                }
+                Msg::Block(block) => {
+                    let block = redact(&block, &self.secrets);
+                    self.scratch.clear();
+                    crate::exec::lines::indent_into(&mut self.scratch, "  | ", &block);
+                    let _ = self.out.write_all(&self.scratch);
+                }
+                Msg::Secret(s) => self.secrets.push(s),
+                Msg::Flush(done) => {
+                    let _ = self.out.flush();
+                    let _ = done.send(());
+                }
+            }
         }
+        let _ = self.out.flush();
     }
 }
 
@@ -44,12 +79,19 @@ impl SessionLog {
             path = dir.join(format!("{stamp}-{journey}-{n}.log"));
         }
         let f = File::create(&path)?;
+        let writer = Writer {
+            out: BufWriter::with_capacity(64 * 1024, f),
+            secrets: Vec::new(),
+            scratch: Vec::new(),
+        };
+        let (tx, rx) = mpsc::sync_channel(QUEUE);
+        let handle = std::thread::Builder::new()
+            .name("session-log".into())
+            .spawn(move || writer.run(rx))?;
         Ok(SessionLog {
             path,
-            inner: Mutex::new(Inner {
-                out: Some(BufWriter::with_capacity(64 * 1024, f)),
-                secrets: Vec::new(),
-            }),
+            tx: Some(tx),
+            writer: Some(handle),
         })
     }
 
@@ -57,50 +99,56 @@ impl SessionLog {
     pub fn disabled() -> Self {
         SessionLog {
             path: PathBuf::new(),
-            inner: Mutex::new(Inner {
-                out: None,
-                secrets: Vec::new(),
-            }),
+            tx: None,
+            writer: None,
         }
     }
 
     pub fn path(&self) -> Option<&Path> {
-        self.inner
-            .lock()
-            .unwrap()
-            .out
-            .as_ref()
-            .map(|_| self.path.as_path())
+        self.tx.as_ref().map(|_| self.path.as_path())
+    }
+
+    fn send(&self, msg: Msg) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(msg);
+        }
     }
 
     /// Every later line is redacted for this secret too.
     pub fn add_secret(&self, s: &str) {
-        self.inner.lock().unwrap().secrets.push(s.to_string());
+        self.send(Msg::Secret(s.to_string()));
     }
 
     pub fn line(&self, text: &str) {
-        self.inner.lock().unwrap().write("", text);
+        if self.tx.is_some() {
+            self.send(Msg::Line(text.to_string()));
+        }
     }
 
     /// Lines of a command's output (joined with `\n`), each indented under the command.
     pub fn output_block(&self, block: &str) {
-        let mut inner = self.inner.lock().unwrap();
-        let Inner { out, secrets } = &mut *inner;
-        if let Some(w) = out.as_mut() {
-            let block = redact(block, secrets);
-            let _ = w.write_all(&crate::exec::lines::indent("  | ", &block));
+        if self.tx.is_some() {
+            self.send(Msg::Block(block.to_string()));
         }
     }
 
+    /// Returns once everything logged so far is in the file.
     pub fn flush(&self) {
-        if let Some(w) = self.inner.lock().unwrap().out.as_mut() {
-            let _ = w.flush();
+        if let Some(tx) = &self.tx {
+            let (done, wait) = mpsc::channel();
+            if tx.send(Msg::Flush(done)).is_ok() {
+                let _ = wait.recv();
+            }
         }
     }
 }
 
 impl Drop for SessionLog {
     fn drop(&mut self) {
-        self.flush();
+        // Closing the queue ends the writer once it has written the rest.
+        self.tx = None;
+        if let Some(h) = self.writer.take() {
+            let _ = h.join();
+        }
     }
 }
