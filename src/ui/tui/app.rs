@@ -4,7 +4,6 @@
 //! so the loop redraws only then.
 
 use std::cell::Cell;
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
@@ -13,6 +12,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::export::{self, Rec};
+use super::output::{clean, Lines};
 use super::theme::Theme;
 use crate::exec::CancelToken;
 use crate::journey::driver::{Event, FailureChoice, FileChange, Outcome};
@@ -72,12 +72,6 @@ pub enum Kind {
     Note,
     Ok,
     Bad,
-}
-
-#[derive(Debug, Clone)]
-pub struct OutLine {
-    pub kind: Kind,
-    pub text: String,
 }
 
 pub struct StepView {
@@ -222,7 +216,7 @@ pub struct App {
     pub journey: String,
     pub steps: Vec<StepView>,
     pub current: usize,
-    pub output: VecDeque<OutLine>,
+    pub output: Lines,
     /// Lines scrolled back from the tail (0: follow the tail).
     pub scroll: usize,
     pub running: Option<Running>,
@@ -288,7 +282,7 @@ impl App {
                 })
                 .collect(),
             current: 0,
-            output: VecDeque::new(),
+            output: Lines::new(OUTPUT_CAP),
             scroll: 0,
             running: None,
             last: None,
@@ -318,22 +312,22 @@ impl App {
         self.running.is_some() && self.finished.is_none()
     }
 
+    /// A line (or lines) of the wizard's own: a step, a command, a note.
     pub fn push(&mut self, kind: Kind, text: &str) {
         for l in text.lines() {
-            if self.output.len() >= OUTPUT_CAP {
-                self.output.pop_front();
-                if let Some(c) = self.search.as_mut().and_then(|s| s.current.as_mut()) {
-                    *c = c.saturating_sub(1);
-                }
-            }
-            self.output.push_back(OutLine {
-                kind,
-                text: clean(l),
-            });
-            if self.scroll > 0 {
-                // Keep the lines the user is reading still.
-                self.scroll += 1;
-            }
+            self.push_block(kind, l.to_string());
+        }
+    }
+
+    /// Lines joined with `\n`, as one block: a read of a command's output.
+    fn push_block(&mut self, kind: Kind, block: String) {
+        let p = self.output.push(kind, block);
+        if let Some(c) = self.search.as_mut().and_then(|s| s.current.as_mut()) {
+            *c = c.saturating_sub(p.dropped);
+        }
+        if self.scroll > 0 {
+            // Keep the lines the user is reading still.
+            self.scroll += p.added;
         }
     }
 
@@ -478,11 +472,7 @@ impl App {
                     started: Instant::now(),
                 });
             }
-            Event::Output(block) => {
-                for line in block.split('\n') {
-                    self.push(Kind::Output, line);
-                }
-            }
+            Event::Output(block) => self.push_block(Kind::Output, block),
             // The TUI redraws on its own schedule; nothing to flush.
             Event::OutputIdle => {}
             Event::ActionEnd {
@@ -863,6 +853,12 @@ impl App {
             }
             _ => bottom,
         };
+        // One pass over the lines, not a walk to each candidate.
+        let hits: Vec<bool> = self
+            .output
+            .iter()
+            .map(|(_, l)| s.matches(&clean(l)))
+            .collect();
         let found = (1..=n)
             .map(|d| {
                 if older {
@@ -871,7 +867,7 @@ impl App {
                     (start + d) % n
                 }
             })
-            .find(|&i| s.matches(&self.output[i].text));
+            .find(|&i| hits[i]);
         match found {
             Some(i) => {
                 let rows = self.out_rows.get().max(1);
@@ -940,31 +936,4 @@ impl App {
 
 fn ctrl_key(k: &KeyEvent) -> bool {
     k.modifiers.contains(KeyModifiers::CONTROL)
-}
-
-/// Drop terminal escapes and carriage-return overwrites from a child's line.
-pub fn clean(line: &str) -> String {
-    let line = line.rsplit('\r').find(|s| !s.is_empty()).unwrap_or("");
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            // CSI: ESC [ ... final byte in @..~ ; other escapes: skip one char.
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for c in chars.by_ref() {
-                    if ('@'..='~').contains(&c) {
-                        break;
-                    }
-                }
-            } else {
-                chars.next();
-            }
-        } else if c == '\t' {
-            out.push_str("    ");
-        } else if !c.is_control() {
-            out.push(c);
-        }
-    }
-    out
 }

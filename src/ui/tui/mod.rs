@@ -4,11 +4,15 @@
 //! answers; the UI thread owns the one `App`, merges those messages with keys
 //! (read on their own thread) and a tick (only while a command runs), and
 //! redraws only when something changed: idle means blocked on the channel.
+//! Output is bounded twice: at most `OUTPUT_IN_FLIGHT` blocks wait for the UI
+//! thread (the driver, and so the child's pipe, waits beyond that), and frames
+//! are drawn at most every `FRAME`, however fast the lines come.
 
 pub mod app;
 pub mod doctor;
 pub mod export;
 pub mod menu;
+pub mod output;
 pub mod resume;
 pub mod term;
 pub mod theme;
@@ -19,8 +23,8 @@ mod tests;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::time::{Duration, Instant};
 
 use app::{App, Msg};
 use term::Term;
@@ -43,13 +47,29 @@ pub fn wanted(lines: bool) -> bool {
         && std::env::var("TERM").map_or(true, |t| t != "dumb")
 }
 
+/// Blocks of output sent to the UI thread and not yet taken in. A block is one
+/// read of a command (at most 80 KiB), so this bounds that memory to a few MiB
+/// when the terminal draws slower than the command writes.
+const OUTPUT_IN_FLIGHT: usize = 32;
+
+/// The shortest time between two frames: 60 a second is smooth to read, and a
+/// burst of output costs a frame per 16 ms, not one per read.
+const FRAME: Duration = Duration::from_millis(16);
+
 /// The driver's side: every call becomes a message; questions wait for the reply.
 struct TuiInteract {
     tx: Sender<Msg>,
+    /// One slot per block of output in flight (see `OUTPUT_IN_FLIGHT`): full,
+    /// the driver waits; the UI thread frees a slot per block it takes in.
+    output_slots: SyncSender<()>,
 }
 
 impl Interact for TuiInteract {
     fn event(&mut self, ev: &Event) {
+        // Without a UI thread (it ended) the slot fails and nothing waits.
+        if matches!(ev, Event::Output(_)) && self.output_slots.send(()).is_err() {
+            return;
+        }
         let _ = self.tx.send(Msg::Event(ev.clone()));
     }
     fn ask(&mut self, q: &Question, error: Option<&str>) -> Answer {
@@ -127,6 +147,7 @@ pub fn run_journey_with(
         }
     };
     let (tx, rx) = mpsc::channel();
+    let (output_slots, slots_rx) = mpsc::sync_channel(OUTPUT_IN_FLIGHT);
     term::attach(tx.clone());
     let cancel = driver.cancel.clone();
     let ids: Vec<&str> = driver.steps.iter().map(|s| s.id()).collect();
@@ -135,9 +156,12 @@ pub fn run_journey_with(
         let ui = s.spawn(move || {
             let _cancel_if_ui_dies = CancelOnDrop(cancel);
             let mut term = term;
-            let _ = ui_loop(&mut term, &rx, &mut app);
+            let _ = ui_loop(&mut term, &rx, &slots_rx, &mut app);
         });
-        let mut interact = TuiInteract { tx: tx.clone() };
+        let mut interact = TuiInteract {
+            tx: tx.clone(),
+            output_slots,
+        };
         let outcome = match &extras.resume {
             Some(r) if !resume::offer(r, &ids, ctx, &mut interact) => Outcome::Quit,
             _ => driver.run(ctx, &mut interact),
@@ -228,38 +252,65 @@ impl Drop for CancelOnDrop {
     }
 }
 
-fn ui_loop(term: &mut Term, rx: &Receiver<Msg>, app: &mut App) -> std::io::Result<()> {
+fn ui_loop(
+    term: &mut Term,
+    rx: &Receiver<Msg>,
+    output_slots: &Receiver<()>,
+    app: &mut App,
+) -> std::io::Result<()> {
     term.terminal.draw(|f| view::draw(f, app))?;
+    let mut drawn = Instant::now();
+    // Output changed the screen since the last frame, which was too recent to
+    // draw again; anything else (a key, a question, a step) is drawn at once.
+    let mut dirty = false;
+    let take = |app: &mut App, m: Msg, urgent: &mut bool| {
+        let output = matches!(m, Msg::Event(Event::Output(_) | Event::OutputIdle));
+        if matches!(m, Msg::Event(Event::Output(_))) {
+            let _ = output_slots.try_recv();
+        }
+        let changed = app.update(m);
+        *urgent |= changed && !output;
+        changed
+    };
     loop {
-        let first = if app.ticking() {
-            match rx.recv_timeout(Duration::from_millis(100)) {
+        let wait = if dirty {
+            Some(FRAME.saturating_sub(drawn.elapsed()))
+        } else if app.ticking() {
+            Some(Duration::from_millis(100))
+        } else {
+            None
+        };
+        let first = match wait {
+            Some(t) => match rx.recv_timeout(t) {
                 Ok(m) => Some(m),
                 Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
-            }
-        } else {
-            match rx.recv() {
+            },
+            None => match rx.recv() {
                 Ok(m) => Some(m),
                 Err(_) => return Ok(()),
-            }
+            },
         };
         // A tick always redraws (the spinner and the clock moved).
-        let mut changed = first.is_none();
+        dirty |= first.is_none();
+        let mut urgent = false;
         if let Some(m) = first {
-            changed |= app.update(m);
+            dirty |= take(app, m, &mut urgent);
         }
         // Take what else is waiting (a burst of output) before drawing once.
         for _ in 0..2000 {
             match rx.try_recv() {
-                Ok(m) => changed |= app.update(m),
+                Ok(m) => dirty |= take(app, m, &mut urgent),
                 Err(_) => break,
             }
         }
         if app.exit {
             return Ok(());
         }
-        if changed {
+        if urgent || (dirty && drawn.elapsed() >= FRAME) {
             term.terminal.draw(|f| view::draw(f, app))?;
+            drawn = Instant::now();
+            dirty = false;
         }
     }
 }

@@ -177,13 +177,13 @@ fn output_is_a_bounded_ring() {
         a.update(Msg::Event(Event::Output(format!("line {i}"))));
     }
     assert_eq!(a.output.len(), OUTPUT_CAP);
-    assert_eq!(a.output.front().unwrap().text, "line 50");
+    assert_eq!(a.output.get(0).unwrap().1, "line 50");
 }
 
 #[test]
 fn child_escapes_and_carriage_returns_are_cleaned() {
-    assert_eq!(super::app::clean("\x1b[32mok\x1b[0m done"), "ok done");
-    assert_eq!(super::app::clean("10%\r50%\r100%"), "100%");
+    assert_eq!(super::output::clean("\x1b[32mok\x1b[0m done"), "ok done");
+    assert_eq!(super::output::clean("10%\r50%\r100%"), "100%");
 }
 
 #[test]
@@ -602,19 +602,29 @@ fn slash_searches_the_output_n_and_shift_n_move_esc_ends() {
     a.update(key(KeyCode::Enter));
     // The newest match first: package-49.
     let cur = a.search.as_ref().unwrap().current.unwrap();
-    assert_eq!(a.output[cur].text, "Installing package-49 (1.0.49)");
+    assert_eq!(
+        a.output.get(cur).unwrap().1,
+        "Installing package-49 (1.0.49)"
+    );
     let s = screen(&a, (80, 24));
     assert!(s.contains("» "), "the current match is marked:\n{s}");
     assert!(s.contains("11 lines match"), "{s}");
     a.update(key(KeyCode::Char('n')));
     let cur = a.search.as_ref().unwrap().current.unwrap();
-    assert_eq!(a.output[cur].text, "Installing package-48 (1.0.48)");
+    assert_eq!(
+        a.output.get(cur).unwrap().1,
+        "Installing package-48 (1.0.48)"
+    );
     let s = screen(&a, (80, 24));
     assert!(s.contains("package-48"), "the match is in view:\n{s}");
     a.update(key(KeyCode::Char('N')));
     a.update(key(KeyCode::Char('N')));
     let cur = a.search.as_ref().unwrap().current.unwrap();
-    assert_eq!(a.output[cur].text, "Installing package-4 (1.0.4)", "wraps");
+    assert_eq!(
+        a.output.get(cur).unwrap().1,
+        "Installing package-4 (1.0.4)",
+        "wraps"
+    );
     a.update(key(KeyCode::Esc));
     assert!(a.search.is_none() && !a.confirm_quit);
     // Esc without a search still asks to quit.

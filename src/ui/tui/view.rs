@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::app::{App, DiffView, FailureView, Form, Kind, Modal, Search};
+use super::output::clean;
 use super::theme::Theme;
 use crate::journey::driver::Outcome;
 use crate::journey::{QuestionKind, StepState};
@@ -194,7 +195,11 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
         let text = if s.editing {
             format!(" /{}▏ Enter: find · Esc: cancel ", s.term)
         } else {
-            let n = app.output.iter().filter(|l| s.matches(&l.text)).count();
+            let n = app
+                .output
+                .iter()
+                .filter(|(_, l)| s.matches(&clean(l)))
+                .count();
             format!(
                 " /{} · {n} lines match · n: older  N: newer  Esc: end ",
                 s.term
@@ -213,9 +218,11 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
         return;
     }
     let mut rows: Vec<Line> = Vec::new();
-    let end = app.output.len().saturating_sub(app.scroll);
-    for (i, l) in app.output.range(..end).enumerate().rev() {
-        let style = match l.kind {
+    let newest = app.output.len().saturating_sub(1);
+    for (k, (kind, raw)) in app.output.iter().rev().skip(app.scroll).enumerate() {
+        let i = newest - app.scroll - k;
+        let text = clean(raw);
+        let style = match kind {
             Kind::Step => t.bold().patch(t.accent()),
             Kind::Command => t.bold(),
             Kind::Output => Style::default(),
@@ -223,12 +230,12 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
             Kind::Ok => t.ok(),
             Kind::Bad => t.bad(),
         };
-        let indent = if l.kind == Kind::Output { "  " } else { "" };
-        let wrapped = wrap(&format!("{indent}{}", l.text), w);
+        let indent = if kind == Kind::Output { "  " } else { "" };
+        let wrapped = wrap(&format!("{indent}{text}"), w);
         let current = app.search.as_ref().and_then(|s| s.current) == Some(i);
         for r in wrapped.into_iter().rev() {
             let line = match &app.search {
-                Some(s) if !s.editing && s.matches(&l.text) => highlight(t, s, &r, style, current),
+                Some(s) if !s.editing && s.matches(&text) => highlight(t, s, &r, style, current),
                 _ => Line::styled(r, style),
             };
             rows.push(line);

@@ -1,0 +1,199 @@
+//! The output pane's lines: the newest `cap`, kept as the blocks they arrive in
+//! (one allocation per read of a command, not one per line), each with where its
+//! lines start, so a million lines of output cost the UI thread a search for
+//! newlines and little else. Lines are cleaned of control characters only when
+//! drawn or searched (`clean`).
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+use super::app::Kind;
+
+pub struct Lines {
+    chunks: VecDeque<Chunk>,
+    len: usize,
+    cap: usize,
+}
+
+struct Chunk {
+    kind: Kind,
+    text: String,
+    /// Where each line starts in `text`.
+    starts: Vec<usize>,
+    /// Lines before this one were dropped (the cap); the text goes with the chunk.
+    first: usize,
+}
+
+impl Chunk {
+    fn count(&self) -> usize {
+        self.starts.len() - self.first
+    }
+
+    /// Line `j` of the whole chunk, dropped ones counted.
+    fn line(&self, j: usize) -> &str {
+        let start = self.starts[j];
+        let end = self.starts.get(j + 1).map_or(self.text.len(), |&n| n - 1);
+        &self.text[start..end]
+    }
+
+    fn lines(&self) -> impl DoubleEndedIterator<Item = &str> + '_ {
+        (self.first..self.starts.len()).map(|j| self.line(j))
+    }
+}
+
+/// What a push did, for the scroll position and the search's current match.
+pub struct Pushed {
+    pub added: usize,
+    pub dropped: usize,
+}
+
+impl Lines {
+    pub fn new(cap: usize) -> Self {
+        Lines {
+            chunks: VecDeque::new(),
+            len: 0,
+            cap,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Add `text`'s lines (split at `\n`; an empty text is one empty line),
+    /// dropping the oldest beyond the cap.
+    pub fn push(&mut self, kind: Kind, text: String) -> Pushed {
+        // Counted first (vectorised), then a plain scan: lines of output are
+        // short, where a search per line costs more than a look at each byte.
+        let bytes = text.as_bytes();
+        let mut starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+        starts.push(0);
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' {
+                starts.push(i + 1);
+            }
+        }
+        let added = starts.len();
+        self.len += added;
+        self.chunks.push_back(Chunk {
+            kind,
+            text,
+            starts,
+            first: 0,
+        });
+        let mut excess = self.len.saturating_sub(self.cap);
+        let dropped = excess;
+        while excess > 0 {
+            let Some(front) = self.chunks.front_mut() else {
+                break;
+            };
+            let n = front.count();
+            if n <= excess {
+                self.chunks.pop_front();
+                self.len -= n;
+                excess -= n;
+            } else {
+                front.first += excess;
+                self.len -= excess;
+                excess = 0;
+            }
+        }
+        Pushed { added, dropped }
+    }
+
+    /// Every line, oldest first, with its kind (not cleaned).
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (Kind, &str)> + '_ {
+        self.chunks
+            .iter()
+            .flat_map(|c| c.lines().map(move |l| (c.kind, l)))
+    }
+
+    /// Line `i` (0 is the oldest kept), not cleaned.
+    pub fn get(&self, mut i: usize) -> Option<(Kind, &str)> {
+        for c in &self.chunks {
+            if i < c.count() {
+                return Some((c.kind, c.line(c.first + i)));
+            }
+            i -= c.count();
+        }
+        None
+    }
+}
+
+/// A line as the pane shows it: the last `\r` rewrite, escape sequences and
+/// other control characters removed, tabs as four spaces. Most lines have none
+/// of these and are returned as they are.
+pub fn clean(line: &str) -> Cow<'_, str> {
+    // 0xC2 starts the C1 controls (U+0080..U+009F), and some other characters:
+    // those lines take the careful way.
+    if !line.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        return Cow::Borrowed(line);
+    }
+    let line = line.rsplit('\r').find(|s| !s.is_empty()).unwrap_or("");
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ ... final byte in @..~ ; other escapes: skip one char.
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            } else {
+                chars.next();
+            }
+        } else if c == '\t' {
+            out.push_str("    ");
+        } else if !c.is_control() {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(l: &Lines) -> Vec<String> {
+        l.iter().map(|(_, t)| t.to_string()).collect()
+    }
+
+    #[test]
+    fn blocks_become_lines_and_the_oldest_go_beyond_the_cap() {
+        let mut l = Lines::new(5);
+        let p = l.push(Kind::Output, "a\nb\n\nc".into());
+        assert_eq!((p.added, p.dropped), (4, 0));
+        assert_eq!(texts(&l), ["a", "b", "", "c"]);
+        let p = l.push(Kind::Note, "d\ne\nf".into());
+        assert_eq!((p.added, p.dropped), (3, 2));
+        assert_eq!(texts(&l), ["", "c", "d", "e", "f"]);
+        assert_eq!(l.len(), 5);
+        assert_eq!(l.get(0), Some((Kind::Output, "")));
+        assert_eq!(l.get(2), Some((Kind::Note, "d")));
+        assert_eq!(l.get(5), None);
+        // A block bigger than the cap keeps its newest lines.
+        let p = l.push(Kind::Output, "1\n2\n3\n4\n5\n6\n7".into());
+        assert_eq!((p.added, p.dropped), (7, 7));
+        assert_eq!(texts(&l), ["3", "4", "5", "6", "7"]);
+        let newest: Vec<&str> = l.iter().rev().take(2).map(|(_, t)| t).collect();
+        assert_eq!(newest, ["7", "6"]);
+    }
+
+    #[test]
+    fn clean_removes_control_characters_and_keeps_plain_lines_as_they_are() {
+        assert!(matches!(clean("plain é line"), Cow::Borrowed(_)));
+        assert_eq!(clean("\x1b[1mbold\x1b[0m"), "bold");
+        assert_eq!(clean("a\tb"), "a    b");
+        assert_eq!(clean("10%\r100%"), "100%");
+        assert_eq!(clean("bell\x07"), "bell");
+        assert_eq!(clean("c1\u{85}x"), "c1x");
+    }
+}
