@@ -4,10 +4,12 @@
 //! does. Prints the wall time and the peak RSS (VmHWM) to stderr:
 //!
 //!   cargo run --release --example runner_throughput -- 1000000 > /dev/null
-//!   -> runner_throughput lines=1000000 seconds=0.812 vmhwm_kb=4321
+//!   -> runner_throughput lines=1000000 seconds=0.035 vmhwm_kb=2900 cpu_ms=30
 //!
 //! After N, `--bare`: the runner alone (`exec::run` and a counting sink);
-//! `--no-log`: the driver and plain front end without the session log.
+//! `--no-log`: the driver and plain front end without the session log;
+//! `--tui`: the full-screen front end instead of the plain one (run it in a
+//! terminal: scripts/bench-tui-output does, in a pty, and presses Enter at the end).
 
 use std::time::Instant;
 
@@ -51,6 +53,16 @@ fn vmhwm_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) of this process alone, not its children: what the
+/// wizard itself spends, whatever else the machine is doing.
+fn self_cpu_ms() -> u64 {
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage fills the struct it is given.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let ms = |t: libc::timeval| t.tv_sec as u64 * 1000 + t.tv_usec as u64 / 1000;
+    ms(ru.ru_utime) + ms(ru.ru_stime)
+}
+
 fn main() {
     let n: u64 = std::env::args()
         .nth(1)
@@ -82,6 +94,12 @@ fn main() {
         } else {
             Outcome::Quit
         }
+    } else if mode == "--tui" {
+        arcaflow_wizard::ui::tui::run_journey(
+            "throughput",
+            &mut Driver::new(&steps, &log),
+            &mut ctx,
+        )
     } else {
         let mut ui = Plain::new(true);
         Driver::new(&steps, &log).run(&mut ctx, &mut ui)
@@ -92,7 +110,8 @@ fn main() {
     let _ = std::fs::remove_dir_all(&state);
     assert_eq!(outcome, Outcome::Done, "the step failed");
     eprintln!(
-        "runner_throughput lines={n} seconds={secs:.3} vmhwm_kb={}",
-        vmhwm_kb()
+        "runner_throughput lines={n} seconds={secs:.3} vmhwm_kb={} cpu_ms={}",
+        vmhwm_kb(),
+        self_cpu_ms()
     );
 }
