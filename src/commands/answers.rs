@@ -17,6 +17,9 @@ pub const NEW_KEYS: &[&str] = &[
     "git",
 ];
 
+/// Keys whose answer is yes or no (`true`/`false` in the file).
+const YES_NO_KEYS: &[&str] = &["git"];
+
 /// Read an answers file: a flat table of strings (and booleans for yes/no questions).
 pub fn read(path: &Path, allowed: &[&str]) -> Result<BTreeMap<String, String>, Failure> {
     let text = std::fs::read_to_string(path)
@@ -25,22 +28,63 @@ pub fn read(path: &Path, allowed: &[&str]) -> Result<BTreeMap<String, String>, F
 }
 
 pub fn parse(text: &str, allowed: &[&str]) -> Result<BTreeMap<String, String>, String> {
-    let doc = crate::pyproject::parse(text).map_err(|e| e.to_string())?;
+    // The file is not pyproject.toml: the caller names it.
+    let doc = crate::pyproject::parse(text)
+        .map_err(|e| format!("line {}, column {}: {}", e.line, e.column, e.message))?;
+    // Where a key's value starts, for the messages below.
+    let pos = |k: &str| crate::pyproject::position_at(text, &[k]);
+    let at = |k: &str| {
+        pos(k)
+            .map(|(l, c)| format!("line {l}, column {c}: "))
+            .unwrap_or_default()
+    };
+    let line = |k: &str| {
+        pos(k)
+            .map(|(l, _)| format!("line {l}: "))
+            .unwrap_or_default()
+    };
     let mut out = BTreeMap::new();
     for (k, item) in doc.iter() {
         let key = k.replace('-', "_");
         if !allowed.contains(&key.as_str()) {
-            return Err(format!("unknown key '{k}' (known: {})", allowed.join(", ")));
+            return Err(format!(
+                "{}unknown key '{k}' (known: {})",
+                line(k),
+                allowed.join(", ")
+            ));
         }
         let v = item
             .as_value()
-            .ok_or_else(|| format!("'{k}' must be a string or true/false, not a table"))?;
+            .ok_or_else(|| format!("{}'{k}' must be a string or true/false, not a table", at(k)))?;
         let s = if let Some(s) = v.as_str() {
             s.to_string()
         } else if let Some(b) = v.as_bool() {
             if b { "yes" } else { "no" }.to_string()
         } else {
-            return Err(format!("'{k}' must be a string or true/false"));
+            let kind = match v {
+                toml_edit::Value::Integer(_) => "a number",
+                toml_edit::Value::Float(_) => "a number",
+                toml_edit::Value::Datetime(_) => "a date",
+                toml_edit::Value::Array(_) => "a list",
+                toml_edit::Value::InlineTable(_) => "a table",
+                _ => "something else",
+            };
+            return Err(format!(
+                "{}'{k}' must be a string or true/false, not {kind}{}",
+                at(k),
+                if kind == "a number" {
+                    format!(": write {k} = \"{}\"", v.to_string().trim())
+                } else {
+                    String::new()
+                }
+            ));
+        };
+        // A yes/no answer is checked now: its step comes after the project is made.
+        let s = if YES_NO_KEYS.contains(&key.as_str()) {
+            crate::journey::question::parse_yes_no(&s)
+                .map_err(|_| format!("{}'{k}' must be true or false", at(k)))?
+        } else {
+            s
         };
         out.insert(key, s);
     }

@@ -126,6 +126,18 @@ pub fn parse(text: &str) -> Result<toml_edit::DocumentMut, TomlError> {
     })
 }
 
+/// The 1-based line and column where the value at `keys` (a path of keys, e.g.
+/// `["tool", "poetry", "version"]`) starts in `text`; None when the text does not
+/// parse or has no such key. For messages about a value of the wrong kind.
+pub fn position_at(text: &str, keys: &[&str]) -> Option<(usize, usize)> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let mut item = doc.as_item();
+    for k in keys {
+        item = item.get(k)?;
+    }
+    item.span().map(|s| line_col(text, s.start))
+}
+
 /// The folder Poetry looks for when `packages` is not set: the name, PEP 503 normalised,
 /// with `-` turned into `_` (`arcaflow-plugin-example` -> `arcaflow_plugin_example`).
 pub fn module_name(dist_name: &str) -> String {
@@ -170,6 +182,18 @@ mod tests {
         let e = parse("deps = [1,\n").unwrap_err();
         assert_eq!((e.line, e.column), (1, 11), "{e}");
         assert!(parse("").is_ok());
+    }
+
+    #[test]
+    fn positions_of_values() {
+        let text = "[tool.poetry]\nname = \"x\"\nversion = 1\n[project]\nv = { a = [1] }\n";
+        assert_eq!(
+            position_at(text, &["tool", "poetry", "version"]),
+            Some((3, 11))
+        );
+        assert_eq!(position_at(text, &["project", "v", "a"]), Some((5, 11)));
+        assert_eq!(position_at(text, &["tool", "poetry", "nope"]), None);
+        assert_eq!(position_at("x = ", &["x"]), None);
     }
 
     #[test]
