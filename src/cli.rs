@@ -116,3 +116,114 @@ pub struct DoctorArgs {
     #[command(flatten)]
     pub common: Common,
 }
+
+/// What a URL given on the command line (or in an answers file) is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlUse {
+    /// An index pip and Poetry install from (`--index-url`): its simple page.
+    Index,
+    /// Where `poetry publish` uploads to (`--repository-url`).
+    Upload,
+}
+
+/// Check a URL given with `flag`: why it is refused, or nothing. A URL that holds
+/// a password or a token is refused without being repeated: it would be written
+/// to pyproject.toml or Poetry's configuration, the session log and a command line.
+pub fn check_url(flag: &str, url: &str, usage: UrlUse) -> Result<(), String> {
+    if crate::journey::release::holds_token(url) {
+        return Err(crate::journey::release::token_given_as(flag));
+    }
+    let u = url.trim();
+    if u.is_empty() {
+        return Err(format!(
+            "{flag}: the URL is empty: give an http:// or https:// URL"
+        ));
+    }
+    let rest = u
+        .strip_prefix("http://")
+        .or_else(|| u.strip_prefix("https://"));
+    let Some(rest) = rest.filter(|_| !url.contains(char::is_whitespace)) else {
+        return Err(format!("{flag} {url}: give an http:// or https:// URL"));
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let host = match authority.rsplit_once('@') {
+        Some((user, _)) if user.contains(':') => {
+            let how = match usage {
+                UrlUse::Index => format!(
+                    "Poetry reads them from POETRY_HTTP_BASIC_{}_USERNAME and _PASSWORD, \
+                     or asks once: poetry config http-basic.{} USER",
+                    crate::pyproject::generate::INDEX_SOURCE_NAME
+                        .to_ascii_uppercase()
+                        .replace('-', "_"),
+                    crate::pyproject::generate::INDEX_SOURCE_NAME
+                ),
+                UrlUse::Upload => {
+                    "the upload takes a token from POETRY_PYPI_TOKEN_<NAME> or the masked prompt"
+                        .to_string()
+                }
+            };
+            return Err(format!(
+                "{flag}: the URL holds a password (user:password@host, not shown here); it would be \
+                 written to the project or Poetry's configuration and shown in logs. Give the URL \
+                 without it: {how}."
+            ));
+        }
+        Some((_, host)) => host,
+        None => authority,
+    };
+    let hostname = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    if hostname.is_empty() {
+        return Err(format!("{flag} {url}: the URL has no host name"));
+    }
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    let last = path.rsplit('/').next().unwrap_or_default();
+    match usage {
+        UrlUse::Index if last == "legacy" => Err(format!(
+            "{flag} {url}: this is an upload URL; give the index pip installs from \
+             (its simple page), e.g. https://pypi.org/simple/"
+        )),
+        UrlUse::Upload if last == "simple" || last == "+simple" => Err(format!(
+            "{flag} {url}: this is an index's simple page, where pip installs from; give the \
+             upload URL (TestPyPI: https://test.pypi.org/legacy/, pypiserver: http://HOST:PORT/)"
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        use UrlUse::*;
+        assert!(check_url("--index-url", "https://pypi.org/simple/", Index).is_ok());
+        assert!(check_url("--index-url", "http://[::1]:8080/simple/", Index).is_ok());
+        assert!(check_url("--index-url", "https://u@h/simple/", Index).is_ok());
+        assert!(check_url("--repository-url", "http://127.0.0.1:8080/", Upload).is_ok());
+        assert!(check_url("--repository-url", "https://test.pypi.org/legacy/", Upload).is_ok());
+        let e = check_url("--index-url", "https://u:secret@h/simple/", Index).unwrap_err();
+        assert!(
+            e.contains("holds a password") && !e.contains("secret"),
+            "{e}"
+        );
+        assert!(
+            e.contains("POETRY_HTTP_BASIC_PRIMARY_INDEX_USERNAME"),
+            "{e}"
+        );
+        let e = check_url("--index-url", "http://:80/simple/", Index).unwrap_err();
+        assert!(e.contains("no host name"), "{e}");
+        let e = check_url("--repository-url", "https://test.pypi.org/simple", Upload).unwrap_err();
+        assert!(e.contains("simple page"), "{e}");
+        let e = check_url("--index-url", "https://upload.pypi.org/legacy/", Index).unwrap_err();
+        assert!(e.contains("upload URL"), "{e}");
+    }
+}

@@ -1,6 +1,7 @@
 //! `arcaflow-wizard release`.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 
 use super::fail;
 use crate::cli::ReleaseArgs;
@@ -84,7 +85,8 @@ pub fn run(args: ReleaseArgs) -> i32 {
 
 /// Take every `POETRY_PYPI_TOKEN_*` out of this process's environment, so that no
 /// child inherits it: the wizard hands a token to `poetry publish` alone.
-fn take_tokens_from_env() -> BTreeMap<String, String> {
+/// Their values are returned as they were, blank or not: [`env_token`] checks them.
+fn take_tokens_from_env() -> BTreeMap<String, OsString> {
     let mut out = BTreeMap::new();
     for (k, v) in std::env::vars_os() {
         let Some(k) = k.to_str().map(str::to_string) else {
@@ -93,12 +95,25 @@ fn take_tokens_from_env() -> BTreeMap<String, String> {
         if k.starts_with("POETRY_PYPI_TOKEN_") {
             scrub_env_value(&k);
             std::env::remove_var(&k);
-            if let Some(v) = v.to_str().filter(|v| !v.is_empty()) {
-                out.insert(k, v.to_string());
-            }
+            out.insert(k, v);
         }
     }
     out
+}
+
+/// The token in `var`, checked (None when it is unset or blank); bad input stops
+/// the release before anything runs. The message names the variable, never the token.
+fn env_token(tokens: &BTreeMap<String, OsString>, var: &str) -> Result<Option<String>, Failure> {
+    match tokens.get(var) {
+        None => Ok(None),
+        Some(raw) => release::check_env_token(var, raw).map_err(|why| {
+            Failure::usage(why).hint(
+                "Nothing was changed. Set the variable to the API token alone, e.g. from a file: \
+                 export VAR=\"$(cat token.txt)\"; or unset it to type the token in a masked field."
+                    .replace("VAR", var),
+            )
+        }),
+    }
 }
 
 /// Overwrite the value of `key` in the process's original environment block with
@@ -132,7 +147,28 @@ fn scrub_env_value(key: &str) {
     }
 }
 
+/// A flag that was given a token (pasted into the wrong place) is refused
+/// without repeating it.
+fn refuse_tokens(args: &ReleaseArgs) -> Result<(), Failure> {
+    let given = [
+        (
+            "DIR",
+            args.dir.as_ref().map(|d| d.to_string_lossy().into_owned()),
+        ),
+        ("--repository", args.repository.clone()),
+        ("--repository-url", args.repository_url.clone()),
+        ("--version", args.version.clone()),
+    ];
+    for (flag, v) in given {
+        if v.as_deref().is_some_and(release::holds_token) {
+            return Err(Failure::usage(release::token_given_as(flag)));
+        }
+    }
+    Ok(())
+}
+
 fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
+    refuse_tokens(args)?;
     let cwd = std::env::current_dir()
         .map_err(|e| Failure::usage(format!("cannot read the current folder: {e}")))?;
     let dir = match &args.dir {
@@ -147,8 +183,13 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
             dir.display()
         )));
     }
+    if let Some(u) = &args.repository_url {
+        crate::cli::check_url("--repository-url", u, crate::cli::UrlUse::Upload)
+            .map_err(Failure::usage)?;
+    }
     let target = Target::from_args(args.repository.as_deref(), args.repository_url.as_deref())
         .map_err(Failure::usage)?;
+    let info = release::check_project(&dir)?;
     let mut answers = BTreeMap::new();
     answers.insert("repository".to_string(), target.name.clone());
     if let Some(u) = &args.repository_url {
@@ -162,13 +203,13 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
     let tokens = take_tokens_from_env();
     let mut secrets = BTreeMap::new();
     let mut learned = BTreeMap::new();
-    if let Some(t) = tokens.get(&target.token_var()) {
-        secrets.insert("token".to_string(), t.clone());
+    if let Some(t) = env_token(&tokens, &target.token_var())? {
+        secrets.insert("token".to_string(), t);
         learned.insert(format!("env:{}", target.name), "1".to_string());
     }
     if !target.is_pypi() {
-        if let Some(t) = tokens.get(&token_env_var("pypi")) {
-            secrets.insert("pypi_token".to_string(), t.clone());
+        if let Some(t) = env_token(&tokens, &token_env_var("pypi"))? {
+            secrets.insert("pypi_token".to_string(), t);
             learned.insert("env:pypi".to_string(), "1".to_string());
         }
     }
@@ -177,12 +218,25 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
         && !secrets.contains_key("token")
         && !auth_toml_has_token(&target.name)
     {
+        let var = target.token_var();
+        // Say what is there instead: a blank variable, or tokens under other names.
+        let seen = if tokens.contains_key(&var) {
+            format!(" {var} is set but holds no token (it is empty or only spaces).")
+        } else {
+            let others: Vec<&str> = tokens.keys().map(String::as_str).collect();
+            if others.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " The environment has {}, for another repository (NAME is the repository's name, upper-cased, '-' to '_').",
+                    others.join(", ")
+                )
+            }
+        };
         return Err(Failure::usage(format!(
-            "--yes was given but there is no token for {}: set {} in the environment (the token is never a flag), \
-             or configure it with `poetry config pypi-token.{}`.",
-            target.name,
-            target.token_var(),
-            target.name
+            "--yes was given but there is no token for {}: set {var} in the environment (the token is never a flag), \
+             or configure it with `poetry config pypi-token.{}`.{seen}",
+            target.name, target.name
         )));
     }
 
@@ -214,12 +268,7 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
     // A --version that cannot follow the current one is bad input: refuse it
     // before any step runs (the checks step installs and runs the tests).
     if let (Some(how), false) = (&args.version, ctx.learned.contains_key("resume_version")) {
-        let current = release::project_version(&ctx).ok_or_else(|| {
-            Failure::usage(format!(
-                "{}: pyproject.toml has no version to bump",
-                dir.display()
-            ))
-        })?;
+        let current = info.version.clone().unwrap_or_default();
         crate::version::bump(&current, how)
             .map_err(|e| Failure::usage(format!("--version {how}: {e}")))?;
     }

@@ -30,7 +30,10 @@ use crate::plan::Cmd;
 use crate::pyproject::{self, ProjectInfo};
 
 pub use index::{simple_url, version_on_page, Target};
-pub use token::{auth_toml_has_token, token_env_var};
+pub use token::{
+    auth_toml_has_token, check_env_token, check_token, holds_token, looks_like_token,
+    token_env_var, token_given_as, token_warning,
+};
 
 pub fn steps() -> Vec<Box<dyn Step>> {
     vec![
@@ -61,6 +64,59 @@ pub(crate) fn project_info(ctx: &Context) -> Result<ProjectInfo, Failure> {
     })?;
     let doc = pyproject::parse(&text).map_err(|e| Failure::usage(e.to_string()))?;
     Ok(pyproject::inspect(&doc))
+}
+
+/// The project's pyproject.toml, checked before any step runs: valid TOML, a name
+/// that is a plugin name, a PEP 440 version. Poetry would otherwise stop the first
+/// step (`poetry install`) with its own message, and a bad version would only be
+/// found at the bump, after the checks ran.
+pub fn check_project(dir: &Path) -> Result<ProjectInfo, Failure> {
+    let path = dir.join("pyproject.toml");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+    let doc = pyproject::parse(&text).map_err(|e| {
+        Failure::usage(e.to_string()).hint(format!(
+            "Correct it in {}:\n{}",
+            path.display(),
+            e.excerpt(&text)
+        ))
+    })?;
+    let info = pyproject::inspect(&doc);
+    let table = match info.form {
+        pyproject::Form::Pep621 | pyproject::Form::Mixed => "[project]",
+        _ => "[tool.poetry]",
+    };
+    let at = |key: &str| {
+        pyproject::position_at(&text, &["tool", "poetry", key])
+            .or_else(|| pyproject::position_at(&text, &["project", key]))
+            .map(|(l, c)| format!("pyproject.toml: line {l}, column {c}"))
+            .unwrap_or_else(|| "pyproject.toml".to_string())
+    };
+    // A value of the wrong kind is read as missing: say which.
+    let missing = |key: &str, example: &str| match info
+        .warnings
+        .iter()
+        .find(|w| w.contains(&format!(".{key} should be")))
+    {
+        Some(w) => Failure::usage(format!("{}: {w}", at(key))),
+        None => Failure::usage(format!(
+            "pyproject.toml has no {key}: add {key} = \"{example}\" to {table}"
+        )),
+    };
+    let Some(name) = &info.name else {
+        return Err(missing("name", "arcaflow-plugin-NAME"));
+    };
+    PluginNames::parse(name)
+        .map_err(|e| Failure::usage(format!("{}: the project name {name:?}: {e}", at("name"))))?;
+    let Some(version) = &info.version else {
+        return Err(missing("version", "0.1.0"));
+    };
+    crate::version::normalize_pep440(version).map_err(|e| {
+        Failure::usage(format!("{}: the version: {e}", at("version"))).hint(
+            "Poetry refuses it too (`Invalid version`): set a version such as 0.1.0, then run the release again.",
+        )
+    })?;
+    Ok(info)
 }
 
 /// The distribution name, as Poetry builds it.

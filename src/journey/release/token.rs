@@ -45,7 +45,7 @@ pub fn auth_toml_has_token(repo: &str) -> bool {
     doc.get("pypi-token")
         .and_then(|t| t.get(repo))
         .and_then(|v| v.as_str())
-        .is_some_and(|v| !v.is_empty())
+        .is_some_and(|v| !v.trim().is_empty())
 }
 
 /// The secret key a target's token is kept under in `ctx.secrets`.
@@ -78,7 +78,7 @@ pub(crate) fn token_source(ctx: &Context, target: &Target) -> Option<String> {
 }
 
 /// Why a token looks wrong (kept short; the token itself is never shown).
-pub(crate) fn token_warning(token: &str) -> Option<String> {
+pub fn token_warning(token: &str) -> Option<String> {
     if token.trim() != token {
         return Some("the token has spaces or a line break around it: copy it again".into());
     }
@@ -91,15 +91,84 @@ pub(crate) fn token_warning(token: &str) -> Option<String> {
     None
 }
 
-fn check_token(s: &str) -> Result<String, String> {
+/// Does `value` look like a PyPI API token (`pypi-` and a long base64url macaroon,
+/// which always holds capitals)? Such a value given as a name, a path, a version
+/// or a URL must not be echoed back. Plugin names are lower case, so a name such
+/// as `pypi-tools` is not taken for one.
+pub fn looks_like_token(value: &str) -> bool {
+    let Some(rest) = value.trim().strip_prefix("pypi-") else {
+        return false;
+    };
+    rest.len() >= 16
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && rest.chars().any(|c| c.is_ascii_uppercase())
+}
+
+/// Does `value` hold a token-shaped part (a URL's user info, a query value, ...)?
+pub fn holds_token(value: &str) -> bool {
+    value
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .any(looks_like_token)
+}
+
+/// What to say when `what` (a flag or an answers-file key) was given a token.
+/// The value is not repeated.
+pub fn token_given_as(what: &str) -> String {
+    format!(
+        "{what}: this looks like an API token (not shown here), not the value this takes. \
+         A token is never a flag or an answer: `release` reads it from POETRY_PYPI_TOKEN_<NAME> \
+         or asks for it in a masked field. If it is a real token, revoke it and make a new one: \
+         it may now be in your shell history or in a file."
+    )
+}
+
+/// A typed token, checked: the token without spaces around it, or why it is refused.
+/// The reason never holds the token.
+pub fn check_token(s: &str) -> Result<String, String> {
     let t = s.trim();
     if t.is_empty() {
         return Err("a token is needed (it is not shown while you type)".into());
     }
     if t.contains(char::is_whitespace) {
-        return Err("a token has no spaces: copy it again".into());
+        return Err("a token has no spaces or line breaks inside: copy it again".into());
+    }
+    if t.starts_with("http://") || t.starts_with("https://") {
+        return Err(
+            "this is a URL, not a token: paste the API token (from PyPI it starts with `pypi-`)"
+                .into(),
+        );
     }
     Ok(t.to_string())
+}
+
+/// A token from the environment variable `var`, checked like a typed one.
+/// `Ok(None)` when the variable is set but blank (empty or only spaces): it holds
+/// no token. Spaces and line breaks around the token are dropped (a secret pasted
+/// into CI often ends in a newline; no token has them). The reason never holds
+/// the token.
+pub fn check_env_token(var: &str, raw: &std::ffi::OsStr) -> Result<Option<String>, String> {
+    let Some(v) = raw.to_str() else {
+        return Err(format!(
+            "{var} holds bytes that are not text: set it to the token again"
+        ));
+    };
+    let t = v.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.contains(char::is_whitespace) {
+        return Err(format!(
+            "{var} has a space or a line break inside the token: copy the token again"
+        ));
+    }
+    if t.starts_with("http://") || t.starts_with("https://") {
+        return Err(format!(
+            "{var} holds a URL, not a token: set it to the API token (from PyPI it starts with `pypi-`)"
+        ));
+    }
+    Ok(Some(t.to_string()))
 }
 
 /// The token question for a target (masked).
