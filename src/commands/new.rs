@@ -122,6 +122,43 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
             given.insert(k.to_string(), v);
         }
     }
+    // A token pasted into the wrong place is refused without being repeated.
+    for (k, v) in &given {
+        if crate::journey::release::holds_token(v) {
+            let what = match k.as_str() {
+                "dir" => "DIR".to_string(),
+                "description" | "author" => format!("{k} (in the answers file)"),
+                _ => format!("--{}", k.replace('_', "-")),
+            };
+            return Err(Failure::usage(crate::journey::release::token_given_as(
+                &what,
+            )));
+        }
+    }
+    if given.get("dir").is_some_and(|d| d.trim().is_empty()) {
+        return Err(Failure::usage(
+            "DIR is empty: give the project folder, or leave it out for ./arcaflow-plugin-NAME",
+        ));
+    }
+    for flag in ["python", "poetry"] {
+        if let Some(p) = given.get(flag) {
+            if std::path::Path::new(p).is_dir() {
+                return Err(Failure::usage(format!(
+                    "--{flag} {p} is a folder: give the {} itself, a file such as {}",
+                    if flag == "python" {
+                        "interpreter"
+                    } else {
+                        "poetry executable"
+                    },
+                    if flag == "python" {
+                        "/usr/bin/python3.11"
+                    } else {
+                        "~/.local/bin/poetry"
+                    }
+                )));
+            }
+        }
+    }
     if let Some(n) = given.get("name") {
         let short = crate::names::PluginNames::parse(n)
             .map_err(|e| Failure::usage(format!("--name: {e}")))?
@@ -130,23 +167,27 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
     }
     let index_url = given.remove("index_url");
     if let Some(u) = &index_url {
-        if !(u.starts_with("http://") || u.starts_with("https://"))
-            || u.contains(char::is_whitespace)
-        {
-            return Err(Failure::usage(format!(
-                "--index-url {u}: give an http:// or https:// URL"
-            )));
-        }
+        crate::cli::check_url("--index-url", u, crate::cli::UrlUse::Index)
+            .map_err(Failure::usage)?;
     }
     let probe_env = ProbeEnv::from_env();
     let mut facts = probe::gather(&probe_env);
     if let Some(p) = given.get("python").cloned() {
-        given.insert(
-            "python".into(),
-            adopt_python(&mut facts, std::path::Path::new(&p))?
-                .to_string_lossy()
-                .into_owned(),
-        );
+        let known = adopt_python(&mut facts, std::path::Path::new(&p))?;
+        // Older than 3.9: say so here, not as a choice the Python step refuses.
+        if let Some(py) = facts
+            .python_at(&known)
+            .filter(|py| py.version < journey::new::MIN_PYTHON)
+        {
+            return Err(Failure::usage(format!(
+                "--python {p} is Python {}: a plugin needs Python {}.{} or newer (the official images run 3.9)",
+                py.version,
+                journey::new::MIN_PYTHON.major,
+                journey::new::MIN_PYTHON.minor
+            ))
+            .hint(newer_pythons(&facts)));
+        }
+        given.insert("python".into(), known.to_string_lossy().into_owned());
     }
     if let Some(p) = given.get("poetry").cloned() {
         given.insert(
@@ -164,4 +205,20 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
     let mut ctx = Context::new(cwd, opts, facts, probe_env);
     ctx.answers = given;
     Ok(ctx)
+}
+
+/// The interpreters that would do, for the hint under a refused --python.
+fn newer_pythons(facts: &crate::probe::Facts) -> String {
+    let ok: Vec<String> = facts
+        .pythons
+        .iter()
+        .filter(|p| p.version >= journey::new::MIN_PYTHON)
+        .map(|p| format!("  --python {}   (Python {})", p.path.display(), p.version))
+        .collect();
+    if ok.is_empty() {
+        "No Python 3.9 or newer was found: install one (`arcaflow-wizard doctor` says how), then run again."
+            .to_string()
+    } else {
+        format!("Found here:\n{}", ok.join("\n"))
+    }
 }

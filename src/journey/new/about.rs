@@ -74,6 +74,7 @@ fn check_target(ctx: &Context) -> Result<(), Failure> {
             dir.display()
         )));
     }
+    check_writable(&dir)?;
     let Ok(mut entries) = std::fs::read_dir(&dir) else {
         return Ok(());
     };
@@ -88,4 +89,26 @@ fn check_target(ctx: &Context) -> Result<(), Failure> {
         dir.display()
     ))
     .hint("Choose another folder (arcaflow-wizard new DIR --name NAME), or remove that one first."))
+}
+
+/// The folder, or the nearest existing folder above it that it would be made in,
+/// must be writable by this user: `poetry new` would fail half-way otherwise.
+fn check_writable(dir: &std::path::Path) -> Result<(), Failure> {
+    use std::os::unix::ffi::OsStrExt;
+    let Some(existing) = dir.ancestors().find(|a| a.is_dir()) else {
+        return Ok(());
+    };
+    let Ok(c) = std::ffi::CString::new(existing.as_os_str().as_bytes()) else {
+        return Ok(());
+    };
+    // SAFETY: a NUL-terminated path; access(2) only reads it.
+    if unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
+        return Ok(());
+    }
+    let err = std::io::Error::last_os_error();
+    Err(Failure::usage(format!(
+        "{} cannot be written ({err}): nothing was changed.",
+        existing.display()
+    ))
+    .hint("Choose a folder you can write to (arcaflow-wizard new DIR --name NAME), or fix its permissions."))
 }
