@@ -1,10 +1,12 @@
 //! The output pane's lines: the newest `cap`, kept as the blocks they arrive in
-//! (one allocation per read of a command, not one per line), each with where its
-//! lines start, so a million lines of output cost the UI thread a search for
-//! newlines and little else. Lines are cleaned of control characters only when
-//! drawn or searched (`clean`).
+//! (one allocation per read of a command, not one per line), each with its
+//! line count. Where each line starts is found only when a block is first
+//! drawn or searched, so a million lines of output that scroll past cost the
+//! UI thread a vectorised count of newlines and little else. Lines are cleaned
+//! of control characters only when drawn or searched, too (`clean`).
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::VecDeque;
 
 use super::app::Kind;
@@ -18,26 +20,49 @@ pub struct Lines {
 struct Chunk {
     kind: Kind,
     text: String,
-    /// Where each line starts in `text`.
-    starts: Vec<usize>,
+    /// Lines in `text`, dropped ones included.
+    total: usize,
+    /// Where each line starts in `text`: found when first needed.
+    starts: OnceCell<Vec<usize>>,
     /// Lines before this one were dropped (the cap); the text goes with the chunk.
     first: usize,
 }
 
 impl Chunk {
+    fn new(kind: Kind, text: String) -> Self {
+        let total = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+        Chunk {
+            kind,
+            text,
+            total,
+            starts: OnceCell::new(),
+            first: 0,
+        }
+    }
+
     fn count(&self) -> usize {
-        self.starts.len() - self.first
+        self.total - self.first
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.starts.get_or_init(|| {
+            let mut v = Vec::with_capacity(self.total);
+            v.push(0);
+            v.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
+            v
+        })
     }
 
     /// Line `j` of the whole chunk, dropped ones counted.
     fn line(&self, j: usize) -> &str {
-        let start = self.starts[j];
-        let end = self.starts.get(j + 1).map_or(self.text.len(), |&n| n - 1);
+        let starts = self.starts();
+        let start = starts[j];
+        let end = starts.get(j + 1).map_or(self.text.len(), |&n| n - 1);
         &self.text[start..end]
     }
 
     fn lines(&self) -> impl DoubleEndedIterator<Item = &str> + '_ {
-        (self.first..self.starts.len()).map(|j| self.line(j))
+        (self.first..self.total).map(|j| self.line(j))
     }
 }
 
@@ -67,24 +92,10 @@ impl Lines {
     /// Add `text`'s lines (split at `\n`; an empty text is one empty line),
     /// dropping the oldest beyond the cap.
     pub fn push(&mut self, kind: Kind, text: String) -> Pushed {
-        // Counted first (vectorised), then a plain scan: lines of output are
-        // short, where a search per line costs more than a look at each byte.
-        let bytes = text.as_bytes();
-        let mut starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
-        starts.push(0);
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\n' {
-                starts.push(i + 1);
-            }
-        }
-        let added = starts.len();
+        let chunk = Chunk::new(kind, text);
+        let added = chunk.total;
         self.len += added;
-        self.chunks.push_back(Chunk {
-            kind,
-            text,
-            starts,
-            first: 0,
-        });
+        self.chunks.push_back(chunk);
         let mut excess = self.len.saturating_sub(self.cap);
         let dropped = excess;
         while excess > 0 {
