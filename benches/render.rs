@@ -73,13 +73,16 @@ fn busy_app(lines: usize) -> App {
         "$ poetry add 'arcaflow-plugin-sdk@^0.14.3'".into(),
     )));
     for i in 0..lines {
-        app.update(Msg::Event(Event::Output(format!(
-            "  - Installing package-{i} ({}.{}.{}): Downloading... {}%",
-            i % 7,
-            i % 13,
-            i % 29,
-            i % 101
-        ))));
+        app.update(Msg::Event(Event::Output(
+            format!(
+                "  - Installing package-{i} ({}.{}.{}): Downloading... {}%",
+                i % 7,
+                i % 13,
+                i % 29,
+                i % 101
+            )
+            .into(),
+        )));
     }
     app
 }
@@ -101,9 +104,9 @@ fn frames(c: &mut Criterion) {
     g.bench_function("one output line in (at the 10k cap)", |b| {
         b.iter(|| {
             n += 1;
-            app.update(Msg::Event(Event::Output(format!(
-                "Resolving dependencies... ({n}s)"
-            ))))
+            app.update(Msg::Event(Event::Output(
+                format!("Resolving dependencies... ({n}s)").into(),
+            )))
         })
     });
     g.finish();

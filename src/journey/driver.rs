@@ -26,7 +26,8 @@ pub enum Event {
     /// An action is about to run: its summary (the command as typed).
     ActionStart(String),
     /// Lines of the running command's output: one or more, joined with `\n`.
-    Output(String),
+    /// Shared, not copied, between the session log and the front end.
+    Output(std::sync::Arc<str>),
     /// The running command has no more output for now: draw what came.
     OutputIdle,
     ActionEnd {
@@ -110,7 +111,7 @@ impl<'a> Driver<'a> {
             )),
             Event::Note(n) => self.log.line(&format!("note: {n}")),
             Event::ActionStart(s) => self.log.line(s),
-            Event::Output(o) => self.log.output_block(o),
+            Event::Output(o) => self.log.output_block(o.clone()),
             Event::ActionEnd {
                 ok,
                 summary,
@@ -371,8 +372,9 @@ impl<'a> Driver<'a> {
             &secrets,
             &self.cancel,
             &mut |block| {
-                log.output_block(block);
-                ui.borrow_mut().event(&Event::Output(block.to_string()));
+                let block: std::sync::Arc<str> = block.into();
+                log.output_block(block.clone());
+                ui.borrow_mut().event(&Event::Output(block));
             },
             &mut || ui.borrow_mut().event(&Event::OutputIdle),
         );
@@ -717,7 +719,7 @@ mod tests {
             .events
             .iter()
             .filter_map(|e| match e {
-                Event::Output(o) => Some(o.as_str()),
+                Event::Output(o) => Some(&**o),
                 _ => None,
             })
             .collect();

@@ -25,7 +25,7 @@ pub struct SessionLog {
 
 enum Msg {
     Line(String),
-    Block(String),
+    Block(std::sync::Arc<str>),
     Secret(String),
     Flush(mpsc::Sender<()>),
 }
@@ -126,10 +126,8 @@ impl SessionLog {
     }
 
     /// Lines of a command's output (joined with `\n`), each indented under the command.
-    pub fn output_block(&self, block: &str) {
-        if self.tx.is_some() {
-            self.send(Msg::Block(block.to_string()));
-        }
+    pub fn output_block(&self, block: std::sync::Arc<str>) {
+        self.send(Msg::Block(block));
     }
 
     /// Returns once everything logged so far is in the file.

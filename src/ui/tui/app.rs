@@ -315,12 +315,12 @@ impl App {
     /// A line (or lines) of the wizard's own: a step, a command, a note.
     pub fn push(&mut self, kind: Kind, text: &str) {
         for l in text.lines() {
-            self.push_block(kind, l.to_string());
+            self.push_block(kind, l.into());
         }
     }
 
     /// Lines joined with `\n`, as one block: a read of a command's output.
-    fn push_block(&mut self, kind: Kind, block: String) {
+    fn push_block(&mut self, kind: Kind, block: std::sync::Arc<str>) {
         let p = self.output.push(kind, block);
         if let Some(c) = self.search.as_mut().and_then(|s| s.current.as_mut()) {
             *c = c.saturating_sub(p.dropped);

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use super::app::Kind;
 
@@ -19,7 +20,7 @@ pub struct Lines {
 
 struct Chunk {
     kind: Kind,
-    text: String,
+    text: Arc<str>,
     /// Lines in `text`, dropped ones included.
     total: usize,
     /// Where each line starts in `text`: found when first needed.
@@ -29,7 +30,7 @@ struct Chunk {
 }
 
 impl Chunk {
-    fn new(kind: Kind, text: String) -> Self {
+    fn new(kind: Kind, text: Arc<str>) -> Self {
         let total = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
         Chunk {
             kind,
@@ -91,7 +92,7 @@ impl Lines {
 
     /// Add `text`'s lines (split at `\n`; an empty text is one empty line),
     /// dropping the oldest beyond the cap.
-    pub fn push(&mut self, kind: Kind, text: String) -> Pushed {
+    pub fn push(&mut self, kind: Kind, text: Arc<str>) -> Pushed {
         let chunk = Chunk::new(kind, text);
         let added = chunk.total;
         self.len += added;

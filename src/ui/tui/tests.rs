@@ -64,9 +64,9 @@ fn running(theme: Theme) -> App {
     state(&mut a, 2, StepState::Running, "");
     a.update(Msg::Event(Event::ActionStart("$ poetry install".into())));
     for i in 0..100 {
-        a.update(Msg::Event(Event::Output(format!(
-            "Installing package-{i} (1.0.{i})"
-        ))));
+        a.update(Msg::Event(Event::Output(
+            format!("Installing package-{i} (1.0.{i})").into(),
+        )));
     }
     a
 }
@@ -174,7 +174,7 @@ fn page_up_scrolls_back_and_end_follows_again() {
 fn output_is_a_bounded_ring() {
     let mut a = app(COLOR);
     for i in 0..OUTPUT_CAP + 50 {
-        a.update(Msg::Event(Event::Output(format!("line {i}"))));
+        a.update(Msg::Event(Event::Output(format!("line {i}").into())));
     }
     assert_eq!(a.output.len(), OUTPUT_CAP);
     assert_eq!(a.output.get(0).unwrap().1, "line 50");
