@@ -1108,6 +1108,125 @@ fn pyproject_contents_in_doctor() {
     assert!(failed.is_empty(), "\n{}", failed.join("\n"));
 }
 
+/// A project version that is not PEP 440, in either table: Poetry stops with
+/// `Invalid version` (or, on `[project]`, `project.version must match pattern`),
+/// so doctor names it, in the plain report and in `--json`, with the fix.
+/// (row, pyproject, severity, title, the fix's command or "" for none)
+#[test]
+fn project_version_in_doctor() {
+    type Row = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    );
+    let rows: &[Row] = &[
+        (
+            "[tool.poetry] version banana",
+            "[tool.poetry]\nname = \"arcaflow-plugin-example\"\nversion = \"banana\"\ndescription = \"d\"\nauthors = [\"A <a@example.com>\"]\n",
+            "problem",
+            "the version `banana` in [tool.poetry] is not a PEP 440 version: Poetry refuses the project",
+            "set version = \"0.1.0\" in [tool.poetry] (line 3, column 11) of PYPROJECT: a version is numbers and dots (0.1.0, 1.2.3), optionally with a pre-release (1.0.0rc1)",
+        ),
+        (
+            "[project] version banana",
+            "[project]\nname = \"arcaflow-plugin-example\"\nversion = \"banana\"\nrequires-python = \">=3.9,<4.0\"\n",
+            "problem",
+            "the version `banana` in [project] is not a PEP 440 version: Poetry refuses the project",
+            "set version = \"0.1.0\" in [project] (line 3, column 11) of PYPROJECT: a version is numbers and dots (0.1.0, 1.2.3), optionally with a pre-release (1.0.0rc1)",
+        ),
+        (
+            "[project] version bad beside a good [tool.poetry] one",
+            "[tool.poetry]\nname = \"arcaflow-plugin-example\"\nversion = \"0.1.0\"\ndescription = \"d\"\nauthors = [\"A <a@example.com>\"]\n\n[project]\nname = \"arcaflow-plugin-example\"\nversion = \"1.x\"\n",
+            "problem",
+            "the version `1.x` in [project] is not a PEP 440 version: Poetry refuses the project",
+            "set version = \"0.1.0\" in [project] (line 9, column 11) of PYPROJECT: a version is numbers and dots (0.1.0, 1.2.3), optionally with a pre-release (1.0.0rc1)",
+        ),
+        (
+            "a pre-release is PEP 440",
+            "[tool.poetry]\nname = \"arcaflow-plugin-example\"\nversion = \"1.0.0rc1\"\ndescription = \"d\"\nauthors = [\"A <a@example.com>\"]\n",
+            "ok",
+            "the version 1.0.0rc1 is a PEP 440 version",
+            "",
+        ),
+    ];
+    const ID: &str = "pyproject-version-not-pep440";
+    let mut failed = Vec::new();
+    for (row, text, severity, title, fix) in rows {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pyproject.toml"), text).unwrap();
+        let pyproject = std::fs::canonicalize(dir.path())
+            .unwrap()
+            .join("pyproject.toml");
+        let fix = fix.replace("PYPROJECT", &pyproject.display().to_string());
+        let before = files(dir.path());
+        let mut why = Vec::new();
+
+        let mut cmd = common::wizard();
+        cmd.current_dir(dir.path()).args(["doctor", "--json"]);
+        let json = common::run(&mut cmd, std::time::Duration::from_secs(120));
+        match serde_json::from_str::<serde_json::Value>(&json.output) {
+            Err(e) => why.push(format!("--json: not JSON: {e}")),
+            Ok(report) => {
+                let found = report["findings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|f| f["id"] == ID);
+                match found {
+                    None => why.push(format!("--json: no finding {ID}")),
+                    Some(f) => {
+                        if f["severity"] != *severity {
+                            why.push(format!(
+                                "--json: severity {}, not {severity}",
+                                f["severity"]
+                            ));
+                        }
+                        if f["check"] != "project" {
+                            why.push(format!("--json: check {}, not project", f["check"]));
+                        }
+                        if f["title"] != *title {
+                            why.push(format!("--json: title {}, not {title:?}", f["title"]));
+                        }
+                        let got_fix = f["fix"]["command"].as_str().unwrap_or_default();
+                        if got_fix != fix {
+                            why.push(format!("--json: fix {got_fix:?}, not {fix:?}"));
+                        }
+                    }
+                }
+            }
+        }
+
+        let mut cmd = common::wizard();
+        cmd.current_dir(dir.path()).args(["doctor", "--plain"]);
+        let plain = common::run(&mut cmd, std::time::Duration::from_secs(120));
+        let mark = if *severity == "ok" {
+            "ok     "
+        } else {
+            "PROBLEM"
+        };
+        let line = format!("{mark} {title}  [{ID}]");
+        if !plain.output.contains(&line) {
+            why.push(format!("plain report: no line {line:?}"));
+        }
+        if !fix.is_empty() && !plain.output.contains(&format!("to fix: {fix}")) {
+            why.push(format!("plain report: no fix {fix:?}"));
+        }
+        if before != files(dir.path()) {
+            why.push("changed the folder".to_string());
+        }
+        if !why.is_empty() {
+            failed.push(format!(
+                "row {row:?}: {}\n    plain: {}",
+                why.join("; "),
+                plain.output.trim()
+            ));
+        }
+    }
+    assert!(failed.is_empty(), "\n{}", failed.join("\n"));
+}
+
 #[test]
 fn names_typed_at_the_prompt() {
     let rows: &[(&str, Result<&str, &str>)] = &[

@@ -108,6 +108,8 @@ pub fn check(input: &Input) -> Vec<Finding> {
         Form::Legacy => out.push(Finding::ok(G, id, "pyproject.toml is in the legacy [tool.poetry] form (Poetry 1.8.3 reads it)")),
     }
 
+    out.extend(version(&p, doc));
+
     // The Python range.
     let id = "pyproject-open-python-bound";
     match info.python() {
@@ -212,6 +214,55 @@ pub fn check(input: &Input) -> Vec<Finding> {
 
     out.push(layout(input, &p, doc, info));
     out
+}
+
+/// The version in `[tool.poetry]` and `[project]`: Poetry stops on one that is
+/// not PEP 440 (1.8.3 and 2.x: `Invalid version 'X' on package NAME`; 2.x on
+/// `[project]`: `project.version must match pattern ...`). None when neither
+/// table has a version as a string (the form check says what is missing).
+fn version(p: &Project, doc: &DocumentMut) -> Option<Finding> {
+    let id = "pyproject-version-not-pep440";
+    let tables: [(&str, &[&str]); 2] = [
+        ("[tool.poetry]", &["tool", "poetry"]),
+        ("[project]", &["project"]),
+    ];
+    let mut good = None;
+    for (table, path) in tables {
+        let item = path
+            .iter()
+            .try_fold(doc.as_item(), |item, k| item.get(k))
+            .and_then(|t| t.get("version"));
+        let Some(v) = item.and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let Err(why) = crate::version::normalize_pep440(v) else {
+            good.get_or_insert_with(|| v.to_string());
+            continue;
+        };
+        let keys: Vec<&str> = path.iter().copied().chain(["version"]).collect();
+        let at = pyproject::position_at(&p.text, &keys)
+            .map(|(l, c)| format!(" (line {l}, column {c})"))
+            .unwrap_or_default();
+        let poetry_says = if table == "[project]" {
+            "Poetry 2 stops with `project.version must match pattern ...`".to_string()
+        } else {
+            format!("Poetry stops with `Invalid version '{v}' on package ...`")
+        };
+        return Some(
+            Finding::problem(
+                G,
+                id,
+                format!("the version `{v}` in {table} is not a PEP 440 version: Poetry refuses the project"),
+            )
+            .detail(format!("{why}\n{poetry_says} (install, lock, build)."))
+            .fix(Fix::manual(format!(
+                "set version = \"0.1.0\" in {table}{at} of {}: a version is numbers and dots (0.1.0, 1.2.3), \
+                 optionally with a pre-release (1.0.0rc1)",
+                p.path.display()
+            ))),
+        );
+    }
+    good.map(|v| Finding::ok(G, id, format!("the version {v} is a PEP 440 version")))
 }
 
 /// The code folder at the top level, where the official Dockerfile copies it from.
