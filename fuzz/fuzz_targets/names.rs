@@ -1,0 +1,41 @@
+//! The plugin-name rules on any text: never panic; every accepted name gives valid
+//! Python identifiers and a PEP 503 normalised distribution name, and parsing the
+//! names it produces gives the same plugin back.
+#![no_main]
+
+use arcaflow_wizard::names::PluginNames;
+use arcaflow_wizard::pyproject;
+use libfuzzer_sys::fuzz_target;
+
+fn is_python_identifier(s: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
+        "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
+        "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
+        "try", "while", "with", "yield",
+    ];
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+        && !KEYWORDS.contains(&s)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(n) = PluginNames::parse(input) else {
+        return;
+    };
+    for ident in [n.package(), n.entry_module(), n.schema_module(), n.ident()] {
+        assert!(is_python_identifier(&ident), "{ident:?} from {input:?}");
+    }
+    let dist = n.dist();
+    assert_eq!(pyproject::normalize_name(&dist), dist, "PEP 503 form, from {input:?}");
+    assert_eq!(pyproject::module_name(&dist), n.package(), "from {input:?}");
+    assert!(n.test_file().ends_with(".py"));
+    assert_eq!(PluginNames::parse(&dist).as_ref(), Ok(&n), "dist {dist:?}");
+    assert_eq!(PluginNames::parse(&n.package()).as_ref(), Ok(&n), "package of {input:?}");
+    // The rest must not panic either.
+    let _ = (n.source_url(), n.title(), n.camel());
+});
