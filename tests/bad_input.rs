@@ -511,13 +511,25 @@ const CLI_PATHS: &[CliRow] = &[
         "python path is not Python",
         &[],
         &["new", "--yes", "--name", "ok", "--python", "/bin/true"],
-        "--python /bin/true: could not read its version",
+        "--python /bin/true is not a Python interpreter: running it with -c 'import sys; print(sys.version)' printed nothing",
+    ),
+    (
+        "python path is not Python: what to pass",
+        &[],
+        &["new", "--yes", "--name", "ok", "--python", "/bin/true"],
+        "Pass a Python 3.9 or newer interpreter",
+    ),
+    (
+        "python path fails",
+        &[],
+        &["new", "--yes", "--name", "ok", "--python", "/bin/false"],
+        "--python /bin/false is not a Python interpreter: running it with -c 'import sys; print(sys.version)' failed with exit code 1",
     ),
     (
         "python path is a text file",
         &[("python3", "not a program\n")],
         &["new", "--yes", "--name", "ok", "--python", "./python3"],
-        "--python ./python3: this is not a Python interpreter that runs",
+        "--python ./python3 is not a Python interpreter: it cannot be run (",
     ),
     (
         "poetry path is a folder",
@@ -529,9 +541,107 @@ const CLI_PATHS: &[CliRow] = &[
         "poetry path is not Poetry",
         &[],
         &["new", "--yes", "--name", "ok", "--poetry", "/bin/true"],
-        "--poetry /bin/true: this is not Poetry",
+        // GNU true prints its own version; others print nothing.
+        "--poetry /bin/true is not Poetry: `--version` printed ",
+    ),
+    (
+        "poetry path is not Poetry: what to pass",
+        &[],
+        &["new", "--yes", "--name", "ok", "--poetry", "/bin/true"],
+        "Pass the `poetry` script",
+    ),
+    (
+        "poetry path fails",
+        &[],
+        &["new", "--yes", "--name", "ok", "--poetry", "/bin/false"],
+        "--poetry /bin/false is not Poetry: `--version` failed with exit code 1",
     ),
 ];
+
+/// `--python NAME` / `--poetry NAME` without a `/`: looked up on PATH, as a
+/// shell does. A file of that name in the current folder is mentioned only when
+/// the one on PATH is refused (or there is none).
+#[test]
+fn bare_names_are_looked_up_on_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = tempfile::tempdir().unwrap();
+    for (name, script) in [
+        (
+            "py38",
+            "#!/bin/sh\necho '3.8.10 (default, Jan  1 2024) [GCC]'\n",
+        ),
+        ("notpy", "#!/bin/sh\nexit 0\n"),
+    ] {
+        let p = bin.path().join(name);
+        std::fs::write(&p, script).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
+    let env: &[(&str, Option<&str>)] = &[("PATH", Some(&path))];
+    let notpy = bin.path().join("notpy").display().to_string();
+    let not_python = format!(
+        "--python notpy ({notpy} on PATH) is not a Python interpreter: running it with -c 'import sys; print(sys.version)' printed nothing"
+    );
+    let not_poetry =
+        format!("--poetry notpy ({notpy} on PATH) is not Poetry: `--version` printed nothing");
+    let rows = [
+        Row {
+            name: "a bare name runs the one on PATH",
+            files: &[],
+            env,
+            args: &["new", "--yes", "--name", "ok", "--python", "py38"],
+            says: "--python py38 is Python 3.8.10: a plugin needs Python 3.9 or newer",
+        },
+        Row {
+            name: "a bare name on PATH that is not Python",
+            files: &[],
+            env,
+            args: &["new", "--yes", "--name", "ok", "--python", "notpy"],
+            says: &not_python,
+        },
+        Row {
+            name: "a bare name on PATH that is not Python, another file here",
+            files: &[("notpy", "#!/bin/sh\n")],
+            env,
+            args: &["new", "--yes", "--name", "ok", "--python", "notpy"],
+            says: "This folder has another file notpy: to use it, pass --python ./notpy",
+        },
+        Row {
+            name: "a bare name on PATH that is not Poetry, another file here",
+            files: &[("notpy", "#!/bin/sh\n")],
+            env,
+            args: &["new", "--yes", "--name", "ok", "--poetry", "notpy"],
+            says: &not_poetry,
+        },
+        Row {
+            name: "a bare name not on PATH",
+            files: &[],
+            env,
+            args: &["new", "--yes", "--name", "ok", "--python", "nopy-aw"],
+            says: "--python nopy-aw: there is no nopy-aw on PATH (a name without a / is looked up on PATH, as a shell does)",
+        },
+        Row {
+            name: "a bare name not on PATH, a file of that name here",
+            files: &[("nopy-aw", "x")],
+            env,
+            args: &["new", "--yes", "--name", "ok", "--python", "nopy-aw"],
+            says: "This folder has a file nopy-aw: to use it, pass --python ./nopy-aw",
+        },
+    ];
+    check_rows(&rows);
+    // With no such file here, nothing is said about one.
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = common::wizard();
+    cmd.current_dir(dir.path())
+        .env("PATH", &path)
+        .args(["new", "--yes", "--name", "ok", "--python", "notpy"]);
+    let ran = common::run(&mut cmd, std::time::Duration::from_secs(60));
+    assert!(
+        ran.output.contains(&not_python) && !ran.output.contains("This folder has"),
+        "{}",
+        ran.output
+    );
+}
 
 /// pyproject.toml contents `release` reads before any step runs (the first step
 /// runs `poetry install`, which writes a lock file and a virtualenv).

@@ -73,87 +73,244 @@ pub fn fail(f: &Failure) -> i32 {
     }
 }
 
-/// Make a user-given interpreter path part of the facts, so questions can offer it.
-/// Returns the path the facts know it by.
+/// What `--python VALUE` or `--poetry VALUE` points at.
+struct Given {
+    /// The file to run: VALUE itself, or for a bare name, the one on PATH.
+    path: PathBuf,
+    /// How messages name it: `--python VALUE`, with the PATH match for a bare name.
+    shown: String,
+    /// For a bare name: `./VALUE` when this folder holds another file of that name.
+    here: Option<String>,
+}
+
+impl Given {
+    /// A bare name (no `/`) is looked up on PATH, as a shell does; anything
+    /// else is a path, relative to the current folder.
+    fn resolve(flag: &str, value: &Path) -> Result<Given, Failure> {
+        let text = value.to_string_lossy();
+        if text.contains('/') || text.is_empty() {
+            return Ok(Given {
+                path: value.to_path_buf(),
+                shown: format!("--{flag} {text}"),
+                here: None,
+            });
+        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let found = which::which_in(value, std::env::var_os("PATH"), &cwd).ok();
+        let local = cwd.join(value);
+        let here = (local.is_file()
+            && found.as_ref().and_then(|f| std::fs::canonicalize(f).ok())
+                != std::fs::canonicalize(&local).ok())
+        .then(|| format!("./{text}"));
+        let Some(path) = found else {
+            let mut f = Failure::usage(format!(
+                "--{flag} {text}: there is no {text} on PATH (a name without a / is looked up on PATH, as a shell does)"
+            ));
+            if let Some(h) = &here {
+                f = f.hint(format!(
+                    "This folder has a file {text}: to use it, pass --{flag} {h}"
+                ));
+            }
+            return Err(f);
+        };
+        Ok(Given {
+            shown: format!("--{flag} {text} ({} on PATH)", path.display()),
+            path,
+            here,
+        })
+    }
+
+    /// The hint under a refusal: the file of that name here, then what to pass.
+    fn hint(&self, flag: &str, instead: String) -> String {
+        match &self.here {
+            Some(h) => format!(
+                "This folder has another file {}: to use it, pass --{flag} {h}\n{instead}",
+                h.trim_start_matches("./")
+            ),
+            None => instead,
+        }
+    }
+}
+
+/// The first line of a program's output, short, for a message.
+fn first_line(out: &str) -> String {
+    let line = out
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .trim();
+    match line.char_indices().nth(60) {
+        Some((i, _)) => format!("{}...", &line[..i]),
+        None => line.to_string(),
+    }
+}
+
+/// Run a probe of a user-given program: its output, or how it failed, as a
+/// clause (`ran` says what was run: "`--version`").
+fn probe_output(cmd: &crate::plan::Cmd, ran: &str) -> Result<String, String> {
+    use crate::exec::{CancelToken, Ending};
+    let mut out = String::new();
+    let res = crate::exec::run(cmd, &[], &CancelToken::new(), &mut |l| {
+        if out.len() < 1 << 16 {
+            out.push_str(l);
+            out.push('\n');
+        }
+    })
+    .map_err(|e| format!("it cannot be run ({e})"))?;
+    let said = match first_line(&out) {
+        l if l.is_empty() => String::new(),
+        l => format!(": \"{l}\""),
+    };
+    match res.ending {
+        Ending::Exited(0) => Ok(out.trim_end().to_string()),
+        Ending::Exited(n) => Err(format!("{ran} failed with exit code {n}{said}")),
+        Ending::TimedOut => Err(format!(
+            "{ran} did not finish in {} s",
+            cmd.timeout.map(|t| t.as_secs()).unwrap_or_default()
+        )),
+        Ending::Signalled(n) => Err(format!("{ran} was killed by signal {n}{said}")),
+        Ending::Cancelled => Err(format!("{ran} was cancelled")),
+    }
+}
+
+/// The code `--python` is run with: any Python prints its version first.
+const PYTHON_VERSION_CODE: &str = "import sys; print(sys.version)";
+
+/// What to pass instead of a refused `--python`: the interpreters found.
+fn python_instead(facts: &Facts) -> String {
+    let ok: Vec<String> = facts
+        .pythons
+        .iter()
+        .filter(|p| p.version >= crate::journey::new::MIN_PYTHON)
+        .take(5)
+        .map(|p| format!("  --python {}   (Python {})", p.path.display(), p.version))
+        .collect();
+    if ok.is_empty() {
+        "Pass a Python 3.9 or newer interpreter, e.g. --python /usr/bin/python3.11; none was found here \
+         (`arcaflow-wizard doctor` says how to install one)."
+            .to_string()
+    } else {
+        format!(
+            "Pass a Python 3.9 or newer interpreter, or leave --python out to choose from those found:\n{}",
+            ok.join("\n")
+        )
+    }
+}
+
+/// What to pass instead of a refused `--poetry`: the installs found.
+fn poetry_instead(facts: &Facts) -> String {
+    let ok: Vec<String> = facts
+        .poetries
+        .iter()
+        .filter(|p| p.python_exists && !p.via_module())
+        .take(5)
+        .map(|p| {
+            let v = p
+                .version
+                .map(|v| format!("   (Poetry {v})"))
+                .unwrap_or_default();
+            format!("  --poetry {}{v}", p.path.display())
+        })
+        .collect();
+    if ok.is_empty() {
+        "Pass the `poetry` script, e.g. --poetry ~/.local/bin/poetry; none was found here \
+         (`arcaflow-wizard doctor` says how to install it)."
+            .to_string()
+    } else {
+        format!(
+            "Pass the `poetry` script, or leave --poetry out to use the one found:\n{}",
+            ok.join("\n")
+        )
+    }
+}
+
+/// Make a user-given interpreter part of the facts, so questions can offer it.
+/// A bare name is looked up on PATH. Returns the path the facts know it by.
 pub fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
-    let real = std::fs::canonicalize(given)
-        .map_err(|_| Failure::usage(format!("--python {}: no such file", given.display())))?;
+    let g = Given::resolve("python", given)?;
+    let real = std::fs::canonicalize(&g.path)
+        .map_err(|_| Failure::usage(format!("{}: no such file", g.shown)))?;
     if let Some(p) = facts
         .pythons
         .iter()
-        .find(|p| p.path == given || p.real_path == real)
+        .find(|p| p.path == g.path || p.real_path == real)
     {
         return Ok(p.path.clone());
     }
-    let out = crate::exec::capture(
-        &crate::plan::Cmd::new(given)
-            .args([
-                "-c",
-                "import sys; print('%d.%d.%d' % tuple(sys.version_info[:3]))",
-            ])
+    let ran = format!("running it with -c '{PYTHON_VERSION_CODE}'");
+    let out = probe_output(
+        &crate::plan::Cmd::new(&g.path)
+            .args(["-c", PYTHON_VERSION_CODE])
             .timeout(std::time::Duration::from_secs(10)),
-    )
-    .ok_or_else(|| {
-        Failure::usage(format!(
-            "--python {}: this is not a Python interpreter that runs",
-            given.display()
-        ))
-    })?;
-    let version = Version::find_in(&out).ok_or_else(|| {
-        Failure::usage(format!(
-            "--python {}: could not read its version",
-            given.display()
-        ))
-    })?;
+        &ran,
+    );
+    let refuse = |why: String| {
+        Failure::usage(format!("{} is not a Python interpreter: {why}", g.shown))
+            .hint(g.hint("python", python_instead(facts)))
+    };
+    let out = out.map_err(refuse)?;
+    let Some(version) = Version::find_in(&out) else {
+        return Err(refuse(if out.trim().is_empty() {
+            format!("{ran} printed nothing")
+        } else {
+            format!(
+                "{ran} printed \"{}\", not a Python version",
+                first_line(&out)
+            )
+        }));
+    };
     facts.pythons.push(Python {
-        path: given.to_path_buf(),
+        path: g.path.clone(),
         real_path: real,
         version,
         names: Vec::new(),
         source: PythonSource::System,
     });
-    Ok(given.to_path_buf())
+    Ok(g.path)
 }
 
 /// The same for `--poetry PATH`.
 pub fn adopt_poetry(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
-    if !given.is_file() {
-        return Err(Failure::usage(format!(
-            "--poetry {}: no such file",
-            given.display()
-        )));
+    let g = Given::resolve("poetry", given)?;
+    if !g.path.is_file() {
+        return Err(Failure::usage(format!("{}: no such file", g.shown)));
     }
-    let real = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
+    let real = std::fs::canonicalize(&g.path).unwrap_or_else(|_| g.path.clone());
     if let Some(p) = facts.poetries.iter().find(|p| {
-        p.path == given || std::fs::canonicalize(&p.path).ok().as_deref() == Some(real.as_path())
+        p.path == g.path || std::fs::canonicalize(&p.path).ok().as_deref() == Some(real.as_path())
     }) {
         return Ok(p.path.clone());
     }
-    let out = crate::exec::capture(
-        &crate::plan::Cmd::new(given)
+    let out = probe_output(
+        &crate::plan::Cmd::new(&g.path)
             .arg("--version")
+            .env("NO_COLOR", "1")
             .timeout(std::time::Duration::from_secs(30)),
-    )
-    .ok_or_else(|| {
-        Failure::usage(format!(
-            "--poetry {}: `--version` failed: is it Poetry?",
-            given.display()
-        ))
-    })?;
+        "`--version`",
+    );
+    let refuse = |why: String| {
+        Failure::usage(format!("{} is not Poetry: {why}", g.shown))
+            .hint(g.hint("poetry", poetry_instead(facts)))
+    };
+    let out = out.map_err(refuse)?;
     let version = Version::find_in(&out);
     if !out.contains("Poetry") || version.is_none() {
-        return Err(Failure::usage(format!(
-            "--poetry {}: this is not Poetry ({out})",
-            given.display()
-        )));
+        return Err(refuse(if out.trim().is_empty() {
+            "`--version` printed nothing".into()
+        } else {
+            format!(
+                "`--version` printed \"{}\", not a Poetry version",
+                first_line(&out)
+            )
+        }));
     }
     facts.poetries.push(crate::probe::PoetryInstall {
-        path: given.to_path_buf(),
+        path: g.path.clone(),
         version,
         python: None,
         python_exists: true,
         method: crate::probe::InstallMethod::Unknown,
         first_on_path: false,
     });
-    Ok(given.to_path_buf())
+    Ok(g.path)
 }
