@@ -29,6 +29,22 @@ impl fmt::Display for EditError {
 }
 impl std::error::Error for EditError {}
 
+/// Runs `edit` and puts the document back as it was when it refuses: an edit
+/// may find its reason to refuse only after it changed something (a table made
+/// on the way to a key that turns out not to be a table), and the promise above
+/// is that a refusal changes nothing. Documents are small; the copy is cheap.
+fn unchanged_on_error<T>(
+    doc: &mut DocumentMut,
+    edit: impl FnOnce(&mut DocumentMut) -> Result<T, EditError>,
+) -> Result<T, EditError> {
+    let before = doc.clone();
+    let res = edit(doc);
+    if res.is_err() {
+        *doc = before;
+    }
+    res
+}
+
 fn err<T>(msg: impl Into<String>) -> Result<T, EditError> {
     Err(EditError(msg.into()))
 }
@@ -350,6 +366,10 @@ fn sdk_requirement_text(
 /// `[project].version`, or both. When neither holds one, it is added to `[tool.poetry]`
 /// (or to `[project]` when that is the only table).
 pub fn set_version(doc: &mut DocumentMut, version: &str) -> Result<bool, EditError> {
+    unchanged_on_error(doc, |doc| set_version_unguarded(doc, version))
+}
+
+fn set_version_unguarded(doc: &mut DocumentMut, version: &str) -> Result<bool, EditError> {
     let root = doc.as_table_mut();
     let mut found = false;
     let mut changed = false;
@@ -386,6 +406,10 @@ pub fn set_version(doc: &mut DocumentMut, version: &str) -> Result<bool, EditErr
 /// `>=3.11,<4.0`; a range with no lower bound (`*`) becomes `^3.9` (legacy) or
 /// `>=3.9,<4.0` (PEP 621). A range that is already closed is left alone.
 pub fn set_python_bound(doc: &mut DocumentMut) -> Result<bool, EditError> {
+    unchanged_on_error(doc, set_python_bound_unguarded)
+}
+
+fn set_python_bound_unguarded(doc: &mut DocumentMut) -> Result<bool, EditError> {
     let root = doc.as_table_mut();
     // Work out both first, so an unreadable one changes nothing.
     let legacy = get_table(root, &["tool", "poetry", "dependencies"])
@@ -416,6 +440,10 @@ pub fn set_python_bound(doc: &mut DocumentMut) -> Result<bool, EditError> {
 /// `[tool.poetry.dependencies].python` where the legacy form is used, and as a PEP 440
 /// `requires-python` where a `[project]` table is.
 pub fn set_python(doc: &mut DocumentMut, poetry_constraint: &str) -> Result<bool, EditError> {
+    unchanged_on_error(doc, |doc| set_python_unguarded(doc, poetry_constraint))
+}
+
+fn set_python_unguarded(doc: &mut DocumentMut, poetry_constraint: &str) -> Result<bool, EditError> {
     let c = poetry_constraint_ok(poetry_constraint)?;
     let root = doc.as_table_mut();
     let has_project = get_table(root, &["project"]).is_some();
@@ -475,6 +503,10 @@ pub fn set_python(doc: &mut DocumentMut, poetry_constraint: &str) -> Result<bool
 /// `[project].dependencies`, at the same place. If the right name is there too, the
 /// wrong entry is just removed.
 pub fn rename_sdk(doc: &mut DocumentMut) -> Result<bool, EditError> {
+    unchanged_on_error(doc, rename_sdk_unguarded)
+}
+
+fn rename_sdk_unguarded(doc: &mut DocumentMut) -> Result<bool, EditError> {
     let wrong = normalize_name(SDK_WRONG_NAME);
     let right = normalize_name(SDK_NAME);
     let root = doc.as_table_mut();
@@ -534,6 +566,10 @@ pub fn rename_sdk(doc: &mut DocumentMut) -> Result<bool, EditError> {
 /// Set the SDK's constraint (Poetry syntax, e.g. `^0.14.3`) wherever it is declared:
 /// `[tool.poetry.dependencies]` and/or `[project].dependencies`.
 pub fn pin_sdk(doc: &mut DocumentMut, poetry_constraint: &str) -> Result<bool, EditError> {
+    unchanged_on_error(doc, |doc| pin_sdk_unguarded(doc, poetry_constraint))
+}
+
+fn pin_sdk_unguarded(doc: &mut DocumentMut, poetry_constraint: &str) -> Result<bool, EditError> {
     poetry_constraint_ok(poetry_constraint)?;
     let right = normalize_name(SDK_NAME);
     let root = doc.as_table_mut();
@@ -589,6 +625,10 @@ pub fn pin_sdk(doc: &mut DocumentMut, poetry_constraint: &str) -> Result<bool, E
 /// and Poetry 2's `poetry add --group dev` writes a `[dependency-groups]` table
 /// (invisible to Poetry 1.8.3) unless this table already exists.
 pub fn ensure_dev_group(doc: &mut DocumentMut) -> Result<bool, EditError> {
+    unchanged_on_error(doc, ensure_dev_group_unguarded)
+}
+
+fn ensure_dev_group_unguarded(doc: &mut DocumentMut) -> Result<bool, EditError> {
     let root = doc.as_table_mut();
     if get_table(root, &["tool", "poetry", "group", "dev", "dependencies"]).is_some() {
         return Ok(false);
@@ -614,6 +654,10 @@ pub fn ensure_dev_group(doc: &mut DocumentMut) -> Result<bool, EditError> {
 /// Move every PEP 735 `[dependency-groups]` group (which Poetry 1.8.3 does not see)
 /// into `[tool.poetry.group.<name>.dependencies]`, then remove `[dependency-groups]`.
 pub fn move_dependency_groups(doc: &mut DocumentMut) -> Result<bool, EditError> {
+    unchanged_on_error(doc, move_dependency_groups_unguarded)
+}
+
+fn move_dependency_groups_unguarded(doc: &mut DocumentMut) -> Result<bool, EditError> {
     let mut notes = Vec::new();
     move_groups(doc, &mut notes)
 }
@@ -684,6 +728,10 @@ fn move_groups(doc: &mut DocumentMut, notes: &mut Vec<String>) -> Result<bool, E
 /// Set `[tool.poetry].packages = [{ include = "<folder>" }]`, so the wheel holds the
 /// whole code folder (entry and schema modules) whatever the name is.
 pub fn set_packages(doc: &mut DocumentMut, folder: &str) -> Result<bool, EditError> {
+    unchanged_on_error(doc, |doc| set_packages_unguarded(doc, folder))
+}
+
+fn set_packages_unguarded(doc: &mut DocumentMut, folder: &str) -> Result<bool, EditError> {
     if folder.trim().is_empty() || folder.contains(char::is_whitespace) {
         return err(format!("'{folder}' is not a folder name"));
     }
@@ -895,6 +943,10 @@ fn read_project(
 ///
 /// Follow with [`ensure_dev_group`] before `poetry add --group dev`.
 pub fn to_legacy(doc: &mut DocumentMut, folder: &str) -> Result<LegacyReport, EditError> {
+    unchanged_on_error(doc, |doc| to_legacy_unguarded(doc, folder))
+}
+
+fn to_legacy_unguarded(doc: &mut DocumentMut, folder: &str) -> Result<LegacyReport, EditError> {
     let mut notes = Vec::new();
     // Read and check everything first: on error the document is untouched.
     let project = read_project(doc, &mut notes)?;

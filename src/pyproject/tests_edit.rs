@@ -575,3 +575,36 @@ fn to_legacy_fills_what_poetry_1_8_requires() {
     assert_eq!(r.notes.len(), 4, "{:?}", r.notes);
     assert!(inspect(&doc(&out)).legacy_missing.is_empty());
 }
+
+/// Found by `scripts/fuzz` (pyproject_edit): each edit refused only after it
+/// had changed the document. A refusal must leave every byte as it was.
+#[test]
+fn a_refused_edit_leaves_the_document_as_it_was() {
+    type Edit = fn(&mut toml_edit::DocumentMut) -> Result<(), EditError>;
+    let rows: &[(&str, &str, Edit)] = &[
+        (
+            "to_legacy: [dependencies] not a table",
+            "[project]\n[tool.poetry]\ndependencies=[]",
+            |d| to_legacy(d, "x").map(drop),
+        ),
+        (
+            "ensure_dev_group: tool.poetry = 1",
+            "tool={poetry=1}",
+            |d| ensure_dev_group(d).map(drop),
+        ),
+        ("set_packages: tool.poetry = 1", "tool={poetry=1}", |d| {
+            set_packages(d, "x").map(drop)
+        }),
+        (
+            "move_dependency_groups: group b is not a table",
+            "[tool.poetry.group]\nb = 1\n[dependency-groups]\na = []\nb = []",
+            |d| move_dependency_groups(d).map(drop),
+        ),
+    ];
+    for (name, text, edit) in rows {
+        let mut doc: toml_edit::DocumentMut = text.parse().unwrap();
+        let before = doc.to_string();
+        assert!(edit(&mut doc).is_err(), "{name}: expected a refusal");
+        assert_eq!(doc.to_string(), before, "{name}: the document changed");
+    }
+}
