@@ -76,7 +76,9 @@ impl PluginNames {
     pub fn package(&self) -> String {
         format!("arcaflow_plugin_{}", self.ident())
     }
-    /// `example` as a Python identifier (hyphens to underscores).
+    /// `example`, hyphens to underscores: the part the module names below are
+    /// built from, not an identifier of its own (it may be a keyword, e.g. `as`,
+    /// where `arcaflow_plugin_as` is fine), so templates do not get it.
     pub fn ident(&self) -> String {
         self.short.replace('-', "_")
     }

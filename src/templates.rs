@@ -81,7 +81,6 @@ fn value(key: &str, names: &PluginNames, vars: &Vars) -> Option<String> {
     Some(match key {
         "dist" => names.dist(),
         "package" => names.package(),
-        "ident" => names.ident(),
         "short" => names.short.clone(),
         "entry_module" => names.entry_module(),
         "schema_module" => names.schema_module(),

@@ -1,9 +1,10 @@
-//! Property tests (issue 7's fuzzing; cargo-fuzz needs a nightly toolchain this
-//! project does not use): the pyproject editor, the answers parser, the name
-//! rules and ACT's Dockerfile checks.
+//! Property tests, the short run of issue 7's fuzzing in every `cargo test`:
+//! the pyproject editor, the answers parser, the name rules and ACT's
+//! Dockerfile checks. The same properties are cargo-fuzz targets under `fuzz/`
+//! (nightly), for the long, coverage-guided run: `scripts/fuzz 600`.
 //!
-//! 256 cases a property by default (fast enough for every `cargo test`); a
-//! longer run: `PROPTEST_CASES=100000 cargo test --release --test proptests`.
+//! 256 cases a property by default; a longer run here:
+//! `PROPTEST_CASES=100000 cargo test --release --test proptests`.
 
 use std::collections::BTreeMap;
 
@@ -328,7 +329,8 @@ proptest! {
         "(arcaflow[-_]plugin[-_])?[a-z0-9_-]{0,45}",
     ]) {
         if let Ok(n) = PluginNames::parse(&input) {
-            for ident in [n.package(), n.entry_module(), n.schema_module(), n.ident()] {
+            // Not n.ident(): a fragment, which may be a keyword ("as").
+            for ident in [n.package(), n.entry_module(), n.schema_module(), n.camel()] {
                 prop_assert!(is_python_identifier(&ident), "{:?} from {:?}", ident, input);
             }
             let dist = n.dist();

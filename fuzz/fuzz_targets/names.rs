@@ -27,7 +27,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(n) = PluginNames::parse(input) else {
         return;
     };
-    for ident in [n.package(), n.entry_module(), n.schema_module(), n.ident()] {
+    // Not n.ident(): a fragment, which may be a keyword ("as").
+    for ident in [n.package(), n.entry_module(), n.schema_module(), n.camel()] {
         assert!(is_python_identifier(&ident), "{ident:?} from {input:?}");
     }
     let dist = n.dist();
