@@ -115,3 +115,83 @@ fn token_warnings() {
     assert!(token_warning("pypi-AgEIcHlwaS5vcmc").is_none());
     assert!(token_warning("AgEIcHlwaS5vcmc").unwrap().contains("pypi-"));
 }
+
+/// The version question knows the current version: a version that does not
+/// lead past it is refused as it is typed, with `--version`'s message, rather
+/// than after the answer was taken (issue: refused only once the checks ran).
+#[test]
+fn version_question_refuses_what_does_not_follow_the_current_version() {
+    use super::version::check_how_from;
+    let not_greater = crate::version::bump("0.1.0", "0.0.9").unwrap_err();
+    assert_eq!(
+        not_greater,
+        "'0.0.9' is not greater than the current version 0.1.0: a release needs a new, higher version"
+    );
+    let rows: &[(Option<&str>, &str, Result<&str, &str>)] = &[
+        (Some("0.1.0"), "0.0.9", Err(&not_greater)),
+        (
+            Some("0.1.0"),
+            "0.1.0",
+            Err("'0.1.0' is not greater than the current version 0.1.0"),
+        ),
+        (
+            Some("1.0.0"),
+            "1.0.0rc1",
+            Err("'1.0.0rc1' is not greater than the current version 1.0.0"),
+        ),
+        (Some("0.1.0"), "0.2.0+local", Err("has a local label")),
+        (
+            Some("0.1.0"),
+            "banana",
+            Err("'banana' is not a PEP 440 version"),
+        ),
+        (Some("0.1.0"), "", Err("the version is empty")),
+        (Some("0.1.0"), " Patch ", Ok("patch")),
+        (Some("0.1.0"), "major", Ok("major")),
+        (Some("0.1.0"), "0.2.0", Ok("0.2.0")),
+        (Some("0.1.0"), "1.0.0-RC1", Ok("1.0.0rc1")),
+        // The current version unknown (or not PEP 440: release refuses it up front).
+        (None, "0.0.9", Ok("0.0.9")),
+        (Some("banana"), "0.0.9", Ok("0.0.9")),
+        (None, "minor", Ok("minor")),
+        (None, "banana", Err("'banana' is not a PEP 440 version")),
+    ];
+    let mut failed = Vec::new();
+    for (current, typed, want) in rows {
+        let got = check_how_from(*current, typed);
+        let ok = match (want, &got) {
+            (Ok(w), Ok(g)) => w == g,
+            (Err(w), Err(g)) => g.contains(w),
+            _ => false,
+        };
+        if !ok {
+            failed.push(format!(
+                "{current:?} + {typed:?}: want {want:?}, got {got:?}"
+            ));
+        }
+    }
+    assert!(failed.is_empty(), "\n{}", failed.join("\n"));
+
+    // The question as the step asks it, for a project at 0.1.0.
+    use crate::journey::{context::Options, Context, Step};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.poetry]\nname = \"arcaflow-plugin-x\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    let ctx = Context::new(
+        dir.path().to_path_buf(),
+        Options::default(),
+        crate::probe::Facts::default(),
+        crate::probe::ProbeEnv::from_env(),
+    );
+    let qs = super::version::VersionStep::default().questions(&ctx);
+    let q = qs
+        .iter()
+        .find(|q| q.key == "version")
+        .expect("the version question");
+    assert_eq!(q.accept("0.0.9"), Err(not_greater));
+    assert_eq!(q.accept("patch"), Ok("patch".to_string()));
+    assert_eq!(q.accept("0.1.1"), Ok("0.1.1".to_string()));
+}

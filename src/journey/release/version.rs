@@ -20,12 +20,32 @@ pub struct VersionStep {
     planned: Mutex<Option<String>>,
 }
 
+/// The version pyproject.toml says, for the version question's validator: a
+/// [`Validator`](crate::journey::question::Validator) is a plain `fn` and cannot
+/// hold it. Set when the question is made (one release runs per process).
+static CURRENT: Mutex<Option<String>> = Mutex::new(None);
+
+/// The version question's validator.
 fn check_how(s: &str) -> Result<String, String> {
+    let current = CURRENT.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    check_how_from(current.as_deref(), s)
+}
+
+/// An answer to the version question: `patch`, `minor`, `major` or a version.
+/// With the current version known, the answer must lead past it (the rules and
+/// messages of `--version`: [`crate::version::bump`]), so a lower or equal
+/// version is refused as it is typed, not after the steps that follow.
+pub(crate) fn check_how_from(current: Option<&str>, s: &str) -> Result<String, String> {
     let t = s.trim().to_ascii_lowercase();
-    if matches!(t.as_str(), "patch" | "minor" | "major") {
-        return Ok(t);
+    let keyword = matches!(t.as_str(), "patch" | "minor" | "major");
+    match current.filter(|c| crate::version::normalize_pep440(c).is_ok()) {
+        Some(cur) => {
+            let next = crate::version::bump(cur, s)?;
+            Ok(if keyword { t } else { next })
+        }
+        None if keyword => Ok(t),
+        None => crate::version::normalize_pep440(s),
     }
-    crate::version::normalize_pep440(s)
 }
 
 /// The new version from the answer, or why it cannot be.
@@ -114,6 +134,8 @@ impl Step for VersionStep {
         if ctx.learned.get("resume_version") == Some(&current) {
             return Vec::new();
         }
+        *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) =
+            (current != "?").then(|| current.clone());
         vec![Question::text(
             "version",
             format!("New version (patch, minor, major, or X.Y.Z); now {current}"),
