@@ -16,7 +16,14 @@ pub struct Lines {
     chunks: VecDeque<Chunk>,
     len: usize,
     cap: usize,
+    /// Bytes of text held, and the most to hold: 10k lines of 16 KiB (the
+    /// longest line the runner passes on) would otherwise be 160 MiB.
+    bytes: usize,
+    byte_cap: usize,
 }
+
+/// The most output text the pane holds, whatever the lines' length.
+pub const BYTE_CAP: usize = 8 << 20;
 
 struct Chunk {
     kind: Kind,
@@ -75,10 +82,16 @@ pub struct Pushed {
 
 impl Lines {
     pub fn new(cap: usize) -> Self {
+        Lines::with_byte_cap(cap, BYTE_CAP)
+    }
+
+    pub fn with_byte_cap(cap: usize, byte_cap: usize) -> Self {
         Lines {
             chunks: VecDeque::new(),
             len: 0,
             cap,
+            bytes: 0,
+            byte_cap,
         }
     }
 
@@ -91,20 +104,30 @@ impl Lines {
     }
 
     /// Add `text`'s lines (split at `\n`; an empty text is one empty line),
-    /// dropping the oldest beyond the cap.
+    /// dropping the oldest beyond the caps (whole blocks for the byte cap).
     pub fn push(&mut self, kind: Kind, text: Arc<str>) -> Pushed {
         let chunk = Chunk::new(kind, text);
         let added = chunk.total;
         self.len += added;
+        self.bytes += chunk.text.len();
         self.chunks.push_back(chunk);
+        let mut dropped = 0;
+        while self.bytes > self.byte_cap && self.chunks.len() > 1 {
+            if let Some(c) = self.chunks.pop_front() {
+                self.len -= c.count();
+                self.bytes -= c.text.len();
+                dropped += c.count();
+            }
+        }
         let mut excess = self.len.saturating_sub(self.cap);
-        let dropped = excess;
+        dropped += excess;
         while excess > 0 {
             let Some(front) = self.chunks.front_mut() else {
                 break;
             };
             let n = front.count();
             if n <= excess {
+                self.bytes -= front.text.len();
                 self.chunks.pop_front();
                 self.len -= n;
                 excess -= n;
@@ -197,6 +220,21 @@ mod tests {
         assert_eq!(texts(&l), ["3", "4", "5", "6", "7"]);
         let newest: Vec<&str> = l.iter().rev().take(2).map(|(_, t)| t).collect();
         assert_eq!(newest, ["7", "6"]);
+    }
+
+    #[test]
+    fn long_lines_are_capped_by_bytes_too() {
+        let mut l = Lines::with_byte_cap(100, 1000);
+        for i in 0..10 {
+            l.push(Kind::Output, format!("{i}{}", "x".repeat(299)).into());
+        }
+        // 300 bytes a block: three fit, the fourth would pass 1000.
+        assert_eq!(l.len(), 3);
+        assert_eq!(l.get(0).unwrap().1.chars().next(), Some('7'));
+        // One block larger than the cap is kept: the newest output always shows.
+        let p = l.push(Kind::Output, "y".repeat(5000).into());
+        assert_eq!((p.added, p.dropped), (1, 3));
+        assert_eq!(l.len(), 1);
     }
 
     #[test]
