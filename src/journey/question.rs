@@ -13,8 +13,22 @@ pub enum QuestionKind {
     Secret,
 }
 
-/// A validator returns the normalised answer, or the reason it is refused.
-pub type Validator = fn(&str) -> Result<String, String>;
+/// A validator returns the normalised answer, or the reason it is refused. A
+/// closure, so it can know what the step knows (e.g. the current version).
+#[derive(Clone)]
+pub struct Validator(std::sync::Arc<dyn Fn(&str) -> Result<String, String> + Send + Sync>);
+
+impl Validator {
+    pub fn new(f: impl Fn(&str) -> Result<String, String> + Send + Sync + 'static) -> Self {
+        Validator(std::sync::Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Validator")
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Question {
@@ -46,7 +60,7 @@ impl Question {
             kind: QuestionKind::YesNo,
             default: Some(if default { "yes" } else { "no" }.into()),
             flag: None,
-            validate: Some(parse_yes_no),
+            validate: Some(Validator::new(parse_yes_no)),
         }
     }
     pub fn choice(
@@ -85,8 +99,11 @@ impl Question {
         self.flag = Some(f);
         self
     }
-    pub fn validate(mut self, v: Validator) -> Self {
-        self.validate = Some(v);
+    pub fn validate(
+        mut self,
+        v: impl Fn(&str) -> Result<String, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.validate = Some(Validator::new(v));
         self
     }
 
@@ -113,8 +130,8 @@ impl Question {
                 ));
             }
         }
-        match self.validate {
-            Some(v) => v(raw),
+        match &self.validate {
+            Some(v) => (v.0)(raw),
             None if raw.is_empty() => Err("an answer is needed".into()),
             None => Ok(raw.to_string()),
         }

@@ -20,17 +20,6 @@ pub struct VersionStep {
     planned: Mutex<Option<String>>,
 }
 
-/// The version pyproject.toml says, for the version question's validator: a
-/// [`Validator`](crate::journey::question::Validator) is a plain `fn` and cannot
-/// hold it. Set when the question is made (one release runs per process).
-static CURRENT: Mutex<Option<String>> = Mutex::new(None);
-
-/// The version question's validator.
-fn check_how(s: &str) -> Result<String, String> {
-    let current = CURRENT.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    check_how_from(current.as_deref(), s)
-}
-
 /// An answer to the version question: `patch`, `minor`, `major` or a version.
 /// With the current version known, the answer must lead past it (the rules and
 /// messages of `--version`: [`crate::version::bump`]), so a lower or equal
@@ -134,15 +123,14 @@ impl Step for VersionStep {
         if ctx.learned.get("resume_version") == Some(&current) {
             return Vec::new();
         }
-        *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) =
-            (current != "?").then(|| current.clone());
+        let known = (current != "?").then(|| current.clone());
         vec![Question::text(
             "version",
             format!("New version (patch, minor, major, or X.Y.Z); now {current}"),
         )
         .default("patch")
         .flag("--version")
-        .validate(check_how)]
+        .validate(move |s| check_how_from(known.as_deref(), s))]
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
         let (current, next) = next_version(ctx)?;
