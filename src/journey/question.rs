@@ -16,7 +16,9 @@ pub enum QuestionKind {
 /// A validator returns the normalised answer, or the reason it is refused. A
 /// closure, so it can know what the step knows (e.g. the current version).
 #[derive(Clone)]
-pub struct Validator(std::sync::Arc<dyn Fn(&str) -> Result<String, String> + Send + Sync>);
+pub struct Validator(std::sync::Arc<ValidateFn>);
+
+type ValidateFn = dyn Fn(&str) -> Result<String, String> + Send + Sync;
 
 impl Validator {
     pub fn new(f: impl Fn(&str) -> Result<String, String> + Send + Sync + 'static) -> Self {
