@@ -329,8 +329,10 @@ proptest! {
         "(arcaflow[-_]plugin[-_])?[a-z0-9_-]{0,45}",
     ]) {
         if let Ok(n) = PluginNames::parse(&input) {
-            // Not n.ident(): a fragment, which may be a keyword ("as").
-            for ident in [n.package(), n.entry_module(), n.schema_module(), n.camel()] {
+            // Not n.ident() or n.camel() alone: fragments, which may be keywords
+            // ("as", "None"); the templates use camel as a stem (`{{camel}}Test`).
+            let class = format!("{}Test", n.camel());
+            for ident in [n.package(), n.entry_module(), n.schema_module(), class] {
                 prop_assert!(is_python_identifier(&ident), "{:?} from {:?}", ident, input);
             }
             let dist = n.dist();

@@ -27,8 +27,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(n) = PluginNames::parse(input) else {
         return;
     };
-    // Not n.ident(): a fragment, which may be a keyword ("as").
-    for ident in [n.package(), n.entry_module(), n.schema_module(), n.camel()] {
+    // Not n.ident() or n.camel() alone: fragments, which may be keywords
+    // ("as", "None"); the templates use camel as a stem (`{{camel}}Test`).
+    let class = format!("{}Test", n.camel());
+    for ident in [n.package(), n.entry_module(), n.schema_module(), class] {
         assert!(is_python_identifier(&ident), "{ident:?} from {input:?}");
     }
     let dist = n.dist();
