@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod exec;
+pub mod handoff;
 pub mod journey;
 pub mod names;
 pub mod plan;

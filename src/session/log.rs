@@ -4,10 +4,12 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crate::exec::redact;
+use crate::handoff::Handoff;
 
 /// Messages waiting for the writer thread; a block of output is at most one
 /// read of a command, so this bounds the memory the log can hold back.
@@ -15,11 +17,12 @@ const QUEUE: usize = 32;
 
 /// Writes on a thread of its own: redacting and indenting a command's output
 /// for the log then runs beside the front end's drawing of it, not after.
-/// Everything goes through one queue, so the file keeps the order of the calls.
+/// Everything goes through one queue, so the file keeps the order of the calls;
+/// the writer takes what waits in batches (see `Handoff`).
 pub struct SessionLog {
     path: PathBuf,
     /// None: a disabled log (`--dry-run`).
-    tx: Option<SyncSender<Msg>>,
+    queue: Option<Arc<Handoff<Msg>>>,
     writer: Option<JoinHandle<()>>,
 }
 
@@ -39,8 +42,16 @@ struct Writer {
 }
 
 impl Writer {
-    fn run(mut self, rx: Receiver<Msg>) {
-        for msg in rx {
+    fn run(mut self, queue: &Handoff<Msg>) {
+        // Should this thread ever end early, callers must not wait on a full queue.
+        struct CloseOnExit<'a>(&'a Handoff<Msg>);
+        impl Drop for CloseOnExit<'_> {
+            fn drop(&mut self) {
+                self.0.close();
+            }
+        }
+        let _close = CloseOnExit(queue);
+        for msg in std::iter::from_fn(|| queue.wait()).flatten() {
             match msg {
                 Msg::Line(text) => {
                     let text = redact(&text, &self.secrets);
@@ -84,13 +95,14 @@ impl SessionLog {
             secrets: Vec::new(),
             scratch: Vec::new(),
         };
-        let (tx, rx) = mpsc::sync_channel(QUEUE);
+        let queue = Arc::new(Handoff::new(QUEUE));
+        let theirs = queue.clone();
         let handle = std::thread::Builder::new()
             .name("session-log".into())
-            .spawn(move || writer.run(rx))?;
+            .spawn(move || writer.run(&theirs))?;
         Ok(SessionLog {
             path,
-            tx: Some(tx),
+            queue: Some(queue),
             writer: Some(handle),
         })
     }
@@ -99,18 +111,18 @@ impl SessionLog {
     pub fn disabled() -> Self {
         SessionLog {
             path: PathBuf::new(),
-            tx: None,
+            queue: None,
             writer: None,
         }
     }
 
     pub fn path(&self) -> Option<&Path> {
-        self.tx.as_ref().map(|_| self.path.as_path())
+        self.queue.as_ref().map(|_| self.path.as_path())
     }
 
     fn send(&self, msg: Msg) {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(msg);
+        if let Some(q) = &self.queue {
+            q.push(msg);
         }
     }
 
@@ -120,7 +132,7 @@ impl SessionLog {
     }
 
     pub fn line(&self, text: &str) {
-        if self.tx.is_some() {
+        if self.queue.is_some() {
             self.send(Msg::Line(text.to_string()));
         }
     }
@@ -132,9 +144,9 @@ impl SessionLog {
 
     /// Returns once everything logged so far is in the file.
     pub fn flush(&self) {
-        if let Some(tx) = &self.tx {
+        if let Some(q) = &self.queue {
             let (done, wait) = mpsc::channel();
-            if tx.send(Msg::Flush(done)).is_ok() {
+            if q.push(Msg::Flush(done)) != crate::handoff::Pushed::Closed {
                 let _ = wait.recv();
             }
         }
@@ -144,7 +156,9 @@ impl SessionLog {
 impl Drop for SessionLog {
     fn drop(&mut self) {
         // Closing the queue ends the writer once it has written the rest.
-        self.tx = None;
+        if let Some(q) = self.queue.take() {
+            q.close();
+        }
         if let Some(h) = self.writer.take() {
             let _ = h.join();
         }

@@ -47,6 +47,8 @@ pub enum Msg {
     Plan(Plan),
     /// The project folder, once the journey ended: where the export goes by default.
     ProjectDir(PathBuf),
+    /// Output blocks wait in the UI loop's queue (the loop takes them in).
+    OutputWaiting,
 }
 
 /// `/` in the output pane: the term, whether it is still being typed, and the
@@ -404,6 +406,8 @@ impl App {
                 self.project_dir = Some(d);
                 false
             }
+            // The UI loop takes the blocks itself; nothing here.
+            Msg::OutputWaiting => false,
             Msg::Finished(o) => {
                 self.running = None;
                 self.modal = Modal::None;

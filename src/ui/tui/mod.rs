@@ -4,9 +4,11 @@
 //! answers; the UI thread owns the one `App`, merges those messages with keys
 //! (read on their own thread) and a tick (only while a command runs), and
 //! redraws only when something changed: idle means blocked on the channel.
-//! Output is bounded twice: at most `OUTPUT_IN_FLIGHT` blocks wait for the UI
-//! thread (the driver, and so the child's pipe, waits beyond that), and frames
-//! are drawn at most every `FRAME`, however fast the lines come.
+//! Output goes its own way, a `Handoff` the UI thread empties in one go when
+//! told it has something, so a fast command wakes it once per batch, not once
+//! per read; at most `OUTPUT_IN_FLIGHT` blocks wait (the driver, and so the
+//! child's pipe, waits beyond that). Frames are drawn at most every `FRAME`,
+//! however fast the lines come.
 
 pub mod app;
 pub mod doctor;
@@ -23,7 +25,8 @@ mod tests;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::{App, Msg};
@@ -31,6 +34,7 @@ use term::Term;
 use theme::Theme;
 
 use crate::exec::CancelToken;
+use crate::handoff::{Handoff, Pushed};
 use crate::journey::driver::{Driver, Event, FailureChoice, FileChange, Interact, Outcome};
 use crate::journey::{Answer, Check, Context, Failure, Question, Step};
 use crate::plan::Plan;
@@ -59,15 +63,18 @@ const FRAME: Duration = Duration::from_millis(16);
 /// The driver's side: every call becomes a message; questions wait for the reply.
 struct TuiInteract {
     tx: Sender<Msg>,
-    /// One slot per block of output in flight (see `OUTPUT_IN_FLIGHT`): full,
-    /// the driver waits; the UI thread frees a slot per block it takes in.
-    output_slots: SyncSender<()>,
+    /// Blocks of output for the UI thread (see the module's comment).
+    output: Arc<Handoff<Arc<str>>>,
 }
 
 impl Interact for TuiInteract {
     fn event(&mut self, ev: &Event) {
-        // Without a UI thread (it ended) the slot fails and nothing waits.
-        if matches!(ev, Event::Output(_)) && self.output_slots.send(()).is_err() {
+        if let Event::Output(block) = ev {
+            // Told only when the queue was empty: a message already waiting
+            // makes the UI thread take this block too, before any later event.
+            if self.output.push(block.clone()) == Pushed::First {
+                let _ = self.tx.send(Msg::OutputWaiting);
+            }
             return;
         }
         let _ = self.tx.send(Msg::Event(ev.clone()));
@@ -147,7 +154,8 @@ pub fn run_journey_with(
         }
     };
     let (tx, rx) = mpsc::channel();
-    let (output_slots, slots_rx) = mpsc::sync_channel(OUTPUT_IN_FLIGHT);
+    let output = Arc::new(Handoff::new(OUTPUT_IN_FLIGHT));
+    let ui_output = output.clone();
     term::attach(tx.clone());
     let cancel = driver.cancel.clone();
     let ids: Vec<&str> = driver.steps.iter().map(|s| s.id()).collect();
@@ -155,12 +163,15 @@ pub fn run_journey_with(
     let outcome = std::thread::scope(|s| {
         let ui = s.spawn(move || {
             let _cancel_if_ui_dies = CancelOnDrop(cancel);
+            // However this thread ends, nobody takes output any more: the
+            // driver must not wait for room.
+            let _close_output = CloseOnDrop(ui_output.clone());
             let mut term = term;
-            let _ = ui_loop(&mut term, &rx, &slots_rx, &mut app);
+            let _ = ui_loop(&mut term, &rx, &ui_output, &mut app);
         });
         let mut interact = TuiInteract {
             tx: tx.clone(),
-            output_slots,
+            output,
         };
         let outcome = match &extras.resume {
             Some(r) if !resume::offer(r, &ids, ctx, &mut interact) => Outcome::Quit,
@@ -240,6 +251,15 @@ impl Step for Recorded {
     }
 }
 
+/// Closes the output queue when the UI thread ends, normally or by panic.
+struct CloseOnDrop(Arc<Handoff<Arc<str>>>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// Cancels the running command when the UI thread ends (normally or by panic),
 /// so the driver is never left running with nobody to see it.
 struct CancelOnDrop(CancelToken);
@@ -255,7 +275,7 @@ impl Drop for CancelOnDrop {
 fn ui_loop(
     term: &mut Term,
     rx: &Receiver<Msg>,
-    output_slots: &Receiver<()>,
+    output: &Handoff<Arc<str>>,
     app: &mut App,
 ) -> std::io::Result<()> {
     term.terminal.draw(|f| view::draw(f, app))?;
@@ -264,12 +284,16 @@ fn ui_loop(
     // draw again; anything else (a key, a question, a step) is drawn at once.
     let mut dirty = false;
     let take = |app: &mut App, m: Msg, urgent: &mut bool| {
-        let output = matches!(m, Msg::Event(Event::Output(_) | Event::OutputIdle));
-        if matches!(m, Msg::Event(Event::Output(_))) {
-            let _ = output_slots.try_recv();
+        if matches!(m, Msg::OutputWaiting) {
+            let mut changed = false;
+            for block in output.take() {
+                changed |= app.update(Msg::Event(Event::Output(block)));
+            }
+            return changed;
         }
+        let idle = matches!(m, Msg::Event(Event::OutputIdle));
         let changed = app.update(m);
-        *urgent |= changed && !output;
+        *urgent |= changed && !idle;
         changed
     };
     loop {
