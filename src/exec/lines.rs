@@ -114,15 +114,16 @@ pub fn indent(prefix: &str, block: &str) -> Vec<u8> {
 /// of output costs no allocation.
 ///
 /// The hottest loop of the runner (every byte of output goes through it twice:
-/// the log and the screen), so it works a word at a time: copy 8 bytes, find
-/// the first newline among them with a bit trick, and write the prefix after
-/// it. Output lines are short, where a vectorised search per line would cost
-/// more than it saves.
+/// the log and the screen), so it works 8 bytes at a time: a bit trick marks
+/// every newline of the word at once, and each line's bytes go out with one
+/// 8-byte store of the word, shifted, followed by one store of the prefix.
+/// Output lines are short, where a search and a copy per line would cost more.
 pub fn indent_into(out: &mut Vec<u8>, prefix: &str, block: &str) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
-    // Slack past the end for whole-word writes of the last prefix.
+    // Room past the end for whole-word stores: a word store may run 7 bytes
+    // past what is counted, a prefix store 16 - prefix.len().
     const SLACK: usize = 16;
     let bytes = block.as_bytes();
     let prefix = prefix.as_bytes();
@@ -139,11 +140,10 @@ pub fn indent_into(out: &mut Vec<u8>, prefix: &str, block: &str) {
     let base = out.len();
     // SAFETY: `reserve` made room for `need + SLACK` bytes after `base`. The
     // bytes counted (`dst`) are exactly `need`: the prefix before each of the
-    // `lines` lines, every byte of `bytes`, and the final newline. Each store
-    // stays inside the room: an 8-byte store at `dst` happens only while at
-    // least 8 input bytes remain, each of which still produces a byte at or
-    // after `dst`; a 16-byte prefix store at `dst` ends at most 16 bytes past
-    // the counted bytes. Reads are from `bytes[..len]` only.
+    // `lines` lines, every byte of `bytes`, and the final newline. Every store
+    // starts at `dst` (never past the counted bytes) and ends at most 16 bytes
+    // further: an 8-byte word, or a 16-byte prefix. Reads are from
+    // `bytes[..len]` only: whole words while 8 bytes remain, then single bytes.
     unsafe {
         let put_prefix = |dst: *mut u8| {
             if short {
@@ -159,20 +159,24 @@ pub fn indent_into(out: &mut Vec<u8>, prefix: &str, block: &str) {
         let mut dst = put_prefix(start);
         let mut i = 0;
         while i + 8 <= len {
-            let word = std::ptr::read_unaligned(src.add(i) as *const u64);
-            std::ptr::write_unaligned(dst as *mut u64, word);
-            let x = word ^ NEWLINES;
-            // The lowest set bit marks the first newline byte (exact for the
-            // lowest one; borrows only disturb the bytes above it).
-            let found = x.wrapping_sub(ONES) & !x & HIGHS;
-            if found == 0 {
-                i += 8;
-                dst = dst.add(8);
-            } else {
-                let k = (found.trailing_zeros() / 8) as usize + 1;
-                i += k;
-                dst = put_prefix(dst.add(k));
+            // Little-endian: byte k of the text is bits 8k..8k+8 of the word.
+            let word = u64::from_le(std::ptr::read_unaligned(src.add(i) as *const u64));
+            let y = word ^ NEWLINES;
+            // The high bit of each byte that is a newline (exact: no borrows).
+            let mut marks = !(((y & LOWS) + LOWS) | y) & HIGHS;
+            let mut from = 0; // the first byte of the word not yet written
+            while marks != 0 {
+                let nl = (marks.trailing_zeros() / 8) as usize;
+                std::ptr::write_unaligned(dst as *mut u64, (word >> (8 * from)).to_le());
+                dst = put_prefix(dst.add(nl + 1 - from));
+                from = nl + 1;
+                marks &= marks - 1;
             }
+            if from < 8 {
+                std::ptr::write_unaligned(dst as *mut u64, (word >> (8 * from)).to_le());
+                dst = dst.add(8 - from);
+            }
+            i += 8;
         }
         while i < len {
             let b = *src.add(i);
