@@ -7,18 +7,9 @@ use arcaflow_wizard::names::PluginNames;
 use arcaflow_wizard::pyproject;
 use libfuzzer_sys::fuzz_target;
 
-fn is_python_identifier(s: &str) -> bool {
-    const KEYWORDS: &[&str] = &[
-        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-        "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-        "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
-        "try", "while", "with", "yield",
-    ];
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
-        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
-        && !KEYWORDS.contains(&s)
-}
+#[path = "../../tests/props/mod.rs"]
+mod props;
+use props::is_python_identifier;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(input) = std::str::from_utf8(data) else {

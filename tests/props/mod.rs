@@ -1,0 +1,137 @@
+//! What tests/proptests.rs and the cargo-fuzz targets (fuzz/) both check with:
+//! one copy, included by each (`mod props;` here, `#[path]` there). Each
+//! includer uses a part, hence the allow.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use arcaflow_wizard::pyproject::{self, edit};
+use toml_edit::{DocumentMut, Item};
+
+/// Every leaf value of a document by dotted path (array items by index), as text
+/// without decor, so that formatting changes around a value do not count.
+pub fn leaves(doc: &DocumentMut) -> BTreeMap<String, String> {
+    fn walk_item(prefix: &str, item: &Item, out: &mut BTreeMap<String, String>) {
+        match item {
+            Item::None => {}
+            Item::Table(t) => {
+                for (k, v) in t.iter() {
+                    walk_item(&join(prefix, k), v, out);
+                }
+            }
+            Item::ArrayOfTables(a) => {
+                for (i, t) in a.iter().enumerate() {
+                    for (k, v) in t.iter() {
+                        walk_item(&join(&join(prefix, &i.to_string()), k), v, out);
+                    }
+                }
+            }
+            Item::Value(v) => walk_value(prefix, v, out),
+        }
+    }
+    fn walk_value(prefix: &str, v: &toml_edit::Value, out: &mut BTreeMap<String, String>) {
+        match v {
+            toml_edit::Value::InlineTable(t) => {
+                for (k, v) in t.iter() {
+                    walk_value(&join(prefix, k), v, out);
+                }
+            }
+            toml_edit::Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    walk_value(&join(prefix, &i.to_string()), v, out);
+                }
+            }
+            v => {
+                let mut v = v.clone();
+                v.decor_mut().clear();
+                out.insert(prefix.to_string(), v.to_string());
+            }
+        }
+    }
+    fn join(a: &str, b: &str) -> String {
+        if a.is_empty() {
+            b.to_string()
+        } else {
+            format!("{a}.{b}")
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (k, v) in doc.iter() {
+        walk_item(k, v, &mut out);
+    }
+    out
+}
+
+/// The leaves outside the given path prefixes.
+pub fn others(doc: &DocumentMut, touched: &[&str]) -> BTreeMap<String, String> {
+    leaves(doc)
+        .into_iter()
+        .filter(|(k, _)| {
+            !touched
+                .iter()
+                .any(|t| k == t || k.starts_with(&format!("{t}.")))
+        })
+        .collect()
+}
+
+pub type Edit = fn(&mut DocumentMut) -> Result<bool, edit::EditError>;
+
+/// Each edit with the key paths it may change.
+pub fn edits() -> Vec<(&'static str, Edit, &'static [&'static str])> {
+    vec![
+        (
+            "set_version",
+            |d| pyproject::set_version(d, "9.8.7"),
+            &["tool.poetry.version", "project.version"],
+        ),
+        (
+            "set_python_bound",
+            pyproject::set_python_bound,
+            &["tool.poetry.dependencies.python", "project.requires-python"],
+        ),
+        (
+            "set_python",
+            |d| pyproject::set_python(d, "^3.9"),
+            &["tool.poetry.dependencies.python", "project.requires-python"],
+        ),
+        (
+            "rename_sdk",
+            pyproject::rename_sdk,
+            &["tool.poetry.dependencies", "project.dependencies"],
+        ),
+        (
+            "pin_sdk",
+            |d| pyproject::pin_sdk(d, "^0.14.3"),
+            &["tool.poetry.dependencies", "project.dependencies"],
+        ),
+        (
+            "ensure_dev_group",
+            pyproject::ensure_dev_group,
+            &["tool.poetry.group.dev"],
+        ),
+        (
+            "move_dependency_groups",
+            pyproject::move_dependency_groups,
+            &["dependency-groups", "tool.poetry.group"],
+        ),
+        (
+            "set_packages",
+            |d| pyproject::set_packages(d, "arcaflow_plugin_x"),
+            &["tool.poetry.packages"],
+        ),
+    ]
+}
+
+/// A Python identifier that is not a keyword.
+pub fn is_python_identifier(s: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
+        "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
+        "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
+        "try", "while", "with", "yield",
+    ];
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+        && !KEYWORDS.contains(&s)
+}
