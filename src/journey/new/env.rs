@@ -1,14 +1,41 @@
-use super::{chosen_python, poetry_cmd, project_dir};
+use super::{chosen_python, names, poetry_cmd, project_dir};
 use crate::exec::capture;
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
+use crate::probe::python::pyvenv_cfg_value;
 use crate::version::Version;
 
 /// `poetry env use` with the chosen interpreter.
 pub struct Env;
 
 /// The project's virtualenv and its Python version, as Poetry sees it now.
+/// From files when they tell (as `doctor` finds it: `.venv`, else the one venv
+/// of this project in Poetry's virtualenvs folder, and the version its
+/// pyvenv.cfg records), else from Poetry: starting Poetry costs most of a
+/// second, which `new` would spend on every run for this one answer.
 fn current_env(ctx: &Context) -> Option<(String, Version)> {
+    env_from_files(ctx).or_else(|| env_from_poetry(ctx))
+}
+
+fn env_from_files(ctx: &Context) -> Option<(String, Version)> {
+    use crate::journey::doctor::{checks::venv, Input};
+    let input = Input {
+        dir: project_dir(ctx),
+        env: ctx.probe_env.clone(),
+    };
+    let found = venv::locate(&input, Some(&names(ctx).dist()))?;
+    if venv::broken(&found).is_some() {
+        return None;
+    }
+    let cfg = std::fs::read_to_string(found.join("pyvenv.cfg")).ok()?;
+    let v = ["version_info", "version"]
+        .iter()
+        .find_map(|k| pyvenv_cfg_value(&cfg, k))
+        .and_then(|v| Version::find_in(&v))?;
+    Some((found.display().to_string(), v))
+}
+
+fn env_from_poetry(ctx: &Context) -> Option<(String, Version)> {
     let path = capture(
         &poetry_cmd(ctx, &["env", "info", "--path"]).timeout(std::time::Duration::from_secs(60)),
     )?;
@@ -61,5 +88,46 @@ impl Step for Env {
                 "Poetry reports no working virtualenv for the project",
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journey::context::Options;
+    use crate::probe::{Facts, ProbeEnv};
+
+    /// The venv is found from its files, without starting Poetry: `.venv` with a
+    /// pyvenv.cfg whose home holds a Python, and the version it records.
+    #[test]
+    fn the_env_is_read_from_its_files() {
+        let home = which::which("python3").expect("a python3 on PATH");
+        let home = home.parent().unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let mut ctx = Context::new(
+            tmp.path().to_path_buf(),
+            Options::default(),
+            Facts::default(),
+            ProbeEnv::from_env(),
+        );
+        ctx.answers.insert("name".into(), "x".into());
+        let venv = tmp.path().join("arcaflow-plugin-x/.venv");
+        std::fs::create_dir_all(venv.join("bin")).unwrap();
+        assert_eq!(env_from_files(&ctx), None, "no pyvenv.cfg yet");
+        std::fs::write(
+            venv.join("pyvenv.cfg"),
+            format!(
+                "home = {}\nimplementation = CPython\nversion_info = 3.11.7.final.0\n",
+                home.display()
+            ),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(home.join("python3"), venv.join("bin/python")).unwrap();
+        let (path, v) = env_from_files(&ctx).expect("found from files");
+        assert_eq!(path, venv.display().to_string());
+        assert_eq!(v, Version::find_in("3.11.7").unwrap());
+        // A venv whose python is gone is left to Poetry to judge.
+        std::fs::remove_file(venv.join("bin/python")).unwrap();
+        assert_eq!(env_from_files(&ctx), None);
     }
 }
