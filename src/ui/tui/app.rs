@@ -247,6 +247,9 @@ pub struct App {
     pub export: Option<TextArea<'static>>,
     /// Where the last export went, or why it failed.
     pub exported: Option<Result<PathBuf, String>>,
+    /// The export path is an existing file: Enter again on the same path
+    /// replaces it, anything else keeps it.
+    pub export_replaces: Option<PathBuf>,
     /// Rows of the output pane at the last draw (for centring a search match).
     pub out_rows: Cell<usize>,
 }
@@ -305,6 +308,7 @@ impl App {
             search: None,
             export: None,
             exported: None,
+            export_replaces: None,
             out_rows: Cell::new(10),
         }
     }
@@ -914,7 +918,10 @@ impl App {
             return;
         };
         match k.code {
-            KeyCode::Esc => self.export = None,
+            KeyCode::Esc => {
+                self.export = None;
+                self.export_replaces = None;
+            }
             KeyCode::Enter => {
                 let typed = t.lines().join("");
                 let typed = typed.trim();
@@ -922,6 +929,12 @@ impl App {
                     return;
                 }
                 let path = std::env::current_dir().unwrap_or_default().join(typed);
+                // Never replace a file unasked: say so, and replace on a second Enter.
+                if path.exists() && self.export_replaces.as_ref() != Some(&path) {
+                    self.export_replaces = Some(path);
+                    return;
+                }
+                self.export_replaces = None;
                 let text = export::script(&self.journey, &self.record);
                 self.exported = Some(
                     export::save(&path, &text)
@@ -932,6 +945,7 @@ impl App {
             KeyCode::Tab | KeyCode::BackTab => {}
             _ if ctrl_key(&k) && matches!(k.code, KeyCode::Char('m' | 'j')) => {}
             _ => {
+                self.export_replaces = None;
                 t.input(k);
             }
         }

@@ -690,6 +690,22 @@ fn e_at_the_end_saves_what_ran_as_a_script_without_secrets() {
         .status()
         .unwrap();
     assert!(ok.success());
+    // A second export to the same path asks before replacing the file: the
+    // first Enter changes nothing, Esc keeps it, a second Enter replaces it.
+    std::fs::write(&out, "the user's own\n").unwrap();
+    a.update(key(KeyCode::Char('e')));
+    a.update(key(KeyCode::Enter));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the user's own\n");
+    let s = screen(&a, (120, 40));
+    assert!(s.contains("exists. Enter: replace it"), "{s}");
+    a.update(key(KeyCode::Esc));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the user's own\n");
+    a.update(key(KeyCode::Char('e')));
+    a.update(key(KeyCode::Enter));
+    a.update(key(KeyCode::Enter));
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("poetry publish -r test"));
 }
 
 #[test]

@@ -457,9 +457,22 @@ fn finished_lines(app: &App, w: usize) -> Vec<Line<'static>> {
         .map(|l| Line::styled(l, style.patch(t.bold())))
         .collect();
     if app.export.is_some() {
-        lines.push(Line::raw(
-            "Save the session script to (Enter: save, Esc: cancel):",
-        ));
+        match &app.export_replaces {
+            Some(p) => lines.extend(
+                wrap(
+                    &format!(
+                        "{} exists. Enter: replace it · edit the path to keep it · Esc: cancel",
+                        p.display()
+                    ),
+                    w,
+                )
+                .into_iter()
+                .map(|l| Line::styled(l, t.warn())),
+            ),
+            None => lines.push(Line::raw(
+                "Save the session script to (Enter: save, Esc: cancel):",
+            )),
+        }
         // The field row; the text area covers it.
         lines.push(Line::raw("›"));
     } else {
