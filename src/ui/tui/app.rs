@@ -587,11 +587,13 @@ impl App {
             self.export_key(k);
             return;
         }
-        if self.search.as_ref().is_some_and(|s| s.editing) {
+        // A question, diff or failure that opened while a search term was being
+        // typed takes the keys: the user's answer must not go into the search.
+        let in_pane = self.finished.is_some() || matches!(self.modal, Modal::None);
+        if in_pane && self.search.as_ref().is_some_and(|s| s.editing) {
             self.search_edit_key(k);
             return;
         }
-        let in_pane = self.finished.is_some() || matches!(self.modal, Modal::None);
         if in_pane && self.search_key(k.code) {
             return;
         }

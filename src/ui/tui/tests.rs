@@ -744,3 +744,19 @@ fn doctor_checklist_marks_each_finding_and_shows_the_selected_ones_fix() {
     assert!(s.contains("fix: $ poetry lock"), "{s}");
     assert!(s.contains("pyproject.toml changed since"), "{s}");
 }
+
+#[test]
+fn a_question_that_opens_during_a_search_gets_the_keys() {
+    let mut a = running(NO_COLOR);
+    a.update(key(KeyCode::Char('/')));
+    typed(&mut a, "pack");
+    let rx = ask(&mut a, name_question(), None);
+    typed(&mut a, "example");
+    a.update(key(KeyCode::Enter));
+    assert_eq!(rx.try_recv().unwrap(), Answer::Value("example".into()));
+    assert_eq!(
+        a.search.as_ref().unwrap().term,
+        "pack",
+        "the search kept its term"
+    );
+}
