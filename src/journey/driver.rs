@@ -365,18 +365,13 @@ impl<'a> Driver<'a> {
         self.emit(ui, Event::ActionStart(summary.clone()));
         let secrets: Vec<String> = ctx.secrets.values().cloned().collect();
         let started = Instant::now();
-        let log = self.log;
         let ui = std::cell::RefCell::new(ui);
         let res = exec::run_blocks(
             cmd,
             &secrets,
             &self.cancel,
-            &mut |block| {
-                let block: std::sync::Arc<str> = block.into();
-                log.output_block(block.clone());
-                ui.borrow_mut().event(&Event::Output(block));
-            },
-            &mut || ui.borrow_mut().event(&Event::OutputIdle),
+            &mut |block| self.emit(*ui.borrow_mut(), Event::Output(block.into())),
+            &mut || self.emit(*ui.borrow_mut(), Event::OutputIdle),
         );
         let ui = ui.into_inner();
         let res = match res {

@@ -48,6 +48,8 @@ impl Writer {
         impl Drop for CloseOnExit<'_> {
             fn drop(&mut self) {
                 self.0.close();
+                // Drop what is left unwritten: a waiting flush() then returns.
+                drop(self.0.take());
             }
         }
         let _close = CloseOnExit(queue);

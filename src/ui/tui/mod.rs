@@ -77,6 +77,11 @@ impl Interact for TuiInteract {
             }
             return;
         }
+        // The UI thread draws on its own schedule: a pause in the output needs
+        // no message (one per read would wake it as often as the output did).
+        if matches!(ev, Event::OutputIdle) {
+            return;
+        }
         let _ = self.tx.send(Msg::Event(ev.clone()));
     }
     fn ask(&mut self, q: &Question, error: Option<&str>) -> Answer {
