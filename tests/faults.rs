@@ -8,6 +8,8 @@
 //! The journeys are run through the library's `Driver` with small steps whose
 //! plans hold the faulty action, and a front end that records what it is shown.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -348,15 +350,15 @@ impl Tmpfs {
         match out {
             Ok(o) if o.status.success() => Some(Tmpfs { dir }),
             Ok(o) => {
-                eprintln!(
-                    "skipped: cannot mount a tmpfs ({}): {}",
+                common::skip(&format!(
+                    "cannot mount a tmpfs ({}): {}",
                     options,
                     String::from_utf8_lossy(&o.stderr).trim()
-                );
+                ));
                 None
             }
             Err(e) => {
-                eprintln!("skipped: cannot run mount: {e}");
+                common::skip(&format!("cannot run mount: {e}"));
                 None
             }
         }
