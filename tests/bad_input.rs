@@ -1090,7 +1090,9 @@ fn unwritable_folder_is_refused() {
         let probe = Path::new("/proc/sys/aw-bad-input-probe");
         if std::fs::create_dir(probe).is_ok() {
             let _ = std::fs::remove_dir(probe);
-            common::skip("running as root, and /proc/sys is writable here: no folder root cannot write");
+            common::skip(
+                "running as root, and /proc/sys is writable here: no folder root cannot write",
+            );
             return;
         }
         Path::new("/proc/sys").to_path_buf()
