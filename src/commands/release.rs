@@ -103,6 +103,30 @@ fn take_tokens_from_env() -> BTreeMap<String, OsString> {
 
 /// The token in `var`, checked (None when it is unset or blank); bad input stops
 /// the release before anything runs. The message names the variable, never the token.
+type Secrets = BTreeMap<String, String>;
+
+/// The tokens found in the environment for `target` (and for PyPI, the
+/// upload after a test index), as the context's secrets, under the keys the
+/// token step and the uploads read; and what the context learns of them.
+fn env_secrets(
+    tokens: &BTreeMap<String, OsString>,
+    target: &Target,
+) -> Result<(Secrets, BTreeMap<String, String>), Failure> {
+    let mut secrets = BTreeMap::new();
+    let mut learned = BTreeMap::new();
+    if let Some(t) = env_token(tokens, &target.token_var())? {
+        secrets.insert(release::secret_key(target).to_string(), t);
+        learned.insert(format!("env:{}", target.name), "1".to_string());
+    }
+    if !target.is_pypi() {
+        if let Some(t) = env_token(tokens, &token_env_var("pypi"))? {
+            secrets.insert(release::secret_key(&Target::pypi()).to_string(), t);
+            learned.insert("env:pypi".to_string(), "1".to_string());
+        }
+    }
+    Ok((secrets, learned))
+}
+
 fn env_token(tokens: &BTreeMap<String, OsString>, var: &str) -> Result<Option<String>, Failure> {
     match tokens.get(var) {
         None => Ok(None),
@@ -201,21 +225,10 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
 
     // Before any thread or child starts.
     let tokens = take_tokens_from_env();
-    let mut secrets = BTreeMap::new();
-    let mut learned = BTreeMap::new();
-    if let Some(t) = env_token(&tokens, &target.token_var())? {
-        secrets.insert("token".to_string(), t);
-        learned.insert(format!("env:{}", target.name), "1".to_string());
-    }
-    if !target.is_pypi() {
-        if let Some(t) = env_token(&tokens, &token_env_var("pypi"))? {
-            secrets.insert("pypi_token".to_string(), t);
-            learned.insert("env:pypi".to_string(), "1".to_string());
-        }
-    }
+    let (secrets, learned) = env_secrets(&tokens, &target)?;
     if args.common.yes
         && !args.dry_run
-        && !secrets.contains_key("token")
+        && !secrets.contains_key(release::secret_key(&target))
         && !auth_toml_has_token(&target.name)
     {
         let var = target.token_var();
@@ -273,4 +286,30 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
             .map_err(|e| Failure::usage(format!("--version {how}: {e}")))?;
     }
     Ok(ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A POETRY_PYPI_TOKEN_<NAME> lands where the token step and the upload
+    /// for that target look (with --repository pypi it was stored elsewhere,
+    /// and the upload went without it).
+    #[test]
+    fn environment_tokens_are_stored_where_each_target_reads_them() {
+        let tokens: BTreeMap<String, OsString> = [
+            ("POETRY_PYPI_TOKEN_PYPI", "pypi-AAAApypi"),
+            ("POETRY_PYPI_TOKEN_TESTPYPI", "pypi-AAAAtest"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), OsString::from(v)))
+        .collect();
+        for (repo, want) in [("pypi", "pypi-AAAApypi"), ("testpypi", "pypi-AAAAtest")] {
+            let target = Target::from_args(Some(repo), None).unwrap();
+            let (secrets, learned) = env_secrets(&tokens, &target).unwrap();
+            let key = release::secret_key(&target);
+            assert_eq!(secrets.get(key).map(String::as_str), Some(want), "{repo}");
+            assert!(learned.contains_key(&format!("env:{repo}")), "{repo}");
+        }
+    }
 }

@@ -31,7 +31,7 @@ use crate::pyproject::{self, ProjectInfo};
 
 pub use index::{simple_url, version_on_page, Target};
 pub use token::{
-    auth_toml_has_token, check_env_token, check_token, holds_token, looks_like_token,
+    auth_toml_has_token, check_env_token, check_token, holds_token, looks_like_token, secret_key,
     token_env_var, token_given_as, token_warning,
 };
 

@@ -195,3 +195,44 @@ fn version_question_refuses_what_does_not_follow_the_current_version() {
     assert_eq!(q.accept("patch"), Ok("patch".to_string()));
     assert_eq!(q.accept("0.1.1"), Ok("0.1.1".to_string()));
 }
+
+#[test]
+fn an_environment_token_reaches_the_token_step_and_the_upload_for_every_target() {
+    // As `commands::release` stores a POETRY_PYPI_TOKEN_<NAME> it found.
+    use crate::journey::{context::Options, Check, Context, Step};
+    for (repo, var) in [
+        ("pypi", "POETRY_PYPI_TOKEN_PYPI"),
+        ("testpypi", "POETRY_PYPI_TOKEN_TESTPYPI"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = Context::new(
+            dir.path().to_path_buf(),
+            Options::default(),
+            crate::probe::Facts::default(),
+            crate::probe::ProbeEnv::from_env(),
+        );
+        ctx.answers.insert("repository".into(), repo.into());
+        let target = super::publish::target(&ctx).unwrap();
+        ctx.secrets.insert(
+            super::token::secret_key(&target).into(),
+            "pypi-AgEIcHlwaS5vcmc".into(),
+        );
+        ctx.learned.insert(format!("env:{repo}"), "1".into());
+        let step = super::token::TokenStep;
+        assert!(step.questions(&ctx).is_empty(), "{repo}: asked again");
+        assert!(
+            matches!(step.check(&ctx), Ok(Check::Done(ref s)) if s.contains(var)),
+            "{repo}: {:?}",
+            step.check(&ctx)
+        );
+        let plan = super::publish::upload_plan(&ctx, &target, super::token::secret_key(&target));
+        let given = plan.actions.iter().any(|a| match a {
+            crate::plan::Action::Run(c) => {
+                c.secret_env.get(var).map(String::as_str) == Some("pypi-AgEIcHlwaS5vcmc")
+                    && !c.display().contains("pypi-AgEIcHlwaS5vcmc")
+            }
+            _ => false,
+        });
+        assert!(given, "{repo}: no upload gets the token in {var}");
+    }
+}

@@ -49,7 +49,7 @@ pub fn auth_toml_has_token(repo: &str) -> bool {
 }
 
 /// The secret key a target's token is kept under in `ctx.secrets`.
-pub(crate) fn secret_key(target: &Target) -> &'static str {
+pub fn secret_key(target: &Target) -> &'static str {
     if target.is_pypi() {
         "pypi_token"
     } else {
@@ -226,11 +226,11 @@ impl Step for TokenStep {
         if token_source(ctx, &target).is_some() {
             return Vec::new();
         }
-        vec![token_question("token", &target)]
+        vec![token_question(secret_key(&target), &target)]
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
         let target = super::publish::target(ctx)?;
-        if ctx.secrets.contains_key("token")
+        if ctx.secrets.contains_key(secret_key(&target))
             && !ctx.learned.contains_key(&format!("env:{}", target.name))
         {
             // Typed now: the note below says how to keep it.
@@ -240,7 +240,7 @@ impl Step for TokenStep {
             Some(src) => {
                 let warn = ctx
                     .secrets
-                    .get("token")
+                    .get(secret_key(&target))
                     .and_then(|t| token_warning(t))
                     .map(|w| format!("; warning: {w}"))
                     .unwrap_or_default();
@@ -255,7 +255,11 @@ impl Step for TokenStep {
     fn note(&self, ctx: &Context) -> Option<String> {
         let target = super::publish::target(ctx).ok()?;
         let mut note = String::new();
-        if let Some(w) = ctx.secrets.get("token").and_then(|t| token_warning(t)) {
+        if let Some(w) = ctx
+            .secrets
+            .get(secret_key(&target))
+            .and_then(|t| token_warning(t))
+        {
             note.push_str(&format!("Warning: {w}.\n"));
         }
         note.push_str(&storing_hint(&target));
