@@ -63,6 +63,25 @@ fn env_prefix(name: &str) -> String {
     format!("{s}-")
 }
 
+/// The 8 characters Poetry puts after the name: the URL-safe base64 of the
+/// SHA-256 of the project folder's real path. Without them another project of
+/// the same name elsewhere, or `NAME-two`, would pass for this one.
+fn env_hash(dir: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let real = std::fs::canonicalize(dir).ok()?;
+    let digest = Sha256::digest(real.as_os_str().as_encoded_bytes());
+    // 6 bytes are exactly 8 characters.
+    let bits = digest[..6]
+        .iter()
+        .fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+    Some(
+        (0..8)
+            .map(|i| B64[((bits >> (42 - 6 * i)) & 63) as usize] as char)
+            .collect(),
+    )
+}
+
 /// Where the project's venv is (it may be broken), if it has one.
 pub fn locate(input: &Input, project_name: Option<&str>) -> Option<PathBuf> {
     let local = input.dir.join(".venv");
@@ -71,7 +90,11 @@ pub fn locate(input: &Input, project_name: Option<&str>) -> Option<PathBuf> {
     }
     let name = project_name?;
     let base = virtualenvs_path(input)?;
-    let prefix = env_prefix(name);
+    // `NAME-HASH-py3.X`; the name alone when the folder cannot be resolved.
+    let prefix = match env_hash(&input.dir) {
+        Some(h) => format!("{}{h}-py", env_prefix(name)),
+        None => env_prefix(name),
+    };
     let mut found: Vec<PathBuf> = std::fs::read_dir(&base)
         .ok()?
         .flatten()
@@ -273,6 +296,20 @@ pub fn installed(venv: &Path, dist: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// Poetry's own values (Python: urlsafe_b64encode(sha256(realpath)))[:8]):
+    /// the same name in another folder is another venv.
+    #[test]
+    fn env_hash_is_poetrys() {
+        assert_eq!(
+            super::env_hash(std::path::Path::new("/")).as_deref(),
+            Some("il7asoJj")
+        );
+        assert_eq!(
+            super::env_hash(std::path::Path::new("/tmp")).as_deref(),
+            Some("6WcazSRI")
+        );
+    }
+
     #[test]
     fn finds_installed_distributions_by_their_dist_info() {
         let venv = tempfile::tempdir().unwrap();
