@@ -15,7 +15,7 @@ use arcaflow_wizard::pyproject;
 use proptest::prelude::*;
 
 mod props;
-use props::{edits, is_python_identifier, leaves, others};
+use props::{edits, is_python_identifier, leaves, non_sdk_deps, others};
 use toml_edit::DocumentMut;
 
 // ---------------------------------------------------------------- helpers
@@ -145,6 +145,12 @@ proptest! {
                         "{} changed keys it does not own\n--- before\n{}\n--- after\n{}",
                         name, text, out
                     );
+                    prop_assert_eq!(
+                        non_sdk_deps(&original),
+                        non_sdk_deps(&reparsed),
+                        "{} changed the user's dependencies\n--- before\n{}\n--- after\n{}",
+                        name, text, out
+                    );
                 }
                 Err(e) => prop_assert_eq!(
                     doc.to_string(), text.clone(),
@@ -241,6 +247,7 @@ proptest! {
         prop_assert_eq!(results.len(), 9);
         for r in &results {
             prop_assert!(r.ok || !r.detail.is_empty(), "{:?}", r);
+            prop_assert!(r.ok || !r.fix.is_empty(), "{:?}", r);
         }
     }
 

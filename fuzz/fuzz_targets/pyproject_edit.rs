@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "../../tests/props/mod.rs"]
 mod props;
-use props::{edits, others, Edit};
+use props::{edits, non_sdk_deps, others, Edit};
 
 /// `to_legacy` with the paths it may change: it moves all of [project] and
 /// [dependency-groups] into [tool.poetry]; every other table stays, and neither
@@ -49,6 +49,14 @@ fuzz_target!(|data: &[u8]| {
                     others(&reparsed, touched),
                     "{name} changed keys it does not own\n--- before\n{text}\n--- after\n{out}"
                 );
+                // to_legacy moves [project].dependencies; every other edit keeps them.
+                if name != "to_legacy" {
+                    assert_eq!(
+                        non_sdk_deps(&original),
+                        non_sdk_deps(&reparsed),
+                        "{name} changed the user's dependencies\n--- before\n{text}\n--- after\n{out}"
+                    );
+                }
                 if name == "to_legacy" {
                     assert!(reparsed.get("project").is_none(), "to_legacy left [project]\n{out}");
                     assert!(

@@ -74,6 +74,67 @@ pub fn others(doc: &DocumentMut, touched: &[&str]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// What an SDK edit may change: both dependency tables, whose entries other
+/// than the SDK `non_sdk_deps` checks (by normalised name: `arcaflow_plugin.sdk`
+/// is the SDK too, which a path prefix cannot say).
+const SDK_PATHS: &[&str] = &["tool.poetry.dependencies", "project.dependencies"];
+
+fn is_sdk(name: &str) -> bool {
+    matches!(
+        pyproject::normalize_name(name).as_str(),
+        "arcaflow-plugin-sdk" | "arcaflow-plugin-sdk-python"
+    )
+}
+
+/// The dependencies that are not the SDK, from both tables: what every edit
+/// but `to_legacy` must leave as they were.
+pub fn non_sdk_deps(doc: &DocumentMut) -> (BTreeMap<String, String>, Vec<String>) {
+    let legacy = doc
+        .get("tool")
+        .and_then(|t| t.get("poetry"))
+        .and_then(|p| p.get("dependencies"))
+        .and_then(|d| d.as_table_like())
+        .map(|t| {
+            t.iter()
+                // `python` is the bound, which set_python* own.
+                .filter(|(k, _)| !is_sdk(k) && *k != "python")
+                .map(|(k, v)| {
+                    let mut v = v.clone();
+                    if let Some(v) = v.as_value_mut() {
+                        v.decor_mut().clear();
+                    }
+                    (k.to_string(), v.to_string().trim().to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (legacy, non_sdk_project_deps(doc))
+}
+
+/// The entries of `[project].dependencies` that are not the SDK (under either
+/// name), in order: what every edit but `to_legacy` must leave as they were.
+fn non_sdk_project_deps(doc: &DocumentMut) -> Vec<String> {
+    let Some(deps) = doc
+        .get("project")
+        .and_then(|p| p.get("dependencies"))
+        .and_then(|d| d.as_array())
+    else {
+        return Vec::new();
+    };
+    deps.iter()
+        .filter_map(|v| v.as_str())
+        .filter(|s| {
+            let name: String = s
+                .trim()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+                .collect();
+            !is_sdk(&name)
+        })
+        .map(str::to_string)
+        .collect()
+}
+
 pub type Edit = fn(&mut DocumentMut) -> Result<bool, edit::EditError>;
 
 /// Each edit with the key paths it may change.
@@ -94,16 +155,8 @@ pub fn edits() -> Vec<(&'static str, Edit, &'static [&'static str])> {
             |d| pyproject::set_python(d, "^3.9"),
             &["tool.poetry.dependencies.python", "project.requires-python"],
         ),
-        (
-            "rename_sdk",
-            pyproject::rename_sdk,
-            &["tool.poetry.dependencies", "project.dependencies"],
-        ),
-        (
-            "pin_sdk",
-            |d| pyproject::pin_sdk(d, "^0.14.3"),
-            &["tool.poetry.dependencies", "project.dependencies"],
-        ),
+        ("rename_sdk", pyproject::rename_sdk, SDK_PATHS),
+        ("pin_sdk", |d| pyproject::pin_sdk(d, "^0.14.3"), SDK_PATHS),
         (
             "ensure_dev_group",
             pyproject::ensure_dev_group,
