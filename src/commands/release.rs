@@ -45,7 +45,7 @@ pub fn run(args: ReleaseArgs) -> i32 {
     driver.on_step_done = Box::new(|id, ctx: &Context| {
         // Answers and what was learned, never a secret (those live in ctx.secrets only).
         st.answers = ctx.answers.clone();
-        if let Some(v) = ctx.learned.get("new_version") {
+        if let Some(v) = release_version(ctx) {
             st.answers.insert("new_version".into(), v.clone());
         }
         st.done.insert(id.to_string());
@@ -71,7 +71,7 @@ pub fn run(args: ReleaseArgs) -> i32 {
         Outcome::Failed(f) if f.usage => {
             fail(f);
         }
-        Outcome::Failed(_) => match ctx.learned.get("new_version") {
+        Outcome::Failed(_) => match release_version(&ctx) {
             Some(v) => eprintln!(
                 "\nStopped. Fix the problem above and run the same command again: it goes on with version {v}."
             ),
@@ -103,6 +103,15 @@ fn take_tokens_from_env() -> BTreeMap<String, OsString> {
 
 /// The token in `var`, checked (None when it is unset or blank); bad input stops
 /// the release before anything runs. The message names the variable, never the token.
+/// The version this release goes out as: bumped in this run, or by the run it
+/// resumes (whose version step is then skipped as done, and learns nothing),
+/// so a second resume does not bump again.
+fn release_version(ctx: &Context) -> Option<&String> {
+    ctx.learned
+        .get("new_version")
+        .or_else(|| ctx.learned.get("resume_version"))
+}
+
 type Secrets = BTreeMap<String, String>;
 
 /// The tokens found in the environment for `target` (and for PyPI, the
@@ -311,5 +320,22 @@ mod tests {
             assert_eq!(secrets.get(key).map(String::as_str), Some(want), "{repo}");
             assert!(learned.contains_key(&format!("env:{repo}")), "{repo}");
         }
+    }
+
+    /// A resumed run skips the version step and learns no new_version: the
+    /// version it resumed with is still the one to save and to name.
+    #[test]
+    fn a_resumed_run_keeps_the_version_it_resumed_with() {
+        let mut ctx = Context::new(
+            std::env::temp_dir(),
+            Options::default(),
+            probe::Facts::default(),
+            ProbeEnv::from_env(),
+        );
+        assert_eq!(release_version(&ctx), None);
+        ctx.learned.insert("resume_version".into(), "0.1.1".into());
+        assert_eq!(release_version(&ctx).map(String::as_str), Some("0.1.1"));
+        ctx.learned.insert("new_version".into(), "0.2.0".into());
+        assert_eq!(release_version(&ctx).map(String::as_str), Some("0.2.0"));
     }
 }
