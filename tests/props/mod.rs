@@ -86,9 +86,12 @@ fn is_sdk(name: &str) -> bool {
     )
 }
 
+/// One dependency's leaf values by path.
+pub type DepLeaves = BTreeMap<String, String>;
+
 /// The dependencies that are not the SDK, from both tables: what every edit
 /// but `to_legacy` must leave as they were.
-pub fn non_sdk_deps(doc: &DocumentMut) -> (BTreeMap<String, String>, Vec<String>) {
+pub fn non_sdk_deps(doc: &DocumentMut) -> (BTreeMap<String, DepLeaves>, Vec<String>) {
     let legacy = doc
         .get("tool")
         .and_then(|t| t.get("poetry"))
@@ -98,12 +101,12 @@ pub fn non_sdk_deps(doc: &DocumentMut) -> (BTreeMap<String, String>, Vec<String>
             t.iter()
                 // `python` is the bound, which set_python* own.
                 .filter(|(k, _)| !is_sdk(k) && *k != "python")
+                // By leaf values, so an inline table made a standard one (or
+                // dotted keys) is the same dependency.
                 .map(|(k, v)| {
-                    let mut v = v.clone();
-                    if let Some(v) = v.as_value_mut() {
-                        v.decor_mut().clear();
-                    }
-                    (k.to_string(), v.to_string().trim().to_string())
+                    let mut one = DocumentMut::new();
+                    one.insert(k, v.clone());
+                    (k.to_string(), leaves(&one))
                 })
                 .collect()
         })
