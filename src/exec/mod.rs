@@ -101,14 +101,16 @@ pub fn run_blocks(
     on_idle: &mut dyn FnMut(),
 ) -> std::io::Result<RunResult> {
     let start = Instant::now();
-    // A bare name is looked up on PATH; duct would treat a Path value as relative to cwd.
-    let mut expr = duct::cmd(cmd.program.as_os_str().to_os_string(), &cmd.args)
+    let arg0 = cmd.program.as_os_str().to_os_string();
+    let mut expr = duct::cmd(program(cmd), &cmd.args)
         .stdin_null()
         .stderr_to_stdout()
         .unchecked()
         // A group of its own, so cancel and timeout reach every grandchild too.
-        .before_spawn(|c| {
+        .before_spawn(move |c| {
             c.process_group(0);
+            // The name the user would type, as a shell gives it, not the path.
+            c.arg0(&arg0);
             Ok(())
         });
     if let Some(dir) = &cmd.cwd {
@@ -163,6 +165,36 @@ pub fn run_blocks(
         tail,
         elapsed: start.elapsed(),
     })
+}
+
+/// The program to start: a bare name as the absolute path it has on the PATH
+/// the child gets, or as it is when it is not there (the spawn then fails with
+/// the usual "not found").
+///
+/// duct clears and re-sets the child's environment, and for a bare name with
+/// PATH set that way std forks and walks PATH with execvp; given a path it
+/// starts the child with posix_spawn (vfork), which neither copies the wizard's
+/// page tables nor makes its next writes fault. A path (one with a `/`) stays
+/// as given: duct would treat it as relative to the child's folder.
+fn program(cmd: &Cmd) -> std::ffi::OsString {
+    let name = cmd.program.as_os_str();
+    if name.as_encoded_bytes().contains(&b'/') || name.is_empty() {
+        return name.to_os_string();
+    }
+    let path = cmd
+        .env
+        .get("PATH")
+        .map(std::ffi::OsString::from)
+        .or_else(|| std::env::var_os("PATH"));
+    let cwd = cmd
+        .cwd
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    match which::which_in(name, path, cwd) {
+        Ok(found) if found.is_absolute() => found.into_os_string(),
+        _ => name.to_os_string(),
+    }
 }
 
 /// Keep the last `TAIL_LINES` lines, reusing the oldest line's buffer.
