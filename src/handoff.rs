@@ -1,13 +1,16 @@
 //! A bounded queue from one thread to another that wakes the receiver only when
-//! the queue turns non-empty, and the sender only when it was waiting for room.
+//! it has reason to look, and the sender only when it was waiting for room.
 //!
-//! A command's output comes a read (up to 64 KiB) at a time; a channel would
-//! wake the log's writer and the UI thread once per read, and on a million lines
-//! those wake-ups cost more CPU than the work. Here the receiver takes
-//! everything waiting in one go, so a busy receiver is woken once per batch.
+//! A command's output comes a read (often a 4 KiB pipe write) at a time; a
+//! channel would wake the log's writer and the UI thread once per read, and on
+//! a million lines those wake-ups cost more CPU than the work. Here the receiver
+//! takes everything waiting in one go, and may ask to be woken only once a
+//! batch has gathered (`wait_batch`), so a fast command costs a wake-up per
+//! batch, not per read.
 
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 pub struct Handoff<T> {
     state: Mutex<State<T>>,
@@ -21,6 +24,11 @@ struct State<T> {
     closed: bool,
     receiver_waiting: bool,
     sender_waiting: bool,
+    /// How many items make a push wake the waiting receiver: 1 while it waits
+    /// for anything, its batch while it waits for a batch to gather.
+    wake_at: usize,
+    /// An item pushed with `push_now` waits: the receiver's patience ends.
+    urgent: bool,
 }
 
 /// What `push` did.
@@ -43,6 +51,8 @@ impl<T> Handoff<T> {
                 closed: false,
                 receiver_waiting: false,
                 sender_waiting: false,
+                wake_at: 1,
+                urgent: false,
             }),
             cond: Condvar::new(),
             cap: cap.max(1),
@@ -55,17 +65,45 @@ impl<T> Handoff<T> {
 
     /// Adds `item`, first waiting while the queue is full.
     pub fn push(&self, item: T) -> Pushed {
+        self.push_inner(item, false)
+    }
+
+    /// `push`, and the receiver looks now, however small its batch so far:
+    /// for an item somebody waits on (a flush).
+    pub fn push_now(&self, item: T) -> Pushed {
+        self.push_inner(item, true)
+    }
+
+    /// `push` without waiting: the item back when the queue is full.
+    pub fn try_push(&self, item: T) -> Result<Pushed, T> {
+        let s = self.lock();
+        if s.items.len() >= self.cap && !s.closed {
+            return Err(item);
+        }
+        Ok(self.add(s, item, false))
+    }
+
+    fn push_inner(&self, item: T, urgent: bool) -> Pushed {
         let mut s = self.lock();
         while s.items.len() >= self.cap && !s.closed {
             s.sender_waiting = true;
+            // A receiver gathering a batch must not keep a full queue waiting.
+            if s.receiver_waiting {
+                self.cond.notify_all();
+            }
             s = self.cond.wait(s).unwrap_or_else(|e| e.into_inner());
         }
+        self.add(s, item, urgent)
+    }
+
+    fn add(&self, mut s: MutexGuard<'_, State<T>>, item: T, urgent: bool) -> Pushed {
         if s.closed {
             return Pushed::Closed;
         }
         let first = s.items.is_empty();
         s.items.push_back(item);
-        if s.receiver_waiting {
+        s.urgent |= urgent;
+        if s.receiver_waiting && (s.items.len() >= s.wake_at || s.urgent) {
             s.receiver_waiting = false;
             self.cond.notify_all();
         }
@@ -78,8 +116,12 @@ impl<T> Handoff<T> {
 
     /// Everything waiting, without waiting (maybe nothing).
     pub fn take(&self) -> VecDeque<T> {
-        let mut s = self.lock();
+        self.take_locked(self.lock())
+    }
+
+    fn take_locked(&self, mut s: MutexGuard<'_, State<T>>) -> VecDeque<T> {
         let items = std::mem::take(&mut s.items);
+        s.urgent = false;
         if s.sender_waiting {
             s.sender_waiting = false;
             self.cond.notify_all();
@@ -89,20 +131,42 @@ impl<T> Handoff<T> {
 
     /// Everything waiting, once there is something; None once closed and empty.
     pub fn wait(&self) -> Option<VecDeque<T>> {
+        self.wait_batch(1, Duration::ZERO)
+    }
+
+    /// Everything waiting once `batch` items have gathered, or `patience` after
+    /// the first of them came, whichever is sooner; at once when the queue is
+    /// closed, full, or holds an item pushed with `push_now`. None once closed
+    /// and empty. For a receiver nobody watches (the log's writer): it is woken
+    /// about twice per batch instead of once per item.
+    pub fn wait_batch(&self, batch: usize, patience: Duration) -> Option<VecDeque<T>> {
         let mut s = self.lock();
         while s.items.is_empty() {
             if s.closed {
                 return None;
             }
             s.receiver_waiting = true;
+            s.wake_at = 1;
             s = self.cond.wait(s).unwrap_or_else(|e| e.into_inner());
         }
-        let items = std::mem::take(&mut s.items);
-        if s.sender_waiting {
-            s.sender_waiting = false;
-            self.cond.notify_all();
+        let deadline = Instant::now() + patience;
+        let batch = batch.clamp(1, self.cap);
+        while s.items.len() < batch && !s.closed && !s.urgent && !s.sender_waiting {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            s.receiver_waiting = true;
+            s.wake_at = batch;
+            s = self
+                .cond
+                .wait_timeout(s, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
-        Some(items)
+        s.receiver_waiting = false;
+        s.wake_at = 1;
+        Some(self.take_locked(s))
     }
 
     /// No more items: a waiting sender returns `Closed`, and `wait` returns
@@ -118,6 +182,7 @@ impl<T> Handoff<T> {
 mod tests {
     use super::*;
     use std::sync::Arc;
+    use std::time::{Duration, Instant};
 
     #[test]
     fn items_arrive_in_order_in_batches_and_the_sender_waits_for_room() {
@@ -155,6 +220,88 @@ mod tests {
         assert_eq!(q.push(4), Pushed::Closed);
         assert_eq!(q.wait(), Some(VecDeque::from([3])));
         assert_eq!(q.wait(), None);
+    }
+
+    #[test]
+    fn a_batch_is_taken_once_it_has_gathered() {
+        let q = Arc::new(Handoff::new(8));
+        let sender = {
+            let q = q.clone();
+            std::thread::spawn(move || {
+                for i in 0..3 {
+                    std::thread::sleep(Duration::from_millis(5));
+                    q.push(i);
+                }
+            })
+        };
+        let started = Instant::now();
+        // Patience far beyond the test's time: only the third item ends the wait.
+        assert_eq!(
+            q.wait_batch(3, Duration::from_secs(600)),
+            Some(VecDeque::from([0, 1, 2]))
+        );
+        assert!(started.elapsed() < Duration::from_secs(300));
+        sender.join().unwrap();
+    }
+
+    #[test]
+    fn patience_ends_with_what_has_gathered() {
+        let q = Handoff::new(8);
+        q.push(1);
+        let started = Instant::now();
+        assert_eq!(
+            q.wait_batch(5, Duration::from_millis(30)),
+            Some(VecDeque::from([1]))
+        );
+        assert!(started.elapsed() >= Duration::from_millis(30));
+    }
+
+    #[test]
+    fn push_now_a_full_queue_or_close_end_the_patience() {
+        for how in ["now", "full", "close"] {
+            let q = Arc::new(Handoff::new(4));
+            q.push(0);
+            let sender = {
+                let q = q.clone();
+                std::thread::spawn(move || match how {
+                    "now" => {
+                        q.push_now(1);
+                    }
+                    "full" => {
+                        for i in 1..6 {
+                            q.push(i);
+                        }
+                    }
+                    _ => q.close(),
+                })
+            };
+            let started = Instant::now();
+            let got = q.wait_batch(100, Duration::from_secs(600)).unwrap();
+            assert!(started.elapsed() < Duration::from_secs(300), "{how}");
+            match how {
+                "now" => assert_eq!(got, [0, 1]),
+                "full" => assert_eq!(got, [0, 1, 2, 3]),
+                _ => assert_eq!(got, [0]),
+            }
+            // What is left still arrives, then the end.
+            if how == "full" {
+                sender.join().unwrap();
+                assert_eq!(q.take(), [4, 5]);
+            } else {
+                sender.join().unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn try_push_gives_the_item_back_when_full() {
+        let q = Handoff::new(2);
+        assert_eq!(q.try_push(1), Ok(Pushed::First));
+        assert_eq!(q.try_push(2), Ok(Pushed::More));
+        assert_eq!(q.try_push(3), Err(3));
+        assert_eq!(q.take(), [1, 2]);
+        q.close();
+        assert_eq!(q.try_push(4), Ok(Pushed::Closed));
     }
 
     #[test]

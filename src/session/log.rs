@@ -1,5 +1,14 @@
 //! The session log: every command, its exit, its output, and every file
-//! written, redacted, in a plain text file the user can read.
+//! written, redacted, in a plain text file the user can read:
+//!
+//! ```text
+//! == step sdk Running
+//! $ poetry add arcaflow-plugin-sdk@^0.14.3
+//! Updating dependencies            <- the command's output, as it printed it
+//! Writing lock file
+//!   -> ok (1.6s): exited with code 0
+//! wrote /home/me/plugin/Dockerfile
+//! ```
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -12,11 +21,17 @@ use crate::exec::redact;
 use crate::handoff::Handoff;
 
 /// Messages waiting for the writer thread; a block of output is at most one
-/// read of a command, so this bounds the memory the log can hold back.
-const QUEUE: usize = 32;
+/// read of a command (80 KiB), so this bounds the memory the log can hold back.
+const QUEUE: usize = 64;
 
-/// Writes on a thread of its own: redacting and indenting a command's output
-/// for the log then runs beside the front end's drawing of it, not after.
+/// The writer is woken once this many messages wait, or `PATIENCE` after the
+/// first: a fast command's output is written a batch at a time, not a wake-up
+/// per read. Nobody watches the file that closely; `flush` does not wait.
+const BATCH: usize = QUEUE / 2;
+const PATIENCE: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// Writes on a thread of its own: redacting and writing a command's output
+/// then runs beside the front end's drawing of it, not after.
 /// Everything goes through one queue, so the file keeps the order of the calls;
 /// the writer takes what waits in batches (see `Handoff`).
 pub struct SessionLog {
@@ -37,8 +52,6 @@ enum Msg {
 struct Writer {
     out: BufWriter<File>,
     secrets: Vec<String>,
-    /// Reused for each block of output, so logging it allocates nothing.
-    scratch: Vec<u8>,
 }
 
 impl Writer {
@@ -53,7 +66,7 @@ impl Writer {
             }
         }
         let _close = CloseOnExit(queue);
-        for msg in std::iter::from_fn(|| queue.wait()).flatten() {
+        for msg in std::iter::from_fn(|| queue.wait_batch(BATCH, PATIENCE)).flatten() {
             match msg {
                 Msg::Line(text) => {
                     let text = redact(&text, &self.secrets);
@@ -62,11 +75,15 @@ impl Writer {
                         .write_all(text.as_bytes())
                         .and_then(|_| self.out.write_all(b"\n"));
                 }
+                // As the command printed it, between its `$` line and its
+                // result: clean to copy into a bug report, and a tool's short
+                // lines cost no work per line and no bytes more than they are.
                 Msg::Block(block) => {
                     let block = redact(&block, &self.secrets);
-                    self.scratch.clear();
-                    crate::exec::lines::indent_into(&mut self.scratch, "  | ", &block);
-                    let _ = self.out.write_all(&self.scratch);
+                    let _ = self
+                        .out
+                        .write_all(block.as_bytes())
+                        .and_then(|_| self.out.write_all(b"\n"));
                 }
                 Msg::Secret(s) => self.secrets.push(s),
                 Msg::Flush(done) => {
@@ -95,7 +112,6 @@ impl SessionLog {
         let writer = Writer {
             out: BufWriter::with_capacity(64 * 1024, f),
             secrets: Vec::new(),
-            scratch: Vec::new(),
         };
         let queue = Arc::new(Handoff::new(QUEUE));
         let theirs = queue.clone();
@@ -139,7 +155,7 @@ impl SessionLog {
         }
     }
 
-    /// Lines of a command's output (joined with `\n`), each indented under the command.
+    /// Lines of a command's output (joined with `\n`), logged as they are.
     pub fn output_block(&self, block: std::sync::Arc<str>) {
         self.send(Msg::Block(block));
     }
@@ -148,7 +164,7 @@ impl SessionLog {
     pub fn flush(&self) {
         if let Some(q) = &self.queue {
             let (done, wait) = mpsc::channel();
-            if q.push(Msg::Flush(done)) != crate::handoff::Pushed::Closed {
+            if q.push_now(Msg::Flush(done)) != crate::handoff::Pushed::Closed {
                 let _ = wait.recv();
             }
         }
@@ -164,5 +180,27 @@ impl Drop for SessionLog {
         if let Some(h) = self.writer.take() {
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_logged_as_printed_between_its_command_and_result_and_redacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = SessionLog::create(dir.path(), "test").unwrap();
+        log.add_secret("pypi-SECRET123");
+        log.line("$ poetry publish");
+        log.output_block(Arc::from("Publishing\n  token pypi-SECRET123 used\n"));
+        log.output_block(Arc::from("done"));
+        log.line("  -> ok (0.1s): exited with code 0");
+        log.flush();
+        let text = std::fs::read_to_string(log.path().unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "$ poetry publish\nPublishing\n  token ******** used\n\ndone\n  -> ok (0.1s): exited with code 0\n"
+        );
     }
 }
