@@ -47,8 +47,11 @@ pub enum Msg {
     Plan(Plan),
     /// The project folder, once the journey ended: where the export goes by default.
     ProjectDir(PathBuf),
-    /// Output blocks wait in the UI loop's queue (the loop takes them in).
+    /// Output blocks wait in the UI loop's queue (the loop takes them in with
+    /// its next frame).
     OutputWaiting,
+    /// The queue is full and the driver waits: take them in now.
+    OutputFull,
 }
 
 /// `/` in the output pane: the term, whether it is still being typed, and the
@@ -411,7 +414,7 @@ impl App {
                 false
             }
             // The UI loop takes the blocks itself; nothing here.
-            Msg::OutputWaiting => false,
+            Msg::OutputWaiting | Msg::OutputFull => false,
             Msg::Finished(o) => {
                 self.running = None;
                 self.modal = Modal::None;

@@ -4,11 +4,11 @@
 //! answers; the UI thread owns the one `App`, merges those messages with keys
 //! (read on their own thread) and a tick (only while a command runs), and
 //! redraws only when something changed: idle means blocked on the channel.
-//! Output goes its own way, a `Handoff` the UI thread empties in one go when
-//! told it has something, so a fast command wakes it once per batch, not once
-//! per read; at most `OUTPUT_IN_FLIGHT` blocks wait (the driver, and so the
-//! child's pipe, waits beyond that). Frames are drawn at most every `FRAME`,
-//! however fast the lines come.
+//! Output goes its own way, a `Handoff` the UI thread empties in one go with
+//! its next frame, so a fast command wakes it once per frame, not once per
+//! read; at most `OUTPUT_IN_FLIGHT` blocks wait (then the UI thread takes them
+//! at once, and the driver, and so the child's pipe, waits for that). Frames
+//! are drawn at most every `FRAME`, however fast the lines come.
 
 pub mod app;
 pub mod doctor;
@@ -52,9 +52,9 @@ pub fn wanted(lines: bool) -> bool {
 }
 
 /// Blocks of output sent to the UI thread and not yet taken in. A block is one
-/// read of a command (at most 80 KiB), so this bounds that memory to a few MiB
-/// when the terminal draws slower than the command writes.
-const OUTPUT_IN_FLIGHT: usize = 32;
+/// read of a command (at most 80 KiB), so this bounds that memory to 5 MiB;
+/// a pipe write is often 4 KiB, so a fast command fills it every 256 KiB.
+const OUTPUT_IN_FLIGHT: usize = 64;
 
 /// The shortest time between two frames: 60 a second is smooth to read, and a
 /// burst of output costs a frame per 16 ms, not one per read.
@@ -70,10 +70,18 @@ struct TuiInteract {
 impl Interact for TuiInteract {
     fn event(&mut self, ev: &Event) {
         if let Event::Output(block) = ev {
-            // Told only when the queue was empty: a message already waiting
-            // makes the UI thread take this block too, before any later event.
-            if self.output.push(block.clone()) == Pushed::First {
-                let _ = self.tx.send(Msg::OutputWaiting);
+            // Told only when the queue was empty: the UI thread then takes this
+            // block, and what follows it, with its next frame (or before any
+            // later message). When the queue is full it must take them now.
+            match self.output.try_push(block.clone()) {
+                Ok(Pushed::First) => {
+                    let _ = self.tx.send(Msg::OutputWaiting);
+                }
+                Ok(_) => {}
+                Err(block) => {
+                    let _ = self.tx.send(Msg::OutputFull);
+                    self.output.push(block);
+                }
             }
             return;
         }
@@ -166,14 +174,18 @@ pub fn run_journey_with(
     let ids: Vec<&str> = driver.steps.iter().map(|s| s.id()).collect();
     *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx.clone());
     let outcome = std::thread::scope(|s| {
-        let ui = s.spawn(move || {
-            let _cancel_if_ui_dies = CancelOnDrop(cancel);
-            // However this thread ends, nobody takes output any more: the
-            // driver must not wait for room.
-            let _close_output = CloseOnDrop(ui_output.clone());
-            let mut term = term;
-            let _ = ui_loop(&mut term, &rx, &ui_output, &mut app);
-        });
+        let ui = std::thread::Builder::new()
+            .name("ui".into())
+            .spawn_scoped(s, move || {
+                let _cancel_if_ui_dies = CancelOnDrop(cancel);
+                // However this thread ends, nobody takes output any more: the
+                // driver must not wait for room.
+                let _close_output = CloseOnDrop(ui_output.clone());
+                let mut term = term;
+                let _ = ui_loop(&mut term, &rx, &ui_output, &mut app);
+            })
+            // As `s.spawn` would: without a thread there is no wizard to show.
+            .expect("start the UI thread");
         let mut interact = TuiInteract {
             tx: tx.clone(),
             output,
@@ -288,21 +300,18 @@ fn ui_loop(
     // Output changed the screen since the last frame, which was too recent to
     // draw again; anything else (a key, a question, a step) is drawn at once.
     let mut dirty = false;
-    let take = |app: &mut App, m: Msg, urgent: &mut bool| {
-        if matches!(m, Msg::OutputWaiting) {
-            let mut changed = false;
-            for block in output.take() {
-                changed |= app.update(Msg::Event(Event::Output(block)));
-            }
-            return changed;
+    // Output waits in the queue, to be taken in with the next frame: until then
+    // the driver adds to it without waking this thread.
+    let mut waiting = false;
+    let take_output = |app: &mut App| {
+        let mut changed = false;
+        for block in output.take() {
+            changed |= app.update(Msg::Event(Event::Output(block)));
         }
-        let idle = matches!(m, Msg::Event(Event::OutputIdle));
-        let changed = app.update(m);
-        *urgent |= changed && !idle;
         changed
     };
     loop {
-        let wait = if dirty {
+        let wait = if dirty || waiting {
             Some(FRAME.saturating_sub(drawn.elapsed()))
         } else if app.ticking() {
             Some(Duration::from_millis(100))
@@ -323,20 +332,40 @@ fn ui_loop(
         // A tick always redraws (the spinner and the clock moved).
         dirty |= first.is_none();
         let mut urgent = false;
-        if let Some(m) = first {
-            dirty |= take(app, m, &mut urgent);
-        }
-        // Take what else is waiting (a burst of output) before drawing once.
-        for _ in 0..2000 {
-            match rx.try_recv() {
-                Ok(m) => dirty |= take(app, m, &mut urgent),
-                Err(_) => break,
+        // Take what else is waiting (a burst of messages) before drawing once.
+        let burst = first
+            .into_iter()
+            .chain(std::iter::from_fn(|| rx.try_recv().ok()));
+        for m in burst.take(2000) {
+            match m {
+                Msg::OutputWaiting => waiting = true,
+                // The driver waits for room: take it all in now, draw on time.
+                Msg::OutputFull => {
+                    dirty |= take_output(app);
+                    waiting = false;
+                }
+                m => {
+                    // Output that came before this message is shown before it.
+                    if waiting {
+                        dirty |= take_output(app);
+                        waiting = false;
+                    }
+                    let idle = matches!(m, Msg::Event(Event::OutputIdle));
+                    let changed = app.update(m);
+                    urgent |= changed && !idle;
+                    dirty |= changed;
+                }
             }
         }
         if app.exit {
             return Ok(());
         }
-        if urgent || (dirty && drawn.elapsed() >= FRAME) {
+        let due = urgent || drawn.elapsed() >= FRAME;
+        if waiting && due {
+            dirty |= take_output(app);
+            waiting = false;
+        }
+        if dirty && due {
             term.terminal.draw(|f| view::draw(f, app))?;
             drawn = Instant::now();
             dirty = false;
