@@ -4,10 +4,11 @@
 //! does. Prints the wall time and the peak RSS (VmHWM) to stderr:
 //!
 //!   cargo run --release --example runner_throughput -- 1000000 > /dev/null
-//!   -> runner_throughput lines=1000000 seconds=0.035 vmhwm_kb=2900 cpu_ms=30
+//!   -> runner_throughput lines=1000000 seconds=0.035 vmhwm_kb=2900 cpu_ms=30 switches=150
 //!
-//! After N, `--bare`: the runner alone (`exec::run` and a counting sink);
-//! `--no-log`: the driver and plain front end without the session log;
+//! (`switches`: the context switches of all its threads.) After N, any of
+//! `--bare`: the runner alone (`exec::run` and a counting sink);
+//! `--no-log`: without the session log;
 //! `--tui`: the full-screen front end instead of the plain one (run it in a
 //! terminal: scripts/bench-tui-output does, in a pty, and presses Enter at the end).
 
@@ -55,12 +56,17 @@ fn vmhwm_kb() -> u64 {
 
 /// CPU time (user + system) of this process alone, not its children: what the
 /// wizard itself spends, whatever else the machine is doing.
-fn self_cpu_ms() -> u64 {
+/// Also the context switches of all its threads: each is a wake-up that costs
+/// more than the work of a small read.
+fn self_cpu_ms() -> (u64, i64) {
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage fills the struct it is given.
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
     let ms = |t: libc::timeval| t.tv_sec as u64 * 1000 + t.tv_usec as u64 / 1000;
-    ms(ru.ru_utime) + ms(ru.ru_stime)
+    (
+        ms(ru.ru_utime) + ms(ru.ru_stime),
+        ru.ru_nvcsw + ru.ru_nivcsw,
+    )
 }
 
 fn main() {
@@ -69,8 +75,9 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let state = std::env::temp_dir().join(format!("aw-throughput-{}", std::process::id()));
-    let mode = std::env::args().nth(2).unwrap_or_default();
-    let log = if mode == "--no-log" {
+    let flags: Vec<String> = std::env::args().skip(2).collect();
+    let flag = |f: &str| flags.iter().any(|a| a == f);
+    let log = if flag("--no-log") {
         SessionLog::disabled()
     } else {
         SessionLog::create(&state, "throughput").expect("session log")
@@ -83,7 +90,7 @@ fn main() {
         ProbeEnv::from_env(),
     );
     let started = Instant::now();
-    let outcome = if mode == "--bare" {
+    let outcome = if flag("--bare") {
         // The runner alone: `exec::run` with a sink that only counts.
         let mut count = 0u64;
         let cmd = Cmd::new("seq").args(["1".to_string(), n.to_string()]);
@@ -94,7 +101,7 @@ fn main() {
         } else {
             Outcome::Quit
         }
-    } else if mode == "--tui" {
+    } else if flag("--tui") {
         arcaflow_wizard::ui::tui::run_journey(
             "throughput",
             &mut Driver::new(&steps, &log),
@@ -109,9 +116,9 @@ fn main() {
     drop(log);
     let _ = std::fs::remove_dir_all(&state);
     assert_eq!(outcome, Outcome::Done, "the step failed");
+    let (cpu_ms, switches) = self_cpu_ms();
     eprintln!(
-        "runner_throughput lines={n} seconds={secs:.3} vmhwm_kb={} cpu_ms={}",
+        "runner_throughput lines={n} seconds={secs:.3} vmhwm_kb={} cpu_ms={cpu_ms} switches={switches}",
         vmhwm_kb(),
-        self_cpu_ms()
     );
 }
