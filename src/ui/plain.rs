@@ -207,10 +207,17 @@ impl Interact for Plain {
     }
 
     fn confirm_write(&mut self, path: &Path, change: &FileChange) -> bool {
-        if change.new || !change.replaces_users_file {
+        if change.new {
             return true;
         }
-        self.say(&format!("  {} exists and would change:", path.display()));
+        // A change to a file that exists is always shown, also when nobody is
+        // asked: a file this run made, or a change agreed with --yes (release's
+        // version bump): the log of the terminal then says what was changed.
+        if change.replaces_users_file {
+            self.say(&format!("  {} exists and would change:", path.display()));
+        } else {
+            self.say(&format!("  {} changes:", path.display()));
+        }
         for l in change.diff.lines() {
             let l = if l.starts_with('+') {
                 self.style.ok(l)
@@ -220,6 +227,9 @@ impl Interact for Plain {
                 l.to_string()
             };
             self.say(&format!("    {l}"));
+        }
+        if !change.replaces_users_file {
+            return true;
         }
         if self.yes || !self.interactive {
             self.say("  not changed: it is yours (answer yes interactively to replace it)");
@@ -284,5 +294,72 @@ impl Drop for EchoOff {
         unsafe {
             libc::tcsetattr(0, libc::TCSANOW, &self.saved);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// What a Plain front end printed.
+    #[derive(Clone, Default)]
+    struct Printed(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Printed {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn plain_yes() -> (Plain, Printed) {
+        let printed = Printed::default();
+        let mut p = Plain::new(true);
+        p.out = Box::new(printed.clone());
+        p.style.color = false;
+        p.interactive = false;
+        (p, printed)
+    }
+
+    fn change(replaces_users_file: bool) -> FileChange {
+        FileChange {
+            new: false,
+            diff: "--- a/pyproject.toml\n+++ b/pyproject.toml\n-version = \"1.0.0\"\n+version = \"1.1.0\"\n"
+                .into(),
+            replaces_users_file,
+        }
+    }
+
+    #[test]
+    fn an_agreed_change_is_written_and_its_diff_shown() {
+        let (mut p, printed) = plain_yes();
+        assert!(p.confirm_write(Path::new("pyproject.toml"), &change(false)));
+        let text = String::from_utf8(printed.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("pyproject.toml changes:"), "{text}");
+        assert!(text.contains("-version = \"1.0.0\""), "{text}");
+        assert!(text.contains("+version = \"1.1.0\""), "{text}");
+    }
+
+    #[test]
+    fn a_users_file_is_shown_and_kept_under_yes() {
+        let (mut p, printed) = plain_yes();
+        assert!(!p.confirm_write(Path::new("pyproject.toml"), &change(true)));
+        let text = String::from_utf8(printed.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("exists and would change"), "{text}");
+        assert!(text.contains("+version = \"1.1.0\""), "{text}");
+        assert!(text.contains("not changed: it is yours"), "{text}");
+    }
+
+    #[test]
+    fn a_new_file_is_written_without_a_diff() {
+        let (mut p, printed) = plain_yes();
+        let mut c = change(false);
+        c.new = true;
+        assert!(p.confirm_write(Path::new("README.md"), &c));
+        assert!(printed.0.lock().unwrap().is_empty());
     }
 }
