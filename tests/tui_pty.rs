@@ -263,6 +263,26 @@ fn a_panic_gives_the_terminal_back_before_the_report() {
     );
 }
 
+#[test]
+fn a_step_that_panics_ends_the_wizard_and_gives_the_terminal_back() {
+    let sb = Sandbox::new();
+    let mut pty = Pty::spawn(
+        &sb,
+        &["new"],
+        (80, 24),
+        &[("ARCAFLOW_WIZARD_TEST_PANIC", "step")],
+    );
+    // Without the abort the UI thread waited for messages forever: no exit.
+    let code = pty.wait_exit(START);
+    assert_ne!(code, 0);
+    pty.assert_restored();
+    let s = pty.contents();
+    assert!(
+        s.contains("panic injected in step"),
+        "the report is on the main screen:\n{s}"
+    );
+}
+
 fn sandbox_with(tools: &Tools, poetry: &Path, python3: &Path) -> Sandbox {
     let mut sb = Sandbox::with_tools(tools);
     let bin = sb.bin_dir("main", &[("poetry", poetry), ("python3", python3)]);

@@ -225,6 +225,16 @@ impl<'a> Driver<'a> {
                     detail: String::new(),
                 },
             );
+            // Test builds only (the pty test of a step that panics); a release
+            // build has no such switch.
+            if cfg!(debug_assertions)
+                && std::env::var_os("ARCAFLOW_WIZARD_TEST_PANIC").is_some_and(|v| v == "step")
+            {
+                panic!(
+                    "panic injected in step {} by ARCAFLOW_WIZARD_TEST_PANIC",
+                    step.id()
+                );
+            }
             if let Err(o) = self.ask_questions(step, ctx, ui) {
                 self.emit(
                     ui,

@@ -52,6 +52,8 @@ pub enum Msg {
     OutputWaiting,
     /// The queue is full and the driver waits: take them in now.
     OutputFull,
+    /// The driver's thread panicked: stop at once, drawing nothing more.
+    Abort,
 }
 
 /// `/` in the output pane: the term, whether it is still being typed, and the
@@ -414,7 +416,7 @@ impl App {
                 false
             }
             // The UI loop takes the blocks itself; nothing here.
-            Msg::OutputWaiting | Msg::OutputFull => false,
+            Msg::OutputWaiting | Msg::OutputFull | Msg::Abort => false,
             Msg::Finished(o) => {
                 self.running = None;
                 self.modal = Modal::None;

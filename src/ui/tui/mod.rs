@@ -173,6 +173,8 @@ pub fn run_journey_with(
     let cancel = driver.cancel.clone();
     let ids: Vec<&str> = driver.steps.iter().map(|s| s.id()).collect();
     *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx.clone());
+    // However the journey ends, by a panic too: no sender left behind, the terminal back.
+    let _cleanup = Cleanup;
     let outcome = std::thread::scope(|s| {
         let ui = std::thread::Builder::new()
             .name("ui".into())
@@ -186,6 +188,9 @@ pub fn run_journey_with(
             })
             // As `s.spawn` would: without a thread there is no wizard to show.
             .expect("start the UI thread");
+        // Should a step panic, the UI thread must stop: the scope waits for it
+        // before the panic goes on, and it would wait for messages forever.
+        let _abort_ui = AbortUiOnPanic(tx.clone());
         let mut interact = TuiInteract {
             tx: tx.clone(),
             output,
@@ -202,10 +207,29 @@ pub fn run_journey_with(
         let _ = ui.join();
         outcome
     });
-    *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    term::detach();
-    term::restore();
     outcome
+}
+
+/// Undoes what `run_journey` set up around the UI thread, on return or unwind.
+struct Cleanup;
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        term::detach();
+        term::restore();
+    }
+}
+
+/// Tells the UI thread to stop when the driver's side unwinds.
+struct AbortUiOnPanic(Sender<Msg>);
+
+impl Drop for AbortUiOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = self.0.send(Msg::Abort);
+        }
+    }
 }
 
 /// Where `Recorded` steps send their plans while a journey runs here.
@@ -339,6 +363,8 @@ fn ui_loop(
         for m in burst.take(2000) {
             match m {
                 Msg::OutputWaiting => waiting = true,
+                // The driver's side panicked; the panic hook gave the terminal back.
+                Msg::Abort => return Ok(()),
                 // The driver waits for room: take it all in now, draw on time.
                 Msg::OutputFull => {
                     dirty |= take_output(app);
@@ -383,7 +409,9 @@ pub fn menu() -> std::io::Result<Option<Choice>> {
     let res = (|| {
         term.terminal.draw(|f| m.draw(f))?;
         // Test builds only (the pty test of the panic hook); a release build has no such switch.
-        if cfg!(debug_assertions) && std::env::var_os("ARCAFLOW_WIZARD_TEST_PANIC").is_some() {
+        if cfg!(debug_assertions)
+            && std::env::var_os("ARCAFLOW_WIZARD_TEST_PANIC").is_some_and(|v| v != "step")
+        {
             panic!("panic injected by ARCAFLOW_WIZARD_TEST_PANIC");
         }
         loop {
