@@ -247,7 +247,7 @@ fn pick(list: &mut Checklist) -> std::io::Result<Action> {
     let (tx, rx) = mpsc::channel();
     term::attach(tx);
     let res = (|| {
-        t.terminal.draw(|f| list.draw(f))?;
+        t.draw(|f| list.draw(f))?;
         loop {
             match rx.recv() {
                 Ok(Msg::Key(k)) => {
@@ -258,7 +258,7 @@ fn pick(list: &mut Checklist) -> std::io::Result<Action> {
                 Ok(_) => {}
                 Err(_) => return Ok(Action::Quit),
             }
-            t.terminal.draw(|f| list.draw(f))?;
+            t.draw(|f| list.draw(f))?;
         }
     })();
     term::detach();

@@ -319,7 +319,7 @@ fn ui_loop(
     output: &Handoff<Arc<str>>,
     app: &mut App,
 ) -> std::io::Result<()> {
-    term.terminal.draw(|f| view::draw(f, app))?;
+    term.draw(|f| view::draw(f, app))?;
     let mut drawn = Instant::now();
     // Output changed the screen since the last frame, which was too recent to
     // draw again; anything else (a key, a question, a step) is drawn at once.
@@ -392,7 +392,7 @@ fn ui_loop(
             waiting = false;
         }
         if dirty && due {
-            term.terminal.draw(|f| view::draw(f, app))?;
+            term.draw(|f| view::draw(f, app))?;
             drawn = Instant::now();
             dirty = false;
         }
@@ -407,7 +407,7 @@ pub fn menu() -> std::io::Result<Option<Choice>> {
     term::attach(tx);
     let mut m = menu::Menu::new(Theme::detect());
     let res = (|| {
-        term.terminal.draw(|f| m.draw(f))?;
+        term.draw(|f| m.draw(f))?;
         // Test builds only (the pty test of the panic hook); a release build has no such switch.
         if cfg!(debug_assertions)
             && std::env::var_os("ARCAFLOW_WIZARD_TEST_PANIC").is_some_and(|v| v != "step")
@@ -423,7 +423,7 @@ pub fn menu() -> std::io::Result<Option<Choice>> {
             if let Some(choice) = m.done {
                 return Ok(choice);
             }
-            term.terminal.draw(|f| m.draw(f))?;
+            term.draw(|f| m.draw(f))?;
         }
     })();
     term::detach();

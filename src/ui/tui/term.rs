@@ -59,14 +59,52 @@ impl Term {
     }
 }
 
+impl Term {
+    /// Draws a frame, unless the terminal was given back meanwhile (a panic on
+    /// another thread): a frame must not land on the user's own screen, over
+    /// the panic's report.
+    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> std::io::Result<()> {
+        let _drawing = DRAWING.lock().unwrap_or_else(|e| e.into_inner());
+        if !ACTIVE.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.terminal.draw(render).map(|_| ())
+    }
+}
+
 impl Drop for Term {
     fn drop(&mut self) {
         restore();
     }
 }
 
+/// Held while a frame is drawn and while the terminal is given back.
+static DRAWING: Mutex<()> = Mutex::new(());
+
 /// Leave raw mode and the alternate screen, show the cursor (once; harmless twice).
 pub fn restore() {
+    let _drawing = DRAWING.lock().unwrap_or_else(|e| e.into_inner());
+    restore_now();
+}
+
+/// `restore` for the panic hook: the panicking thread may be the one drawing,
+/// holding the lock, so wait for it only briefly.
+fn restore_from_panic() {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(200);
+    let _drawing = loop {
+        match DRAWING.try_lock() {
+            Ok(g) => break Some(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => break Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(1))
+            }
+            Err(std::sync::TryLockError::WouldBlock) => break None,
+        }
+    };
+    restore_now();
+}
+
+fn restore_now() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let _ = terminal::disable_raw_mode();
         let _ = execute!(
@@ -84,7 +122,7 @@ fn install_panic_hook() {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             // Give the terminal back first, so the report is readable.
-            restore();
+            restore_from_panic();
             previous(info);
         }));
     });
