@@ -673,4 +673,25 @@ fn doctor_from_the_menu_is_a_checklist_and_q_prints_the_report() {
     pty.send("q");
     pty.wait_exit(Duration::from_secs(30));
     pty.assert_restored();
+    // The report stays on the user's screen after the checklist is gone.
+    let report = pty.contents();
+    let summary = summary_line(&report);
+    assert!(
+        summary.is_some(),
+        "no summary line on the main screen:\n{report}"
+    );
+    assert!(
+        report.contains("Python"),
+        "the Python group is reported:\n{report}"
+    );
+}
+
+/// The report's last line, "N problem(s), N warning(s), N ok  (T s)", if shown.
+fn summary_line(screen: &str) -> Option<&str> {
+    screen.lines().map(str::trim).find(|l| {
+        l.contains(" problem(s), ")
+            && l.contains(" warning(s), ")
+            && l.contains(" ok  (")
+            && l.ends_with(" s)")
+    })
 }
