@@ -114,6 +114,19 @@ fn assert_plugin_is_official_grade(sb: &Sandbox, tools: &Tools, ran: &common::Ra
     ] {
         assert!(dir.join(f).is_file(), "{f} missing");
     }
+    // The lock the real Poetry wrote carries the content-hash the wizard (and
+    // doctor) recompute to tell a lock is in sync without starting Poetry.
+    let lock = std::fs::read_to_string(dir.join("poetry.lock")).unwrap();
+    let recorded = arcaflow_wizard::pyproject::lock_hash::recorded_hash(&lock);
+    let ours = arcaflow_wizard::pyproject::lock_hash::content_hash(&pyproject.parse().unwrap());
+    assert!(
+        recorded.is_some(),
+        "no content-hash in poetry.lock:\n{lock}"
+    );
+    assert_eq!(
+        ours, recorded,
+        "the recomputed content-hash differs from Poetry's"
+    );
     // The official image's build, reproduced without an engine.
     if let Err(log) = common::reproduce_official_build(&dir, tools) {
         panic!("the official build fails:\n{log}");
