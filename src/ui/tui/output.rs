@@ -6,7 +6,7 @@
 //! of control characters only when drawn or searched, too (`clean`).
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -34,6 +34,8 @@ struct Chunk {
     starts: OnceCell<Vec<usize>>,
     /// Lines before this one were dropped (the cap); the text goes with the chunk.
     first: usize,
+    /// The last search term, and which lines (dropped ones counted) match it.
+    found: RefCell<Option<(String, Vec<usize>)>>,
 }
 
 impl Chunk {
@@ -45,6 +47,7 @@ impl Chunk {
             total,
             starts: OnceCell::new(),
             first: 0,
+            found: RefCell::new(None),
         }
     }
 
@@ -67,6 +70,19 @@ impl Chunk {
         let start = starts[j];
         let end = starts.get(j + 1).map_or(self.text.len(), |&n| n - 1);
         &self.text[start..end]
+    }
+
+    /// Kept lines for which `matches` holds; each line is tested once per term.
+    fn matching(&self, term: &str, matches: &dyn Fn(&str) -> bool) -> usize {
+        let mut found = self.found.borrow_mut();
+        let hits = match &*found {
+            Some((t, hits)) if t == term => hits,
+            _ => {
+                let hits = (0..self.total).filter(|&j| matches(self.line(j))).collect();
+                &found.insert((term.to_string(), hits)).1
+            }
+        };
+        hits.len() - hits.partition_point(|&j| j < self.first)
     }
 
     fn lines(&self) -> impl DoubleEndedIterator<Item = &str> + '_ {
@@ -147,6 +163,13 @@ impl Lines {
             .flat_map(|c| c.lines().map(move |l| (c.kind, l)))
     }
 
+    /// How many kept lines `matches`, which must depend on `term` alone. Each
+    /// block is searched once per term, so a search left open while output
+    /// streams in costs the new blocks only, not every line at every frame.
+    pub fn count_matching(&self, term: &str, matches: impl Fn(&str) -> bool) -> usize {
+        self.chunks.iter().map(|c| c.matching(term, &matches)).sum()
+    }
+
     /// Line `i` (0 is the oldest kept), not cleaned.
     pub fn get(&self, mut i: usize) -> Option<(Kind, &str)> {
         for c in &self.chunks {
@@ -220,6 +243,38 @@ mod tests {
         assert_eq!(texts(&l), ["3", "4", "5", "6", "7"]);
         let newest: Vec<&str> = l.iter().rev().take(2).map(|(_, t)| t).collect();
         assert_eq!(newest, ["7", "6"]);
+    }
+
+    #[test]
+    fn matches_are_counted_over_kept_lines_and_each_block_searched_once_per_term() {
+        let mut l = Lines::new(6);
+        l.push(Kind::Output, "error 1\nok\nerror 2".into());
+        l.push(Kind::Output, "ok\nerror 3".into());
+        let tested = std::cell::Cell::new(0);
+        let has = |term: &'static str| {
+            let tested = &tested;
+            move |line: &str| {
+                tested.set(tested.get() + 1);
+                line.contains(term)
+            }
+        };
+        assert_eq!(l.count_matching("error", has("error")), 3);
+        assert_eq!(tested.get(), 5);
+        // The same term again: no line is tested again.
+        assert_eq!(l.count_matching("error", has("error")), 3);
+        assert_eq!(tested.get(), 5);
+        // New lines push the oldest out: "error 1" is no longer counted, and
+        // only the new block is searched.
+        l.push(Kind::Output, "error 4\nok".into());
+        assert_eq!(
+            texts(&l),
+            ["ok", "error 2", "ok", "error 3", "error 4", "ok"]
+        );
+        assert_eq!(l.count_matching("error", has("error")), 3);
+        assert_eq!(tested.get(), 7);
+        // Another term searches everything once more.
+        assert_eq!(l.count_matching("ok", has("ok")), 3);
+        assert_eq!(l.count_matching("", has("nothing")), 0);
     }
 
     #[test]

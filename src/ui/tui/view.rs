@@ -195,11 +195,7 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
         let text = if s.editing {
             format!(" /{}▏ Enter: find · Esc: cancel ", s.term)
         } else {
-            let n = app
-                .output
-                .iter()
-                .filter(|(_, l)| s.matches(&clean(l)))
-                .count();
+            let n = app.output.count_matching(&s.term, |l| s.matches(&clean(l)));
             format!(
                 " /{} · {n} lines match · n: older  N: newer  Esc: end ",
                 s.term
