@@ -192,7 +192,8 @@ pub fn to_shell_script(header: &str, sections: &[ScriptSection<'_>]) -> String {
     out
 }
 
-fn render_action(out: &mut String, a: &Action) {
+/// One action as script lines (a file as a heredoc that recreates it exactly).
+pub(crate) fn render_action(out: &mut String, a: &Action) {
     match a {
         Action::Run(c) => {
             let mut line = String::new();

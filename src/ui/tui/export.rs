@@ -94,30 +94,23 @@ pub fn script(journey: &str, recs: &[Rec]) -> String {
 }
 
 fn write_file(s: &mut String, p: &Path) {
-    let Ok(content) = std::fs::read_to_string(p) else {
+    let Ok(contents) = std::fs::read_to_string(p) else {
         s.push_str(&format!(
             "# wrote {} (no longer readable at export time)\n",
             p.display()
         ));
         return;
     };
-    let mut tag = "ARCAFLOW_WIZARD_EOF".to_string();
-    while content.lines().any(|l| l == tag) {
-        tag.push('_');
-    }
-    if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-        s.push_str(&format!("mkdir -p {}\n", quote_path(parent)));
-    }
-    s.push_str(&format!("cat > {} <<'{tag}'\n", quote_path(p)));
-    s.push_str(&content);
-    if !content.ends_with('\n') && !content.is_empty() {
-        // The heredoc adds a newline the file does not have; say so.
-        s.push('\n');
-    }
-    s.push_str(&format!("{tag}\n"));
-    if is_executable(p) {
-        s.push_str(&format!("chmod +x {}\n", quote_path(p)));
-    }
+    // Written as a plan writes it: the same heredoc, exact to the last byte.
+    crate::plan::render_action(
+        s,
+        &crate::plan::Action::WriteFile {
+            path: p.to_path_buf(),
+            contents,
+            overwrite: crate::plan::Overwrite::Replace,
+            executable: is_executable(p),
+        },
+    );
 }
 
 fn is_executable(p: &Path) -> bool {

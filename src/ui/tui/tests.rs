@@ -677,10 +677,7 @@ fn e_at_the_end_saves_what_ran_as_a_script_without_secrets() {
         .find("\npoetry publish -r test\n")
         .expect("the command");
     assert!(cd < run, "{text}");
-    assert!(
-        text.contains("<<'ARCAFLOW_WIZARD_EOF'\nprint('hi')\nARCAFLOW_WIZARD_EOF"),
-        "{text}"
-    );
+    assert!(text.contains("<<'EOF'\nprint('hi')\nEOF"), "{text}");
     let s = screen(&a, (80, 24));
     assert!(s.contains("✓ Saved what ran"), "{s}");
     // bash reads it.
