@@ -129,6 +129,28 @@ const LABELS: [Label; 6] = [
 static LABEL_PATTERNS: LazyLock<Vec<Regex>> =
     LazyLock::new(|| LABELS.iter().map(|l| re(l.strict)).collect());
 
+/// `results` as a journey shows them: a note per failed check with its fix,
+/// then the count (`ran_apart` says which checks ran as commands of their own),
+/// and the titles of the failed checks.
+pub fn notes(results: &[CheckResult], ran_apart: &str) -> (Vec<String>, Vec<String>) {
+    let failed: Vec<&CheckResult> = results.iter().filter(|r| !r.ok).collect();
+    let mut notes: Vec<String> = failed
+        .iter()
+        .map(|r| {
+            format!(
+                "ACT check FAILED: {}\n{}\nfix: {}",
+                r.title, r.detail, r.fix
+            )
+        })
+        .collect();
+    notes.push(format!(
+        "ACT's checks, run locally: {} of {} passed ({ran_apart}).",
+        results.len() - failed.len(),
+        results.len()
+    ));
+    (notes, failed.iter().map(|r| r.title.clone()).collect())
+}
+
 /// The arguments ACT gives `python3` for its code-style check, run in the project
 /// folder: `python3 -m flake8 --show-source .` (any finding fails the check).
 pub fn flake8_args() -> Vec<String> {
@@ -450,6 +472,34 @@ fn label_check(text: &str, label: &Label, pattern: &Regex) -> CheckResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_name_each_failed_check_with_its_fix_then_the_count() {
+        let r = |id, ok: bool| CheckResult {
+            id,
+            title: format!("{id} title"),
+            ok,
+            detail: if ok {
+                String::new()
+            } else {
+                format!("{id} detail")
+            },
+            fix: if ok {
+                String::new()
+            } else {
+                format!("{id} fix")
+            },
+        };
+        let (notes, failed) = notes(&[r("act-a", true), r("act-b", false)], "flake8 ran above");
+        assert_eq!(
+            notes,
+            [
+                "ACT check FAILED: act-b title\nact-b detail\nfix: act-b fix",
+                "ACT's checks, run locally: 1 of 2 passed (flake8 ran above)."
+            ]
+        );
+        assert_eq!(failed, ["act-b title"]);
+    }
     use crate::names::PluginNames;
     use crate::templates::{render_all, Vars};
 

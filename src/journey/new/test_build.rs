@@ -28,6 +28,10 @@ impl Step for TestBuild {
         let n = names(ctx);
         let test_file = n.test_file();
         let entry = format!("{}/{}.py", n.package(), n.entry_module());
+        // ACT's own flake8 command, in the project's venv.
+        let flake8 = preflight::flake8_args();
+        let mut flake8_cmd: Vec<&str> = vec!["run", "python"];
+        flake8_cmd.extend(flake8.iter().map(String::as_str));
         let mut plan = Plan::new()
             .run(poetry_cmd(ctx, &["install"]))
             .run(poetry_cmd(
@@ -38,10 +42,7 @@ impl Step for TestBuild {
                 ctx,
                 &["run", "python", "-m", "coverage", "report"],
             ))
-            .run(poetry_cmd(
-                ctx,
-                &["run", "python", "-m", "flake8", "--show-source", "."],
-            ))
+            .run(poetry_cmd(ctx, &flake8_cmd))
             .run(poetry_cmd(ctx, &["run", "python", &entry, "--schema"]));
         if let Some(engine) = ctx.facts.engines.iter().find(|e| e.usable) {
             plan = plan.run(
@@ -55,19 +56,11 @@ impl Step for TestBuild {
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
         let results = preflight::check_project(&project_dir(ctx));
-        let mut failed = Vec::new();
-        for r in results.iter().filter(|r| !r.ok) {
-            ctx.notes.push(format!(
-                "ACT check FAILED: {}\n{}\nfix: {}",
-                r.title, r.detail, r.fix
-            ));
-            failed.push(r.title.clone());
-        }
-        ctx.notes.push(format!(
-            "ACT's checks, run locally: {} of {} passed (files, language, Dockerfile lines; flake8 ran above).",
-            results.len() - failed.len(),
-            results.len()
-        ));
+        let (notes, failed) = preflight::notes(
+            &results,
+            "files, language, Dockerfile lines; flake8 ran above",
+        );
+        ctx.notes.extend(notes);
         if ctx.facts.engines.iter().all(|e| !e.usable) {
             let why = match ctx.facts.engines.first() {
                 Some(e) => format!("{} is not usable: {}", e.name, e.detail),

@@ -88,29 +88,12 @@ impl Step for Checks {
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
         let results = preflight::check_project(&project_dir(ctx));
-        let failed: Vec<_> = results.iter().filter(|r| !r.ok).collect();
-        for r in &failed {
-            ctx.notes.push(format!(
-                "ACT check FAILED: {}\n{}\nfix: {}",
-                r.title, r.detail, r.fix
-            ));
-        }
-        ctx.notes.push(format!(
-            "ACT's checks, run locally: {} of {} passed (flake8 ran above).",
-            results.len() - failed.len(),
-            results.len()
-        ));
+        let (notes, failed) = preflight::notes(&results, "flake8 ran above");
+        ctx.notes.extend(notes);
         if failed.is_empty() {
             Ok(())
         } else {
-            Err(Failure::new(format!(
-                "ACT's checks failed: {}",
-                failed
-                    .iter()
-                    .map(|r| r.title.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+            Err(Failure::new(format!("ACT's checks failed: {}", failed.join(", ")))
             .hint("Each failing check above says what to change; the official build would refuse this release."))
         }
     }
