@@ -190,6 +190,191 @@ fn venv_whose_python_was_removed() {
     fixed(&v, "pyproject-no-dev-group");
 }
 
+/// A venv made with Python 3.8 for a `^3.9` project: it runs, so nothing looks
+/// broken, but Poetry refuses it. Doctor names the 3.9 on PATH, and its fix
+/// makes the venv again with it.
+#[test]
+fn venv_made_with_a_python_the_project_excludes() {
+    let tools = require_tools!();
+    let Some(py38) = tools.python(8) else {
+        common::skip(&format!(
+            "no Python 3.8 in {}/versions",
+            tools.pyenv_root.display()
+        ));
+        return;
+    };
+    let v38 = py38
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let mut sb = Sandbox::with_tools(&tools);
+    // No system interpreters: the only Python the range admits is this PATH's 3.9.
+    sb.set_os_release("ID=fedora\nVERSION_ID=40\n");
+    let bin = sb.bin_dir(
+        "bin",
+        &[("poetry", &tools.poetry2), ("python3.9", &tools.py39)],
+    );
+    sb.set_path(&[&bin]);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
+    let pyproject = format!(
+        "{LEGACY_NO_DEV}\n[[tool.poetry.source]]\nname = \"local\"\nurl = \"{}\"\npriority = \"primary\"\n",
+        tools.index_url
+    );
+    fs::write(dir.join("pyproject.toml"), pyproject).unwrap();
+    let made = run(
+        sb.command(&py38)
+            .args(["-m", "venv", "--without-pip"])
+            .arg(dir.join(".venv")),
+        TIMEOUT,
+    );
+    assert!(made.ok(), "{}", made.output);
+    // The setup is broken for real: Poetry refuses the venv.
+    let refused = run(
+        sb.command(&tools.poetry2).arg("install").current_dir(&dir),
+        TIMEOUT,
+    );
+    assert!(!refused.ok(), "{}", refused.output);
+    assert!(
+        refused.output.contains(&format!(
+            "Current Python version ({v38}) is not allowed by the project (^3.9)"
+        )),
+        "{}",
+        refused.output
+    );
+
+    let (code, v) = doctor_json(&sb, &dir, &[]);
+    assert_eq!(code, Some(1));
+    let f = expect(&v, "venv-python-out-of-range", "problem");
+    assert_eq!(
+        f["title"],
+        format!("the virtualenv runs Python {v38}, which the project's range `^3.9` excludes")
+    );
+    let detail = f["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!(
+            "pyvenv.cfg: version {v38}, home = {}",
+            py38.parent().unwrap().display()
+        )),
+        "{f:#}"
+    );
+    assert!(
+        detail.contains(&format!(
+            "`Current Python version ({v38}) is not allowed by the project`"
+        )),
+        "{f:#}"
+    );
+    assert_eq!(
+        fix_command(f),
+        format!(
+            "poetry env use {} && poetry install",
+            bin.join("python3.9").display()
+        )
+    );
+    assert_eq!(f["fix"]["safe"], true);
+    // The venv runs: not reported as one whose Python is gone.
+    assert!(finding(&v, "venv-python-missing").is_none(), "{v:#}");
+
+    // --fix --yes makes it again with 3.9 (and adds the dev group and the lock on the way).
+    let ran = run(
+        sb.wizard().arg("doctor").arg(&dir).args(["--fix", "--yes"]),
+        TIMEOUT,
+    );
+    assert!(ran.output.contains("poetry env use"), "{}", ran.output);
+    let cfg = fs::read_to_string(dir.join(".venv/pyvenv.cfg")).unwrap();
+    assert!(cfg.contains("3.9."), "{cfg}");
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    let f = expect(&v, "venv-python-out-of-range", "ok");
+    assert!(
+        f["title"]
+            .as_str()
+            .unwrap()
+            .ends_with("is in the project's range `^3.9`"),
+        "{f:#}"
+    );
+    expect(&v, "venv-python-missing", "ok");
+}
+
+/// A plugin folder copied from another plugin keeps the other's
+/// `ARG package=` in its Dockerfile: the official image build cannot copy the
+/// code. Doctor names the line, and its fix (a diff) changes only that value.
+#[test]
+fn dockerfile_arg_package_of_another_plugin() {
+    let sb = Sandbox::new();
+    let dir = sb.work().join("arcaflow-plugin-example");
+    fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
+    fs::write(dir.join("pyproject.toml"), LEGACY_NO_DEV).unwrap();
+    // The wizard's own Dockerfile, rendered for the plugin it was copied from.
+    let copied = include_str!("../assets/Dockerfile")
+        .replace("{{package}}", "arcaflow_plugin_other")
+        .replace("{{dist}}", "arcaflow-plugin-other")
+        .replace("{{entry_module}}", "other_plugin");
+    let line = copied
+        .lines()
+        .position(|l| l == "ARG package=arcaflow_plugin_other")
+        .unwrap()
+        + 1;
+    fs::write(dir.join("Dockerfile"), &copied).unwrap();
+
+    let (code, v) = doctor_json(&sb, &dir, &[]);
+    assert_eq!(code, Some(1));
+    let f = expect(&v, "layout-dockerfile-package", "problem");
+    assert_eq!(
+        f["title"],
+        "the Dockerfile's `ARG package=arcaflow_plugin_other` is not the code folder arcaflow_plugin_example: the official image build fails"
+    );
+    assert!(
+        f["detail"].as_str().unwrap().starts_with(&format!(
+            "Dockerfile line {line}: ARG package=arcaflow_plugin_other\n"
+        )),
+        "{f:#}"
+    );
+    assert_eq!(
+        fix_command(f),
+        format!("edit Dockerfile: line {line}: `package=arcaflow_plugin_other` -> `package=arcaflow_plugin_example`")
+    );
+    assert_eq!(f["fix"]["safe"], true);
+    assert_eq!(f["fix"]["automatic"], true);
+
+    let ran = run(
+        sb.wizard().arg("doctor").arg(&dir).args(["--fix", "--yes"]),
+        TIMEOUT,
+    );
+    assert!(
+        ran.output.contains("+ARG package=arcaflow_plugin_example"),
+        "the diff is shown first: {}",
+        ran.output
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("Dockerfile")).unwrap(),
+        copied.replace(
+            "ARG package=arcaflow_plugin_other",
+            "ARG package=arcaflow_plugin_example"
+        )
+    );
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    fixed(&v, "layout-dockerfile-package");
+
+    // A project whose Dockerfile was right from the start: ok, no problem.
+    let healthy = sb.work().join("arcaflow-plugin-healthy");
+    fs::create_dir_all(healthy.join("arcaflow_plugin_healthy")).unwrap();
+    fs::write(
+        healthy.join("pyproject.toml"),
+        LEGACY_NO_DEV.replace("arcaflow-plugin-example", "arcaflow-plugin-healthy"),
+    )
+    .unwrap();
+    fs::write(
+        healthy.join("Dockerfile"),
+        copied.replace("arcaflow_plugin_other", "arcaflow_plugin_healthy"),
+    )
+    .unwrap();
+    let (_, v) = doctor_json(&sb, &healthy, &[]);
+    expect(&v, "layout-dockerfile-package", "ok");
+}
+
 #[test]
 fn poetry2_src_layout_with_open_bound_and_wrong_sdk_name() {
     let tools = require_tools!();

@@ -1,12 +1,14 @@
 //! The doctor's checks, one module per group. Each is `check(&Input) -> Vec<Finding>`.
 
 pub mod act;
+pub mod dockerfile;
 pub mod engine;
 pub mod poetry;
 pub mod project;
 pub mod python;
 pub mod tokens;
 pub mod venv;
+pub mod venv_range;
 
 use std::path::{Path, PathBuf};
 

@@ -48,7 +48,7 @@ fn with_fix(f: Finding, fix: Option<Fix>) -> Finding {
 }
 
 /// The code folder name the project should have at its top level.
-fn folder_name(info: &ProjectInfo) -> Option<String> {
+pub(super) fn folder_name(info: &ProjectInfo) -> Option<String> {
     info.packages
         .first()
         .map(|p| p.include.clone())
@@ -213,6 +213,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
     }
 
     out.push(layout(input, &p, doc, info));
+    out.extend(super::dockerfile::check(&input.dir, &folder));
     out
 }
 

@@ -2,7 +2,8 @@
 //! Poetry's `{virtualenvs.path}/<name>-<hash>-py3.X` (several candidates:
 //! `poetry env info --path`, with a timeout). Its `pyvenv.cfg` home and
 //! `bin/python` must exist: Poetry itself hides a broken venv (`env info` says
-//! `Valid: False` and exits 0; Poetry 2 `run` recreates it empty).
+//! `Valid: False` and exits 0; Poetry 2 `run` recreates it empty). A venv that
+//! runs must still have a Python the project's range admits (`venv_range`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -232,6 +233,15 @@ pub fn check(input: &Input) -> Vec<Finding> {
             ))
             .fix(Fix::run(shown, plan, true))];
     }
+    // A venv that runs but whose Python the project excludes: Poetry refuses it,
+    // and the fix makes a new one, so what is installed in this one does not matter.
+    let mut out = Vec::new();
+    if let Some(f) = super::venv_range::check(input, &venv, p.info().and_then(|i| i.python())) {
+        if f.severity != super::super::Severity::Ok {
+            return vec![f];
+        }
+        out.push(f);
+    }
     // The dependencies, from their dist-info folders.
     let missing: Vec<String> = p
         .info()
@@ -253,24 +263,30 @@ pub fn check(input: &Input) -> Vec<Finding> {
         .map(|v| v.to_string())
         .unwrap_or_default();
     if !missing.is_empty() {
-        return vec![Finding::warning(
-            G,
-            "venv-deps-missing",
-            format!("not installed in the virtualenv: {}", missing.join(", ")),
-        )
-        .detail(venv.display().to_string())
-        .fix(Fix::run(
-            "poetry install",
-            Plan::new().run(Cmd::new("poetry").arg("install").cwd(dir)),
-            true,
-        ))];
+        out.push(
+            Finding::warning(
+                G,
+                "venv-deps-missing",
+                format!("not installed in the virtualenv: {}", missing.join(", ")),
+            )
+            .detail(venv.display().to_string())
+            .fix(Fix::run(
+                "poetry install",
+                Plan::new().run(Cmd::new("poetry").arg("install").cwd(dir)),
+                true,
+            )),
+        );
+        return out;
     }
-    vec![Finding::ok(
-        G,
-        "venv-python-missing",
-        format!("the virtualenv runs Python {version}"),
-    )
-    .detail(venv.display().to_string())]
+    out.push(
+        Finding::ok(
+            G,
+            "venv-python-missing",
+            format!("the virtualenv runs Python {version}"),
+        )
+        .detail(venv.display().to_string()),
+    );
+    out
 }
 
 /// A distribution's dist-info folder is in the venv's site-packages.
