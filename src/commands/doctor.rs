@@ -94,9 +94,7 @@ pub fn run(args: DoctorArgs) -> i32 {
     while let Some(f) = findings
         .iter()
         .find(|f| {
-            f.severity != Severity::Ok
-                && !tried.contains(f.id)
-                && f.fix.as_ref().is_some_and(|x| x.automatic())
+            f.fixable() && !tried.contains(f.id)
         })
         .cloned()
     {

@@ -120,6 +120,11 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Not ok, and the wizard can run its fix: what `--fix` and Enter act on.
+    pub fn fixable(&self) -> bool {
+        self.severity != Severity::Ok && self.fix.as_ref().is_some_and(|x| x.automatic())
+    }
+
     pub fn ok(group: Group, id: &'static str, title: impl Into<String>) -> Finding {
         Finding {
             id,

@@ -63,7 +63,7 @@ pub fn render(style: &Style, findings: &[Finding], elapsed: std::time::Duration)
     );
     if findings
         .iter()
-        .any(|f| f.severity != Severity::Ok && f.fix.as_ref().is_some_and(|x| x.automatic()))
+        .any(Finding::fixable)
     {
         let _ = writeln!(
             out,

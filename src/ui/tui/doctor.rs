@@ -69,7 +69,7 @@ impl Checklist {
             KeyCode::Char('r') => Some(Action::Recheck),
             KeyCode::Enter | KeyCode::Char('f') => {
                 let f = self.findings.get(self.selected)?;
-                if f.severity != Severity::Ok && f.fix.as_ref().is_some_and(|x| x.automatic()) {
+                if f.fixable() {
                     Some(Action::Fix(self.selected))
                 } else {
                     self.status = Some(match &f.fix {
@@ -129,9 +129,7 @@ impl Checklist {
                 Severity::Warning => ("!", t.warn()),
                 Severity::Problem => ("✗", t.bad().patch(t.bold())),
             };
-            let fixable =
-                fnd.severity != Severity::Ok && fnd.fix.as_ref().is_some_and(|x| x.automatic());
-            let tail = if fixable { "  [Enter: fix]" } else { "" };
+            let tail = if fnd.fixable() { "  [Enter: fix]" } else { "" };
             let sel = i == self.selected;
             let text = format!(
                 "{} {mark} {}",
