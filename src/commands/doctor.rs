@@ -93,9 +93,7 @@ pub fn run(args: DoctorArgs) -> i32 {
     let mut applied = 0;
     while let Some(f) = findings
         .iter()
-        .find(|f| {
-            f.fixable() && !tried.contains(f.id)
-        })
+        .find(|f| f.fixable() && !tried.contains(f.id))
         .cloned()
     {
         tried.insert(f.id);

@@ -61,10 +61,7 @@ pub fn render(style: &Style, findings: &[Finding], elapsed: std::time::Duration)
         s.ok,
         elapsed.as_secs_f64()
     );
-    if findings
-        .iter()
-        .any(Finding::fixable)
-    {
+    if findings.iter().any(Finding::fixable) {
         let _ = writeln!(
             out,
             "Run `arcaflow-wizard doctor --fix` to apply the fixes one by one (with --yes: every safe one)."
