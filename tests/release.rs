@@ -5,7 +5,9 @@
 //! with `--yes` (exit 2), `--dry-run` (a script without the token), a wrong token
 //! (403, nothing uploaded), the right token (uploaded, installed back, run; the
 //! token seen only in the environment of `poetry publish`), the same version again
-//! (refused: "already on local"), and Poetry's own 409 for a second upload.
+//! (refused: "already on local-2"), and Poetry's own 409 for a second upload. The
+//! repository's URL reaches Poetry in the environment of `poetry publish`: the
+//! user's Poetry configuration gains no `repositories` entry.
 
 mod common;
 
@@ -18,7 +20,11 @@ use common::{run, Sandbox, Tools};
 
 const TOKEN: &str = "pypi-AgEIcHlwaS5vcmcCJGFyY2FmbG93LXdpemFyZC10ZXN0LXRva2Vu";
 const WRONG: &str = "pypi-AgEIcHlwaS5vcmcCJHdyb25nLXRva2VuLXdyb25nLXRva2Vu";
-const VAR: &str = "POETRY_PYPI_TOKEN_LOCAL";
+/// A name with a `-` and a digit, to check how it maps to Poetry's variables.
+const REPO: &str = "local-2";
+const VAR: &str = "POETRY_PYPI_TOKEN_LOCAL_2";
+/// Poetry's environment form of `repositories.local-2.url`.
+const URL_VAR: &str = "POETRY_REPOSITORIES_LOCAL_2_URL";
 
 fn sandbox(tools: &Tools) -> Sandbox {
     let mut sb = Sandbox::with_tools(tools);
@@ -41,7 +47,7 @@ fn release(
     let mut cmd = sb.wizard();
     cmd.arg("release")
         .arg(dir)
-        .args(["--repository", "local", "--repository-url", upload_url])
+        .args(["--repository", REPO, "--repository-url", upload_url])
         .args(["--version", "patch", "--yes"]);
     if let Some(t) = token {
         cmd.env(VAR, t);
@@ -186,6 +192,37 @@ fn uploaded(pkgs: &Path) -> Vec<String> {
     v
 }
 
+/// The upload reached the index, yet the user's Poetry configuration holds no
+/// repository: the wizard used to run `poetry config repositories.NAME URL`, which
+/// rewrote config.toml for every later Poetry command of the user.
+fn assert_no_repositories_configured(sb: &Sandbox, tools: &Tools) {
+    // The sandbox's HOME/.config/pypoetry is also its POETRY_CONFIG_DIR.
+    for dir in [sb.poetry_config_dir(), sb.home().join(".config/pypoetry")] {
+        let path = dir.join("config.toml");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let doc: toml_edit::DocumentMut = text
+            .parse()
+            .unwrap_or_else(|e| panic!("{}: {e}\n{text}", path.display()));
+        assert!(
+            doc.get("repositories").is_none(),
+            "the release wrote a repository into {}:\n{text}",
+            path.display()
+        );
+    }
+    // And as Poetry itself sees it.
+    let mut list = sb.command(&tools.poetry2);
+    list.args(["config", "--list"]);
+    let listed = run(&mut list, Duration::from_secs(60));
+    assert!(listed.ok(), "{}", listed.output);
+    assert!(
+        !listed.output.contains("repositories."),
+        "Poetry's configuration has a repository:\n{}",
+        listed.output
+    );
+}
+
 #[test]
 fn release_to_a_real_index() {
     let tools = require_tools!();
@@ -240,8 +277,21 @@ fn release_to_a_real_index() {
         ran.output
     );
     assert!(
-        ran.output.contains("poetry publish --dry-run -r local")
-            || ran.output.contains("publish --dry-run -r local"),
+        ran.output.contains(&format!("publish --dry-run -r {REPO}")),
+        "{}",
+        ran.output
+    );
+    // The URL goes in the environment of both publish commands, not into Poetry's config.
+    assert_eq!(
+        ran.output
+            .matches(&format!("{URL_VAR}={upload_url} "))
+            .count(),
+        2,
+        "{}",
+        ran.output
+    );
+    assert!(
+        !ran.output.contains("config repositories"),
         "{}",
         ran.output
     );
@@ -347,6 +397,7 @@ fn release_to_a_real_index() {
         files.iter().any(|f| f.ends_with("-0.1.1-py3-none-any.whl")),
         "{files:?}"
     );
+    assert_no_repositories_configured(&sb, &tools);
     let pyproject = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
     assert!(pyproject.contains("version = \"0.1.1\""), "{pyproject}");
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
@@ -358,15 +409,16 @@ fn release_to_a_real_index() {
     // A second upload of 0.1.1 by Poetry itself: pypiserver's 409, explained.
     let mut again = sb.command(&tools.poetry2);
     again
-        .args(["publish", "-r", "local"])
+        .args(["publish", "-r", REPO])
         .current_dir(&dir)
+        .env(URL_VAR, &upload_url)
         .env(VAR, TOKEN);
     let ran409 = run(&mut again, Duration::from_secs(120));
     assert!(!ran409.ok(), "{}", ran409.output);
-    let f = arcaflow_wizard::journey::explain::upload_failure(&ran409.output, "local", VAR)
+    let f = arcaflow_wizard::journey::explain::upload_failure(&ran409.output, REPO, VAR)
         .unwrap_or_else(|| panic!("not explained:\n{}", ran409.output));
     assert!(
-        f.message.contains("already on local"),
+        f.message.contains(&format!("already on {REPO}")),
         "{f}\n{}",
         ran409.output
     );
@@ -386,8 +438,9 @@ fn release_to_a_real_index() {
     show_tail("same version again", &ran.output);
     assert_eq!(ran.code, Some(1), "{}", ran.output);
     assert!(
-        ran.output
-            .contains("0.1.1 of arcaflow-plugin-example is already on local"),
+        ran.output.contains(&format!(
+            "0.1.1 of arcaflow-plugin-example is already on {REPO}"
+        )),
         "{}",
         ran.output
     );

@@ -255,10 +255,13 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
                 )
             }
         };
+        // Not `poetry config pypi-token.NAME`: it takes the token on its command line,
+        // and one it keeps in a keyring is not seen here (Poetry runs with no keyring).
         return Err(Failure::usage(format!(
-            "--yes was given but there is no token for {}: set {var} in the environment (the token is never a flag), \
-             or configure it with `poetry config pypi-token.{}`.{seen}",
-            target.name, target.name
+            "--yes was given but there is no token for {}: set {var} in the environment (the token is never a flag). \
+             To keep it, {}. A token in your keyring is not seen: the wizard runs Poetry without one.{seen}",
+            target.name,
+            release::keep_token_advice(&target.name)
         )));
     }
 

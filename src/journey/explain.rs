@@ -253,8 +253,10 @@ pub fn upload_failure(text: &str, repo: &str, token_var: &str) -> Option<Failure
         Some(401) => (
             format!("no credentials reached {repo} (401: {})", e.reason),
             format!(
-                "Give the token: set {token_var}, or run the wizard on a terminal and type it when asked. \
-                 Poetry never prompts for it on upload."
+                "Give the token: set {token_var}, or run the wizard on a terminal and paste it into its masked \
+                 field. Poetry never prompts for it on upload, and a token in your keyring is not used (the wizard \
+                 runs Poetry without one). To keep it, {}.",
+                crate::journey::release::keep_token_advice(repo)
             ),
         ),
         Some(403) => (
@@ -275,11 +277,13 @@ pub fn upload_failure(text: &str, repo: &str, token_var: &str) -> Option<Failure
         ),
         Some(code) => (
             format!("{repo} answered HTTP {code}: {}", e.reason),
-            "Check the repository's URL (poetry config repositories.NAME) and try again later.".to_string(),
+            "Check the repository's upload URL (--repository-url, for one of your own) and try again later."
+                .to_string(),
         ),
         None => (
             format!("the index {repo} could not be reached ({})", e.reason),
-            "Check the repository's URL (`poetry config --list`), your network and proxy settings, then run the release again: nothing was uploaded."
+            "Check the repository's upload URL (--repository-url, for one of your own), your network and proxy \
+             settings, then run the release again: nothing was uploaded."
                 .to_string(),
         ),
     };
@@ -344,6 +348,13 @@ mod upload_tests {
         )
         .unwrap();
         assert!(f.message.contains("no credentials"), "{f}");
+        // The advice keeps the token off command lines: no `poetry config pypi-token`.
+        let hint = f.hint.unwrap();
+        assert!(
+            hint.contains("export POETRY_PYPI_TOKEN_PYPI=\"$(cat ~/.pypi-token)\""),
+            "{hint}"
+        );
+        assert!(!hint.contains("poetry config"), "{hint}");
         let f = upload_failure("Error connecting to repository", "local", "V").unwrap();
         assert!(f.message.contains("could not be reached"), "{f}");
         assert!(upload_failure("all good", "x", "V").is_none());

@@ -12,7 +12,8 @@ use crate::plan::Cmd;
 pub struct Target {
     /// The name Poetry knows it by (`-r NAME`, `POETRY_PYPI_TOKEN_<NAME>`).
     pub name: String,
-    /// The upload URL, when the wizard configures it (`None` for `pypi`, which Poetry knows).
+    /// The upload URL, which the wizard gives Poetry in `POETRY_REPOSITORIES_<NAME>_URL`
+    /// (`None` for `pypi`, which Poetry knows).
     pub upload_url: Option<String>,
     /// The simple index, ending in `/`.
     pub simple: String,
@@ -68,7 +69,9 @@ impl Target {
                 simple: simple_url(u),
             }),
             (_, None) => Err(format!(
-                "--repository {name}: give its upload URL with --repository-url (the wizard configures it in Poetry as repositories.{name})"
+                "--repository {name}: give its upload URL with --repository-url (the wizard gives it to Poetry in {} \
+                 for the upload only; your Poetry configuration is not changed)",
+                repository_url_env_var(&name)
             )),
         }
     }
@@ -76,6 +79,11 @@ impl Target {
     /// `POETRY_PYPI_TOKEN_<NAME>`.
     pub fn token_var(&self) -> String {
         super::token_env_var(&self.name)
+    }
+
+    /// `POETRY_REPOSITORIES_<NAME>_URL`.
+    pub fn url_var(&self) -> String {
+        repository_url_env_var(&self.name)
     }
 
     pub fn is_pypi(&self) -> bool {
@@ -98,6 +106,18 @@ impl Target {
             self.project_simple(dist)
         }
     }
+}
+
+/// `POETRY_REPOSITORIES_<NAME>_URL`, the environment form of Poetry's
+/// `repositories.<name>.url`: NAME upper-cased, `-` to `_`. `poetry publish -r
+/// NAME` looks the URL up under exactly that variable (Poetry 1.8 and 2.x), so the
+/// wizard can give the URL to the publish commands alone instead of writing it
+/// into the user's global config.toml with `poetry config repositories.NAME URL`.
+pub fn repository_url_env_var(repo: &str) -> String {
+    format!(
+        "POETRY_REPOSITORIES_{}_URL",
+        repo.to_ascii_uppercase().replace(['-', '.'], "_")
+    )
 }
 
 /// The simple index that goes with an upload URL: `.../legacy/` -> `.../simple/`

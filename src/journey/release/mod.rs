@@ -29,10 +29,10 @@ use crate::names::PluginNames;
 use crate::plan::Cmd;
 use crate::pyproject::{self, ProjectInfo};
 
-pub use index::{simple_url, version_on_page, Target};
+pub use index::{repository_url_env_var, simple_url, version_on_page, Target};
 pub use token::{
-    auth_toml_has_token, check_env_token, check_token, holds_token, looks_like_token, secret_key,
-    token_env_var, token_given_as, token_warning,
+    auth_toml_has_token, check_env_token, check_token, holds_token, keep_token_advice,
+    looks_like_token, secret_key, token_env_var, token_given_as, token_warning,
 };
 
 pub fn steps() -> Vec<Box<dyn Step>> {

@@ -1,6 +1,7 @@
 //! The upload to the test index (TestPyPI, or `--repository NAME --repository-url URL`):
-//! the repository configured in Poetry, a dry run (which checks no credentials), then
-//! the real upload with the token in the environment of that one command.
+//! a dry run (which checks no credentials), then the real upload with the token in
+//! the environment of that one command. Both get the repository's URL in their
+//! environment; the user's Poetry configuration is never written.
 
 use super::{poetry_cmd, Target};
 use crate::journey::{explain, Check, Context, Failure, Step};
@@ -12,25 +13,29 @@ pub(crate) fn target(ctx: &Context) -> Result<Target, Failure> {
         .map_err(Failure::usage)
 }
 
-/// The commands that upload to `target`: configure it (its URL is no secret), dry
-/// run, upload. The token, when the wizard holds it, is passed as
-/// `POETRY_PYPI_TOKEN_<NAME>` to the upload only.
+/// The commands that upload to `target`: dry run, upload. Both get the upload URL
+/// as `POETRY_REPOSITORIES_<NAME>_URL` (no secret), which Poetry reads as
+/// `repositories.<name>.url`: `poetry config repositories.NAME URL` would rewrite the
+/// user's global config.toml for every later Poetry command. The token, when the
+/// wizard holds it, is passed as `POETRY_PYPI_TOKEN_<NAME>` to the upload only.
 pub(crate) fn upload_plan(ctx: &Context, target: &Target, secret: &str) -> Plan {
-    let mut plan = Plan::new();
     let mut repo_args: Vec<&str> = Vec::new();
     if !target.is_pypi() {
         repo_args = vec!["-r", &target.name];
     }
-    if let Some(url) = &target.upload_url {
-        let key = format!("repositories.{}", target.name);
-        plan = plan.run(poetry_cmd(ctx, &["config", &key, url]));
-    }
+    let publish = |args: &[&str]| {
+        let cmd = poetry_cmd(ctx, args);
+        match &target.upload_url {
+            Some(url) => cmd.env(target.url_var(), url),
+            None => cmd,
+        }
+    };
     let mut dry = vec!["publish", "--dry-run"];
     dry.extend(&repo_args);
-    plan = plan.run(poetry_cmd(ctx, &dry));
+    let plan = Plan::new().run(publish(&dry));
     let mut real = vec!["publish"];
     real.extend(&repo_args);
-    let mut upload = poetry_cmd(ctx, &real);
+    let mut upload = publish(&real);
     match ctx.secrets.get(secret) {
         Some(token) => upload = upload.secret_env(target.token_var(), token),
         // --dry-run: the script expects the variable, and never holds the value.

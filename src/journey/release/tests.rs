@@ -236,3 +236,112 @@ fn an_environment_token_reaches_the_token_step_and_the_upload_for_every_target()
         assert!(given, "{repo}: no upload gets the token in {var}");
     }
 }
+
+/// The upload URL reaches Poetry in the environment of the two publish commands
+/// only: no `poetry config repositories.NAME URL`, which rewrote the user's global
+/// config.toml. The URL is no secret; the token goes to the real upload alone.
+#[test]
+fn the_upload_url_goes_to_the_publish_commands_not_to_poetry_config() {
+    use crate::journey::{context::Options, Context};
+    use crate::plan::Action;
+    assert_eq!(
+        super::index::repository_url_env_var("my-index2"),
+        "POETRY_REPOSITORIES_MY_INDEX2_URL"
+    );
+    let url = "http://127.0.0.1:8080/";
+    for dry_run in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = Context::new(
+            dir.path().to_path_buf(),
+            Options {
+                dry_run,
+                ..Options::default()
+            },
+            crate::probe::Facts::default(),
+            crate::probe::ProbeEnv::from_env(),
+        );
+        ctx.answers.insert("repository".into(), "my-index2".into());
+        ctx.answers.insert("repository_url".into(), url.into());
+        let target = super::publish::target(&ctx).unwrap();
+        assert_eq!(target.url_var(), "POETRY_REPOSITORIES_MY_INDEX2_URL");
+        ctx.secrets
+            .insert("token".into(), "pypi-AgEIcHlwaS5vcmc".into());
+        let plan = super::publish::upload_plan(&ctx, &target, "token");
+        let cmds: Vec<_> = plan
+            .actions
+            .iter()
+            .map(|a| match a {
+                Action::Run(c) => c,
+                other => panic!("not a command: {other:?}"),
+            })
+            .collect();
+        assert_eq!(cmds.len(), 2, "{cmds:?}");
+        for c in &cmds {
+            assert_eq!(c.args[0], "publish", "{}", c.display());
+            assert!(!c.args.iter().any(|a| a == "config"), "{}", c.display());
+            assert_eq!(
+                c.env
+                    .get("POETRY_REPOSITORIES_MY_INDEX2_URL")
+                    .map(String::as_str),
+                Some(url),
+                "{}",
+                c.display()
+            );
+            assert!(!c
+                .secret_env
+                .contains_key("POETRY_REPOSITORIES_MY_INDEX2_URL"));
+            assert!(
+                c.display()
+                    .contains(&format!("POETRY_REPOSITORIES_MY_INDEX2_URL={url} ")),
+                "{}",
+                c.display()
+            );
+        }
+        assert_eq!(cmds[0].args, ["publish", "--dry-run", "-r", "my-index2"]);
+        assert!(cmds[0].secret_env.is_empty());
+        assert_eq!(cmds[1].args, ["publish", "-r", "my-index2"]);
+        assert!(cmds[1]
+            .secret_env
+            .contains_key("POETRY_PYPI_TOKEN_MY_INDEX2"));
+    }
+    // PyPI: Poetry knows its URL; nothing is set.
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = Context::new(
+        dir.path().to_path_buf(),
+        Options::default(),
+        crate::probe::Facts::default(),
+        crate::probe::ProbeEnv::from_env(),
+    );
+    let plan = super::publish::upload_plan(&ctx, &Target::pypi(), "pypi_token");
+    for a in &plan.actions {
+        if let Action::Run(c) = a {
+            assert!(
+                !c.env.keys().any(|k| k.starts_with("POETRY_REPOSITORIES_")),
+                "{}",
+                c.display()
+            );
+        }
+    }
+}
+
+/// The advice on keeping a token never puts it on a command line: Poetry 1.8 and
+/// 2.x take `poetry config pypi-token.NAME` only with the token as its argument.
+#[test]
+fn keeping_a_token_is_advised_through_a_private_file_and_the_environment() {
+    let t = Target::from_args(Some("my-index"), Some("http://127.0.0.1:8080/")).unwrap();
+    let hint = super::token::storing_hint(&t);
+    assert!(
+        hint.contains("export POETRY_PYPI_TOKEN_MY_INDEX=\"$(cat ~/.my-index-token)\""),
+        "{hint}"
+    );
+    assert!(hint.contains("umask 077"), "{hint}");
+    let pypi = super::token::keep_token_advice("pypi");
+    assert!(
+        pypi.contains("export POETRY_PYPI_TOKEN_PYPI=\"$(cat ~/.pypi-token)\""),
+        "{pypi}"
+    );
+    for text in [hint, pypi] {
+        assert!(!text.contains("poetry config"), "{text}");
+        assert!(!text.contains("type it when asked"), "{text}");
+    }
+}

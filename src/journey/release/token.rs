@@ -191,15 +191,28 @@ pub(crate) fn token_question(key: &'static str, target: &Target) -> Question {
     .validate(check_token)
 }
 
+/// How to keep the token for `repo` so that Poetry and `release --yes` find it,
+/// without it ever reaching a command line or shell history. Not `poetry config
+/// pypi-token.NAME`: Poetry 1.8 and 2.x take the token only as its argument, and
+/// one it stores in a keyring is not seen by the wizard, which runs Poetry with no
+/// keyring (a locked one can hang).
+pub fn keep_token_advice(repo: &str) -> String {
+    let var = token_env_var(repo);
+    let file = format!("~/.{repo}-token");
+    format!(
+        "put it in a file only you can read: run `(umask 077; cat > {file})`, paste the token, \
+         press Enter and Ctrl-D; then, in the shell that releases, `export {var}=\"$(cat {file})\"` \
+         (Poetry reads {var} itself, and the token never appears on a command line or in shell history)"
+    )
+}
+
 /// How to keep the token for later, without the wizard ever putting it on a command line.
 pub(crate) fn storing_hint(target: &Target) -> String {
     format!(
-        "The token is kept for this session only. To keep it: in CI set the secret {var}; \
-         on your machine run `poetry config pypi-token.{name}` and type it when asked \
-         (Poetry stores it in your keyring when one works, else in plain text in auth.toml), \
-         or export {var} in your shell.",
+        "A token typed here is kept for this session only. In CI, set the secret {var}. \
+         On your machine, {advice}.",
         var = target.token_var(),
-        name = target.name
+        advice = keep_token_advice(&target.name)
     )
 }
 
@@ -216,8 +229,9 @@ impl Step for TokenStep {
         "An index takes uploads with an API token (user `__token__`). The guide stores one with \
          `poetry config pypi-token.<any name> TOKEN`: the name must be the repository's (`pypi` for PyPI, \
          `testpypi` for TestPyPI), and a token on a command line is seen by every process on the machine \
-         and kept in shell history. The wizard asks for it in a masked field and gives it to Poetry only \
-         in the POETRY_PYPI_TOKEN_<NAME> environment variable of the upload."
+         and kept in shell history. The wizard reads it from POETRY_PYPI_TOKEN_<NAME> (NAME upper-cased, \
+         `-` to `_`), which Poetry reads too, or asks for it in a masked field, and gives it to Poetry only \
+         in that variable of the upload (a token Poetry keeps in plain text in auth.toml is used as it is)."
     }
     fn questions(&self, ctx: &Context) -> Vec<Question> {
         let Ok(target) = super::publish::target(ctx) else {

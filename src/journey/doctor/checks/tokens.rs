@@ -37,14 +37,26 @@ pub fn check(input: &Input) -> Vec<Finding> {
         .as_ref()
         .map(|a| table_keys(a, "pypi-token"))
         .unwrap_or_default();
-    let repos: Vec<String> = config
+    // Names compare as Poetry's environment variables spell them: case and `-`/`_` do not count.
+    let norm = |n: &str| n.to_ascii_lowercase().replace('_', "-");
+    let mut repos: Vec<String> = config
         .as_ref()
         .map(|c| table_keys(c, "repositories"))
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .iter()
+        .map(|r| norm(r))
+        .collect();
+    // Poetry reads `repositories.<name>.url` from POETRY_REPOSITORIES_<NAME>_URL too.
+    repos.extend(std::env::vars().filter_map(|(k, v)| {
+        let name = k
+            .strip_prefix("POETRY_REPOSITORIES_")?
+            .strip_suffix("_URL")?;
+        (!v.is_empty()).then(|| norm(name))
+    }));
     let from_env: Vec<String> = std::env::vars()
         .filter_map(|(k, v)| {
             let name = k.strip_prefix("POETRY_PYPI_TOKEN_")?;
-            (!v.is_empty()).then(|| name.to_ascii_lowercase().replace('_', "-"))
+            (!v.is_empty()).then(|| norm(name))
         })
         .collect();
 
@@ -53,18 +65,28 @@ pub fn check(input: &Input) -> Vec<Finding> {
         out.push(
             Finding::warning(G, "token-plaintext", format!("token(s) for {} stored in plain text", stored.join(", ")))
                 .detail(format!("{} (no keyring backend was available when they were set)", path.display()))
-                .fix(Fix::manual("keep the file private (chmod 600), or use POETRY_PYPI_TOKEN_<NAME> in the environment instead")),
+                .fix(Fix::manual(format!(
+                    "chmod 600 {}   # or move each token to the environment: keep it in a file only you can read, \
+                     `export POETRY_PYPI_TOKEN_<NAME>=\"$(cat ~/.<name>-token)\"`, then `poetry config --unset pypi-token.<name>`",
+                    path.display()
+                ))),
         );
     }
     for name in stored.iter().chain(from_env.iter()) {
-        if name != "pypi" && !repos.iter().any(|r| r == name) {
+        if name != "pypi" && !repos.iter().any(|r| *r == norm(name)) {
+            // The URL through the environment, as `release` passes it: advice to write
+            // it into the global config.toml would change every later Poetry command.
+            let url_var = crate::journey::release::repository_url_env_var(name);
             out.push(
                 Finding::warning(G, "token-unknown-repository", format!("a token for `{name}`, but no repository of that name"))
-                    .detail("for PyPI the name must be `pypi`; any other name needs `poetry config repositories.NAME URL`")
+                    .detail(format!(
+                        "for PyPI the name must be `pypi`; `poetry publish -r {name}` also needs the repository's upload URL, \
+                         which `arcaflow-wizard release --repository {name} --repository-url URL` gives Poetry in {url_var}"
+                    ))
                     .fix(Fix::manual(if name == "testpypi" {
-                        "poetry config repositories.testpypi https://test.pypi.org/legacy/".to_string()
+                        format!("export {url_var}=https://test.pypi.org/legacy/   # only for a bare `poetry publish -r testpypi`")
                     } else {
-                        format!("poetry config repositories.{name} URL   # or store the token as pypi-token.pypi")
+                        format!("export {url_var}=URL   # or, if the token is for PyPI, keep it in POETRY_PYPI_TOKEN_PYPI instead")
                     })),
             );
         }
@@ -76,7 +98,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
             Finding::warning(
                 G,
                 "keyring-may-hang",
-                "a desktop keyring may make `poetry config pypi-token.*` hang when it is locked",
+                "a desktop keyring may make Poetry hang when it is locked (storing or reading a token)",
             )
             .fix(Fix::manual(
                 "export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring",
