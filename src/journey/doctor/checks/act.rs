@@ -135,10 +135,64 @@ fn flake8_cache_file(dir: &std::path::Path, cmd: &Cmd) -> Option<std::path::Path
         .modified()
         .ok()?
         .hash(&mut h);
+    site_packages_mtimes(&cmd.program).hash(&mut h);
     files.hash(&mut h);
     Some(
         crate::session::state_dir()
             .join("cache")
             .join(format!("flake8-{:016x}", h.finish())),
     )
+}
+
+/// The mtimes of the package folders beside `program` (a venv's `bin/python`,
+/// or a `flake8` script, followed through links): upgrading flake8 or its
+/// plugins replaces their `*.dist-info` folders there, which changes the
+/// folder's mtime though neither the program nor the sources changed.
+fn site_packages_mtimes(program: &std::path::Path) -> Vec<std::time::SystemTime> {
+    let mut prefixes = vec![program.to_path_buf()];
+    prefixes.extend(std::fs::canonicalize(program).ok());
+    let mut out = Vec::new();
+    for p in prefixes {
+        let Some(prefix) = p.parent().and_then(|b| b.parent()) else {
+            continue;
+        };
+        let Ok(libs) = std::fs::read_dir(prefix.join("lib")) else {
+            continue;
+        };
+        for lib in libs.flatten() {
+            for sub in ["site-packages", "dist-packages"] {
+                if let Ok(t) = std::fs::metadata(lib.path().join(sub)).and_then(|m| m.modified()) {
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_key_changes_when_the_venv_gets_another_flake8() {
+        let t = tempfile::tempdir().unwrap();
+        let project = t.path().join("project");
+        std::fs::create_dir_all(&project).unwrap();
+        std::fs::write(project.join("plugin.py"), "x = 1\n").unwrap();
+        let venv = t.path().join("venv");
+        let site = venv.join("lib/python3.11/site-packages");
+        std::fs::create_dir_all(site.join("flake8-7.0.0.dist-info")).unwrap();
+        std::fs::create_dir_all(venv.join("bin")).unwrap();
+        std::fs::write(venv.join("bin/python"), "").unwrap();
+        let cmd = Cmd::new(venv.join("bin/python")).args(preflight::flake8_args());
+        let before = flake8_cache_file(&project, &cmd).unwrap();
+        assert_eq!(flake8_cache_file(&project, &cmd).unwrap(), before);
+        // pip install -U flake8: the old dist-info goes, a new one comes.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::remove_dir(site.join("flake8-7.0.0.dist-info")).unwrap();
+        std::fs::create_dir(site.join("flake8-7.1.0.dist-info")).unwrap();
+        assert_ne!(flake8_cache_file(&project, &cmd).unwrap(), before);
+    }
 }
