@@ -90,7 +90,7 @@ pub struct ReleaseArgs {
     /// The index to upload to first: a name Poetry knows (testpypi, pypi, or one you configured)
     #[arg(long, value_name = "NAME")]
     pub repository: Option<String>,
-    /// The upload URL of that repository (configured in Poetry as repositories.NAME)
+    /// The upload URL of that repository (given to Poetry as POETRY_REPOSITORIES_<NAME>_URL, for the upload only)
     #[arg(long, value_name = "URL")]
     pub repository_url: Option<String>,
     /// The new version: X.Y.Z, or patch, minor or major
