@@ -558,7 +558,7 @@ impl IndexServer {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/simple/", self.port)
     }
-    /// Where uploads go, `http://127.0.0.1:PORT/` (for `poetry config repositories.NAME`).
+    /// Where uploads go, `http://127.0.0.1:PORT/` (what `--repository-url` gets).
     pub fn upload_url(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
     }
