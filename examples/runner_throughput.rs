@@ -9,6 +9,8 @@
 //! (`switches`: the context switches of all its threads.) After N, any of
 //! `--bare`: the runner alone (`exec::run` and a counting sink);
 //! `--no-log`: without the session log;
+//! `--keep-log`: leave the log in `$TMPDIR/aw-throughput-PID` (scripts/bench
+//! deletes it after timing the run);
 //! `--tui`: the full-screen front end instead of the plain one (run it in a
 //! terminal: scripts/bench-tui-output does, in a pty, and presses Enter at the end).
 
@@ -114,7 +116,11 @@ fn main() {
     log.flush();
     let secs = started.elapsed().as_secs_f64();
     drop(log);
-    let _ = std::fs::remove_dir_all(&state);
+    // A wizard leaves its log; deleting megabytes of it is the caller's
+    // business, outside the time it measures (scripts/bench does).
+    if !flag("--keep-log") {
+        let _ = std::fs::remove_dir_all(&state);
+    }
     assert_eq!(outcome, Outcome::Done, "the step failed");
     let (cpu_ms, switches) = self_cpu_ms();
     eprintln!(
