@@ -119,6 +119,21 @@ impl<T> Handoff<T> {
         self.take_locked(self.lock())
     }
 
+    /// The oldest `n` items waiting (fewer when fewer wait), without waiting.
+    pub fn take_n(&self, n: usize) -> VecDeque<T> {
+        let mut s = self.lock();
+        if n >= s.items.len() {
+            return self.take_locked(s);
+        }
+        let rest = s.items.split_off(n);
+        let items = std::mem::replace(&mut s.items, rest);
+        if s.sender_waiting {
+            s.sender_waiting = false;
+            self.cond.notify_all();
+        }
+        items
+    }
+
     fn take_locked(&self, mut s: MutexGuard<'_, State<T>>) -> VecDeque<T> {
         let items = std::mem::take(&mut s.items);
         s.urgent = false;
@@ -291,6 +306,22 @@ mod tests {
                 sender.join().unwrap();
             }
         }
+    }
+
+    #[test]
+    fn take_n_takes_the_oldest_and_makes_room() {
+        let q = Arc::new(Handoff::new(3));
+        for i in 0..3 {
+            q.push(i);
+        }
+        let sender = {
+            let q = q.clone();
+            std::thread::spawn(move || q.push(3))
+        };
+        assert_eq!(q.take_n(2), [0, 1]);
+        assert_ne!(sender.join().unwrap(), Pushed::Closed);
+        assert!(q.take_n(0).is_empty());
+        assert_eq!(q.take_n(5), [2, 3]);
     }
 
     #[test]

@@ -50,8 +50,9 @@ pub enum Msg {
     /// Output blocks wait in the UI loop's queue (the loop takes them in with
     /// its next frame).
     OutputWaiting,
-    /// The queue is full and the driver waits: take them in now.
-    OutputFull,
+    /// Take in the blocks up to the n-th the driver queued, now: what follows
+    /// this message came after them (or the queue is full and the driver waits).
+    OutputUpTo(u64),
     /// The driver's thread panicked: stop at once, drawing nothing more.
     Abort,
 }
@@ -416,7 +417,7 @@ impl App {
                 false
             }
             // The UI loop takes the blocks itself; nothing here.
-            Msg::OutputWaiting | Msg::OutputFull | Msg::Abort => false,
+            Msg::OutputWaiting | Msg::OutputUpTo(_) | Msg::Abort => false,
             Msg::Finished(o) => {
                 self.running = None;
                 self.modal = Modal::None;

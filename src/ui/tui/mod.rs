@@ -65,24 +65,43 @@ struct TuiInteract {
     tx: Sender<Msg>,
     /// Blocks of output for the UI thread (see the module's comment).
     output: Arc<Handoff<Arc<str>>>,
+    /// Blocks queued so far, and how many of them a message has told the UI
+    /// thread to take before what follows.
+    pushed: u64,
+    marked: u64,
+}
+
+impl TuiInteract {
+    /// Sends `m` after the output queued before it: the UI thread shows that
+    /// output first, and never output the driver queued after `m`.
+    /// False when the UI thread is gone.
+    fn send(&mut self, m: Msg) -> bool {
+        if self.pushed != self.marked {
+            self.marked = self.pushed;
+            let _ = self.tx.send(Msg::OutputUpTo(self.pushed));
+        }
+        self.tx.send(m).is_ok()
+    }
 }
 
 impl Interact for TuiInteract {
     fn event(&mut self, ev: &Event) {
         if let Event::Output(block) = ev {
             // Told only when the queue was empty: the UI thread then takes this
-            // block, and what follows it, with its next frame (or before any
-            // later message). When the queue is full it must take them now.
+            // block, and what follows it, with its next frame (or before the
+            // next message). When the queue is full it must take them now.
             match self.output.try_push(block.clone()) {
                 Ok(Pushed::First) => {
                     let _ = self.tx.send(Msg::OutputWaiting);
                 }
                 Ok(_) => {}
                 Err(block) => {
-                    let _ = self.tx.send(Msg::OutputFull);
+                    self.marked = self.pushed;
+                    let _ = self.tx.send(Msg::OutputUpTo(self.pushed));
                     self.output.push(block);
                 }
             }
+            self.pushed += 1;
             return;
         }
         // The UI thread draws on its own schedule: a pause in the output needs
@@ -90,19 +109,20 @@ impl Interact for TuiInteract {
         if matches!(ev, Event::OutputIdle) {
             return;
         }
-        let _ = self.tx.send(Msg::Event(ev.clone()));
+        self.send(Msg::Event(ev.clone()));
     }
     fn ask(&mut self, q: &Question, error: Option<&str>) -> Answer {
         let (reply, rx) = mpsc::channel();
-        let sent = self.tx.send(Msg::Ask {
+        let sent = self.send(Msg::Ask {
             q: q.clone(),
             error: error.map(str::to_string),
             reply,
         });
         // The UI is gone (it panicked): stop here.
-        match sent {
-            Ok(()) => rx.recv().unwrap_or(Answer::Quit),
-            Err(_) => Answer::Quit,
+        if sent {
+            rx.recv().unwrap_or(Answer::Quit)
+        } else {
+            Answer::Quit
         }
     }
     fn confirm_write(&mut self, path: &Path, change: &FileChange) -> bool {
@@ -112,7 +132,7 @@ impl Interact for TuiInteract {
             change: change.clone(),
             reply,
         };
-        self.tx.send(msg).is_ok() && rx.recv().unwrap_or(false)
+        self.send(msg) && rx.recv().unwrap_or(false)
     }
     fn on_failure(&mut self, step_title: &str, failure: &Failure) -> FailureChoice {
         let (reply, rx) = mpsc::channel();
@@ -121,9 +141,10 @@ impl Interact for TuiInteract {
             failure: failure.clone(),
             reply,
         };
-        match self.tx.send(msg) {
-            Ok(()) => rx.recv().unwrap_or(FailureChoice::Quit),
-            Err(_) => FailureChoice::Quit,
+        if self.send(msg) {
+            rx.recv().unwrap_or(FailureChoice::Quit)
+        } else {
+            FailureChoice::Quit
         }
     }
 }
@@ -194,6 +215,8 @@ pub fn run_journey_with(
         let mut interact = TuiInteract {
             tx: tx.clone(),
             output,
+            pushed: 0,
+            marked: 0,
         };
         let outcome = match &extras.resume {
             Some(r) if !resume::offer(r, &ids, ctx, &mut interact) => Outcome::Quit,
@@ -202,8 +225,8 @@ pub fn run_journey_with(
         let dir = extras
             .project_dir
             .map_or_else(|| ctx.dir.clone(), |f| f(ctx));
-        let _ = tx.send(Msg::ProjectDir(dir));
-        let _ = tx.send(Msg::Finished(outcome.clone()));
+        interact.send(Msg::ProjectDir(dir));
+        interact.send(Msg::Finished(outcome.clone()));
         let _ = ui.join();
         outcome
     });
@@ -313,6 +336,65 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// The UI thread's side of the output queue: how many blocks it took in (as
+/// `Msg::OutputUpTo` counts them) and whether more wait for the next frame.
+struct Intake<'a> {
+    output: &'a Handoff<Arc<str>>,
+    /// Output waits in the queue, to be taken in with the next frame: until
+    /// then the driver adds to it without waking this thread.
+    waiting: bool,
+    taken: u64,
+}
+
+impl<'a> Intake<'a> {
+    fn new(output: &'a Handoff<Arc<str>>) -> Self {
+        Intake {
+            output,
+            waiting: false,
+            taken: 0,
+        }
+    }
+
+    /// Applies one message from the driver or the keys; true when the screen
+    /// changed. `urgent`: drawn at once, not at the next frame (all but output).
+    fn message(&mut self, app: &mut App, m: Msg, urgent: &mut bool) -> bool {
+        match m {
+            Msg::OutputWaiting => {
+                self.waiting = true;
+                false
+            }
+            // What follows came after these blocks, or the driver waits for
+            // room: take them in now, draw on time.
+            Msg::OutputUpTo(n) => self.take(app, Some(n)),
+            m => {
+                let idle = matches!(m, Msg::Event(Event::OutputIdle));
+                let changed = app.update(m);
+                *urgent |= changed && !idle;
+                changed
+            }
+        }
+    }
+
+    /// At a frame, with every message read: all that is queued came after
+    /// them, so all of it may be shown.
+    fn frame(&mut self, app: &mut App) -> bool {
+        std::mem::take(&mut self.waiting) && self.take(app, None)
+    }
+
+    fn take(&mut self, app: &mut App, upto: Option<u64>) -> bool {
+        let blocks = match upto {
+            Some(n) => self.output.take_n(n.saturating_sub(self.taken) as usize),
+            None => self.output.take(),
+        };
+        self.taken += blocks.len() as u64;
+        let mut changed = false;
+        for block in blocks {
+            changed |= app.update(Msg::Event(Event::Output(block)));
+        }
+        changed
+    }
+}
+
 fn ui_loop(
     term: &mut Term,
     rx: &Receiver<Msg>,
@@ -324,18 +406,9 @@ fn ui_loop(
     // Output changed the screen since the last frame, which was too recent to
     // draw again; anything else (a key, a question, a step) is drawn at once.
     let mut dirty = false;
-    // Output waits in the queue, to be taken in with the next frame: until then
-    // the driver adds to it without waking this thread.
-    let mut waiting = false;
-    let take_output = |app: &mut App| {
-        let mut changed = false;
-        for block in output.take() {
-            changed |= app.update(Msg::Event(Event::Output(block)));
-        }
-        changed
-    };
+    let mut intake = Intake::new(output);
     loop {
-        let wait = if dirty || waiting {
+        let wait = if dirty || intake.waiting {
             Some(FRAME.saturating_sub(drawn.elapsed()))
         } else if app.ticking() {
             Some(Duration::from_millis(100))
@@ -357,39 +430,25 @@ fn ui_loop(
         dirty |= first.is_none();
         let mut urgent = false;
         // Take what else is waiting (a burst of messages) before drawing once.
-        let burst = first
-            .into_iter()
-            .chain(std::iter::from_fn(|| rx.try_recv().ok()));
-        for m in burst.take(2000) {
-            match m {
-                Msg::OutputWaiting => waiting = true,
-                // The driver's side panicked; the panic hook gave the terminal back.
-                Msg::Abort => return Ok(()),
-                // The driver waits for room: take it all in now, draw on time.
-                Msg::OutputFull => {
-                    dirty |= take_output(app);
-                    waiting = false;
-                }
-                m => {
-                    // Output that came before this message is shown before it.
-                    if waiting {
-                        dirty |= take_output(app);
-                        waiting = false;
-                    }
-                    let idle = matches!(m, Msg::Event(Event::OutputIdle));
-                    let changed = app.update(m);
-                    urgent |= changed && !idle;
-                    dirty |= changed;
-                }
+        let mut next = first;
+        let mut drained = false;
+        for _ in 0..2000 {
+            let Some(m) = next.take().or_else(|| rx.try_recv().ok()) else {
+                drained = true;
+                break;
+            };
+            // The driver's side panicked; the panic hook gave the terminal back.
+            if matches!(m, Msg::Abort) {
+                return Ok(());
             }
+            dirty |= intake.message(app, m, &mut urgent);
         }
         if app.exit {
             return Ok(());
         }
         let due = urgent || drawn.elapsed() >= FRAME;
-        if waiting && due {
-            dirty |= take_output(app);
-            waiting = false;
+        if due && drained {
+            dirty |= intake.frame(app);
         }
         if dirty && due {
             term.draw(|f| view::draw(f, app))?;

@@ -757,3 +757,53 @@ fn a_question_that_opens_during_a_search_gets_the_keys() {
         "the search kept its term"
     );
 }
+
+/// The driver runs ahead of the UI thread: a command's output, its end, the
+/// next command and its output are all queued before the UI reads anything.
+/// The second command's output must not appear under the first.
+#[test]
+fn output_queued_after_a_message_is_shown_after_it() {
+    use super::{Intake, TuiInteract};
+    use crate::handoff::Handoff;
+    use crate::journey::driver::Interact;
+    use std::sync::Arc;
+
+    let (tx, rx) = mpsc::channel();
+    let output = Arc::new(Handoff::new(64));
+    let mut driver = TuiInteract {
+        tx,
+        output: output.clone(),
+        pushed: 0,
+        marked: 0,
+    };
+    driver.event(&Event::ActionStart("$ first".into()));
+    driver.event(&Event::Output("one".into()));
+    driver.event(&Event::ActionEnd {
+        ok: true,
+        summary: "exited with code 0".into(),
+        elapsed: Duration::ZERO,
+    });
+    driver.event(&Event::ActionStart("$ second".into()));
+    driver.event(&Event::Output("two".into()));
+
+    let mut a = app(NO_COLOR);
+    let mut intake = Intake::new(&output);
+    let mut urgent = false;
+    while let Ok(m) = rx.try_recv() {
+        intake.message(&mut a, m, &mut urgent);
+    }
+    let lines = |a: &App| -> Vec<String> { a.output.iter().map(|(_, l)| l.to_string()).collect() };
+    let shown = lines(&a);
+    let at = |s: &str| shown.iter().position(|l| l.contains(s));
+    assert!(
+        at("$ first") < at("one") && at("one") < at("✓"),
+        "{shown:?}"
+    );
+    assert!(at("✓") < at("$ second"), "{shown:?}");
+    // "two" waits for the next frame, after "$ second".
+    assert_eq!(at("two"), None, "{shown:?}");
+    assert!(intake.frame(&mut a));
+    let shown = lines(&a);
+    let at = |s: &str| shown.iter().position(|l| l.contains(s));
+    assert!(at("$ second") < at("two"), "{shown:?}");
+}
