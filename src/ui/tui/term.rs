@@ -8,7 +8,7 @@
 //! Up/Down keys, which scroll the output pane wherever no list uses them.
 //! Selecting text with the mouse keeps working as in any program.
 
-use std::io::{stdout, Stdout};
+use std::io::{stdout, BufWriter, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Mutex, Once};
@@ -29,7 +29,9 @@ const ALT_SCROLL_OFF: &str = "\x1b[?1007l";
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 pub struct Term {
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// Buffered: a frame goes out in one write, not in Stdout's 1 KiB pieces
+    /// (ratatui flushes the backend after every frame).
+    pub terminal: Terminal<CrosstermBackend<BufWriter<Stdout>>>,
 }
 
 impl Term {
@@ -47,7 +49,10 @@ impl Term {
                 cursor::Hide,
                 terminal::Clear(terminal::ClearType::All)
             )?;
-            Terminal::new(CrosstermBackend::new(stdout()))
+            Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+                64 * 1024,
+                stdout(),
+            )))
         })();
         match res {
             Ok(terminal) => Ok(Term { terminal }),
