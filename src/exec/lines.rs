@@ -125,9 +125,10 @@ pub fn indent_into(out: &mut Vec<u8>, prefix: &str, block: &str) {
     const SLACK: usize = 16;
     let bytes = block.as_bytes();
     let prefix = prefix.as_bytes();
-    let lines = memchr::memchr_iter(b'\n', bytes).count() + 1;
-    let need = bytes.len() + 1 + lines * prefix.len();
-    out.reserve(need + SLACK);
+    // Room for the most lines `bytes` can hold (every byte a newline), so the
+    // newlines are not counted first: a caller's buffer keeps this capacity.
+    let most = bytes.len() + 1 + (bytes.len() + 1) * prefix.len();
+    out.reserve(most + SLACK);
     // A prefix of up to 16 bytes is written as one 16-byte store (the bytes past
     // it are overwritten by what follows, or lie in the slack).
     let short = prefix.len() <= 16;
@@ -136,13 +137,12 @@ pub fn indent_into(out: &mut Vec<u8>, prefix: &str, block: &str) {
         pad[..prefix.len()].copy_from_slice(prefix);
     }
     let base = out.len();
-    // SAFETY: `reserve` made room for `need + SLACK` bytes after `base`. The
-    // bytes counted (`dst`) are exactly `need`: the prefix before each of the
-    // `lines` lines, every byte of `bytes`, and the final newline. Every store
-    // starts at `dst` (never past the counted bytes) and ends at most 16 bytes
-    // further. Reads are from `bytes[..len]` only: a 16-byte load of a line
-    // only when 16 bytes remain from its start, 64-byte windows only while 64
-    // bytes remain.
+    // SAFETY: `reserve` made room for `most + SLACK` bytes after `base`. The
+    // bytes counted (`dst`) are the prefix before each line, every byte of
+    // `bytes` and the final newline: at most `most`. Every store starts at
+    // `dst` (never past the counted bytes) and ends at most 16 bytes further.
+    // Reads are from `bytes[..len]` only: a 16-byte load of a line only when
+    // 16 bytes remain from its start, 64-byte windows only while 64 remain.
     unsafe {
         let put_prefix = |dst: *mut u8| {
             if short {
@@ -188,8 +188,9 @@ pub fn indent_into(out: &mut Vec<u8>, prefix: &str, block: &str) {
         dst = dst.add(len - from);
         *dst = b'\n';
         dst = dst.add(1);
-        debug_assert_eq!(dst.offset_from(start) as usize, need);
-        out.set_len(base + need);
+        let written = dst.offset_from(start) as usize;
+        debug_assert!(written <= most);
+        out.set_len(base + written);
     }
 }
 

@@ -123,7 +123,7 @@ pub fn run_blocks(
     let pid = reader.pids().first().copied().unwrap_or(0) as i32;
     let watch = cancel.watch(pid, cmd.timeout);
 
-    let mut tail = VecDeque::with_capacity(TAIL_LINES);
+    let mut tail = Tail::default();
     let mut buf = BufReader::with_capacity(64 * 1024, &reader);
     let mut read_err = None;
     if let Err(e) = lines::for_each_block(
@@ -131,7 +131,7 @@ pub fn run_blocks(
         &mut |raw: &str| {
             let block = redact(raw, secrets);
             on_block(&block);
-            keep_tail(&mut tail, &block);
+            tail.add(&block);
         },
         on_idle,
     ) {
@@ -162,7 +162,7 @@ pub fn run_blocks(
     };
     Ok(RunResult {
         ending,
-        tail,
+        tail: tail.into_lines(),
         elapsed: start.elapsed(),
     })
 }
@@ -197,18 +197,44 @@ fn program(cmd: &Cmd) -> std::ffi::OsString {
     }
 }
 
-/// Keep the last `TAIL_LINES` lines, reusing the oldest line's buffer.
-fn keep_tail(tail: &mut VecDeque<String>, block: &str) {
-    let newest: Vec<&str> = block.rsplit('\n').take(TAIL_LINES).collect();
-    for line in newest.into_iter().rev() {
-        let mut slot = if tail.len() == TAIL_LINES {
-            tail.pop_front().unwrap_or_default()
-        } else {
-            String::new()
-        };
-        slot.clear();
-        slot.push_str(line);
-        tail.push_back(slot);
+/// The last `TAIL_LINES` lines of a command's output, as one string: each
+/// block is searched from its end only as far as those lines reach, and only
+/// the last read's lines are copied.
+#[derive(Default)]
+struct Tail {
+    /// The lines, joined with `\n`.
+    text: String,
+    lines: usize,
+}
+
+impl Tail {
+    /// Adds a block's lines (joined with `\n`; "" is one empty line).
+    fn add(&mut self, block: &str) {
+        if let Some(i) = memchr::memrchr_iter(b'\n', block.as_bytes()).nth(TAIL_LINES - 1) {
+            self.text.clear();
+            self.text.push_str(&block[i + 1..]);
+            self.lines = TAIL_LINES;
+            return;
+        }
+        if self.lines > 0 {
+            self.text.push('\n');
+        }
+        self.text.push_str(block);
+        self.lines += memchr::memchr_iter(b'\n', block.as_bytes()).count() + 1;
+        if self.lines > TAIL_LINES {
+            let extra = self.lines - TAIL_LINES;
+            if let Some(cut) = memchr::memchr_iter(b'\n', self.text.as_bytes()).nth(extra - 1) {
+                self.text.drain(..=cut);
+            }
+            self.lines = TAIL_LINES;
+        }
+    }
+
+    fn into_lines(self) -> VecDeque<String> {
+        if self.lines == 0 {
+            return VecDeque::new();
+        }
+        self.text.split('\n').map(str::to_string).collect()
     }
 }
 

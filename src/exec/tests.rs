@@ -117,3 +117,28 @@ fn capture_returns_stdout_only_on_success() {
     assert_eq!(capture(&sh("echo hi")), Some("hi".into()));
     assert_eq!(capture(&sh("echo hi; exit 1")), None);
 }
+
+mod tail {
+    use super::super::{Tail, TAIL_LINES};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the blocks, the tail is the last TAIL_LINES of all their lines.
+        #[test]
+        fn the_tail_is_the_last_lines_of_all_blocks(
+            blocks in prop::collection::vec(
+                prop::collection::vec("[a-z ]{0,8}", 1..(2 * TAIL_LINES)).prop_map(|l| l.join("\n")),
+                0..12,
+            ),
+        ) {
+            let mut tail = Tail::default();
+            for b in &blocks {
+                tail.add(b);
+            }
+            let all: Vec<&str> = blocks.iter().flat_map(|b| b.split('\n')).collect();
+            let want: Vec<String> =
+                all[all.len().saturating_sub(TAIL_LINES)..].iter().map(|s| s.to_string()).collect();
+            prop_assert_eq!(Vec::from(tail.into_lines()), want);
+        }
+    }
+}
