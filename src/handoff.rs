@@ -116,27 +116,23 @@ impl<T> Handoff<T> {
 
     /// Everything waiting, without waiting (maybe nothing).
     pub fn take(&self) -> VecDeque<T> {
-        self.take_locked(self.lock())
+        self.take_locked(self.lock(), usize::MAX)
     }
 
     /// The oldest `n` items waiting (fewer when fewer wait), without waiting.
     pub fn take_n(&self, n: usize) -> VecDeque<T> {
-        let mut s = self.lock();
-        if n >= s.items.len() {
-            return self.take_locked(s);
-        }
-        let rest = s.items.split_off(n);
-        let items = std::mem::replace(&mut s.items, rest);
-        if s.sender_waiting {
-            s.sender_waiting = false;
-            self.cond.notify_all();
-        }
-        items
+        self.take_locked(self.lock(), n)
     }
 
-    fn take_locked(&self, mut s: MutexGuard<'_, State<T>>) -> VecDeque<T> {
-        let items = std::mem::take(&mut s.items);
-        s.urgent = false;
+    /// The oldest `n` items (all for `usize::MAX`); a sender waiting for room
+    /// is woken.
+    fn take_locked(&self, mut s: MutexGuard<'_, State<T>>, n: usize) -> VecDeque<T> {
+        let keep = n.min(s.items.len());
+        let rest = s.items.split_off(keep);
+        let items = std::mem::replace(&mut s.items, rest);
+        if s.items.is_empty() {
+            s.urgent = false;
+        }
         if s.sender_waiting {
             s.sender_waiting = false;
             self.cond.notify_all();
@@ -181,7 +177,7 @@ impl<T> Handoff<T> {
         }
         s.receiver_waiting = false;
         s.wake_at = 1;
-        Some(self.take_locked(s))
+        Some(self.take_locked(s, usize::MAX))
     }
 
     /// No more items: a waiting sender returns `Closed`, and `wait` returns
