@@ -185,15 +185,20 @@ fn python_instead(facts: &Facts) -> String {
         .take(5)
         .map(|p| format!("  --python {}   (Python {})", p.path.display(), p.version))
         .collect();
-    if ok.is_empty() {
+    instead(
+        ok,
         "Pass a Python 3.9 or newer interpreter, e.g. --python /usr/bin/python3.11; none was found here \
-         (`arcaflow-wizard doctor` says how to install one)."
-            .to_string()
+         (`arcaflow-wizard doctor` says how to install one).",
+        "Pass a Python 3.9 or newer interpreter, or leave --python out to choose from those found:",
+    )
+}
+
+/// `none` when nothing was found, else `some` followed by the options, a line each.
+fn instead(options: Vec<String>, none: &str, some: &str) -> String {
+    if options.is_empty() {
+        none.to_string()
     } else {
-        format!(
-            "Pass a Python 3.9 or newer interpreter, or leave --python out to choose from those found:\n{}",
-            ok.join("\n")
-        )
+        format!("{some}\n{}", options.join("\n"))
     }
 }
 
@@ -212,16 +217,12 @@ fn poetry_instead(facts: &Facts) -> String {
             format!("  --poetry {}{v}", p.path.display())
         })
         .collect();
-    if ok.is_empty() {
+    instead(
+        ok,
         "Pass the `poetry` script, e.g. --poetry ~/.local/bin/poetry; none was found here \
-         (`arcaflow-wizard doctor` says how to install it)."
-            .to_string()
-    } else {
-        format!(
-            "Pass the `poetry` script, or leave --poetry out to use the one found:\n{}",
-            ok.join("\n")
-        )
-    }
+         (`arcaflow-wizard doctor` says how to install it).",
+        "Pass the `poetry` script, or leave --poetry out to use the one found:",
+    )
 }
 
 /// Make a user-given interpreter part of the facts, so questions can offer it.

@@ -306,6 +306,12 @@ mod tests {
     #[derive(Clone, Default)]
     struct Printed(Arc<Mutex<Vec<u8>>>);
 
+    impl Printed {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
     impl Write for Printed {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
             self.0.lock().unwrap().extend_from_slice(b);
@@ -338,7 +344,7 @@ mod tests {
     fn an_agreed_change_is_written_and_its_diff_shown() {
         let (mut p, printed) = plain_yes();
         assert!(p.confirm_write(Path::new("pyproject.toml"), &change(false)));
-        let text = String::from_utf8(printed.0.lock().unwrap().clone()).unwrap();
+        let text = printed.text();
         assert!(text.contains("pyproject.toml changes:"), "{text}");
         assert!(text.contains("-version = \"1.0.0\""), "{text}");
         assert!(text.contains("+version = \"1.1.0\""), "{text}");
@@ -348,7 +354,7 @@ mod tests {
     fn a_users_file_is_shown_and_kept_under_yes() {
         let (mut p, printed) = plain_yes();
         assert!(!p.confirm_write(Path::new("pyproject.toml"), &change(true)));
-        let text = String::from_utf8(printed.0.lock().unwrap().clone()).unwrap();
+        let text = printed.text();
         assert!(text.contains("exists and would change"), "{text}");
         assert!(text.contains("+version = \"1.1.0\""), "{text}");
         assert!(text.contains("not changed: it is yours"), "{text}");
@@ -360,6 +366,6 @@ mod tests {
         let mut c = change(false);
         c.new = true;
         assert!(p.confirm_write(Path::new("README.md"), &c));
-        assert!(printed.0.lock().unwrap().is_empty());
+        assert!(printed.text().is_empty());
     }
 }
