@@ -334,33 +334,27 @@ fn a_tool_that_disappears_between_probe_and_step_says_could_not_start() {
 
 // ---------------------------------------------------------------- file systems
 
-/// A tmpfs mounted at a new folder (as root), unmounted on drop; None (after
-/// printing why) where mounting is not permitted.
+/// A tmpfs mounted at a new folder (as root), unmounted on drop.
 struct Tmpfs {
     dir: tempfile::TempDir,
 }
 
 impl Tmpfs {
-    fn mount(options: &str) -> Option<Tmpfs> {
-        let dir = tempfile::tempdir().ok()?;
+    /// Err: why it could not be mounted (the caller skips, or falls back).
+    fn mount(options: &str) -> Result<Tmpfs, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let out = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", options, "tmpfs"])
             .arg(dir.path())
             .output();
         match out {
-            Ok(o) if o.status.success() => Some(Tmpfs { dir }),
-            Ok(o) => {
-                common::skip(&format!(
-                    "cannot mount a tmpfs ({}): {}",
-                    options,
-                    String::from_utf8_lossy(&o.stderr).trim()
-                ));
-                None
-            }
-            Err(e) => {
-                common::skip(&format!("cannot run mount: {e}"));
-                None
-            }
+            Ok(o) if o.status.success() => Ok(Tmpfs { dir }),
+            Ok(o) => Err(format!(
+                "cannot mount a tmpfs ({}): {}",
+                options,
+                String::from_utf8_lossy(&o.stderr).trim()
+            )),
+            Err(e) => Err(format!("cannot run mount: {e}")),
         }
     }
     fn path(&self) -> &Path {
@@ -398,7 +392,7 @@ fn write_plan(dir: &Path, big: usize) -> Plan {
 fn a_read_only_project_folder_gives_a_clear_message_and_writes_nothing() {
     // Root ignores chmod: a read-only mount is the real thing; without mount
     // rights, a folder under a file is the same "cannot write here" for us.
-    if let Some(fs) = Tmpfs::mount("size=1m") {
+    if let Ok(fs) = Tmpfs::mount("size=1m") {
         let dir = fs.path().join("plugin");
         std::fs::create_dir(&dir).unwrap();
         std::fs::write(dir.join("pyproject.toml"), OLD_PYPROJECT).unwrap();
@@ -431,8 +425,9 @@ fn a_read_only_project_folder_gives_a_clear_message_and_writes_nothing() {
 
 #[test]
 fn a_full_disk_gives_could_not_write_and_keeps_the_old_file() {
-    let Some(fs) = Tmpfs::mount("size=64k") else {
-        return;
+    let fs = match Tmpfs::mount("size=64k") {
+        Ok(fs) => fs,
+        Err(why) => return common::skip(&why),
     };
     let dir = fs.path().join("plugin");
     std::fs::create_dir(&dir).unwrap();
