@@ -29,6 +29,12 @@ struct State<T> {
     wake_at: usize,
     /// An item pushed with `push_now` waits: the receiver's patience ends.
     urgent: bool,
+    /// Items ever pushed and ever taken, the count at the newest fence, and
+    /// the newest fence the receiver has passed (see `fence`).
+    pushed: u64,
+    taken: u64,
+    fence: u64,
+    passed: u64,
 }
 
 /// What `push` did.
@@ -53,6 +59,10 @@ impl<T> Handoff<T> {
                 sender_waiting: false,
                 wake_at: 1,
                 urgent: false,
+                pushed: 0,
+                taken: 0,
+                fence: 0,
+                passed: 0,
             }),
             cond: Condvar::new(),
             cap: cap.max(1),
@@ -102,6 +112,7 @@ impl<T> Handoff<T> {
         }
         let first = s.items.is_empty();
         s.items.push_back(item);
+        s.pushed += 1;
         s.urgent |= urgent;
         if s.receiver_waiting && (s.items.len() >= s.wake_at || s.urgent) {
             s.receiver_waiting = false;
@@ -119,17 +130,13 @@ impl<T> Handoff<T> {
         self.take_locked(self.lock(), usize::MAX)
     }
 
-    /// The oldest `n` items waiting (fewer when fewer wait), without waiting.
-    pub fn take_n(&self, n: usize) -> VecDeque<T> {
-        self.take_locked(self.lock(), n)
-    }
-
     /// The oldest `n` items (all for `usize::MAX`); a sender waiting for room
     /// is woken.
     fn take_locked(&self, mut s: MutexGuard<'_, State<T>>, n: usize) -> VecDeque<T> {
         let keep = n.min(s.items.len());
         let rest = s.items.split_off(keep);
         let items = std::mem::replace(&mut s.items, rest);
+        s.taken += items.len() as u64;
         if s.items.is_empty() {
             s.urgent = false;
         }
@@ -138,6 +145,44 @@ impl<T> Handoff<T> {
             self.cond.notify_all();
         }
         items
+    }
+
+    /// The sender marks the end of what it pushed so far, before it tells the
+    /// receiver something on another channel that must come after those
+    /// items: Some(count of items pushed), None when nothing was pushed since
+    /// the last fence. Until the receiver passes it (`take_to`), `take_before_fence`
+    /// stops there, so nothing pushed later is taken before that message is read.
+    pub fn fence(&self) -> Option<u64> {
+        let mut s = self.lock();
+        (s.pushed > s.fence).then(|| {
+            s.fence = s.pushed;
+            s.pushed
+        })
+    }
+
+    /// The items up to fence `n` (the count `fence` returned), and the fence
+    /// is passed.
+    pub fn take_to(&self, n: u64) -> VecDeque<T> {
+        let mut s = self.lock();
+        s.passed = s.passed.max(n);
+        let count = n.saturating_sub(s.taken) as usize;
+        self.take_locked(s, count)
+    }
+
+    /// Everything waiting, but not past a fence the receiver has not passed.
+    pub fn take_before_fence(&self) -> VecDeque<T> {
+        let s = self.lock();
+        let count = if s.fence > s.passed {
+            s.fence.saturating_sub(s.taken) as usize
+        } else {
+            usize::MAX
+        };
+        self.take_locked(s, count)
+    }
+
+    /// Nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.lock().items.is_empty()
     }
 
     /// Everything waiting, once there is something; None once closed and empty.
@@ -305,19 +350,41 @@ mod tests {
     }
 
     #[test]
-    fn take_n_takes_the_oldest_and_makes_room() {
-        let q = Arc::new(Handoff::new(3));
-        for i in 0..3 {
-            q.push(i);
-        }
+    fn nothing_pushed_after_a_fence_is_taken_before_the_fence_is_passed() {
+        let q = Handoff::new(8);
+        assert_eq!(q.fence(), None, "nothing pushed yet");
+        q.push("a");
+        q.push("b");
+        assert_eq!(q.fence(), Some(2));
+        assert_eq!(q.fence(), None, "nothing new since");
+        q.push("c");
+        // The receiver has not read the message after the fence: "c" waits.
+        assert_eq!(q.take_before_fence(), ["a", "b"]);
+        assert!(q.take_before_fence().is_empty());
+        assert!(q.take_to(2).is_empty());
+        assert_eq!(q.take_before_fence(), ["c"]);
+        // A fence taken to directly.
+        q.push("d");
+        q.push("e");
+        assert_eq!(q.fence(), Some(5));
+        q.push("f");
+        assert_eq!(q.take_to(5), ["d", "e"]);
+        assert_eq!(q.take_before_fence(), ["f"]);
+    }
+
+    #[test]
+    fn take_to_makes_room_for_a_waiting_sender() {
+        let q = Arc::new(Handoff::new(2));
+        q.push(0);
+        q.push(1);
+        let fence = q.fence().unwrap();
         let sender = {
             let q = q.clone();
-            std::thread::spawn(move || q.push(3))
+            std::thread::spawn(move || q.push(2))
         };
-        assert_eq!(q.take_n(2), [0, 1]);
-        assert_ne!(sender.join().unwrap(), Pushed::Closed);
-        assert!(q.take_n(0).is_empty());
-        assert_eq!(q.take_n(5), [2, 3]);
+        assert_eq!(q.take_to(fence), [0, 1]);
+        assert_eq!(sender.join().unwrap(), Pushed::First);
+        assert_eq!(q.take_before_fence(), [2]);
     }
 
     #[test]

@@ -65,10 +65,6 @@ struct TuiInteract {
     tx: Sender<Msg>,
     /// Blocks of output for the UI thread (see the module's comment).
     output: Arc<Handoff<Arc<str>>>,
-    /// Blocks queued so far, and how many of them a message has told the UI
-    /// thread to take before what follows.
-    pushed: u64,
-    marked: u64,
 }
 
 impl TuiInteract {
@@ -76,9 +72,8 @@ impl TuiInteract {
     /// output first, and never output the driver queued after `m`.
     /// False when the UI thread is gone.
     fn send(&mut self, m: Msg) -> bool {
-        if self.pushed != self.marked {
-            self.marked = self.pushed;
-            let _ = self.tx.send(Msg::OutputUpTo(self.pushed));
+        if let Some(n) = self.output.fence() {
+            let _ = self.tx.send(Msg::OutputUpTo(n));
         }
         self.tx.send(m).is_ok()
     }
@@ -96,12 +91,16 @@ impl Interact for TuiInteract {
                 }
                 Ok(_) => {}
                 Err(block) => {
-                    self.marked = self.pushed;
-                    let _ = self.tx.send(Msg::OutputUpTo(self.pushed));
-                    self.output.push(block);
+                    if let Some(n) = self.output.fence() {
+                        let _ = self.tx.send(Msg::OutputUpTo(n));
+                    }
+                    // The UI may have emptied the queue meanwhile: then this
+                    // block starts a new batch and must be announced.
+                    if self.output.push(block) == Pushed::First {
+                        let _ = self.tx.send(Msg::OutputWaiting);
+                    }
                 }
             }
-            self.pushed += 1;
             return;
         }
         // The UI thread draws on its own schedule: a pause in the output needs
@@ -215,8 +214,6 @@ pub fn run_journey_with(
         let mut interact = TuiInteract {
             tx: tx.clone(),
             output,
-            pushed: 0,
-            marked: 0,
         };
         let outcome = match &extras.resume {
             Some(r) if !resume::offer(r, &ids, ctx, &mut interact) => Outcome::Quit,
@@ -336,14 +333,13 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// The UI thread's side of the output queue: how many blocks it took in (as
-/// `Msg::OutputUpTo` counts them) and whether more wait for the next frame.
+/// The UI thread's side of the output queue: whether blocks wait for the next
+/// frame. The queue's fences keep them in order with the other messages.
 struct Intake<'a> {
     output: &'a Handoff<Arc<str>>,
     /// Output waits in the queue, to be taken in with the next frame: until
     /// then the driver adds to it without waking this thread.
     waiting: bool,
-    taken: u64,
 }
 
 impl<'a> Intake<'a> {
@@ -351,7 +347,6 @@ impl<'a> Intake<'a> {
         Intake {
             output,
             waiting: false,
-            taken: 0,
         }
     }
 
@@ -366,10 +361,10 @@ impl<'a> Intake<'a> {
             // What follows came after these blocks, or the driver waits for
             // room: take them in now, draw on time.
             Msg::OutputUpTo(n) => self.take(app, Some(n)),
+            // (TuiInteract never sends OutputIdle: nothing here is output.)
             m => {
-                let idle = matches!(m, Msg::Event(Event::OutputIdle));
                 let changed = app.update(m);
-                *urgent |= changed && !idle;
+                *urgent |= changed;
                 changed
             }
         }
@@ -383,10 +378,12 @@ impl<'a> Intake<'a> {
 
     fn take(&mut self, app: &mut App, upto: Option<u64>) -> bool {
         let blocks = match upto {
-            Some(n) => self.output.take_n(n.saturating_sub(self.taken) as usize),
-            None => self.output.take(),
+            Some(n) => self.output.take_to(n),
+            None => self.output.take_before_fence(),
         };
-        self.taken += blocks.len() as u64;
+        // Blocks left behind a fence were announced once, when the queue
+        // turned non-empty; no second message comes for them.
+        self.waiting |= !self.output.is_empty();
         let mut changed = false;
         for block in blocks {
             changed |= app.update(Msg::Event(Event::Output(block)));

@@ -773,8 +773,6 @@ fn output_queued_after_a_message_is_shown_after_it() {
     let mut driver = TuiInteract {
         tx,
         output: output.clone(),
-        pushed: 0,
-        marked: 0,
     };
     driver.event(&Event::ActionStart("$ first".into()));
     driver.event(&Event::Output("one".into()));
@@ -795,15 +793,71 @@ fn output_queued_after_a_message_is_shown_after_it() {
     let lines = |a: &App| -> Vec<String> { a.output.iter().map(|(_, l)| l.to_string()).collect() };
     let shown = lines(&a);
     let at = |s: &str| shown.iter().position(|l| l.contains(s));
+    assert_eq!(
+        at("two"),
+        None,
+        "\"two\" waits for the next frame: {shown:?}"
+    );
+    let at = |s: &str| at(s).unwrap_or_else(|| panic!("{s:?} not shown: {shown:?}"));
     assert!(
         at("$ first") < at("one") && at("one") < at("✓"),
         "{shown:?}"
     );
     assert!(at("✓") < at("$ second"), "{shown:?}");
-    // "two" waits for the next frame, after "$ second".
-    assert_eq!(at("two"), None, "{shown:?}");
     assert!(intake.frame(&mut a));
     let shown = lines(&a);
-    let at = |s: &str| shown.iter().position(|l| l.contains(s));
+    let at = |s: &str| shown.iter().position(|l| l.contains(s)).unwrap();
     assert!(at("$ second") < at("two"), "{shown:?}");
+}
+
+/// A frame drawn while messages are still on their way (the channel looked
+/// empty a moment before) takes output only up to the next fence: what the
+/// driver queued after a message never shows before that message.
+#[test]
+fn a_frame_never_takes_output_past_an_unread_message() {
+    use super::{Intake, TuiInteract};
+    use crate::handoff::Handoff;
+    use crate::journey::driver::Interact;
+    use std::sync::Arc;
+
+    let (tx, rx) = mpsc::channel();
+    let output = Arc::new(Handoff::new(64));
+    let mut driver = TuiInteract {
+        tx,
+        output: output.clone(),
+    };
+    driver.event(&Event::ActionStart("$ first".into()));
+    let mut a = app(NO_COLOR);
+    let mut intake = Intake::new(&output);
+    let mut urgent = false;
+    while let Ok(m) = rx.try_recv() {
+        intake.message(&mut a, m, &mut urgent);
+    }
+    driver.event(&Event::Output("one".into()));
+    // The UI reads "output waits", and the channel is empty...
+    intake.message(&mut a, rx.try_recv().unwrap(), &mut urgent);
+    assert!(rx.try_recv().is_err());
+    // ...then the driver ends the command and queues the next one's output,
+    // before the UI draws its frame.
+    driver.event(&Event::ActionEnd {
+        ok: true,
+        summary: "exited with code 0".into(),
+        elapsed: Duration::ZERO,
+    });
+    driver.event(&Event::Output("two".into()));
+    assert!(intake.frame(&mut a));
+    let lines = |a: &App| -> Vec<String> { a.output.iter().map(|(_, l)| l.to_string()).collect() };
+    let shown = lines(&a);
+    assert!(shown.iter().any(|l| l == "one"), "{shown:?}");
+    assert!(
+        !shown.iter().any(|l| l == "two" || l.contains('✓')),
+        "{shown:?}"
+    );
+    while let Ok(m) = rx.try_recv() {
+        intake.message(&mut a, m, &mut urgent);
+    }
+    intake.frame(&mut a);
+    let shown = lines(&a);
+    let at = |s: &str| shown.iter().position(|l| l.contains(s)).unwrap();
+    assert!(at("one") < at("✓") && at("✓") < at("two"), "{shown:?}");
 }
