@@ -107,14 +107,23 @@ pub fn verdict(dir: &Path, text: &str, folder: &str) -> Option<Finding> {
         .iter()
         .map(|a| format!("Dockerfile line {}: {}", a.line, a.text.trim()))
         .collect();
+    let why = if dir.join(&first.value).is_dir() {
+        format!(
+            "it would copy {}/, not the plugin's code in {folder}/",
+            first.value
+        )
+    } else {
+        format!("there is no {}/ to copy", first.value)
+    };
     let mut detail = format!(
-        "{}\nThe official build copies ${{package}}/ and runs tests/test_${{package}}.py, so the image build stops: there is no {}/ to copy.",
+        "{}\nThe official build copies ${{package}}/ and runs tests/test_${{package}}.py, so the image build fails: {why}.",
         lines.join("\n"),
-        first.value
     );
     let test = format!("tests/test_{folder}.py");
     let old_test = format!("tests/test_{}.py", first.value);
-    if !dir.join(&test).is_file() && dir.join(&old_test).is_file() {
+    // The tests file is named for the package too; the edit does not rename it.
+    let stale_test = !dir.join(&test).is_file() && dir.join(&old_test).is_file();
+    if stale_test {
         detail.push_str(&format!("\nRename {old_test} to {test} as well."));
     }
     let change: Vec<String> = wrong
@@ -134,10 +143,12 @@ pub fn verdict(dir: &Path, text: &str, folder: &str) -> Option<Finding> {
     let finding = Finding::problem(G, ID, title).detail(detail);
     // Rewritten only when the folder it should name is there; then the fix is
     // shown as a diff and asked for, like every doctor edit. It is safe unless
-    // the old value also names a folder (then which one is meant is the user's call).
+    // the old value also names a folder (then which one is meant is the user's
+    // call), or a tests file still has the old name (the build would still fail
+    // after the edit alone, so --yes does not make it on its own).
     if dir.join(folder).is_dir() {
         let fixed = with_package(text, &wrong, folder);
-        let safe = !dir.join(&first.value).is_dir();
+        let safe = !dir.join(&first.value).is_dir() && !stale_test;
         Some(finding.fix(Fix::run(
             format!("edit Dockerfile: {}", change.join(", ")),
             Plan::new().replace(dir.join("Dockerfile"), fixed),
@@ -207,6 +218,30 @@ mod tests {
     }
 
     #[test]
+    fn a_tests_file_with_the_old_name_makes_the_edit_ask() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("arcaflow_plugin_example")).unwrap();
+        std::fs::create_dir(d.path().join("tests")).unwrap();
+        std::fs::write(d.path().join("tests/test_arcaflow_plugin_old.py"), "").unwrap();
+        let f = verdict(d.path(), OFFICIAL, "arcaflow_plugin_example").unwrap();
+        assert!(
+            f.detail.ends_with(
+                "Rename tests/test_arcaflow_plugin_old.py to tests/test_arcaflow_plugin_example.py as well."
+            ),
+            "{}",
+            f.detail
+        );
+        assert!(
+            f.detail
+                .contains("there is no arcaflow_plugin_old/ to copy"),
+            "{}",
+            f.detail
+        );
+        // The edit alone would leave the build failing: --yes does not make it.
+        assert!(!f.fix.unwrap().safe);
+    }
+
+    #[test]
     fn quoted_and_repeated_values_are_all_changed() {
         let d = tempfile::tempdir().unwrap();
         std::fs::create_dir(d.path().join("pkg")).unwrap();
@@ -220,6 +255,12 @@ mod tests {
         );
         // old/ exists too: which folder is meant is the user's call.
         assert!(!fix.safe);
+        assert!(
+            f.detail
+                .contains("it would copy old/, not the plugin's code in pkg/"),
+            "{}",
+            f.detail
+        );
         let [Action::WriteFile { contents, .. }] = fix.plan.actions.as_slice() else {
             panic!("{:?}", fix.plan);
         };
