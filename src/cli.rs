@@ -87,7 +87,7 @@ pub struct Common {
 pub struct ReleaseArgs {
     /// The project folder [default: .]
     pub dir: Option<PathBuf>,
-    /// The index to upload to first: a name Poetry knows (testpypi, pypi, or one you configured)
+    /// The index to upload to first: testpypi (the default), pypi, or a name of your own with --repository-url
     #[arg(long, value_name = "NAME")]
     pub repository: Option<String>,
     /// The upload URL of that repository (given to Poetry as POETRY_REPOSITORIES_<NAME>_URL, for the upload only)

@@ -101,8 +101,6 @@ fn take_tokens_from_env() -> BTreeMap<String, OsString> {
     out
 }
 
-/// The token in `var`, checked (None when it is unset or blank); bad input stops
-/// the release before anything runs. The message names the variable, never the token.
 /// The version this release goes out as: bumped in this run, or by the run it
 /// resumes (whose version step is then skipped as done, and learns nothing),
 /// so a second resume does not bump again.
@@ -136,6 +134,8 @@ fn env_secrets(
     Ok((secrets, learned))
 }
 
+/// The token in `var`, checked (None when it is unset or blank); bad input stops
+/// the release before anything runs. The message names the variable, never the token.
 fn env_token(tokens: &BTreeMap<String, OsString>, var: &str) -> Result<Option<String>, Failure> {
     match tokens.get(var) {
         None => Ok(None),
