@@ -178,6 +178,55 @@ pub fn edits() -> Vec<(&'static str, Edit, &'static [&'static str])> {
     ]
 }
 
+/// `to_legacy` with the paths it may change: it moves all of [project] and
+/// [dependency-groups] into [tool.poetry]; every other table stays, and neither
+/// of the two is left (`check_edit` checks that).
+pub const TO_LEGACY: (&str, Edit, &[&str]) = (
+    "to_legacy",
+    |d| pyproject::to_legacy(d, "arcaflow_plugin_x").map(|r| r.changed),
+    &["tool.poetry", "project", "dependency-groups"],
+);
+
+/// One edit of `original` (parsed from `text`): it leaves parseable TOML,
+/// changes only the keys it owns and none of the user's other dependencies
+/// (`to_legacy` moves them), and one that refuses leaves the document as it
+/// was. Err: what went wrong, with the text before and after.
+pub fn check_edit(
+    original: &DocumentMut,
+    text: &str,
+    (name, edit, touched): (&str, Edit, &[&str]),
+) -> Result<(), String> {
+    let mut doc = original.clone();
+    let out = match edit(&mut doc) {
+        Ok(_) => doc.to_string(),
+        Err(_) if doc.to_string() == original.to_string() => return Ok(()),
+        Err(e) => {
+            return Err(format!(
+                "{name} refused ({e}) but changed the document\n--- before\n{text}"
+            ))
+        }
+    };
+    let fail = |what: &str| {
+        Err(format!(
+            "{name} {what}\n--- before\n{text}\n--- after\n{out}"
+        ))
+    };
+    let Ok(reparsed) = pyproject::parse(&out) else {
+        return fail("made invalid TOML");
+    };
+    if others(original, touched) != others(&reparsed, touched) {
+        return fail("changed keys it does not own");
+    }
+    if name == "to_legacy" {
+        if reparsed.get("project").is_some() || reparsed.get("dependency-groups").is_some() {
+            return fail("left [project] or [dependency-groups]");
+        }
+    } else if non_sdk_deps(original) != non_sdk_deps(&reparsed) {
+        return fail("changed the user's dependencies");
+    }
+    Ok(())
+}
+
 /// A Python identifier that is not a keyword.
 pub fn is_python_identifier(s: &str) -> bool {
     const KEYWORDS: &[&str] = &[
