@@ -1310,6 +1310,11 @@ fn project_version_in_doctor() {
             }
         }
 
+        // A problem is doctor's exit code 1 (a warning or ok alone is 0).
+        if *severity == "problem" && json.code != Some(1) {
+            why.push(format!("--json: exit code {:?}, not 1", json.code));
+        }
+
         let mut cmd = common::wizard();
         cmd.current_dir(dir.path()).args(["doctor", "--plain"]);
         let plain = common::run(&mut cmd, std::time::Duration::from_secs(120));
