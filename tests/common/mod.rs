@@ -88,7 +88,46 @@ pub fn skip(why: &str) {
     if require_tools_wanted() {
         panic!("{msg}; AW_TEST_REQUIRE_TOOLS=1 makes this a failure");
     }
+    record_skip(why);
     eprintln!("{msg}");
+}
+
+/// The running test as `binary::test` (libtest names each test's thread after it).
+pub fn current_test_name() -> String {
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .map(|s| match s.rsplit_once('-') {
+            // cargo's `doctor-1a2b3c4d5e6f7a8b`: the hash is not part of the name.
+            Some((name, hash)) if hash.chars().all(|c| c.is_ascii_hexdigit()) => name.to_string(),
+            _ => s,
+        })
+        .unwrap_or_else(|| "?".into());
+    let thread = std::thread::current();
+    format!("{binary}::{}", thread.name().unwrap_or("?"))
+}
+
+/// Appends `binary::test<TAB>why` to the file `AW_TEST_SKIP_LOG` names
+/// (`scripts/test` sets it and counts the lines at the end: a skip that
+/// nobody reads is a test that silently never ran).
+pub fn record_skip(why: &str) {
+    let Some(path) = std::env::var_os("AW_TEST_SKIP_LOG").filter(|v| !v.is_empty()) else {
+        return;
+    };
+    let line = format!(
+        "{}\t{}\n",
+        current_test_name(),
+        why.replace(['\n', '\t'], " ")
+    );
+    // One write of a short line with O_APPEND: lines of parallel tests do not mix.
+    let written = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
+    if let Err(e) = written {
+        panic!("cannot record the skip in {}: {e}", Path::new(&path).display());
+    }
 }
 
 /// The tools from `scripts/test`, or `None` (after printing why) when they are
