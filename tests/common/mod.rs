@@ -72,6 +72,26 @@ impl Tools {
     }
 }
 
+/// `AW_TEST_POETRY_OLD`: a Poetry older than 1.2 (1.1.15 on Python 3.9, from
+/// scripts/test), for doctor's `poetry-too-old`. Apart from [`Tools`] so that
+/// a test environment without it skips only the tests that need it.
+pub fn poetry_old() -> Option<PathBuf> {
+    match std::env::var_os("AW_TEST_POETRY_OLD").map(PathBuf::from) {
+        Some(p) if p.is_file() => Some(p),
+        Some(p) => {
+            skip(&format!(
+                "AW_TEST_POETRY_OLD={} does not exist",
+                p.display()
+            ));
+            None
+        }
+        None => {
+            skip("AW_TEST_POETRY_OLD is not set");
+            None
+        }
+    }
+}
+
 fn require_tools_wanted() -> bool {
     matches!(
         std::env::var("AW_TEST_REQUIRE_TOOLS").as_deref(),
@@ -126,7 +146,10 @@ pub fn record_skip(why: &str) {
         .open(&path)
         .and_then(|mut f| f.write_all(line.as_bytes()));
     if let Err(e) = written {
-        panic!("cannot record the skip in {}: {e}", Path::new(&path).display());
+        panic!(
+            "cannot record the skip in {}: {e}",
+            Path::new(&path).display()
+        );
     }
 }
 
