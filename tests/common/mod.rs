@@ -645,6 +645,13 @@ impl Drop for IndexServer {
 /// htpasswd holding user `__token__` with `token` as password. Panics when the
 /// tools are missing or it does not start.
 pub fn start_upload_index(dir: &Path, token: &str) -> IndexServer {
+    start_upload_index_auth(dir, token, "update")
+}
+
+/// [`start_upload_index`] with pypiserver's `-a` list of the actions that need
+/// the token: `"update"` (uploads only), or e.g. `"update,list,download"` (a
+/// private index, whose pages answer 401 to a request without credentials).
+pub fn start_upload_index_auth(dir: &Path, token: &str, authenticate: &str) -> IndexServer {
     let tools = tools().expect("start_upload_index needs the tools from scripts/test");
     fs::create_dir_all(dir).expect("create the package folder");
     let work = tempfile::Builder::new()
@@ -690,7 +697,7 @@ pub fn start_upload_index(dir: &Path, token: &str) -> IndexServer {
             .arg("--disable-fallback")
             .arg("-P")
             .arg(&htpasswd)
-            .args(["-a", "update"])
+            .args(["-a", authenticate])
             .arg(dir)
             .env_clear()
             .env("PATH", SYSTEM_PATH)
@@ -709,7 +716,8 @@ pub fn start_upload_index(dir: &Path, token: &str) -> IndexServer {
                 );
                 break;
             }
-            if matches!(http_get(&url), Ok((200, _))) {
+            // A private index (`list` needs the token) answers 401: up as well.
+            if matches!(http_get(&url), Ok((200 | 401, _))) {
                 return IndexServer {
                     child,
                     port,
