@@ -305,12 +305,27 @@ fn official_build_reproduction_passes_a_good_plugin_and_fails_a_broken_one() {
 
     let log = reproduce_official_build(&project, &tools).unwrap_or_else(|log| panic!("{log}"));
     eprintln!("{log}");
-    assert!(log.contains("poetry"), "{log}");
+    // Each of these is what a step printed, not what the reproduction wrote
+    // itself (its `$ command` lines name poetry, pip and the plugin whatever
+    // happens): the venv Poetry 1.8.3 made is a 3.9 one, the unit tests ran and
+    // passed, the final venv installed PyYAML 6.0.3 (the newest for 3.9), and
+    // `--schema` printed the step.
     assert!(
-        log.contains("\"hello\"") || log.contains("hello"),
-        "no schema in:\n{log}"
+        log.contains("Using virtualenv: ") && log.contains("-py3.9"),
+        "no Python 3.9 venv from Poetry 1.8.3:\n{log}"
     );
-    assert!(log.contains("PyYAML") || log.contains("pyyaml"), "{log}");
+    assert!(
+        log.contains("Ran 2 tests") && log.contains("\nOK\n"),
+        "the unit tests did not run and pass:\n{log}"
+    );
+    assert!(
+        log.contains("PyYAML-6.0.3") || log.contains("pyyaml-6.0.3"),
+        "PyYAML 6.0.3 not installed in the final venv:\n{log}"
+    );
+    assert!(
+        log.contains("steps:") && log.contains("hello:"),
+        "no schema with the hello step in:\n{log}"
+    );
 
     // A failing unit test fails the image build.
     fs::write(

@@ -28,6 +28,7 @@ fn skip(why: &str) {
     if require_tools() {
         panic!("AW_TEST_REQUIRE_TOOLS=1 but {why}");
     }
+    common::record_skip(why);
     eprintln!("skipped: {why}");
 }
 

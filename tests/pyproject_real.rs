@@ -5,6 +5,8 @@
 //! folders); `scripts/test` sets them. Unset, each test prints why it skips, unless
 //! `AW_TEST_REQUIRE_TOOLS=1`, which makes a missing Poetry a failure.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -21,6 +23,7 @@ fn poetry(var: &str) -> Option<PathBuf> {
     let required = std::env::var("AW_TEST_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
     let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) else {
         assert!(!required, "{var} is not set and AW_TEST_REQUIRE_TOOLS=1");
+        common::record_skip(&format!("{var} is not set"));
         eprintln!("skipped: {var} is not set (scripts/test sets it to a Poetry executable)");
         return None;
     };
@@ -28,6 +31,7 @@ fn poetry(var: &str) -> Option<PathBuf> {
     let exe = if p.is_dir() { p.join("bin/poetry") } else { p };
     if !exe.is_file() {
         assert!(!required, "{var}: {} is not a file", exe.display());
+        common::record_skip(&format!("{var} = {} is not a file", exe.display()));
         eprintln!("skipped: {var} = {} is not a file", exe.display());
         return None;
     }

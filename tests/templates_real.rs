@@ -8,6 +8,8 @@
 //! `AW_TEST_PY39` the tests skip, saying why on stderr, unless
 //! `AW_TEST_REQUIRE_TOOLS=1`, which makes them fail instead.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -24,6 +26,7 @@ fn python_from_env(var: &str) -> Option<PathBuf> {
             if std::env::var("AW_TEST_REQUIRE_TOOLS").as_deref() == Ok("1") {
                 panic!("{var} is not set, and AW_TEST_REQUIRE_TOOLS=1 forbids skipping");
             }
+            common::record_skip(&format!("{var} is not set"));
             eprintln!("skipping: {var} is not set (scripts/test sets it to a Python interpreter)");
             None
         }

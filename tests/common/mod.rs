@@ -72,6 +72,26 @@ impl Tools {
     }
 }
 
+/// `AW_TEST_POETRY_OLD`: a Poetry older than 1.2 (1.1.15 on Python 3.9, from
+/// scripts/test), for doctor's `poetry-too-old`. Apart from [`Tools`] so that
+/// a test environment without it skips only the tests that need it.
+pub fn poetry_old() -> Option<PathBuf> {
+    match std::env::var_os("AW_TEST_POETRY_OLD").map(PathBuf::from) {
+        Some(p) if p.is_file() => Some(p),
+        Some(p) => {
+            skip(&format!(
+                "AW_TEST_POETRY_OLD={} does not exist",
+                p.display()
+            ));
+            None
+        }
+        None => {
+            skip("AW_TEST_POETRY_OLD is not set");
+            None
+        }
+    }
+}
+
 fn require_tools_wanted() -> bool {
     matches!(
         std::env::var("AW_TEST_REQUIRE_TOOLS").as_deref(),
@@ -88,7 +108,49 @@ pub fn skip(why: &str) {
     if require_tools_wanted() {
         panic!("{msg}; AW_TEST_REQUIRE_TOOLS=1 makes this a failure");
     }
+    record_skip(why);
     eprintln!("{msg}");
+}
+
+/// The running test as `binary::test` (libtest names each test's thread after it).
+pub fn current_test_name() -> String {
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .map(|s| match s.rsplit_once('-') {
+            // cargo's `doctor-1a2b3c4d5e6f7a8b`: the hash is not part of the name.
+            Some((name, hash)) if hash.chars().all(|c| c.is_ascii_hexdigit()) => name.to_string(),
+            _ => s,
+        })
+        .unwrap_or_else(|| "?".into());
+    let thread = std::thread::current();
+    format!("{binary}::{}", thread.name().unwrap_or("?"))
+}
+
+/// Appends `binary::test<TAB>why` to the file `AW_TEST_SKIP_LOG` names
+/// (`scripts/test` sets it and counts the lines at the end: a skip that
+/// nobody reads is a test that silently never ran).
+pub fn record_skip(why: &str) {
+    let Some(path) = std::env::var_os("AW_TEST_SKIP_LOG").filter(|v| !v.is_empty()) else {
+        return;
+    };
+    let line = format!(
+        "{}\t{}\n",
+        current_test_name(),
+        why.replace(['\n', '\t'], " ")
+    );
+    // One write of a short line with O_APPEND: lines of parallel tests do not mix.
+    let written = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
+    if let Err(e) = written {
+        panic!(
+            "cannot record the skip in {}: {e}",
+            Path::new(&path).display()
+        );
+    }
 }
 
 /// The tools from `scripts/test`, or `None` (after printing why) when they are
@@ -583,6 +645,13 @@ impl Drop for IndexServer {
 /// htpasswd holding user `__token__` with `token` as password. Panics when the
 /// tools are missing or it does not start.
 pub fn start_upload_index(dir: &Path, token: &str) -> IndexServer {
+    start_upload_index_auth(dir, token, "update")
+}
+
+/// [`start_upload_index`] with pypiserver's `-a` list of the actions that need
+/// the token: `"update"` (uploads only), or e.g. `"update,list,download"` (a
+/// private index, whose pages answer 401 to a request without credentials).
+pub fn start_upload_index_auth(dir: &Path, token: &str, authenticate: &str) -> IndexServer {
     let tools = tools().expect("start_upload_index needs the tools from scripts/test");
     fs::create_dir_all(dir).expect("create the package folder");
     let work = tempfile::Builder::new()
@@ -628,7 +697,7 @@ pub fn start_upload_index(dir: &Path, token: &str) -> IndexServer {
             .arg("--disable-fallback")
             .arg("-P")
             .arg(&htpasswd)
-            .args(["-a", "update"])
+            .args(["-a", authenticate])
             .arg(dir)
             .env_clear()
             .env("PATH", SYSTEM_PATH)
@@ -647,7 +716,8 @@ pub fn start_upload_index(dir: &Path, token: &str) -> IndexServer {
                 );
                 break;
             }
-            if matches!(http_get(&url), Ok((200, _))) {
+            // A private index (`list` needs the token) answers 401: up as well.
+            if matches!(http_get(&url), Ok((200 | 401, _))) {
                 return IndexServer {
                     child,
                     port,

@@ -59,22 +59,27 @@ pub fn run_group(group: Group, input: &Input) -> Vec<Finding> {
 pub fn run_groups(groups: &[Group], input: &Input, timeout: Duration) -> Vec<Finding> {
     let input = Arc::new(input.clone());
     let (tx, rx) = mpsc::channel::<(Group, Vec<Finding>)>();
+    let fault = injected_fault();
     for &g in groups {
         let tx = tx.clone();
         let input = Arc::clone(&input);
+        let fault = fault.filter(|(_, fg)| *fg == g).map(|(f, _)| f);
         std::thread::spawn(move || {
-            let found =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_group(g, &input)))
-                    .unwrap_or_else(|_| {
-                        vec![Finding::warning(
-                            g,
-                            "check-crashed",
-                            format!("the {} checks crashed", g.title()),
-                        )
-                        .detail(
-                            "this is a bug in arcaflow-wizard; the other checks are unaffected",
-                        )]
-                    });
+            let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match fault {
+                Some(Fault::Crash) => panic!("check crash injected by ARCAFLOW_WIZARD_TEST_CHECK"),
+                Some(Fault::Hang) => loop {
+                    std::thread::sleep(Duration::from_secs(3600));
+                },
+                None => run_group(g, &input),
+            }))
+            .unwrap_or_else(|_| {
+                vec![Finding::warning(
+                    g,
+                    "check-crashed",
+                    format!("the {} checks crashed", g.title()),
+                )
+                .detail("this is a bug in arcaflow-wizard; the other checks are unaffected")]
+            });
             let _ = tx.send((g, found));
         });
     }
@@ -103,6 +108,33 @@ pub fn run_groups(groups: &[Group], input: &Input, timeout: Duration) -> Vec<Fin
         }
     }
     out
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    Crash,
+    Hang,
+}
+
+/// Debug builds only, for the tests of `check-crashed` and `check-timeout`
+/// (tests/doctor_ids.rs): `ARCAFLOW_WIZARD_TEST_CHECK=crash:GROUP` makes that
+/// group's checks panic, `hang:GROUP` makes them never answer. GROUP is the
+/// JSON `check` name (`engine`, `tokens`, ...). A release build reads nothing.
+fn injected_fault() -> Option<(Fault, Group)> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    let v = std::env::var("ARCAFLOW_WIZARD_TEST_CHECK").ok()?;
+    let (fault, group) = v.split_once(':')?;
+    let fault = match fault {
+        "crash" => Fault::Crash,
+        "hang" => Fault::Hang,
+        _ => return None,
+    };
+    let group = Group::ALL
+        .into_iter()
+        .find(|g| format!("{g:?}").eq_ignore_ascii_case(group))?;
+    Some((fault, group))
 }
 
 /// Every check, in parallel. When DIR holds no pyproject.toml, only the machine

@@ -68,9 +68,14 @@ impl Step for Checks {
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
         if ctx.answer("dirty_ok") == Some("no") {
-            return Err(Failure::usage(
-                "The git tree has uncommitted changes: a release should be made from a commit.",
-            )
+            // With --yes the question was never shown: the message names the files.
+            let files = uncommitted(ctx).unwrap_or_default();
+            let shown: Vec<_> = files.iter().take(5).map(String::as_str).collect();
+            let more = if files.len() > 5 { ", ..." } else { "" };
+            return Err(Failure::usage(format!(
+                "The git tree has uncommitted changes ({}{more}): a release should be made from a commit.",
+                shown.join(", ")
+            ))
             .hint("Commit them (git add ... && git commit), or answer yes to go on anyway."));
         }
         let n = names(ctx)?;

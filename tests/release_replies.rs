@@ -1,0 +1,311 @@
+//! `release --yes` against a real pypiserver (tests/common `start_upload_index`),
+//! with the real Poetry 2 and Python, one plugin made by `new` going through:
+//!
+//! 1. an unclean git tree: refused with exit 2, nothing changed or uploaded;
+//! 2. `--yes` with a PyPI token in the environment: the test upload happens,
+//!    PyPI is not attempted. Every proxy variable points at a local listener
+//!    that records what reaches it (loopback excepted, so the local indexes
+//!    still answer); a control request proves the listener sees an https
+//!    request, and the release makes none;
+//! 3. the same version again, to a private index (its pages need the token, so
+//!    the wizard's own check cannot see the version and warns): the real upload
+//!    step gets pypiserver's 409 "already exists" and explains it;
+//! 4. pypiserver's 401, as Poetry reports an upload without credentials,
+//!    through the explanation the upload step uses. The wizard itself never
+//!    starts an upload without a token (with `--yes` and none it exits 2, see
+//!    release.rs), so that reply cannot come through its own step.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{run, Sandbox, Tools};
+
+const TOKEN: &str = "pypi-AgEIcHlwaS5vcmcCJHJlbGVhc2UtcmVwbGllcy10ZXN0LXRva2Vu";
+const PYPI_TOKEN: &str = "pypi-AgEIcHlwaS5vcmcCJHRoZS1yZWFsLXB5cGktdG9rZW4tbmV2ZXI";
+const REPO: &str = "local";
+const VAR: &str = "POETRY_PYPI_TOKEN_LOCAL";
+const URL_VAR: &str = "POETRY_REPOSITORIES_LOCAL_URL";
+const LONG: Duration = Duration::from_secs(400);
+
+fn sandbox(tools: &Tools) -> Sandbox {
+    let mut sb = Sandbox::with_tools(tools);
+    let bin = sb.bin_dir(
+        "main",
+        &[("poetry", &tools.poetry2), ("python3", &tools.py311)],
+    );
+    sb.set_path(&[bin]);
+    sb.set_os_release("ID=debian\n");
+    sb
+}
+
+fn release(sb: &Sandbox, dir: &Path, upload_url: &str) -> std::process::Command {
+    let mut cmd = sb.wizard();
+    cmd.arg("release")
+        .arg(dir)
+        .args(["--repository", REPO, "--repository-url", upload_url])
+        .args(["--version", "patch", "--yes"])
+        .env(VAR, TOKEN);
+    cmd
+}
+
+fn uploaded(pkgs: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(pkgs)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn git(sb: &Sandbox, dir: &Path, args: &[&str]) -> String {
+    let mut c = sb.command("git");
+    c.args(args).current_dir(dir);
+    let ran = run(&mut c, Duration::from_secs(30));
+    assert!(ran.ok(), "git {args:?}: {}", ran.output);
+    ran.output
+}
+
+/// The session log a run printed the path of.
+fn session_log(output: &str) -> String {
+    let path = output
+        .lines()
+        .find_map(|l| l.strip_prefix("Session log: "))
+        .unwrap_or_else(|| panic!("no session log named in:\n{output}"));
+    std::fs::read_to_string(path.trim()).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A proxy that forwards nothing: it records the request line of every
+/// connection (`CONNECT pypi.org:443 HTTP/1.1`, or an absolute-URI GET) and
+/// answers 403.
+struct Recorder {
+    port: u16,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Recorder {
+    fn start() -> Recorder {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        // The thread ends with the test binary.
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut reader = BufReader::new(stream);
+                let mut first = String::new();
+                let _ = reader.read_line(&mut first);
+                log.lock().unwrap().push(first.trim().to_string());
+                let mut stream = reader.into_inner();
+                let _ = stream.write_all(
+                    b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        Recorder { port, seen }
+    }
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+    /// Every proxy variable Python's urllib, requests (Poetry, pip) and curl read.
+    fn apply(&self, sb: &mut Sandbox) {
+        for var in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ] {
+            sb.set_env(var, self.url());
+        }
+        for var in ["NO_PROXY", "no_proxy"] {
+            sb.set_env(var, "127.0.0.1,localhost");
+        }
+    }
+}
+
+#[test]
+fn release_yes_against_pypiserver() {
+    let tools = require_tools!();
+    let mut sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        "example",
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(&tools.py311);
+    let made = run(&mut new, Duration::from_secs(600));
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    let pkgs = sb.root().join("uploaded");
+    let pyproject = || std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    let before = pyproject();
+    assert!(before.contains("version = \"0.1.0\""), "{before}");
+
+    // 1. An unclean tree: --yes answers "go on with uncommitted changes?" with
+    // its default, no. Exit 2, and nothing changed, built or uploaded.
+    let server = common::start_upload_index(&pkgs, TOKEN);
+    std::fs::write(
+        dir.join("README.md"),
+        format!(
+            "{}\nAn edit not committed yet.\n",
+            std::fs::read_to_string(dir.join("README.md")).unwrap()
+        ),
+    )
+    .unwrap();
+    let ran = run(&mut release(&sb, &dir, &server.upload_url()), LONG);
+    assert_eq!(ran.code, Some(2), "{}", ran.output);
+    assert!(
+        ran.output.contains("uncommitted changes") && ran.output.contains("README.md"),
+        "{}",
+        ran.output
+    );
+    assert_eq!(pyproject(), before, "the version was bumped");
+    assert!(!dir.join("dist").exists(), "something was built");
+    assert!(uploaded(&pkgs).is_empty(), "{:?}", uploaded(&pkgs));
+    assert_eq!(
+        git(&sb, &dir, &["status", "--porcelain"]).trim(),
+        "M README.md"
+    );
+    git(&sb, &dir, &["checkout", "--", "README.md"]);
+
+    // 2. --yes with a PyPI token in the environment: uploaded to the test
+    // index only. The control request shows that an https request made from
+    // this environment would have been seen.
+    let proxy = Recorder::start();
+    proxy.apply(&mut sb);
+    let control = run(
+        sb.command(&tools.py311).args([
+            "-c",
+            "import urllib.request\ntry:\n    urllib.request.urlopen('https://pypi.org/simple/', timeout=10)\nexcept Exception as e:\n    print(e)\n",
+        ]),
+        Duration::from_secs(60),
+    );
+    assert!(
+        proxy
+            .seen()
+            .iter()
+            .any(|l| l.starts_with("CONNECT pypi.org:443")),
+        "the proxy did not see the control request: {:?}\n{}",
+        proxy.seen(),
+        control.output
+    );
+    proxy.seen.lock().unwrap().clear();
+
+    let mut cmd = release(&sb, &dir, &server.upload_url());
+    cmd.env("POETRY_PYPI_TOKEN_PYPI", PYPI_TOKEN);
+    let ran = run(&mut cmd, LONG);
+    assert!(ran.ok(), "release failed:\n{}", ran.output);
+    assert!(
+        ran.output.contains("not uploaded to PyPI"),
+        "{}",
+        ran.output
+    );
+    let files = uploaded(&pkgs);
+    assert!(
+        files.iter().any(|f| f.ends_with("-0.1.1-py3-none-any.whl")),
+        "{files:?}"
+    );
+    assert_eq!(
+        proxy.seen(),
+        Vec::<String>::new(),
+        "requests left for outside (PyPI) during the release:\n{}",
+        ran.output
+    );
+    // The only real upload is to the test index: `poetry publish` without
+    // `-r` (PyPI) never ran.
+    let log = session_log(&ran.output);
+    let publishes: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("$ ") && l.contains(" publish"))
+        .collect();
+    assert!(
+        !publishes.is_empty() && publishes.iter().all(|l| l.contains(&format!("-r {REPO}"))),
+        "{publishes:?}\n{log}"
+    );
+    for t in [TOKEN, PYPI_TOKEN] {
+        assert!(
+            !ran.output.contains(&t[..20]),
+            "a token was printed:\n{}",
+            ran.output
+        );
+        assert!(!log.contains(&t[..20]), "a token is in the log:\n{log}");
+    }
+    drop(server);
+
+    // 3. 0.1.1 again, to a private index on the same files: the check cannot
+    // read its pages (401 without the token), says so, and the real upload
+    // gets pypiserver's 409.
+    git(
+        &sb,
+        &dir,
+        &["checkout", "--", "pyproject.toml", "Dockerfile"],
+    );
+    let private = common::start_upload_index_auth(&pkgs, TOKEN, "update,list,download");
+    let ran = run(&mut release(&sb, &dir, &private.upload_url()), LONG);
+    assert_eq!(ran.code, Some(1), "{}", ran.output);
+    assert!(
+        ran.output
+            .contains("Warning: could not check whether 0.1.1 is already on the index"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains(&format!(
+            "this version is already on {REPO}: an index never takes the same version twice"
+        )),
+        "{}",
+        ran.output
+    );
+    // Poetry's own line, streamed (a bare "409" could be part of a port).
+    assert!(ran.output.contains("HTTP Error 409"), "{}", ran.output);
+    assert!(!ran.output.contains("b'<html"), "raw page:\n{}", ran.output);
+    assert!(
+        private.log().contains("already exists"),
+        "pypiserver did not refuse an upload:\n{}",
+        private.log()
+    );
+    assert_eq!(uploaded(&pkgs), files, "the files on the index changed");
+    assert_eq!(proxy.seen(), Vec::<String>::new());
+
+    // 4. pypiserver's 401: what Poetry prints for an upload without
+    // credentials, explained as the upload step explains it.
+    let mut bare = sb.command(&tools.poetry2);
+    bare.args(["publish", "-r", REPO, "--no-interaction"])
+        .current_dir(&dir)
+        .env(URL_VAR, private.upload_url());
+    let ran401 = run(&mut bare, Duration::from_secs(120));
+    assert!(!ran401.ok(), "{}", ran401.output);
+    assert!(
+        ran401.output.contains("HTTP Error 401"),
+        "{}",
+        ran401.output
+    );
+    let f = arcaflow_wizard::journey::explain::upload_failure(&ran401.output, REPO, VAR)
+        .unwrap_or_else(|| panic!("not explained:\n{}", ran401.output));
+    assert!(
+        f.message
+            .contains(&format!("no credentials reached {REPO} (401")),
+        "{f}\n{}",
+        ran401.output
+    );
+    assert!(f.to_string().contains(VAR), "{f}");
+    assert!(!f.to_string().contains("b'"), "{f}");
+    assert_eq!(uploaded(&pkgs), files);
+}
