@@ -126,6 +126,61 @@ pub fn locate(input: &Input, project_name: Option<&str>) -> Option<PathBuf> {
     }
 }
 
+/// Why doctor must not run this venv's Python, if it must not: git tracks
+/// the venv (someone else's files, however its links point: a committed
+/// `site-packages/*.pth` runs code at start-up), or its `bin/python`, links
+/// followed, lies inside the project.
+pub fn untrusted(dir: &Path, venv: &Path) -> Option<String> {
+    if tracked_by_git(dir, venv) {
+        return Some(format!(
+            "git tracks {}: it came with the repository",
+            venv.display()
+        ));
+    }
+    let real_dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    match std::fs::canonicalize(venv.join("bin/python")) {
+        Ok(real) if real.starts_with(&real_dir) => Some(format!(
+            "{} is {}, inside the project",
+            venv.join("bin/python").display(),
+            real.display()
+        )),
+        Ok(_) => None,
+        Err(_) => Some(format!(
+            "{} cannot be resolved",
+            venv.join("bin/python").display()
+        )),
+    }
+}
+
+/// Git tracks a file under `venv` (which lies in the project `dir`). Read with
+/// git itself, its repository hooks and fsmonitor off: nothing of the
+/// project's runs.
+pub fn tracked_by_git(dir: &Path, venv: &Path) -> bool {
+    let Ok(rel) = venv.strip_prefix(dir) else {
+        return false;
+    };
+    if !dir.join(".git").exists() {
+        return false;
+    }
+    let out = crate::exec::capture(
+        &Cmd::new("git")
+            .args([
+                "-c",
+                "core.fsmonitor=false",
+                "-c",
+                "core.hooksPath=/dev/null",
+                "ls-files",
+                "-z",
+                "--",
+            ])
+            .arg(rel.to_string_lossy().into_owned())
+            .cwd(dir)
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .timeout(Duration::from_secs(10)),
+    );
+    out.is_some_and(|o| !o.trim_matches('\0').is_empty())
+}
+
 /// Why this venv cannot run, if it cannot.
 pub fn broken(venv: &Path) -> Option<String> {
     let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).ok()?;
@@ -206,6 +261,21 @@ pub fn check(input: &Input) -> Vec<Finding> {
                 )),
         ];
     };
+    if tracked_by_git(dir, &venv) {
+        return vec![Finding::problem(
+            G,
+            "venv-tracked",
+            "git tracks the project's virtualenv: doctor does not run it",
+        )
+        .detail(format!(
+            "{}\nA venv in the repository is someone else's files: its Python and its site-packages (a `.pth` file runs \
+             code at start-up) would run as you. A venv is made on each machine by `poetry install`.",
+            venv.display()
+        ))
+        .fix(Fix::manual(
+            "git rm -r --cached .venv && echo .venv/ >> .gitignore   # then, having read what it holds: rm -rf .venv && poetry install",
+        ))];
+    }
     if let Some(why) = broken(&venv) {
         let py = replacement_python(input, &venv);
         let in_project = venv == dir.join(".venv");
