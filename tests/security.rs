@@ -330,7 +330,7 @@ fn no_child_sees_the_users_credentials() {
 fn a_token_that_is_not_text_panics_nothing_and_shows_nothing() {
     let mut sb = Sandbox::new();
     let mut raw = b"pypi-\xff".to_vec();
-    raw.extend_from_slice(TOKEN[5..].as_bytes());
+    raw.extend_from_slice(&TOKEN.as_bytes()[5..]);
     let value = OsStr::from_bytes(&raw);
     sb.set_env("POETRY_PYPI_TOKEN_PYPI", value);
     sb.set_env("POETRY_PYPI_TOKEN_LOCAL", value);

@@ -152,16 +152,14 @@ pub fn untrusted(dir: &Path, venv: &Path) -> Option<String> {
     }
 }
 
-/// Git tracks a file under `venv` (which lies in the project `dir`). Read with
-/// git itself, its repository hooks and fsmonitor off: nothing of the
-/// project's runs.
+/// Git tracks a file under `venv` (which lies in the project `dir`; the
+/// repository may be a folder above it). Read with git itself, its hooks and
+/// fsmonitor off: nothing of the project's runs. Outside a repository git
+/// fails, and nothing is tracked.
 pub fn tracked_by_git(dir: &Path, venv: &Path) -> bool {
     let Ok(rel) = venv.strip_prefix(dir) else {
         return false;
     };
-    if !dir.join(".git").exists() {
-        return false;
-    }
     let out = crate::exec::capture(
         &Cmd::new("git")
             .args([
