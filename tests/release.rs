@@ -570,6 +570,16 @@ fn a_dry_run_script_releases_its_version_and_nothing_planted_is_imported() {
     let old_scratch = std::env::temp_dir().join(format!("arcaflow-wizard-release-{tag:x}"));
     for package in ["pip", "venv", "arcaflow_plugin_example"] {
         plant(&old_scratch, package);
+    }
+    // What the wizard's own Python scripts import: urllib (is the version on
+    // the index?) and zipfile (what the wheel holds).
+    for package in [
+        "pip",
+        "venv",
+        "arcaflow_plugin_example",
+        "urllib",
+        "zipfile",
+    ] {
         plant(&sb.work(), package);
     }
     let ran = run(

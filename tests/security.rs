@@ -266,6 +266,12 @@ fn doctor_says_flake8_was_not_run_without_a_venv() {
         ran.output
     );
     assert!(!detail.contains("probably not installed"), "{f:#}");
+    // Not run is not failed: the count leaves it out, and says so.
+    let count = finding(&v, "act-checks")["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(count.ends_with("(flake8 not run)"), "{count}");
     assert!(
         f["fix"]["command"]
             .as_str()

@@ -271,7 +271,8 @@ except Exception as e:\n    print('ERROR %s' % e)\n";
         .map(|p| p.path.clone())
         .unwrap_or_else(|| "python3".into());
     let cmd = Cmd::new(python)
-        .args(["-c", SCRIPT, &url])
+        // Isolated: a `urllib/` in the working folder is not what it imports.
+        .args(["-I", "-c", SCRIPT, &url])
         .timeout(Duration::from_secs(40));
     let Some(out) = crate::exec::capture(&cmd) else {
         return IndexAnswer::Unknown(format!("could not run Python to ask {url}"));

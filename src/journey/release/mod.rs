@@ -221,8 +221,11 @@ pub const SCRIPT_SCRATCH: &str = "/ARCAFLOW_WIZARD_SCRATCH";
 /// virtualenvs, removed when dropped. A name anyone can predict could be made
 /// first by another user, with a `pip/` in it that the install would import.
 pub fn make_scratch() -> std::io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    // tempfile makes a folder with the umask's mode (0755) unless told.
     tempfile::Builder::new()
         .prefix("arcaflow-wizard-release-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir()
 }
 

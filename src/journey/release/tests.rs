@@ -390,3 +390,19 @@ fn keeping_a_token_is_advised_through_a_private_file_and_the_environment() {
         assert!(!text.contains("type it when asked"), "{text}");
     }
 }
+
+/// The throwaway venvs' folder is new each run, only its owner's (0700), and
+/// gone once the run lets it go.
+#[test]
+fn the_scratch_folder_is_fresh_private_and_removed() {
+    use std::os::unix::fs::PermissionsExt;
+    let a = super::make_scratch().unwrap();
+    let b = super::make_scratch().unwrap();
+    assert_ne!(a.path(), b.path());
+    let mode = std::fs::metadata(a.path()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+    let path = a.path().to_path_buf();
+    std::fs::create_dir_all(path.join("wheel-venv/bin")).unwrap();
+    drop(a);
+    assert!(!path.exists());
+}
