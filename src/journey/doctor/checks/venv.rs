@@ -131,11 +131,21 @@ pub fn locate(input: &Input, project_name: Option<&str>) -> Option<PathBuf> {
 /// `site-packages/*.pth` runs code at start-up), or its `bin/python`, links
 /// followed, lies inside the project.
 pub fn untrusted(dir: &Path, venv: &Path) -> Option<String> {
-    if tracked_by_git(dir, venv) {
-        return Some(format!(
-            "git tracks {}: it came with the repository",
-            venv.display()
-        ));
+    match git_tracks(dir, venv) {
+        Some(true) => {
+            return Some(format!(
+                "git tracks {}: it came with the repository",
+                venv.display()
+            ))
+        }
+        // A repository git cannot read: whether the venv came with it is unknown.
+        None if venv.starts_with(dir) && dir.join(".git").exists() => {
+            return Some(format!(
+                "git could not say whether it tracks {}",
+                venv.display()
+            ))
+        }
+        _ => {}
     }
     let real_dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     match std::fs::canonicalize(venv.join("bin/python")) {
@@ -152,31 +162,43 @@ pub fn untrusted(dir: &Path, venv: &Path) -> Option<String> {
     }
 }
 
-/// Git tracks a file under `venv` (which lies in the project `dir`; the
-/// repository may be a folder above it). Read with git itself, its hooks and
-/// fsmonitor off: nothing of the project's runs. Outside a repository git
-/// fails, and nothing is tracked.
+/// Git tracks a file under `venv` (see [`git_tracks`]).
 pub fn tracked_by_git(dir: &Path, venv: &Path) -> bool {
+    git_tracks(dir, venv) == Some(true)
+}
+
+/// Whether git tracks a file under `venv`, which lies in the project `dir`
+/// (the repository may be a folder above it); None when git could not say.
+/// Outside a repository, or for a venv outside the project, Some(false).
+/// Read with git itself, fsmonitor and hooks off (nothing of the project's
+/// runs), and with any owner's repository readable: a clone owned by someone
+/// else is exactly the one to ask about.
+pub fn git_tracks(dir: &Path, venv: &Path) -> Option<bool> {
     let Ok(rel) = venv.strip_prefix(dir) else {
-        return false;
+        return Some(false);
     };
-    let out = crate::exec::capture(
-        &Cmd::new("git")
+    let cmd = |args: &[&str]| {
+        Cmd::new("git")
             .args([
                 "-c",
                 "core.fsmonitor=false",
                 "-c",
                 "core.hooksPath=/dev/null",
-                "ls-files",
-                "-z",
-                "--",
+                "-c",
+                "safe.directory=*",
             ])
-            .arg(rel.to_string_lossy().into_owned())
+            .args(args.iter().copied())
             .cwd(dir)
             .env("GIT_OPTIONAL_LOCKS", "0")
-            .timeout(Duration::from_secs(10)),
-    );
-    out.is_some_and(|o| !o.trim_matches('\0').is_empty())
+            .timeout(Duration::from_secs(10))
+    };
+    // Not in a repository at all: nothing is tracked.
+    if crate::exec::capture(&cmd(&["rev-parse", "--git-dir"])).is_none() {
+        return (!dir.join(".git").exists()).then_some(false);
+    }
+    let rel = rel.to_string_lossy();
+    let out = crate::exec::capture(&cmd(&["ls-files", "-z", "--", &rel]))?;
+    Some(!out.trim_matches('\0').is_empty())
 }
 
 /// Why this venv cannot run, if it cannot.
