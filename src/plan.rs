@@ -19,6 +19,8 @@ pub struct Cmd {
     pub cwd: Option<PathBuf>,
     /// The runner kills the command's whole process group after this long.
     pub timeout: Option<Duration>,
+    /// Inherits the user's upload credentials (`exec::env`): the upload alone.
+    pub credentials: bool,
 }
 
 impl Cmd {
@@ -30,6 +32,7 @@ impl Cmd {
             secret_env: BTreeMap::new(),
             cwd: None,
             timeout: None,
+            credentials: false,
         }
     }
     pub fn arg(mut self, a: impl Into<String>) -> Self {
@@ -58,6 +61,11 @@ impl Cmd {
     }
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = Some(t);
+        self
+    }
+    /// Let the child see the upload credentials of the wizard's environment.
+    pub fn with_credentials(mut self) -> Self {
+        self.credentials = true;
         self
     }
 

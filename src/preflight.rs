@@ -199,6 +199,18 @@ pub fn flake8_check(success: bool, output: &str) -> CheckResult {
     }
 }
 
+/// flake8 as a check that was not run: `why` says why (no venv yet, code in
+/// the project that flake8 would run), `fix` what to run instead. Never a
+/// guess that it is "not installed".
+pub fn flake8_not_run(why: impl Into<String>, fix: impl Into<String>) -> CheckResult {
+    CheckResult::fail(
+        "act-flake8",
+        "flake8 finds nothing (python3 -m flake8 --show-source .)",
+        format!("flake8 was not run: {}", why.into()),
+        fix,
+    )
+}
+
 /// Every check ACT makes from the files alone: the top-level names, the
 /// language, and the Dockerfile's text. Reads files only; runs nothing.
 pub fn check_project(dir: &Path) -> Vec<CheckResult> {

@@ -463,3 +463,144 @@ fn release_to_a_real_index() {
     eprintln!("release test took {:.0} s", started.elapsed().as_secs_f64());
     drop(server);
 }
+
+/// `release --dry-run` asks nothing (no token, no PyPI question, stdin
+/// closed), and its script, run by bash against the local index, releases
+/// the version it bumps to: installs and tests that one, never the old.
+/// Then a real release with packages planted where a Python could import
+/// them: the old predictable scratch folder (`pip/`, the plugin) and the
+/// folder the wizard runs in (`venv/`, `pip/`). None is imported: the scratch
+/// folder is fresh and private, and every Python there runs with `-I`.
+#[test]
+fn a_dry_run_script_releases_its_version_and_nothing_planted_is_imported() {
+    let tools = require_tools!();
+    let sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        "example",
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(&tools.py311);
+    let made = run(&mut new, Duration::from_secs(600));
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    let pkgs = sb.root().join("uploaded");
+    let server = common::start_upload_index(&pkgs, TOKEN);
+    let upload_url = server.upload_url();
+
+    // The README's example: no --yes, no token, nothing to answer with.
+    let mut dry = sb.wizard();
+    dry.arg("release")
+        .args([
+            "--repository",
+            REPO,
+            "--repository-url",
+            &upload_url,
+            "--dry-run",
+        ])
+        .current_dir(&dir);
+    let out = dry.output().unwrap();
+    let script = String::from_utf8_lossy(&out.stdout).into_owned();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}\n{script}");
+    assert!(!said.contains("PyPI now"), "{said}");
+    assert!(!said.contains("API token"), "{said}");
+    assert!(
+        script.contains("arcaflow_plugin_example-0.1.1-py3-none-any.whl"),
+        "{script}"
+    );
+    assert!(
+        script.contains("arcaflow-plugin-example==0.1.1"),
+        "{script}"
+    );
+    assert!(!script.contains("0.1.0-py3"), "{script}");
+    assert!(!script.contains("==0.1.0"), "{script}");
+    assert!(script.contains("mktemp -d"), "{script}");
+    let path = sb.root().join("release.sh");
+    std::fs::write(&path, &script).unwrap();
+    let mut bash = sb.command("bash");
+    bash.arg(&path).current_dir(&dir).env(VAR, TOKEN);
+    let ran = run(&mut bash, Duration::from_secs(600));
+    show_tail("the dry run's script", &ran.output);
+    assert!(ran.ok(), "the script failed:\n{}", ran.output);
+    assert!(
+        ran.output
+            .contains("imported arcaflow_plugin_example.example_plugin"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        uploaded(&pkgs)
+            .iter()
+            .any(|f| f.ends_with("-0.1.1-py3-none-any.whl")),
+        "{:?}",
+        uploaded(&pkgs)
+    );
+    assert!(!ran.output.contains(TOKEN), "{}", ran.output);
+
+    // Commit the release the script made, then plant.
+    let git = |args: &[&str]| {
+        let mut c = sb.command("git");
+        c.args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&dir);
+        let r = run(&mut c, Duration::from_secs(30));
+        assert!(r.ok(), "git {args:?}: {}", r.output);
+    };
+    git(&["commit", "-qam", "Release 0.1.1"]);
+    let marker = sb.root().join("planted-ran");
+    let plant = |at: &Path, package: &str| {
+        let p = at.join(package);
+        std::fs::create_dir_all(&p).unwrap();
+        let code = format!(
+            "open({:?}, 'a').write('planted {package} in {}\\n')\nraise SystemExit(0)\n",
+            marker.display(),
+            at.display()
+        );
+        std::fs::write(p.join("__init__.py"), &code).unwrap();
+        std::fs::write(p.join("__main__.py"), &code).unwrap();
+    };
+    let real = std::fs::canonicalize(&dir).unwrap();
+    let tag = arcaflow_wizard::session::state::content_hash(real.to_string_lossy().as_bytes());
+    let old_scratch = std::env::temp_dir().join(format!("arcaflow-wizard-release-{tag:x}"));
+    for package in ["pip", "venv", "arcaflow_plugin_example"] {
+        plant(&old_scratch, package);
+    }
+    // What the wizard's own Python scripts import: urllib (is the version on
+    // the index?) and zipfile (what the wheel holds).
+    for package in [
+        "pip",
+        "venv",
+        "arcaflow_plugin_example",
+        "urllib",
+        "zipfile",
+    ] {
+        plant(&sb.work(), package);
+    }
+    let ran = run(
+        &mut release(&sb, &dir, &upload_url, Some(TOKEN)),
+        Duration::from_secs(600),
+    );
+    let planted = std::fs::read_to_string(&marker).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&old_scratch);
+    show_tail("release with planted packages", &ran.output);
+    assert!(
+        planted.is_empty(),
+        "a planted package was imported:\n{planted}\n{}",
+        ran.output
+    );
+    assert!(ran.ok(), "release failed:\n{}", ran.output);
+    assert!(
+        uploaded(&pkgs)
+            .iter()
+            .any(|f| f.ends_with("-0.1.2-py3-none-any.whl")),
+        "{:?}",
+        uploaded(&pkgs)
+    );
+    drop(server);
+}

@@ -34,6 +34,9 @@ pub fn run(args: DoctorArgs) -> i32 {
             return 2;
         }
     };
+    if let Err(f) = super::text_path(&dir) {
+        return super::fail(&f);
+    }
     let input = Input {
         dir,
         env: ProbeEnv::from_env(),

@@ -62,6 +62,19 @@ pub fn open_log(state_dir: &Path, journey: &str) -> Result<crate::session::Sessi
     })
 }
 
+/// A project folder whose path is not UTF-8 is refused (exit 2): Poetry, pip
+/// and the Dockerfile need it as text, and a lossy copy names another folder.
+pub fn text_path(path: &Path) -> Result<(), Failure> {
+    match path.to_str() {
+        Some(_) => Ok(()),
+        None => Err(Failure::usage(format!(
+            "the folder {} has a name that is not UTF-8 text: Poetry and pip cannot work in it. \
+             Rename it (or the folder above it) to a text name; nothing was changed.",
+            path.display()
+        ))),
+    }
+}
+
 /// Print a failure that stops before any journey ran, and give its exit code.
 pub fn fail(f: &Failure) -> i32 {
     let mut p = Plain::new(false).to_stderr();

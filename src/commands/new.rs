@@ -92,6 +92,10 @@ pub fn run(args: NewArgs) -> i32 {
 fn prepare(args: &NewArgs) -> Result<Context, Failure> {
     let cwd = std::env::current_dir()
         .map_err(|e| Failure::usage(format!("cannot read the current folder: {e}")))?;
+    match &args.dir {
+        Some(d) => super::text_path(&cwd.join(d))?,
+        None => super::text_path(&cwd)?,
+    }
     let mut given: BTreeMap<String, String> = match &args.answers {
         Some(f) => answers::read(f, answers::NEW_KEYS)?,
         None => BTreeMap::new(),

@@ -25,8 +25,32 @@ pub fn run(args: ReleaseArgs) -> i32 {
     if args.dry_run {
         let header = "Made by `arcaflow-wizard release --dry-run`: the release as a script.\n\
                       It holds no token: set POETRY_PYPI_TOKEN_<REPOSITORY> before running it.";
-        return super::print_script(&steps, &mut ctx, args.common.yes, header);
+        let log = session::SessionLog::disabled();
+        let driver = Driver::new(&steps, &log);
+        let mut ui = Plain::new(args.common.yes).to_stderr();
+        return match driver.script(&mut ctx, &mut ui, header) {
+            Ok(script) => {
+                print!("{}", with_private_scratch(&script));
+                0
+            }
+            Err(Outcome::Failed(f)) => fail(&f),
+            Err(o) => o.exit_code(),
+        };
     }
+    // The throwaway venvs' folder: fresh, private, and removed when this ends.
+    let scratch = match release::make_scratch() {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(&Failure::new(format!(
+                "cannot make a private scratch folder in {}: {e}",
+                std::env::temp_dir().display()
+            )))
+        }
+    };
+    ctx.learned.insert(
+        release::SCRATCH_KEY.into(),
+        scratch.path().to_string_lossy().into_owned(),
+    );
 
     let state_dir = session::state_dir();
     let log = match super::open_log(&state_dir, JOURNEY) {
@@ -80,7 +104,18 @@ pub fn run(args: ReleaseArgs) -> i32 {
         Outcome::Quit => eprintln!("\nStopped. Run the same command again to continue."),
     }
     eprintln!("Session log: {log_path}");
+    drop(scratch);
     outcome.exit_code()
+}
+
+/// The script makes its own private scratch folder when it runs (`mktemp -d`,
+/// removed at exit), where the plans name [`release::SCRIPT_SCRATCH`].
+fn with_private_scratch(script: &str) -> String {
+    const SET: &str = "set -euo pipefail\n";
+    let made = "scratch=\"$(mktemp -d)\"\ntrap 'rm -rf \"$scratch\"' EXIT\n";
+    script
+        .replacen(SET, &format!("{SET}{made}"), 1)
+        .replace(release::SCRIPT_SCRATCH, "\"$scratch\"")
 }
 
 /// Take every `POETRY_PYPI_TOKEN_*` out of this process's environment, so that no
@@ -210,6 +245,7 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
     };
     let dir = std::fs::canonicalize(&dir)
         .map_err(|e| Failure::usage(format!("{}: {e}", dir.display())))?;
+    super::text_path(&dir)?;
     if !dir.join("pyproject.toml").is_file() {
         return Err(Failure::usage(format!(
             "{} has no pyproject.toml: run the release in the plugin's folder, or give it: arcaflow-wizard release DIR",
@@ -217,6 +253,8 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
         )));
     }
     if let Some(u) = &args.repository_url {
+        // Credentials or a query first: refused without repeating the URL.
+        release::refuse_hidden_parts(u).map_err(Failure::usage)?;
         crate::cli::check_url("--repository-url", u, crate::cli::UrlUse::Upload)
             .map_err(Failure::usage)?;
     }
@@ -257,11 +295,11 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
         };
         // Not `poetry config pypi-token.NAME`: it takes the token on its command line,
         // and one it keeps in a keyring is not seen here (Poetry runs with no keyring).
+        // Nor a file to keep it in: the variable is the one place the wizard reads.
         return Err(Failure::usage(format!(
-            "--yes was given but there is no token for {}: set {var} in the environment (the token is never a flag). \
-             To keep it, {}. A token in your keyring is not seen: the wizard runs Poetry without one.{seen}",
+            "--yes was given but there is no token for {}: set {var} in the environment (the token is never a flag; \
+             in CI, a secret named {var}). A token in your keyring is not seen: the wizard runs Poetry without one.{seen}",
             target.name,
-            release::keep_token_advice(&target.name)
         )));
     }
 

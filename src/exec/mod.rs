@@ -4,6 +4,7 @@
 //! secrets from everything it passes on.
 
 mod cancel;
+pub mod env;
 pub mod lines;
 
 pub use cancel::CancelToken;
@@ -115,6 +116,15 @@ pub fn run_blocks(
         });
     if let Some(dir) = &cmd.cwd {
         expr = expr.dir(dir);
+    }
+    let args: Vec<&str> = cmd.args.iter().map(String::as_str).collect();
+    let own = |k: &str| cmd.env.contains_key(k) || cmd.secret_env.contains_key(k);
+    let changes = env::changes(&cmd.program, &args, &own, cmd.credentials);
+    for k in &changes.remove {
+        expr = expr.env_remove(k);
+    }
+    for (k, v) in &changes.set {
+        expr = expr.env(k, v);
     }
     for (k, v) in cmd.env.iter().chain(cmd.secret_env.iter()) {
         expr = expr.env(k, v);

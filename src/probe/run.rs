@@ -62,6 +62,14 @@ pub fn run(
         Some(h) => cmd.env("HOME", h),
         None => cmd.env_remove("HOME"),
     };
+    let own = |k: &str| extra_env.iter().any(|(e, _)| *e == k);
+    let changes = crate::exec::env::changes(program, args, &own, false);
+    for k in &changes.remove {
+        cmd.env_remove(k);
+    }
+    for (k, v) in &changes.set {
+        cmd.env(k, v);
+    }
     for (k, v) in extra_env {
         cmd.env(k, v);
     }

@@ -54,7 +54,8 @@ print('\\n'.join(names))\n";
         .unwrap_or_else(|| "python3".into());
     crate::exec::capture(
         &Cmd::new(python)
-            .args(["-c", SCRIPT, &path.to_string_lossy()])
+            // Isolated: a `zipfile.py` in the working folder is not what it imports.
+            .args(["-I", "-c", SCRIPT, &path.to_string_lossy()])
             .timeout(Duration::from_secs(60)),
     )
     .map(|out| out.lines().map(str::to_string).collect())

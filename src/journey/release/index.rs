@@ -32,6 +32,12 @@ impl Target {
     }
 
     /// From `--repository` and `--repository-url` (testpypi when neither is given).
+    ///
+    /// A token goes only to the index it belongs to: a name whose
+    /// `POETRY_PYPI_TOKEN_<NAME>` is PyPI's or TestPyPI's (`PYPI`, `TestPyPI`)
+    /// is that index, at its own URL; another URL is refused. A custom URL is
+    /// https (plain http only to this machine), and one holding credentials or
+    /// a query is refused without being repeated.
     pub fn from_args(name: Option<&str>, url: Option<&str>) -> Result<Target, String> {
         let name = name.unwrap_or("testpypi").trim().to_string();
         if name.is_empty()
@@ -44,31 +50,36 @@ impl Target {
             ));
         }
         if let Some(u) = url {
-            if !(u.starts_with("http://") || u.starts_with("https://"))
-                || u.contains(char::is_whitespace)
-            {
-                return Err(format!(
-                    "--repository-url {u}: give an http:// or https:// URL"
-                ));
-            }
+            check_upload_url(u)?;
         }
-        match (name.as_str(), url) {
-            ("pypi", Some(_)) => Err(
-                "--repository pypi is PyPI itself: Poetry knows its URL, so leave out --repository-url"
-                    .into(),
-            ),
-            ("pypi", None) => Ok(Target::pypi()),
-            ("testpypi", None) => Ok(Target {
+        let var = super::token_env_var(&name);
+        if var == super::token_env_var("pypi") {
+            return match url {
+                Some(_) => Err(format!(
+                    "--repository {name} is PyPI itself ({var} is PyPI's token): Poetry knows its URL,                      so leave out --repository-url, or give the other index a name of its own"
+                )),
+                None => Ok(Target::pypi()),
+            };
+        }
+        if var == super::token_env_var("testpypi") {
+            return match url {
+                Some(u) if !same_url(u, TESTPYPI_UPLOAD) => Err(format!(
+                    "--repository {name} is TestPyPI ({var} is TestPyPI's token), and its upload URL is                      {TESTPYPI_UPLOAD}: give the other index a name of its own"
+                )),
+                _ => Ok(Target {
+                    name: "testpypi".into(),
+                    upload_url: Some(TESTPYPI_UPLOAD.into()),
+                    simple: simple_url(TESTPYPI_UPLOAD),
+                }),
+            };
+        }
+        match url {
+            Some(u) => Ok(Target {
                 name,
-                upload_url: Some(TESTPYPI_UPLOAD.into()),
-                simple: simple_url(TESTPYPI_UPLOAD),
+                upload_url: Some(u.trim().to_string()),
+                simple: simple_url(u.trim()),
             }),
-            (_, Some(u)) => Ok(Target {
-                name,
-                upload_url: Some(u.to_string()),
-                simple: simple_url(u),
-            }),
-            (_, None) => Err(format!(
+            None => Err(format!(
                 "--repository {name}: give its upload URL with --repository-url (the wizard gives it to Poetry in {} \
                  for the upload only; your Poetry configuration is not changed)",
                 repository_url_env_var(&name)
@@ -87,7 +98,7 @@ impl Target {
     }
 
     pub fn is_pypi(&self) -> bool {
-        self.name == "pypi"
+        self.name.eq_ignore_ascii_case("pypi")
     }
 
     /// The simple page of one project, e.g. `https://test.pypi.org/simple/NAME/`.
@@ -106,6 +117,71 @@ impl Target {
             self.project_simple(dist)
         }
     }
+}
+
+/// Why an upload URL is refused, if it is. A URL that holds credentials or a
+/// query is not repeated: either may be a secret, and the message is logged.
+fn check_upload_url(url: &str) -> Result<(), String> {
+    refuse_hidden_parts(url)?;
+    let u = url.trim();
+    let Some((scheme, rest)) = u
+        .split_once("://")
+        .filter(|_| !u.contains(char::is_whitespace))
+    else {
+        return Err("--repository-url: give an https:// URL (http:// only to this machine)".into());
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    if host.is_empty() {
+        return Err(format!("--repository-url {u}: the URL has no host name"));
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => Err(format!(
+            "--repository-url {u}: plain http would send the token unencrypted to {host}: give its https:// URL \
+             (http:// is accepted only for this machine: localhost, 127.0.0.1, ::1)"
+        )),
+        _ => Err(format!(
+            "--repository-url {u}: give an https:// URL (http:// only to this machine)"
+        )),
+    }
+}
+
+/// An upload URL that holds credentials (`user@`, `user:password@`) or a
+/// query or fragment is refused, and not repeated: either may be a secret, and
+/// the message is logged and shown.
+pub fn refuse_hidden_parts(url: &str) -> Result<(), String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("--repository-url: the URL holds a password or a user name (credentials, not shown here): \
+                    give the URL without them; the upload takes its token from POETRY_PYPI_TOKEN_<NAME> or the masked prompt"
+            .into());
+    }
+    if rest.contains(['?', '#']) {
+        return Err("--repository-url: the URL holds a query or a fragment (not shown here, it may hold a secret): \
+                    give the upload URL alone"
+            .into());
+    }
+    Ok(())
+}
+
+/// `localhost`, 127.0.0.0/8 or ::1.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Two upload URLs are the same index (scheme and host in any case, a final `/` or not).
+fn same_url(a: &str, b: &str) -> bool {
+    let norm = |u: &str| u.trim().trim_end_matches('/').to_ascii_lowercase();
+    norm(a) == norm(b)
 }
 
 /// `POETRY_REPOSITORIES_<NAME>_URL`, the environment form of Poetry's
@@ -195,7 +271,8 @@ except Exception as e:\n    print('ERROR %s' % e)\n";
         .map(|p| p.path.clone())
         .unwrap_or_else(|| "python3".into());
     let cmd = Cmd::new(python)
-        .args(["-c", SCRIPT, &url])
+        // Isolated: a `urllib/` in the working folder is not what it imports.
+        .args(["-I", "-c", SCRIPT, &url])
         .timeout(Duration::from_secs(40));
     let Some(out) = crate::exec::capture(&cmd) else {
         return IndexAnswer::Unknown(format!("could not run Python to ask {url}"));

@@ -16,27 +16,24 @@ fn venv_python(venv: &std::path::Path) -> PathBuf {
     venv.join("bin").join("python")
 }
 
-/// `rm -rf VENV && PYTHON -m venv VENV`.
+/// `rm -rf VENV && PYTHON -I -m venv VENV`. Every Python here runs isolated
+/// (`-I`): neither its folder nor PYTHONPATH comes first on its path, so a
+/// planted `venv/`, `pip/` or plugin package is never what it imports.
 fn fresh_venv(ctx: &Context, venv: &std::path::Path) -> Plan {
     Plan::new().run(remove_dir(venv)).run(
         Cmd::new(base_python(ctx))
-            .args(["-m", "venv"])
+            .args(["-I", "-m", "venv"])
             .arg(venv.to_string_lossy().into_owned())
             .timeout(Duration::from_secs(300)),
     )
 }
 
-fn pip(ctx: &Context, venv: &std::path::Path) -> Cmd {
+fn pip(scratch: &std::path::Path, venv: &std::path::Path) -> Cmd {
     Cmd::new(venv_python(venv))
-        .args(["-m", "pip", "install", "--disable-pip-version-check"])
-        .cwd(scratch_dir(ctx))
+        .args(["-I", "-m", "pip", "install", "--disable-pip-version-check"])
+        .cwd(scratch)
         .env("PIP_NO_INPUT", "1")
         .timeout(Duration::from_secs(600))
-}
-
-fn append(mut a: Plan, b: Plan) -> Plan {
-    a.actions.extend(b.actions);
-    a
 }
 
 /// The module to import: `<code folder>.<entry module>`.
@@ -72,27 +69,24 @@ impl Step for WheelInstall {
         let wheel = dist_files(&dir, &dist, &version)
             .0
             .unwrap_or_else(|| dir.join("dist").join(expected_wheel(&dist, &version)));
-        let venv = scratch_dir(ctx).join("wheel-venv");
-        let mut install = pip(ctx, &venv);
+        let scratch = scratch_dir(ctx)?;
+        let venv = scratch.join("wheel-venv");
+        let mut install = pip(&scratch, &venv);
         if let Some(src) = primary_source(ctx) {
             install = install.args(["--index-url", &src]);
         }
         install = install.arg(wheel.to_string_lossy().into_owned());
         let module = entry_module(ctx)?;
-        let plan = Plan::new().run(
-            Cmd::new("mkdir")
-                .arg("-p")
-                .arg(scratch_dir(ctx).to_string_lossy().into_owned()),
-        );
-        Ok(append(plan, fresh_venv(ctx, &venv))
+        Ok(fresh_venv(ctx, &venv)
             .run(install)
             .run(
                 Cmd::new(venv_python(&venv))
                     .args([
+                        "-I",
                         "-c",
                         &format!("import {module}; print('imported {module}')"),
                     ])
-                    .cwd(scratch_dir(ctx))
+                    .cwd(&scratch)
                     .timeout(Duration::from_secs(120)),
             )
             .run(remove_dir(&venv)))
@@ -120,8 +114,10 @@ impl Step for InstallBack {
         let target = super::publish::target(ctx)?;
         let dist = dist_name(ctx)?;
         let version = release_version(ctx)?;
-        let venv = scratch_dir(ctx).join("index-venv");
-        let mut install = pip(ctx, &venv).args(["--no-cache-dir", "--index-url", &target.simple]);
+        let scratch = scratch_dir(ctx)?;
+        let venv = scratch.join("index-venv");
+        let mut install =
+            pip(&scratch, &venv).args(["--no-cache-dir", "--index-url", &target.simple]);
         let extra = primary_source(ctx)
             .or_else(|| (!target.is_pypi()).then(|| super::index::PYPI_SIMPLE.to_string()));
         if let Some(extra) = extra.filter(|e| *e != target.simple) {
@@ -129,17 +125,12 @@ impl Step for InstallBack {
         }
         install = install.arg(format!("{dist}=={version}"));
         let module = entry_module(ctx)?;
-        let plan = Plan::new().run(
-            Cmd::new("mkdir")
-                .arg("-p")
-                .arg(scratch_dir(ctx).to_string_lossy().into_owned()),
-        );
-        Ok(append(plan, fresh_venv(ctx, &venv))
+        Ok(fresh_venv(ctx, &venv)
             .run(install)
             .run(
                 Cmd::new(venv_python(&venv))
-                    .args(["-m", &module, "--schema"])
-                    .cwd(scratch_dir(ctx))
+                    .args(["-I", "-m", &module, "--schema"])
+                    .cwd(&scratch)
                     .timeout(Duration::from_secs(120)),
             )
             .run(remove_dir(&venv)))

@@ -29,7 +29,7 @@ use crate::names::PluginNames;
 use crate::plan::Cmd;
 use crate::pyproject::{self, ProjectInfo};
 
-pub use index::{repository_url_env_var, simple_url, version_on_page, Target};
+pub use index::{refuse_hidden_parts, repository_url_env_var, simple_url, version_on_page, Target};
 pub use token::{
     auth_toml_has_token, check_env_token, check_token, holds_token, keep_token_advice,
     looks_like_token, secret_key, token_env_var, token_given_as, token_warning,
@@ -146,6 +146,11 @@ pub(crate) fn release_version(ctx: &Context) -> Result<String, Failure> {
     if let Some(v) = ctx.learned.get("new_version") {
         return Ok(v.clone());
     }
+    // A dry run writes no file and learns nothing: its script installs and
+    // tests the version it bumps to, not the one pyproject.toml says now.
+    if ctx.opts.dry_run {
+        return version::next_version(ctx).map(|(_, next)| next);
+    }
     project_info(ctx)?
         .version
         .ok_or_else(|| Failure::usage("pyproject.toml has no version"))
@@ -205,11 +210,36 @@ pub(crate) fn base_python(ctx: &Context) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("python3"))
 }
 
-/// A folder for this run's throwaway virtualenvs.
-pub(crate) fn scratch_dir(ctx: &Context) -> PathBuf {
-    let base = std::env::temp_dir();
-    let tag = crate::session::state::content_hash(ctx.dir.to_string_lossy().as_bytes());
-    base.join(format!("arcaflow-wizard-release-{tag:x}"))
+/// Where `ctx.learned` holds this run's scratch folder.
+pub const SCRATCH_KEY: &str = "scratch_dir";
+
+/// The scratch folder's stand-in in a `--dry-run` script, which makes its own
+/// with `mktemp -d` when it runs (see `commands::release`).
+pub const SCRIPT_SCRATCH: &str = "/ARCAFLOW_WIZARD_SCRATCH";
+
+/// A fresh private folder (0700, a random name) for one run's throwaway
+/// virtualenvs, removed when dropped. A name anyone can predict could be made
+/// first by another user, with a `pip/` in it that the install would import.
+pub fn make_scratch() -> std::io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    // tempfile makes a folder with the umask's mode (0755) unless told.
+    tempfile::Builder::new()
+        .prefix("arcaflow-wizard-release-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+}
+
+/// This run's scratch folder (see [`make_scratch`]).
+pub(crate) fn scratch_dir(ctx: &Context) -> Result<PathBuf, Failure> {
+    if ctx.opts.dry_run {
+        return Ok(PathBuf::from(SCRIPT_SCRATCH));
+    }
+    ctx.learned
+        .get(SCRATCH_KEY)
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            Failure::new("this run has no private scratch folder for its throwaway virtualenvs")
+        })
 }
 
 /// `rm -rf DIR`, as an action of a plan (so the script shows it too).

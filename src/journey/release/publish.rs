@@ -35,7 +35,8 @@ pub(crate) fn upload_plan(ctx: &Context, target: &Target, secret: &str) -> Plan 
     let plan = Plan::new().run(publish(&dry));
     let mut real = vec!["publish"];
     real.extend(&repo_args);
-    let mut upload = publish(&real);
+    // The one child that may see the user's upload credentials (exec::env).
+    let mut upload = publish(&real).with_credentials();
     match ctx.secrets.get(secret) {
         Some(token) => upload = upload.secret_env(target.token_var(), token),
         // --dry-run: the script expects the variable, and never holds the value.

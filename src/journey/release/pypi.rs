@@ -24,7 +24,8 @@ impl Step for PypiConfirm {
     }
     fn questions(&self, ctx: &Context) -> Vec<Question> {
         match target(ctx) {
-            Ok(t) if !t.is_pypi() => vec![Question::yes_no(
+            // A dry run ran nothing to judge by: its script stops at the test index.
+            Ok(t) if !t.is_pypi() && !ctx.opts.dry_run => vec![Question::yes_no(
                 "pypi",
                 "It installed and ran from the test index. Upload the same files to PyPI now (public, final)?",
                 false,
@@ -36,6 +37,9 @@ impl Step for PypiConfirm {
         let t = target(ctx)?;
         Ok(Check::Done(if t.is_pypi() {
             "the upload above went to PyPI itself".into()
+        } else if ctx.opts.dry_run {
+            "not in a dry run's script: run `arcaflow-wizard release --repository pypi` when ready"
+                .into()
         } else if ctx.answer("pypi") == Some("yes") {
             "yes".into()
         } else {
@@ -54,6 +58,7 @@ fn wanted(ctx: &Context) -> bool {
     matches!(target(ctx), Ok(t) if !t.is_pypi())
         && ctx.answer("pypi") == Some("yes")
         && !ctx.opts.yes
+        && !ctx.opts.dry_run
 }
 
 impl Step for Pypi {

@@ -29,6 +29,51 @@ fn dockerfile_label_is_replaced_only_for_final_versions() {
     assert!(!label_accepts("1.0.0rc1"));
 }
 
+/// A token goes only to its own index: PyPI's and TestPyPI's names in any
+/// case or spelling that maps to their variable, at their own URL; a custom
+/// URL is https unless on this machine; credentials and queries are refused
+/// without being repeated.
+#[test]
+fn a_token_goes_only_to_its_own_index() {
+    for name in ["PYPI", "PyPI", "pypi"] {
+        let e = Target::from_args(Some(name), Some("http://127.0.0.1:9/")).unwrap_err();
+        assert!(e.contains("PyPI itself"), "{e}");
+        assert!(Target::from_args(Some(name), None).unwrap().is_pypi());
+    }
+    for name in ["TESTPYPI", "TestPyPI"] {
+        let e =
+            Target::from_args(Some(name), Some("https://elsewhere.example/legacy/")).unwrap_err();
+        assert!(e.contains("TestPyPI"), "{e}");
+        let t = Target::from_args(Some(name), Some("https://test.pypi.org/legacy")).unwrap();
+        assert_eq!(t.name, "testpypi");
+        assert_eq!(
+            t.upload_url.as_deref(),
+            Some("https://test.pypi.org/legacy/")
+        );
+    }
+    let e = Target::from_args(Some("mine"), Some("http://elsewhere.example/")).unwrap_err();
+    assert!(e.contains("https"), "{e}");
+    for ok in [
+        "https://elsewhere.example/",
+        "http://127.0.0.1:8080/",
+        "http://127.1.2.3/",
+        "http://localhost:8080/",
+        "http://[::1]:8080/",
+    ] {
+        assert!(Target::from_args(Some("mine"), Some(ok)).is_ok(), "{ok}");
+    }
+    for (bad, secret) in [
+        ("https://me:hunter22@host.example/", "hunter22"),
+        ("https://abcdef123@host.example/", "abcdef123"),
+        ("https://host.example/?key=s3cr3tvalue", "s3cr3tvalue"),
+        ("https://host.example/#s3cr3tvalue", "s3cr3tvalue"),
+        ("ftp://me:hunter22@host.example/", "hunter22"),
+    ] {
+        let e = Target::from_args(Some("mine"), Some(bad)).unwrap_err();
+        assert!(!e.contains(secret), "{bad}: {e}");
+    }
+}
+
 #[test]
 fn targets_and_their_simple_index() {
     let t = Target::from_args(None, None).unwrap();
@@ -47,7 +92,7 @@ fn targets_and_their_simple_index() {
     assert!(p.is_pypi() && p.upload_url.is_none());
     assert!(Target::from_args(Some("pypi"), Some("https://x/")).is_err());
     assert!(Target::from_args(Some("mine"), None).is_err());
-    assert!(Target::from_args(Some("bad name"), Some("http://h/")).is_err());
+    assert!(Target::from_args(Some("bad name"), Some("https://h/")).is_err());
     let l = Target::from_args(Some("local"), Some("http://127.0.0.1:8080/")).unwrap();
     assert_eq!(l.simple, "http://127.0.0.1:8080/simple/");
     assert_eq!(token_env_var("my-repo"), "POETRY_PYPI_TOKEN_MY_REPO");
@@ -344,4 +389,20 @@ fn keeping_a_token_is_advised_through_a_private_file_and_the_environment() {
         assert!(!text.contains("poetry config"), "{text}");
         assert!(!text.contains("type it when asked"), "{text}");
     }
+}
+
+/// The throwaway venvs' folder is new each run, only its owner's (0700), and
+/// gone once the run lets it go.
+#[test]
+fn the_scratch_folder_is_fresh_private_and_removed() {
+    use std::os::unix::fs::PermissionsExt;
+    let a = super::make_scratch().unwrap();
+    let b = super::make_scratch().unwrap();
+    assert_ne!(a.path(), b.path());
+    let mode = std::fs::metadata(a.path()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+    let path = a.path().to_path_buf();
+    std::fs::create_dir_all(path.join("wheel-venv/bin")).unwrap();
+    drop(a);
+    assert!(!path.exists());
 }

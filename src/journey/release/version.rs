@@ -120,7 +120,8 @@ impl Step for VersionStep {
             .ok()
             .and_then(|i| i.version)
             .unwrap_or_else(|| "?".into());
-        if ctx.learned.get("resume_version") == Some(&current) {
+        // A dry run asks nothing: --version, else patch (the script's comment says which).
+        if ctx.learned.get("resume_version") == Some(&current) || ctx.opts.dry_run {
             return Vec::new();
         }
         let known = (current != "?").then(|| current.clone());

@@ -24,7 +24,10 @@ pub fn check(input: &Input) -> Vec<Finding> {
         .iter()
         .filter(|r| !r.ok)
         .map(|r| {
-            let sev = if r.id == "act-flake8" && r.detail.contains("not installed") {
+            let sev = if r.id == "act-flake8"
+                && (r.detail.contains("not installed")
+                    || r.detail.starts_with("flake8 was not run"))
+            {
                 Finding::warning(G, r.id, r.title.clone())
             } else {
                 Finding::problem(G, r.id, format!("ACT: {}", r.title))
@@ -38,31 +41,70 @@ pub fn check(input: &Input) -> Vec<Finding> {
             }
         })
         .collect();
+    // A check that was not run neither passed nor failed: the count leaves it out.
+    let not_run = results
+        .iter()
+        .filter(|r| r.detail.starts_with("flake8 was not run"))
+        .count();
     let passed = total - out.len();
+    let counted = total - not_run;
+    let note = if not_run > 0 { " (flake8 not run)" } else { "" };
     out.insert(
         0,
         Finding::ok(
             G,
             "act-checks",
-            format!("{passed} of {total} ACT checks pass"),
+            format!("{passed} of {counted} ACT checks pass{note}"),
         ),
     );
     out
 }
 
 /// flake8 as ACT runs it, with the project venv's Python when it has flake8,
-/// else a `flake8` on PATH; None when neither exists (a warning says so).
+/// else a `flake8` on PATH; when neither can run, a result that says why.
+///
+/// Doctor runs nothing that came with the project: not a venv git tracks or
+/// whose Python lies inside the project (`venv::untrusted`), and not flake8 at
+/// all when the project's flake8 config names local plugins (flake8 imports
+/// that code). The venv's Python runs isolated (`-I`): a `flake8/` folder in
+/// the project is not what `-m flake8` imports.
 fn flake8(input: &Input) -> Option<preflight::CheckResult> {
     let dir = &input.dir;
+    if let Some(file) = local_plugins(dir) {
+        return Some(preflight::flake8_not_run(
+            format!(
+                "{file} declares [flake8:local-plugins], code of the project's that flake8 would import and run"
+            ),
+            "read the plugin code it names; then run it yourself: poetry run python -m flake8 --show-source .",
+        ));
+    }
     let name = super::Project::load(dir).and_then(|p| p.info().and_then(|i| i.name.clone()));
-    let venv = super::venv::locate(input, name.as_deref())
-        .filter(|v| super::venv::broken(v).is_none() && super::venv::installed(v, "flake8"));
+    let located = super::venv::locate(input, name.as_deref());
+    let distrust = located
+        .as_ref()
+        .and_then(|v| super::venv::untrusted(dir, v));
+    let venv = located.clone().filter(|v| {
+        distrust.is_none()
+            && super::venv::broken(v).is_none()
+            && super::venv::installed(v, "flake8")
+    });
+    let on_path = super::on_path(input, "flake8").filter(|f| outside(dir, f));
     let args = preflight::flake8_args();
-    let cmd = match (venv, super::on_path(input, "flake8")) {
-        (Some(v), _) => Cmd::new(v.join("bin/python")).args(args),
+    let cmd = match (venv, on_path) {
+        (Some(v), _) => Cmd::new(v.join("bin/python")).arg("-I").args(args),
         (None, Some(f)) => Cmd::new(f).args(args.into_iter().skip(2)),
         (None, None) => {
-            return Some(preflight::flake8_check(false, ""));
+            return Some(match (located, distrust) {
+                (None, _) => preflight::flake8_not_run(
+                    "the project has no virtualenv yet",
+                    "poetry install   # makes the venv with the dev group; then: poetry run python -m flake8 --show-source .",
+                ),
+                (Some(v), Some(why)) => preflight::flake8_not_run(
+                    format!("doctor does not run the virtualenv {}: {why}", v.display()),
+                    "make the venv on this machine: poetry install; then: poetry run python -m flake8 --show-source .",
+                ),
+                (Some(_), None) => preflight::flake8_check(false, ""),
+            });
         }
     };
     let cmd = cmd.cwd(dir).timeout(Duration::from_secs(20));
@@ -88,6 +130,29 @@ fn flake8(input: &Input) -> Option<preflight::CheckResult> {
         let _ = std::fs::write(f, format!("{verdict}\n{out}"));
     }
     Some(preflight::flake8_check(res.success(), &out))
+}
+
+/// The flake8 config file that declares local plugins, if one does: `.flake8`,
+/// `setup.cfg` or `tox.ini` with a `[flake8:local-plugins]` section.
+fn local_plugins(dir: &std::path::Path) -> Option<&'static str> {
+    [".flake8", "setup.cfg", "tox.ini"].into_iter().find(|f| {
+        std::fs::read(dir.join(f)).is_ok_and(|b| {
+            String::from_utf8_lossy(&b).lines().any(|l| {
+                l.trim()
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .trim()
+                    .eq_ignore_ascii_case("flake8:local-plugins")
+                    && l.trim().starts_with('[')
+            })
+        })
+    })
+}
+
+/// `program`, links followed, lies outside the project `dir`.
+fn outside(dir: &std::path::Path, program: &std::path::Path) -> bool {
+    let real_dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    std::fs::canonicalize(program).is_ok_and(|p| !p.starts_with(&real_dir))
 }
 
 /// `<state>/cache/flake8-<key>`, keyed by the command and every Python file

@@ -22,6 +22,20 @@ fn table_keys(doc: &toml_edit::DocumentMut, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The NAME of every set, non-empty `PREFIX<NAME>SUFFIX` variable. Read as
+/// bytes (`vars_os`): `std::env::vars` panics on a value that is not UTF-8,
+/// and its message holds the value, which may be a token. Only names are
+/// kept; a name that is not UTF-8 is no repository Poetry could use.
+fn env_names(prefix: &str, suffix: &str) -> Vec<String> {
+    std::env::vars_os()
+        .filter(|(_, v)| !v.is_empty())
+        .filter_map(|(k, _)| {
+            let k = k.into_string().ok()?;
+            Some(k.strip_prefix(prefix)?.strip_suffix(suffix)?.to_string())
+        })
+        .collect()
+}
+
 pub fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     let dir = config_dir(input);
@@ -47,17 +61,14 @@ pub fn check(input: &Input) -> Vec<Finding> {
         .map(|r| norm(r))
         .collect();
     // Poetry reads `repositories.<name>.url` from POETRY_REPOSITORIES_<NAME>_URL too.
-    repos.extend(std::env::vars().filter_map(|(k, v)| {
-        let name = k
-            .strip_prefix("POETRY_REPOSITORIES_")?
-            .strip_suffix("_URL")?;
-        (!v.is_empty()).then(|| norm(name))
-    }));
-    let from_env: Vec<String> = std::env::vars()
-        .filter_map(|(k, v)| {
-            let name = k.strip_prefix("POETRY_PYPI_TOKEN_")?;
-            (!v.is_empty()).then(|| norm(name))
-        })
+    repos.extend(
+        env_names("POETRY_REPOSITORIES_", "_URL")
+            .iter()
+            .map(|n| norm(n)),
+    );
+    let from_env: Vec<String> = env_names("POETRY_PYPI_TOKEN_", "")
+        .iter()
+        .map(|n| norm(n))
         .collect();
 
     if !stored.is_empty() {

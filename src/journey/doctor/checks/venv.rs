@@ -126,6 +126,81 @@ pub fn locate(input: &Input, project_name: Option<&str>) -> Option<PathBuf> {
     }
 }
 
+/// Why doctor must not run this venv's Python, if it must not: git tracks
+/// the venv (someone else's files, however its links point: a committed
+/// `site-packages/*.pth` runs code at start-up), or its `bin/python`, links
+/// followed, lies inside the project.
+pub fn untrusted(dir: &Path, venv: &Path) -> Option<String> {
+    match git_tracks(dir, venv) {
+        Some(true) => {
+            return Some(format!(
+                "git tracks {}: it came with the repository",
+                venv.display()
+            ))
+        }
+        // A repository git cannot read: whether the venv came with it is unknown.
+        None if venv.starts_with(dir) && dir.join(".git").exists() => {
+            return Some(format!(
+                "git could not say whether it tracks {}",
+                venv.display()
+            ))
+        }
+        _ => {}
+    }
+    let real_dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    match std::fs::canonicalize(venv.join("bin/python")) {
+        Ok(real) if real.starts_with(&real_dir) => Some(format!(
+            "{} is {}, inside the project",
+            venv.join("bin/python").display(),
+            real.display()
+        )),
+        Ok(_) => None,
+        Err(_) => Some(format!(
+            "{} cannot be resolved",
+            venv.join("bin/python").display()
+        )),
+    }
+}
+
+/// Git tracks a file under `venv` (see [`git_tracks`]).
+pub fn tracked_by_git(dir: &Path, venv: &Path) -> bool {
+    git_tracks(dir, venv) == Some(true)
+}
+
+/// Whether git tracks a file under `venv`, which lies in the project `dir`
+/// (the repository may be a folder above it); None when git could not say.
+/// Outside a repository, or for a venv outside the project, Some(false).
+/// Read with git itself, fsmonitor and hooks off (nothing of the project's
+/// runs), and with any owner's repository readable: a clone owned by someone
+/// else is exactly the one to ask about.
+pub fn git_tracks(dir: &Path, venv: &Path) -> Option<bool> {
+    let Ok(rel) = venv.strip_prefix(dir) else {
+        return Some(false);
+    };
+    let cmd = |args: &[&str]| {
+        Cmd::new("git")
+            .args([
+                "-c",
+                "core.fsmonitor=false",
+                "-c",
+                "core.hooksPath=/dev/null",
+                "-c",
+                "safe.directory=*",
+            ])
+            .args(args.iter().copied())
+            .cwd(dir)
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .timeout(Duration::from_secs(10))
+    };
+    // Not in a repository at all: nothing is tracked.
+    if crate::exec::capture(&cmd(&["rev-parse", "--git-dir"])).is_none() {
+        return (!dir.join(".git").exists()).then_some(false);
+    }
+    let rel = rel.to_string_lossy();
+    let out = crate::exec::capture(&cmd(&["ls-files", "-z", "--", &rel]))?;
+    Some(!out.trim_matches('\0').is_empty())
+}
+
 /// Why this venv cannot run, if it cannot.
 pub fn broken(venv: &Path) -> Option<String> {
     let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).ok()?;
@@ -206,6 +281,21 @@ pub fn check(input: &Input) -> Vec<Finding> {
                 )),
         ];
     };
+    if tracked_by_git(dir, &venv) {
+        return vec![Finding::problem(
+            G,
+            "venv-tracked",
+            "git tracks the project's virtualenv: doctor does not run it",
+        )
+        .detail(format!(
+            "{}\nA venv in the repository is someone else's files: its Python and its site-packages (a `.pth` file runs \
+             code at start-up) would run as you. A venv is made on each machine by `poetry install`.",
+            venv.display()
+        ))
+        .fix(Fix::manual(
+            "git rm -r --cached .venv && echo .venv/ >> .gitignore   # then, having read what it holds: rm -rf .venv && poetry install",
+        ))];
+    }
     if let Some(why) = broken(&venv) {
         let py = replacement_python(input, &venv);
         let in_project = venv == dir.join(".venv");
