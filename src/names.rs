@@ -133,7 +133,9 @@ pub fn one_line(field: &str, s: &str) -> Result<String, String> {
         } else {
             ""
         };
-        return Err(format!("the {field} holds {what}: it must be one line{why}"));
+        return Err(format!(
+            "the {field} holds {what}: it must be one line{why}"
+        ));
     }
     let s = s.trim();
     if s.is_empty() {
@@ -159,11 +161,18 @@ mod tests {
 
     #[test]
     fn one_line_fields_refuse_line_breaks_and_control_characters() {
-        assert_eq!(one_line("description", " Says hello ").unwrap(), "Says hello");
+        assert_eq!(
+            one_line("description", " Says hello ").unwrap(),
+            "Says hello"
+        );
         let e = one_line("description", "Says\nhello").unwrap_err();
         assert!(e.contains("a line break") && e.contains("PyPI"), "{e}");
-        assert!(one_line("author", "A\r\nB").unwrap_err().contains("line break"));
-        assert!(one_line("author", "A\u{1b}[31m").unwrap_err().contains("U+001B"));
+        assert!(one_line("author", "A\r\nB")
+            .unwrap_err()
+            .contains("line break"));
+        assert!(one_line("author", "A\u{1b}[31m")
+            .unwrap_err()
+            .contains("U+001B"));
     }
 
     #[test]

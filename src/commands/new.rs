@@ -141,8 +141,7 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
     // Checked here too, so a bad answers file stops before anything runs.
     for k in ["description", "author"] {
         if let Some(v) = given.get(k) {
-            crate::names::one_line(k, v)
-                .map_err(|e| Failure::usage(format!("--answers: {e}")))?;
+            crate::names::one_line(k, v).map_err(|e| Failure::usage(format!("--answers: {e}")))?;
         }
     }
     if given.get("dir").is_some_and(|d| d.trim().is_empty()) {

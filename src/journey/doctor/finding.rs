@@ -33,9 +33,12 @@ pub struct Fix {
     pub command: String,
     /// Empty when the wizard cannot do it (a shell alias, an install with sudo).
     pub plan: Plan,
-    /// `--fix --yes` applies it without asking: it loses nothing the user made
-    /// and touches only the project (or a broken venv).
+    /// `--fix --yes` applies it without asking: it deletes nothing and
+    /// touches only the project.
     pub safe: bool,
+    /// What the fix deletes, named for the user (a venv, and anything in it
+    /// pip did not put there); such a fix is never safe.
+    pub deletes: Option<String>,
 }
 
 impl Fix {
@@ -44,7 +47,14 @@ impl Fix {
             command: command.into(),
             plan,
             safe,
+            deletes: None,
         }
+    }
+    /// The fix deletes `what`: it is asked about every time, never applied by `--yes`.
+    pub fn deleting(mut self, what: impl Into<String>) -> Fix {
+        self.deletes = Some(what.into());
+        self.safe = false;
+        self
     }
     /// Advice only: the user does it.
     pub fn manual(command: impl Into<String>) -> Fix {
@@ -52,6 +62,7 @@ impl Fix {
             command: command.into(),
             plan: Plan::new(),
             safe: false,
+            deletes: None,
         }
     }
     pub fn automatic(&self) -> bool {

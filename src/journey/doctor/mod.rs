@@ -5,11 +5,12 @@
 //! the wall time is that of the slowest group; every process a check starts has
 //! its own timeout too. Checks read files where files tell (pyvenv.cfg,
 //! dist-info folders, auth.toml) and run a tool only where nothing else tells.
-//! A check decides; it changes nothing: a fix is a `Plan`, run by the caller
-//! through the Driver (`commands/doctor.rs`).
+//! A check decides; it changes nothing: a fix is a `Plan`, run by a front end
+//! through the Driver, one fix at a time (`fixes`).
 
 pub mod checks;
 pub mod finding;
+pub mod fixes;
 pub mod report;
 
 use std::path::PathBuf;
@@ -109,6 +110,7 @@ pub fn run_groups(groups: &[Group], input: &Input, timeout: Duration) -> Vec<Fin
 /// is checked and one finding says so.
 pub fn diagnose(input: &Input) -> Vec<Finding> {
     let mut out = run_groups(&Group::ALL, input, GROUP_TIMEOUT);
+    checks::venv_fix::mark_poetry_losses(&mut out);
     if !input.has_project() {
         out.insert(
             0,
@@ -123,21 +125,6 @@ pub fn diagnose(input: &Input) -> Vec<Finding> {
         );
     }
     out
-}
-
-/// After a fix: check the finding's group again, and what a project change
-/// affects (the lock and the venv), and put the new findings in place of theirs.
-pub fn recheck_after_fix(findings: &mut Vec<Finding>, fixed: &Finding, input: &Input) {
-    let mut groups = vec![fixed.group];
-    if matches!(fixed.group, Group::Project | Group::Lock) {
-        groups.extend([Group::Lock, Group::Venv]);
-    }
-    groups.sort();
-    groups.dedup();
-    let fresh = run_groups(&groups, input, GROUP_TIMEOUT);
-    findings.retain(|x| !groups.contains(&x.group) || x.id == "project-none");
-    findings.extend(fresh);
-    findings.sort_by_key(|x| x.group);
 }
 
 /// A finding's fix as a one-step journey, so the Driver runs it like any step:

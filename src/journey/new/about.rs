@@ -132,7 +132,10 @@ mod tests {
         let qs = super::About.questions(&ctx);
         for key in ["description", "author"] {
             let q = qs.iter().find(|q| q.key == key).unwrap();
-            assert!(q.accept("one\ntwo").unwrap_err().contains("line break"), "{key}");
+            assert!(
+                q.accept("one\ntwo").unwrap_err().contains("line break"),
+                "{key}"
+            );
             assert_eq!(q.accept("one line").unwrap(), "one line", "{key}");
         }
     }
