@@ -204,7 +204,7 @@ fn venv_whose_python_was_removed() {
     // only this venv is removed; deleting is never safe.
     assert_eq!(
         fix_command(f),
-        format!("rm -rf .venv && POETRY_VIRTUALENVS_IN_PROJECT=true poetry env use {py}")
+        format!("rm -rf .venv && {py} -m venv .venv")
     );
     assert_eq!(f["fix"]["safe"], false);
     let detail = f["detail"].as_str().unwrap();

@@ -66,7 +66,7 @@ fn pick(had: &VenvPython, found: &[Candidate]) -> Option<Replacement> {
 }
 
 /// The fix for a broken venv: remove that venv only, and make it again with
-/// the same interpreter (in the project when it was there). It comes before
+/// the same interpreter (in the project when it was there, by `python -m venv`). It comes before
 /// every other fix that runs Poetry (which would replace a broken venv with
 /// one of its own choosing); `poetry install` then follows as the
 /// `venv-deps-missing` fix, after the lock. None when no interpreter of that
@@ -76,33 +76,30 @@ pub fn remake(input: &Input, venv: &Path) -> Option<(Fix, Option<String>)> {
     let py = replacement(input, venv)?;
     let shown_py = py.path.display().to_string();
     let in_project = venv == dir.join(".venv");
-    let (rm_arg, env_use) = if in_project {
-        // Poetry makes a new venv in its cache unless told to keep it in the project.
+    let q = |s: &str| crate::plan::shell_quote(s);
+    let (shown, plan) = if in_project {
+        // Made by the interpreter itself: Poetry 2.5.1's `env use`, even with
+        // virtualenvs.in-project set, hands back an env from its cache when
+        // there is no .venv, and Poetry then uses the new .venv as it finds it.
         (
-            ".venv".to_string(),
-            Cmd::new("poetry")
-                .args(["env", "use", &shown_py])
-                .env("POETRY_VIRTUALENVS_IN_PROJECT", "true"),
+            format!("rm -rf .venv && {} -m venv .venv", q(&shown_py)),
+            Plan::new()
+                .run(Cmd::new("rm").args(["-rf", "--", ".venv"]).cwd(dir))
+                .run(Cmd::new(&py.path).args(["-m", "venv", ".venv"]).cwd(dir)),
         )
     } else {
+        let shown_venv = venv.display().to_string();
         (
-            venv.display().to_string(),
-            Cmd::new("poetry").args(["env", "use", &shown_py]),
+            format!(
+                "rm -rf {} && poetry env use {}",
+                q(&shown_venv),
+                q(&shown_py)
+            ),
+            Plan::new()
+                .run(Cmd::new("rm").args(["-rf", "--", &shown_venv]).cwd(dir))
+                .run(Cmd::new("poetry").args(["env", "use", &shown_py]).cwd(dir)),
         )
     };
-    let shown = format!(
-        "rm -rf {} && {}poetry env use {}",
-        crate::plan::shell_quote(&rm_arg),
-        if in_project {
-            "POETRY_VIRTUALENVS_IN_PROJECT=true "
-        } else {
-            ""
-        },
-        crate::plan::shell_quote(&shown_py)
-    );
-    let plan = Plan::new()
-        .run(Cmd::new("rm").args(["-rf", "--", &rm_arg]).cwd(dir))
-        .run(env_use.cwd(dir));
     let fix = Fix::run(shown, plan, false).deleting(what_is_lost(venv));
     Some((fix, py.note))
 }
