@@ -267,6 +267,37 @@ fn venv_whose_python_was_removed() {
     assert!(!version.is_empty());
 }
 
+/// flake8 in the dev group and a broken venv: flake8 cannot run, and the advice
+/// is to fix the venv, not to add flake8 again; ACT's count is not ok.
+#[test]
+fn flake8_with_a_broken_venv_points_at_the_venv() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    let Some(dir) = broken_venv_project(&mut sb, &tools) else {
+        return;
+    };
+    let text = fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    fs::write(
+        dir.join("pyproject.toml"),
+        text.replace(
+            "\n[build-system]",
+            "\n[tool.poetry.group.dev.dependencies]\nflake8 = \"^7.0\"\n\n[build-system]",
+        ),
+    )
+    .unwrap();
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    expect(&v, "venv-python-missing", "problem");
+    let f = expect(&v, "act-flake8", "warning");
+    assert_eq!(
+        f["title"], "flake8 was not run: the project's virtualenv cannot run it yet",
+        "{f:#}"
+    );
+    assert!(!fix_command(f).contains("poetry add"), "{f:#}");
+    assert!(fix_command(f).contains("venv-python-missing"), "{f:#}");
+    let summary = finding(&v, "act-checks").unwrap();
+    assert_ne!(summary["severity"], "ok", "{summary:#}");
+}
+
 /// A venv made with Python 3.8 for a `^3.9` project: it runs, so nothing looks
 /// broken, but Poetry refuses it. Doctor names the 3.9 on PATH, and its fix
 /// makes the venv again with it.

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::checks::venv_fix::{mark_poetry_losses, BROKEN};
+use super::checks::venv_fix::BROKEN;
 use super::{diagnose, fix_journey, run_groups, Finding, Group, Input, Severity, GROUP_TIMEOUT};
 use crate::journey::driver::Outcome;
 use crate::journey::Step;
@@ -94,7 +94,7 @@ impl Verdict {
     /// One line for the screen.
     pub fn line(&self) -> String {
         match self {
-            Verdict::Fixed(t) => format!("now: fixed: {t}"),
+            Verdict::Fixed(t) => format!("now: ok: {t}"),
             Verdict::Still(s, t) => format!("now: still {}: {t}", s.mark()),
             Verdict::Failed(why) => format!("the fix failed: {why}"),
         }
@@ -148,7 +148,7 @@ fn recheck(findings: &mut Vec<Finding>, group: Group, input: &Input) {
     findings.retain(|x| !groups.contains(&x.group) || x.id == "project-none");
     findings.extend(fresh);
     findings.sort_by_key(|x| x.group);
-    mark_poetry_losses(findings);
+    super::relate(findings, input);
 }
 
 /// The state after the fixes, checked from scratch: what a fresh `doctor` says.

@@ -39,14 +39,18 @@ pub fn check(input: &Input) -> Vec<Finding> {
         })
         .collect();
     let passed = total - out.len();
-    out.insert(
-        0,
-        Finding::ok(
-            G,
-            "act-checks",
-            format!("{passed} of {total} ACT checks pass"),
-        ),
+    // A count with failures in it is not ok: it is as bad as the worst of them.
+    let mut summary = Finding::ok(
+        G,
+        "act-checks",
+        format!("{passed} of {total} ACT checks pass"),
     );
+    summary.severity = out
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(summary.severity);
+    out.insert(0, summary);
     out
 }
 
