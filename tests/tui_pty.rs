@@ -865,3 +865,133 @@ fn doctor_fix_answered_in_a_pty_remakes_a_broken_venv_with_its_own_python() {
     assert_eq!(sev("lock-stale").as_deref(), Some("ok"), "{v:#}");
     assert_eq!(sev("venv-deps-missing"), None, "{v:#}");
 }
+
+/// The full-screen doctor at 80x24, on a project with more findings than rows:
+/// the list says how many more there are, the header's counts add up to the
+/// list, the selected finding's fix line is whole, Enter asks (with the diff)
+/// before a fix runs, `n` changes nothing, `y` runs it, and the cursor stays.
+#[test]
+fn doctor_checklist_at_80x24_scrolls_with_a_marker_and_asks_before_a_fix() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    let bin = sb.bin_dir(
+        "bin",
+        &[("poetry", &tools.poetry2), ("python3.11", &tools.py311)],
+    );
+    sb.set_path(&[bin]);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    std::fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
+    let pyproject = "[tool.poetry]\nname = \"arcaflow-plugin-example\"\nversion = \"0.1.0\"\n\
+                     description = \"d\"\nauthors = [\"A <a@example.com>\"]\n\n\
+                     [tool.poetry.dependencies]\npython = \"^3.9\"\narcaflow-plugin-sdk = \"^0.14.3\"\n";
+    std::fs::write(dir.join("pyproject.toml"), pyproject).unwrap();
+    let dir_s = dir.display().to_string();
+    let mut pty = Pty::spawn(&sb, &["doctor", &dir_s], (80, 24), &[]);
+    let s = pty.wait_for(" Findings ", START);
+
+    // Header counts = rows listed + the rows the markers stand for.
+    let header = s.lines().next().unwrap().to_string();
+    let num = |word: &str| -> usize {
+        let before = header.split(word).next().unwrap();
+        before
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .find(|t| !t.is_empty())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let total = num(" problem(s)") + num(" warning(s)") + num(" ok");
+    let more = |s: &str, arrow: &str| -> usize {
+        s.lines()
+            .filter_map(|l| l.split(arrow).nth(1))
+            .filter_map(|t| t.split_whitespace().next()?.parse::<usize>().ok())
+            .sum()
+    };
+    let rows = s
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start_matches('│').trim_start();
+            let t = t.trim_start_matches('›').trim_start();
+            t.starts_with("✓ ") || t.starts_with("! ") || t.starts_with("✗ ")
+        })
+        .count();
+    assert!(
+        more(&s, "↓ ") > 0,
+        "no '↓ N more' on a list that scrolls:\n{s}"
+    );
+    assert_eq!(
+        rows + more(&s, "↓ ") + more(&s, "↑ "),
+        total,
+        "{header}\n{s}"
+    );
+
+    // The first problem is the missing dev group; its whole fix line is shown.
+    assert!(
+        s.contains("fix: $ edit pyproject.toml: add an empty"),
+        "{s}"
+    );
+    assert!(s.contains("dependencies]"), "{s}");
+
+    // Enter on a fix that writes a file: its diff, and the question; n keeps the file.
+    let back = |pty: &mut Pty, want: &str| -> String {
+        let until = Instant::now() + Duration::from_secs(120);
+        loop {
+            let s = pty.contents();
+            if s.contains(" Findings ") && s.contains(want) {
+                return s;
+            }
+            if s.contains("Press Enter to leave") {
+                pty.send(ENTER);
+            }
+            assert!(
+                Instant::now() < until,
+                "the checklist did not come back:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    pty.send(ENTER);
+    let s = pty.wait_for("Write it? y yes", Duration::from_secs(30));
+    assert!(s.contains("+[tool.poetry.group.dev.dependencies]"), "{s}");
+    pty.send("n");
+    let s = back(&mut pty, "no dev group");
+    assert!(!s.contains("now: ok"), "{s}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("pyproject.toml")).unwrap(),
+        pyproject
+    );
+
+    // y writes it; back in the list, the cursor stays on the first row.
+    pty.send(ENTER);
+    pty.wait_for("Write it? y yes", Duration::from_secs(30));
+    pty.send("y");
+    let s = back(&mut pty, "now: ok");
+    assert!(
+        std::fs::read_to_string(dir.join("pyproject.toml"))
+            .unwrap()
+            .contains("[tool.poetry.group.dev.dependencies]"),
+        "{s}"
+    );
+    let is_row = |l: &&str| {
+        let t = l.trim_start_matches('│').trim_start();
+        let t = t.trim_start_matches('›').trim_start();
+        t.starts_with("✓ ") || t.starts_with("! ") || t.starts_with("✗ ")
+    };
+    let first = s.lines().find(is_row).unwrap();
+    assert!(
+        first.contains('›'),
+        "the cursor moved off the first row:\n{s}"
+    );
+
+    // That row is now the missing lock: a command, so the checklist asks; n runs nothing.
+    assert!(first.contains("poetry.lock"), "{s}");
+    pty.send(ENTER);
+    let s = pty.wait_for("Run this fix?", Duration::from_secs(10));
+    assert!(s.contains("$ poetry lock"), "{s}");
+    pty.send("n");
+    pty.wait_for("Not applied", Duration::from_secs(10));
+    assert!(!dir.join("poetry.lock").exists());
+    pty.send("q");
+    pty.wait_exit(Duration::from_secs(30));
+    pty.assert_restored();
+}

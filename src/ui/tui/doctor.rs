@@ -1,7 +1,8 @@
 //! `doctor` in the full-screen wizard: the findings as a checklist (one line
 //! each with its mark; the selected one's fix and detail below). Enter on a
 //! finding with an automatic fix shows what it will do (the command, the diff
-//! of every file, what it deletes) and asks yes or no; yes runs it through
+//! of every file, what it deletes) and asks yes or no (a fix that only writes
+//! files is asked about by the journey screen's diff question); yes runs it through
 //! the shared fix loop (`journey::doctor::fixes`: a one-step journey in the
 //! journey screen, then the check again).
 
@@ -128,8 +129,20 @@ impl Checklist {
                     self.scroll = 0;
                     return None;
                 }
-                self.confirm = Some(self.selected);
                 self.scroll = 0;
+                // A fix that only writes files: the journey screen shows each
+                // diff and asks, as for any file; asking here too would be twice.
+                let writes_only = f.fix.as_ref().is_some_and(|x| {
+                    x.deletes.is_none()
+                        && x.plan
+                            .actions
+                            .iter()
+                            .all(|a| matches!(a, crate::plan::Action::WriteFile { .. }))
+                });
+                if writes_only {
+                    return Some(Action::Fix(self.selected));
+                }
+                self.confirm = Some(self.selected);
                 None
             }
             _ => None,
