@@ -207,6 +207,13 @@ fn venv_whose_python_was_removed() {
         format!("rm -rf .venv && {py} -m venv .venv")
     );
     assert_eq!(f["fix"]["safe"], false);
+    assert!(
+        f["fix"]["deletes"]
+            .as_str()
+            .unwrap()
+            .ends_with("/.venv, with what pip did not put there: notes.txt, src/"),
+        "{f:#}"
+    );
     let detail = f["detail"].as_str().unwrap();
     assert!(detail.contains("Valid: False"), "{f:#}");
     assert!(

@@ -196,6 +196,8 @@ pub struct JsonFix<'a> {
     pub safe: bool,
     /// The wizard can run it (`doctor --fix`); false for advice such as an alias.
     pub automatic: bool,
+    /// What the fix deletes (such a fix is never safe), or null.
+    pub deletes: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -235,6 +237,7 @@ pub fn to_json(project: &std::path::Path, findings: &[Finding]) -> String {
                     command: &x.command,
                     safe: x.safe,
                     automatic: x.automatic(),
+                    deletes: x.deletes.as_deref(),
                 }),
             })
             .collect(),
@@ -271,6 +274,7 @@ mod tests {
         assert_eq!(v["findings"][1]["fix"]["command"], "poetry install");
         assert_eq!(v["findings"][1]["fix"]["safe"], true);
         assert_eq!(v["findings"][2]["fix"]["automatic"], false);
+        assert_eq!(v["findings"][1]["fix"]["deletes"], serde_json::Value::Null);
         assert_eq!(v["summary"]["ok"], 1);
         assert_eq!(v["summary"]["warnings"], 1);
         assert_eq!(v["summary"]["problems"], 1);
