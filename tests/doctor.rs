@@ -274,6 +274,96 @@ fn venv_whose_python_was_removed() {
     assert!(!version.is_empty());
 }
 
+/// A broken venv in Poetry's cache: the fix removes that env only (named by its
+/// path; not `env remove --all`), and the command, run as shown, makes it
+/// again with the same Python while another env beside it stays.
+#[test]
+fn a_broken_env_in_poetrys_cache_is_the_only_one_removed() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    sb.set_os_release("ID=debian\nVERSION_ID=12\n");
+    sb.set_env("PYENV_ROOT", &tools.pyenv_root);
+    let bin = sb.bin_dir(
+        "bin",
+        &[("poetry", &tools.poetry2), ("python3.11", &tools.py311)],
+    );
+    sb.set_path(&[bin]);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
+    fs::write(dir.join("pyproject.toml"), LEGACY_NO_DEV).unwrap();
+    // Poetry's name for the project's envs: NAME-<urlsafe b64 of sha256(realpath)>[:8].
+    let hash = run(
+        sb.command(&tools.py311).args([
+            "-c",
+            "import base64,hashlib,os,sys;print(base64.urlsafe_b64encode(hashlib.sha256(os.path.realpath(sys.argv[1]).encode()).digest()).decode()[:8])",
+        ]).arg(&dir),
+        TIMEOUT,
+    );
+    assert!(hash.ok(), "{}", hash.output);
+    let envs = sb.virtualenvs_dir();
+    let broken = envs.join(format!(
+        "arcaflow-plugin-example-{}-py3.11",
+        hash.output.trim()
+    ));
+    let other = envs.join("arcaflow-plugin-example-AAAAAAAA-py3.11");
+    fs::create_dir_all(&envs).unwrap();
+    let gone = sb.root().join("gone/bin");
+    fs::create_dir_all(&gone).unwrap();
+    std::os::unix::fs::symlink(&tools.py311, gone.join("python3.11")).unwrap();
+    for venv in [&broken, &other] {
+        let made = run(
+            sb.command(gone.join("python3.11"))
+                .args(["-m", "venv", "--without-pip"])
+                .arg(venv),
+            TIMEOUT,
+        );
+        assert!(made.ok(), "{}", made.output);
+    }
+    // The other env (another project of that name) is whole again: only ours is broken.
+    fs::remove_file(other.join("bin/python3.11")).unwrap();
+    std::os::unix::fs::symlink(&tools.py311, other.join("bin/python3.11")).unwrap();
+    fs::remove_dir_all(sb.root().join("gone")).unwrap();
+
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    let f = expect(&v, "venv-python-missing", "problem");
+    let command = fix_command(f).to_string();
+    let py = command
+        .strip_prefix(&format!("rm -rf {} && poetry env use ", broken.display()))
+        .unwrap_or_else(|| panic!("{command}"));
+    // The same interpreter (here through the PATH link to it).
+    assert_eq!(
+        fs::canonicalize(py).unwrap(),
+        fs::canonicalize(&tools.py311).unwrap(),
+        "{command}"
+    );
+    assert_eq!(f["fix"]["safe"], false);
+    assert_eq!(
+        f["fix"]["deletes"],
+        format!(
+            "the virtualenv {} (only what pip installed)",
+            broken.display()
+        )
+    );
+
+    // The command as a user would type it.
+    let ran = run(
+        sb.command("bash").arg("-c").arg(&command).current_dir(&dir),
+        TIMEOUT,
+    );
+    assert!(ran.ok(), "{}", ran.output);
+    assert!(other.join("pyvenv.cfg").is_file(), "the other env went too");
+    let cfg = fs::read_to_string(broken.join("pyvenv.cfg")).unwrap();
+    assert!(
+        cfg.contains("3.11.7") || cfg.contains(&pyenv_311(&tools).1),
+        "{cfg}"
+    );
+    // The env runs again; what is left is `poetry install` (the next fix).
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    assert!(finding(&v, "venv-python-missing").is_none(), "{v:#}");
+    let f = expect(&v, "venv-deps-missing", "warning");
+    assert_eq!(f["detail"], broken.display().to_string(), "{f:#}");
+}
+
 /// flake8 in the dev group and a broken venv: flake8 cannot run, and the advice
 /// is to fix the venv, not to add flake8 again; ACT's count is not ok.
 #[test]
