@@ -218,25 +218,23 @@ impl Checklist {
             }
         }
         let total = self.findings.len();
-        let mut room = (inner.height as usize).saturating_sub(lines.len()).max(1);
-        // Lines for the markers when the list does not fit.
-        if total > room {
-            room = room.saturating_sub(2).max(1);
+        let avail = (inner.height as usize).saturating_sub(lines.len()).max(1);
+        // What fits, with a marker line for the rows above and below when it scrolls.
+        let (mut start, mut room) = (0, avail);
+        if total > avail {
+            room = avail.saturating_sub(1).max(1);
+            start = self.selected.saturating_sub(room - 1);
+            if start > 0 {
+                room = room.saturating_sub(1).max(1);
+                start = self
+                    .selected
+                    .saturating_sub(room - 1)
+                    .min(total.saturating_sub(room));
+            }
         }
-        let start = self
-            .selected
-            .saturating_sub(room - 1)
-            .min(total.saturating_sub(room));
         let end = (start + room).min(total);
-        if total > room {
-            lines.push(Line::styled(
-                if start > 0 {
-                    format!("  ↑ {start} more")
-                } else {
-                    String::new()
-                },
-                t.dim(),
-            ));
+        if start > 0 {
+            lines.push(Line::styled(format!("  ↑ {start} more"), t.dim()));
         }
         for (i, fnd) in self.findings.iter().enumerate().take(end).skip(start) {
             let (mark, style) = match fnd.severity {
@@ -261,7 +259,7 @@ impl Checklist {
                 Span::styled(tail, t.accent()),
             ]));
         }
-        if total > room && end < total {
+        if end < total {
             lines.push(Line::styled(format!("  ↓ {} more", total - end), t.dim()));
         }
         f.render_widget(Paragraph::new(lines), inner);
@@ -452,11 +450,11 @@ mod tests {
                 .detail("line one\nline two\nline three\nline four\nline five\nline six\nline seven")
                 .fix(
                     Fix::run(
-                        "rm -rf .venv && POETRY_VIRTUALENVS_IN_PROJECT=true poetry env use /root/.pyenv/versions/3.11.7/bin/python3.11 && poetry install",
+                        "rm -rf /home/me/.cache/pypoetry/virtualenvs/arcaflow-plugin-example-WbkmGCUO-py3.11 && poetry env use /root/.pyenv/versions/3.11.7/bin/python3.11",
                         Plan::new().run(Cmd::new("true")),
                         false,
                     )
-                    .deleting("the virtualenv /p/.venv, with what pip did not put there: src/"),
+                    .deleting("the virtualenv /home/me/.cache/pypoetry/virtualenvs/arcaflow-plugin-example-WbkmGCUO-py3.11 (only what pip installed)"),
                 ),
         );
         v
@@ -469,9 +467,25 @@ mod tests {
         assert!(s.contains("1 problem(s), 0 warning(s), 30 ok"), "{s}");
         assert!(s.contains("↓ "), "no marker for the rest of the list:\n{s}");
         // The fix command wraps: its end (`poetry install`) is on screen.
-        assert!(s.contains("fix: $ rm -rf .venv"), "{s}");
-        assert!(s.contains("&& poetry install"), "{s}");
+        assert!(s.contains("fix: $ rm -rf"), "{s}");
+        assert!(s.contains("3.11.7/bin/python3.11"), "{s}");
         assert!(s.contains("deletes: the virtualenv"), "{s}");
+    }
+
+    #[test]
+    fn scrolled_down_the_list_says_what_is_above_and_below() {
+        let mut c = Checklist::new(many(), Theme { color: false });
+        c.selected = 15;
+        let s = screen(&c, 80, 24);
+        let rows = s.lines().filter(|l| l.contains("✓ check number")).count();
+        let num = |arrow: &str| -> usize {
+            s.lines()
+                .find_map(|l| l.split(arrow).nth(1))
+                .and_then(|t| t.split_whitespace().next()?.parse().ok())
+                .unwrap_or_else(|| panic!("no {arrow}:\n{s}"))
+        };
+        assert_eq!(num("↑ ") + rows + num("↓ "), 31, "{s}");
+        assert!(s.contains("› ✓ check number 14"), "{s}");
     }
 
     #[test]
