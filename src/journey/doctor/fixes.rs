@@ -203,6 +203,27 @@ mod tests {
         );
     }
 
+    /// A fix whose run fails: the verdict says so, whatever the check finds after.
+    #[test]
+    fn apply_reports_a_failed_run_as_failed() {
+        let t = tempfile::tempdir().unwrap();
+        let input = Input {
+            dir: t.path().to_path_buf(),
+            env: crate::probe::ProbeEnv::from_env(),
+        };
+        let target = fixable(Group::Venv, "venv-python-missing");
+        let mut findings = vec![target.clone()];
+        let v = apply(&mut findings, &target, &input, |steps| {
+            assert_eq!(steps.len(), 1);
+            Outcome::Failed(crate::journey::Failure::new("`poetry install` failed"))
+        });
+        assert_eq!(v, Verdict::Failed("`poetry install` failed".into()));
+        // The venv group ran again (no project here: it finds nothing), so the old finding is gone.
+        assert!(findings.iter().all(|f| f.id != "venv-python-missing"));
+        let v = apply(&mut findings, &target, &input, |_| Outcome::Done);
+        assert!(v.is_fixed(), "{v:?}");
+    }
+
     #[test]
     fn a_failed_fix_is_never_called_fixed() {
         let v = Verdict::Failed("`poetry install` failed".into());
