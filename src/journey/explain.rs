@@ -112,8 +112,9 @@ pub fn tool_failure(cmd: &Cmd, res: &RunResult) -> Option<Failure> {
 
 /// Fixes that are a Poetry command on the same project: run with the same
 /// Poetry, folder and environment as the command that failed, so the front
-/// ends can offer them (`f`) instead of only printing them.
-const RUNNABLE: &[(&str, &[&str])] = &[("poetry lock", &["lock"]), ("poetry build", &["build"])];
+/// ends can offer them (`f`) instead of only printing them. (`poetry build`
+/// is left out: a release builds into a folder of its own.)
+const RUNNABLE: &[(&str, &[&str])] = &[("poetry lock", &["lock"])];
 
 fn runnable(cmd: &Cmd, fix: &str) -> Option<crate::plan::Plan> {
     let (_, args) = RUNNABLE.iter().find(|(text, _)| *text == fix)?;
