@@ -488,6 +488,19 @@ mod tests {
         assert!(s.contains("› ✓ check number 14"), "{s}");
     }
 
+    /// A detail longer than its box: PgDn brings the rest into view.
+    #[test]
+    fn pgdn_scrolls_the_detail() {
+        let mut c = Checklist::new(many(), Theme { color: false });
+        let s = screen(&c, 80, 24);
+        assert!(!s.contains("line seven"), "{s}");
+        for _ in 0..8 {
+            c.key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+        }
+        let s = screen(&c, 80, 24);
+        assert!(s.contains("line seven"), "{s}");
+    }
+
     #[test]
     fn enter_asks_before_a_fix_runs_and_n_changes_nothing() {
         let mut c = Checklist::new(many(), Theme { color: false });
