@@ -118,9 +118,69 @@ impl PluginNames {
     }
 }
 
+/// A one-line text field (the description becomes PyPI's summary, which
+/// refuses a newline; the author goes into `authors = [...]`): no line breaks or
+/// other control characters.
+pub fn one_line(field: &str, s: &str) -> Result<String, String> {
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        let what = match c {
+            '\n' | '\r' => "a line break".to_string(),
+            '\t' => "a tab".to_string(),
+            c => format!("the control character U+{:04X}", c as u32),
+        };
+        let why = if field == "description" {
+            " (it becomes the package's summary, and PyPI rejects one with a line break)"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "the {field} holds {what}: it must be one line{why}"
+        ));
+    }
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(format!("the {field} is needed"));
+    }
+    Ok(s.to_string())
+}
+
+/// The project folder as given: one starting with `-` would reach `poetry new`
+/// as an option (`-n` is `--no-interaction`), so it is refused; `./-n` is fine.
+pub fn check_dir_arg(d: &str) -> Result<(), String> {
+    if d.starts_with('-') {
+        return Err(format!(
+            "DIR '{d}' starts with '-', which `poetry new` would read as an option: write ./{d} for a folder of that name"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_fields_refuse_line_breaks_and_control_characters() {
+        assert_eq!(
+            one_line("description", " Says hello ").unwrap(),
+            "Says hello"
+        );
+        let e = one_line("description", "Says\nhello").unwrap_err();
+        assert!(e.contains("a line break") && e.contains("PyPI"), "{e}");
+        assert!(one_line("author", "A\r\nB")
+            .unwrap_err()
+            .contains("line break"));
+        assert!(one_line("author", "A\u{1b}[31m")
+            .unwrap_err()
+            .contains("U+001B"));
+    }
+
+    #[test]
+    fn a_dir_starting_with_a_hyphen_is_refused() {
+        assert!(check_dir_arg("-n").unwrap_err().contains("./-n"));
+        assert!(check_dir_arg("./-n").is_ok());
+        assert!(check_dir_arg("my-plugin").is_ok());
+    }
 
     #[test]
     fn derives_every_name() {

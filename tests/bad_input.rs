@@ -189,6 +189,30 @@ const CLI: &[CliRow] = &[
         "'name' must be a string or true/false, not a table",
     ),
     (
+        "DIR starting with a hyphen",
+        &[],
+        &["new", "--yes", "--name", "ok", "--", "-n"],
+        "DIR '-n' starts with '-', which `poetry new` would read as an option: write ./-n",
+    ),
+    (
+        "answers file with DIR starting with a hyphen",
+        &[("a.toml", "name = \"ok\"\ndir = \"--help\"\n")],
+        &["new", "--yes", "--answers", "a.toml"],
+        "DIR '--help' starts with '-'",
+    ),
+    (
+        "answers file with a description on two lines",
+        &[("a.toml", "name = \"ok\"\ndescription = \"Says\\nhello\"\n")],
+        &["new", "--yes", "--answers", "a.toml"],
+        "--answers: the description holds a line break: it must be one line",
+    ),
+    (
+        "answers file with a multi-line author",
+        &[("a.toml", "name = \"ok\"\nauthor = \"\"\"A\nB\"\"\"\n")],
+        &["new", "--yes", "--answers", "a.toml"],
+        "--answers: the author holds a line break",
+    ),
+    (
         "unknown flag",
         &[],
         &["new", "--bogus"],

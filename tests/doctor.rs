@@ -136,14 +136,19 @@ fn two_poetry_installs_are_both_listed() {
     assert_eq!(f["fix"]["safe"], false);
 }
 
-#[test]
-fn venv_whose_python_was_removed() {
-    let tools = require_tools!();
-    let mut sb = Sandbox::with_tools(&tools);
-    let bin = sb.bin_dir(
-        "bin",
-        &[("poetry", &tools.poetry2), ("python3.11", &tools.py311)],
-    );
+/// A project whose in-project `.venv` was made with pyenv's 3.11.7 through a
+/// link that is gone, with `python3.11` on PATH being the system's (another
+/// 3.11): the venv is broken for real.
+fn broken_venv_project(sb: &mut Sandbox, tools: &common::Tools) -> Option<std::path::PathBuf> {
+    let system = Path::new("/usr/bin/python3.11");
+    if !system.is_file() {
+        common::skip("no /usr/bin/python3.11 (a 3.11 other than pyenv's) on this machine");
+        return None;
+    }
+    // No system folders searched: PATH and pyenv are the only interpreters.
+    sb.set_os_release("ID=debian\nVERSION_ID=12\n");
+    sb.set_env("PYENV_ROOT", &tools.pyenv_root);
+    let bin = sb.bin_dir("bin", &[("poetry", &tools.poetry2), ("python3.11", system)]);
     sb.set_path(&[bin]);
     let dir = sb.work().join("arcaflow-plugin-example");
     fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
@@ -153,7 +158,6 @@ fn venv_whose_python_was_removed() {
         tools.index_url
     );
     fs::write(dir.join("pyproject.toml"), pyproject).unwrap();
-    // A real venv made through a link to the interpreter; then the link goes.
     let gone = sb.root().join("gone/bin");
     fs::create_dir_all(&gone).unwrap();
     let link = gone.join("python3.11");
@@ -167,31 +171,232 @@ fn venv_whose_python_was_removed() {
     assert!(made.ok(), "{}", made.output);
     fs::remove_dir_all(sb.root().join("gone")).unwrap();
     assert!(fs::metadata(dir.join(".venv/bin/python")).is_err());
+    Some(dir)
+}
+
+/// The pyenv interpreter of `tools.py311`, as doctor names it.
+fn pyenv_311(tools: &common::Tools) -> (String, String) {
+    let real = fs::canonicalize(&tools.py311).unwrap();
+    let version = real
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let path = real.with_file_name("python3.11").display().to_string();
+    (path, version)
+}
+
+#[test]
+fn venv_whose_python_was_removed() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    let Some(dir) = broken_venv_project(&mut sb, &tools) else {
+        return;
+    };
+    let (py, version) = pyenv_311(&tools);
+    // Something of the user's in the venv: an editable checkout and a note.
+    fs::create_dir_all(dir.join(".venv/src/mylib")).unwrap();
+    fs::write(dir.join(".venv/src/mylib/setup.py"), "# mine\n").unwrap();
+    fs::write(dir.join(".venv/notes.txt"), "mine\n").unwrap();
 
     let (code, v) = doctor_json(&sb, &dir, &[]);
     assert_eq!(code, Some(1));
     let f = expect(&v, "venv-python-missing", "problem");
+    // The same interpreter (pyenv's exact version), not the other 3.11 first on PATH;
+    // only this venv is removed; deleting is never safe.
     assert_eq!(
         fix_command(f),
-        "rm -rf .venv && poetry env use python3.11 && poetry install"
+        format!("rm -rf .venv && {py} -m venv .venv")
     );
-    assert_eq!(f["fix"]["safe"], true);
+    assert_eq!(f["fix"]["safe"], false);
     assert!(
-        f["detail"].as_str().unwrap().contains("Valid: False"),
+        f["fix"]["deletes"]
+            .as_str()
+            .unwrap()
+            .ends_with("/.venv, with what pip did not put there: notes.txt, src/"),
+        "{f:#}"
+    );
+    let detail = f["detail"].as_str().unwrap();
+    assert!(detail.contains("Valid: False"), "{f:#}");
+    assert!(
+        detail.contains("what pip did not put there: notes.txt, src/"),
         "{f:#}"
     );
 
-    // --fix --yes rebuilds it (and adds the dev group and the lock on the way).
+    // --fix --yes skips it, says why, and deletes nothing.
     let ran = run(
         sb.wizard().arg("doctor").arg(&dir).args(["--fix", "--yes"]),
         TIMEOUT,
     );
-    assert!(ran.output.contains("poetry install"), "{}", ran.output);
+    assert!(
+        ran.output
+            .contains("skipped: it deletes something, so it is never applied without asking"),
+        "{}",
+        ran.output
+    );
+    assert!(!ran.output.contains("env remove"), "{}", ran.output);
+    // The lock fix runs Poetry, which would replace the broken venv: skipped too.
+    assert!(
+        ran.output
+            .contains("Poetry replaces a broken venv whenever it runs"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        dir.join(".venv/src/mylib/setup.py").is_file() && dir.join(".venv/notes.txt").is_file(),
+        "the user's files in .venv were deleted:\n{}",
+        ran.output
+    );
+    // Already running --fix: not told to run it, but how to be asked.
+    assert!(
+        !ran.output.contains("to apply the fixes one by one"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains("were not applied without asking"),
+        "{}",
+        ran.output
+    );
+    // The summary is the state after the fixes: a fresh run says the same.
+    let after = ran.output.rsplit("After the fixes:").next().unwrap();
+    let fresh = run(sb.wizard().arg("doctor").arg(&dir), TIMEOUT);
+    let counts = |s: &str| {
+        s.lines()
+            .find(|l| l.contains(" problem(s), "))
+            .map(|l| l.split("  (").next().unwrap().to_string())
+    };
+    assert_eq!(
+        counts(after),
+        counts(&fresh.output),
+        "{}\n---\n{}",
+        ran.output,
+        fresh.output
+    );
+    assert!(!version.is_empty());
+}
+
+/// A broken venv in Poetry's cache: the fix removes that env only (named by its
+/// path; not `env remove --all`), and the command, run as shown, makes it
+/// again with the same Python while another env beside it stays.
+#[test]
+fn a_broken_env_in_poetrys_cache_is_the_only_one_removed() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    sb.set_os_release("ID=debian\nVERSION_ID=12\n");
+    sb.set_env("PYENV_ROOT", &tools.pyenv_root);
+    let bin = sb.bin_dir(
+        "bin",
+        &[("poetry", &tools.poetry2), ("python3.11", &tools.py311)],
+    );
+    sb.set_path(&[bin]);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
+    fs::write(dir.join("pyproject.toml"), LEGACY_NO_DEV).unwrap();
+    // Poetry's name for the project's envs: NAME-<urlsafe b64 of sha256(realpath)>[:8].
+    let hash = run(
+        sb.command(&tools.py311).args([
+            "-c",
+            "import base64,hashlib,os,sys;print(base64.urlsafe_b64encode(hashlib.sha256(os.path.realpath(sys.argv[1]).encode()).digest()).decode()[:8])",
+        ]).arg(&dir),
+        TIMEOUT,
+    );
+    assert!(hash.ok(), "{}", hash.output);
+    let envs = sb.virtualenvs_dir();
+    let broken = envs.join(format!(
+        "arcaflow-plugin-example-{}-py3.11",
+        hash.output.trim()
+    ));
+    let other = envs.join("arcaflow-plugin-example-AAAAAAAA-py3.11");
+    fs::create_dir_all(&envs).unwrap();
+    let gone = sb.root().join("gone/bin");
+    fs::create_dir_all(&gone).unwrap();
+    std::os::unix::fs::symlink(&tools.py311, gone.join("python3.11")).unwrap();
+    for venv in [&broken, &other] {
+        let made = run(
+            sb.command(gone.join("python3.11"))
+                .args(["-m", "venv", "--without-pip"])
+                .arg(venv),
+            TIMEOUT,
+        );
+        assert!(made.ok(), "{}", made.output);
+    }
+    // The other env (another project of that name) is whole again: only ours is broken.
+    fs::remove_file(other.join("bin/python3.11")).unwrap();
+    std::os::unix::fs::symlink(&tools.py311, other.join("bin/python3.11")).unwrap();
+    fs::remove_dir_all(sb.root().join("gone")).unwrap();
+
     let (_, v) = doctor_json(&sb, &dir, &[]);
-    expect(&v, "venv-python-missing", "ok");
-    assert!(finding(&v, "lock-missing").is_none(), "{v:#}");
-    expect(&v, "lock-stale", "ok");
-    fixed(&v, "pyproject-no-dev-group");
+    let f = expect(&v, "venv-python-missing", "problem");
+    let command = fix_command(f).to_string();
+    let py = command
+        .strip_prefix(&format!("rm -rf {} && poetry env use ", broken.display()))
+        .unwrap_or_else(|| panic!("{command}"));
+    // The same interpreter (here through the PATH link to it).
+    assert_eq!(
+        fs::canonicalize(py).unwrap(),
+        fs::canonicalize(&tools.py311).unwrap(),
+        "{command}"
+    );
+    assert_eq!(f["fix"]["safe"], false);
+    assert_eq!(
+        f["fix"]["deletes"],
+        format!(
+            "the virtualenv {} (only what pip installed)",
+            broken.display()
+        )
+    );
+
+    // The command as a user would type it.
+    let ran = run(
+        sb.command("bash").arg("-c").arg(&command).current_dir(&dir),
+        TIMEOUT,
+    );
+    assert!(ran.ok(), "{}", ran.output);
+    assert!(other.join("pyvenv.cfg").is_file(), "the other env went too");
+    let cfg = fs::read_to_string(broken.join("pyvenv.cfg")).unwrap();
+    assert!(
+        cfg.contains("3.11.7") || cfg.contains(&pyenv_311(&tools).1),
+        "{cfg}"
+    );
+    // The env runs again; what is left is `poetry install` (the next fix).
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    assert!(finding(&v, "venv-python-missing").is_none(), "{v:#}");
+    let f = expect(&v, "venv-deps-missing", "warning");
+    assert_eq!(f["detail"], broken.display().to_string(), "{f:#}");
+}
+
+/// flake8 in the dev group and a broken venv: flake8 cannot run, and the advice
+/// is to fix the venv, not to add flake8 again; ACT's count is not ok.
+#[test]
+fn flake8_with_a_broken_venv_points_at_the_venv() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    let Some(dir) = broken_venv_project(&mut sb, &tools) else {
+        return;
+    };
+    let text = fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    fs::write(
+        dir.join("pyproject.toml"),
+        text.replace(
+            "\n[build-system]",
+            "\n[tool.poetry.group.dev.dependencies]\nflake8 = \"^7.0\"\n\n[build-system]",
+        ),
+    )
+    .unwrap();
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    expect(&v, "venv-python-missing", "problem");
+    let f = expect(&v, "act-flake8", "warning");
+    assert_eq!(
+        f["title"], "flake8 was not run: the project's virtualenv cannot run it yet",
+        "{f:#}"
+    );
+    assert!(!fix_command(f).contains("poetry add"), "{f:#}");
+    assert!(fix_command(f).contains("venv-python-missing"), "{f:#}");
+    let summary = finding(&v, "act-checks").unwrap();
+    assert_ne!(summary["severity"], "ok", "{summary:#}");
 }
 
 /// A venv made with Python 3.8 for a `^3.9` project: it runs, so nothing looks
@@ -278,28 +483,23 @@ fn venv_made_with_a_python_the_project_excludes() {
             bin.join("python3.9").display()
         )
     );
-    assert_eq!(f["fix"]["safe"], true);
+    // `env use` replaces the in-project .venv: that deletes it, so it is asked about.
+    assert_eq!(f["fix"]["safe"], false);
     // The venv runs: not reported as one whose Python is gone.
     assert!(finding(&v, "venv-python-missing").is_none(), "{v:#}");
 
-    // --fix --yes makes it again with 3.9 (and adds the dev group and the lock on the way).
+    // --fix --yes leaves it alone and says why.
     let ran = run(
         sb.wizard().arg("doctor").arg(&dir).args(["--fix", "--yes"]),
         TIMEOUT,
     );
-    assert!(ran.output.contains("poetry env use"), "{}", ran.output);
-    let cfg = fs::read_to_string(dir.join(".venv/pyvenv.cfg")).unwrap();
-    assert!(cfg.contains("3.9."), "{cfg}");
-    let (_, v) = doctor_json(&sb, &dir, &[]);
-    let f = expect(&v, "venv-python-out-of-range", "ok");
     assert!(
-        f["title"]
-            .as_str()
-            .unwrap()
-            .ends_with("is in the project's range `^3.9`"),
-        "{f:#}"
+        ran.output.contains("skipped: it deletes something"),
+        "{}",
+        ran.output
     );
-    expect(&v, "venv-python-missing", "ok");
+    let cfg = fs::read_to_string(dir.join(".venv/pyvenv.cfg")).unwrap();
+    assert!(cfg.contains(&v38), "{cfg}");
 }
 
 /// A plugin folder copied from another plugin keeps the other's

@@ -130,6 +130,19 @@ impl Pty {
         status.exit_code()
     }
 
+    /// The text of the row the cursor is on (where a prompt waits).
+    fn cursor_line(&self) -> String {
+        let p = self.parser.lock().unwrap();
+        let screen = p.screen();
+        let (row, _) = screen.cursor_position();
+        let (_, cols) = screen.size();
+        let line = screen
+            .rows(0, cols.into())
+            .nth(usize::from(row))
+            .unwrap_or_default();
+        line
+    }
+
     /// The terminal is back to normal: main screen, cursor shown.
     fn assert_restored(&self) {
         let p = self.parser.lock().unwrap();
@@ -696,4 +709,289 @@ fn summary_line(screen: &str) -> Option<&str> {
             && l.contains(" ok  (")
             && l.ends_with(" s)")
     })
+}
+
+/// `doctor --fix` answered with keys in a pty, on a real broken setup: an
+/// in-project venv whose interpreter is gone, and a stale lock. The venv fix
+/// is accepted, the lock fix declined, so `poetry install` fails on the stale
+/// lock; that failure offers `f` (its fix, `poetry lock`), which is taken,
+/// and the install is retried. Afterwards a fresh doctor agrees.
+#[test]
+fn doctor_fix_answered_in_a_pty_remakes_a_broken_venv_with_its_own_python() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    sb.set_env("PYENV_ROOT", &tools.pyenv_root);
+    let bin = sb.bin_dir(
+        "bin",
+        &[("poetry", &tools.poetry2), ("python3.11", &tools.py311)],
+    );
+    sb.set_path(&[bin]);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    std::fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
+    std::fs::write(dir.join("arcaflow_plugin_example/__init__.py"), "").unwrap();
+    let head = "[tool.poetry]\nname = \"arcaflow-plugin-example\"\nversion = \"0.1.0\"\n\
+                description = \"d\"\nauthors = [\"A <a@example.com>\"]\n\n\
+                [tool.poetry.dependencies]\npython = \"^3.9\"\n";
+    let tail = format!(
+        "\n[tool.poetry.group.dev.dependencies]\n\n[[tool.poetry.source]]\nname = \"local\"\nurl = \"{}\"\npriority = \"primary\"\n\n\
+         [build-system]\nrequires = [\"poetry-core>=1.0.0\"]\nbuild-backend = \"poetry.core.masonry.api\"\n",
+        tools.index_url
+    );
+    std::fs::write(dir.join("pyproject.toml"), format!("{head}{tail}")).unwrap();
+    let locked = common::run(
+        sb.command(&tools.poetry2).arg("lock").current_dir(&dir),
+        Duration::from_secs(300),
+    );
+    assert!(locked.ok(), "{}", locked.output);
+    // The SDK added by hand: the lock is stale now.
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        format!("{head}arcaflow-plugin-sdk = \"0.14.3\"\n{tail}"),
+    )
+    .unwrap();
+    // A real venv made through a link to pyenv's 3.11; then the link goes.
+    let gone = sb.root().join("gone/bin");
+    std::fs::create_dir_all(&gone).unwrap();
+    std::os::unix::fs::symlink(&tools.py311, gone.join("python3.11")).unwrap();
+    let made = common::run(
+        sb.command(gone.join("python3.11"))
+            .args(["-m", "venv", "--without-pip"])
+            .arg(dir.join(".venv")),
+        Duration::from_secs(120),
+    );
+    assert!(made.ok(), "{}", made.output);
+    std::fs::remove_dir_all(sb.root().join("gone")).unwrap();
+    let version = std::fs::canonicalize(&tools.py311)
+        .unwrap()
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+
+    let dir_s = dir.display().to_string();
+    let mut pty = Pty::spawn(&sb, &["doctor", &dir_s, "--fix", "--plain"], (100, 40), &[]);
+    let until = Instant::now() + Duration::from_secs(600);
+    let mut answered: Vec<(String, &str)> = Vec::new();
+    let mut last = String::new();
+    loop {
+        if let Ok(Some(_)) = pty.child.try_wait() {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "doctor --fix did not end:\n{}",
+            pty.contents()
+        );
+        let s = pty.contents();
+        let line = pty.cursor_line();
+        if s == last {
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        }
+        if line.trim_end().ends_with("Apply it? [y/N]:") {
+            // The fix asked about: the last `fix: ... [id]` header above.
+            let id = s
+                .lines()
+                .rfind(|l| l.starts_with("fix: "))
+                .and_then(|l| l.rsplit_once('[')?.1.strip_suffix(']'))
+                .unwrap_or_else(|| panic!("no fix header:\n{s}"))
+                .to_string();
+            let key = match id.as_str() {
+                "venv-python-missing" | "venv-deps-missing" => "y",
+                _ => "n",
+            };
+            pty.send(&format!("{key}\r"));
+            answered.push((id, key));
+            last = s;
+        } else if line.contains("[f]ix") && line.trim_end().ends_with("[q]uit:") {
+            pty.send("f\r");
+            answered.push(("failure".into(), "f"));
+            last = s;
+        } else {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let code = pty.wait_exit(Duration::from_secs(30));
+    let screen = pty.contents();
+    let ids: Vec<&str> = answered.iter().map(|(i, _)| i.as_str()).collect();
+    // The broken venv first, the lock declined, the install's failure fixed with `f`.
+    assert_eq!(
+        ids[..4],
+        [
+            "venv-python-missing",
+            "lock-stale",
+            "venv-deps-missing",
+            "failure"
+        ],
+        "{answered:?}\n{screen}"
+    );
+    let logs: String = std::fs::read_dir(sb.state_dir().join("arcaflow-wizard/logs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    let cfg = std::fs::read_to_string(dir.join(".venv/pyvenv.cfg"))
+        .unwrap_or_else(|e| panic!("no .venv/pyvenv.cfg ({e}); the log:\n{logs}\n{screen}"));
+    assert!(
+        cfg.contains(&format!("version = {version}"))
+            || cfg.contains(&format!("version_info = {version}")),
+        "not remade with Python {version}:\n{cfg}"
+    );
+    assert!(
+        dir.join(".venv/bin/python").exists(),
+        "the venv does not run"
+    );
+    // ACT's checks (no README, Dockerfile, tests) keep it at 1; a fresh run agrees.
+    assert_eq!(code, 1, "{screen}");
+    let ran = common::run(
+        sb.wizard().arg("doctor").arg(&dir).arg("--json"),
+        Duration::from_secs(300),
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ran.output[ran.output.rfind("\n{\n").map_or(0, |i| i + 1)..])
+            .unwrap_or_else(|e| panic!("{e}:\n{}", ran.output));
+    let sev = |id: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .map(|f| f["severity"].as_str().unwrap().to_string())
+    };
+    assert_eq!(sev("venv-python-missing").as_deref(), Some("ok"), "{v:#}");
+    assert_eq!(sev("lock-stale").as_deref(), Some("ok"), "{v:#}");
+    assert_eq!(sev("venv-deps-missing"), None, "{v:#}");
+}
+
+/// The full-screen doctor at 80x24, on a project with more findings than rows:
+/// the list says how many more there are, the header's counts add up to the
+/// list, the selected finding's fix line is whole, Enter asks (with the diff)
+/// before a fix runs, `n` changes nothing, `y` runs it, and the cursor stays.
+#[test]
+fn doctor_checklist_at_80x24_scrolls_with_a_marker_and_asks_before_a_fix() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    let bin = sb.bin_dir(
+        "bin",
+        &[("poetry", &tools.poetry2), ("python3.11", &tools.py311)],
+    );
+    sb.set_path(&[bin]);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    std::fs::create_dir_all(dir.join("arcaflow_plugin_example")).unwrap();
+    let pyproject = "[tool.poetry]\nname = \"arcaflow-plugin-example\"\nversion = \"0.1.0\"\n\
+                     description = \"d\"\nauthors = [\"A <a@example.com>\"]\n\n\
+                     [tool.poetry.dependencies]\npython = \"^3.9\"\narcaflow-plugin-sdk = \"^0.14.3\"\n";
+    std::fs::write(dir.join("pyproject.toml"), pyproject).unwrap();
+    let dir_s = dir.display().to_string();
+    let mut pty = Pty::spawn(&sb, &["doctor", &dir_s], (80, 24), &[]);
+    let s = pty.wait_for(" Findings ", START);
+
+    // Header counts = rows listed + the rows the markers stand for.
+    let header = s.lines().next().unwrap().to_string();
+    let num = |word: &str| -> usize {
+        let before = header.split(word).next().unwrap();
+        before
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .find(|t| !t.is_empty())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let total = num(" problem(s)") + num(" warning(s)") + num(" ok");
+    let more = |s: &str, arrow: &str| -> usize {
+        s.lines()
+            .filter_map(|l| l.split(arrow).nth(1))
+            .filter_map(|t| t.split_whitespace().next()?.parse::<usize>().ok())
+            .sum()
+    };
+    let rows = s
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start_matches('│').trim_start();
+            let t = t.trim_start_matches('›').trim_start();
+            t.starts_with("✓ ") || t.starts_with("! ") || t.starts_with("✗ ")
+        })
+        .count();
+    assert!(
+        more(&s, "↓ ") > 0,
+        "no '↓ N more' on a list that scrolls:\n{s}"
+    );
+    assert_eq!(
+        rows + more(&s, "↓ ") + more(&s, "↑ "),
+        total,
+        "{header}\n{s}"
+    );
+
+    // The first problem is the missing dev group; its whole fix line is shown.
+    assert!(
+        s.contains("fix: $ edit pyproject.toml: add an empty"),
+        "{s}"
+    );
+    assert!(s.contains("dependencies]"), "{s}");
+
+    // Enter on a fix that writes a file: its diff, and the question; n keeps the file.
+    let back = |pty: &mut Pty, want: &str| -> String {
+        let until = Instant::now() + Duration::from_secs(120);
+        loop {
+            let s = pty.contents();
+            if s.contains(" Findings ") && s.contains(want) {
+                return s;
+            }
+            if s.contains("Press Enter to leave") {
+                pty.send(ENTER);
+            }
+            assert!(
+                Instant::now() < until,
+                "the checklist did not come back:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    pty.send(ENTER);
+    let s = pty.wait_for("Write it? y yes", Duration::from_secs(30));
+    assert!(s.contains("+[tool.poetry.group.dev.dependencies]"), "{s}");
+    pty.send("n");
+    let s = back(&mut pty, "no dev group");
+    assert!(!s.contains("now: ok"), "{s}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("pyproject.toml")).unwrap(),
+        pyproject
+    );
+
+    // y writes it; back in the list, the cursor stays on the first row.
+    pty.send(ENTER);
+    pty.wait_for("Write it? y yes", Duration::from_secs(30));
+    pty.send("y");
+    let s = back(&mut pty, "now: ok");
+    assert!(
+        std::fs::read_to_string(dir.join("pyproject.toml"))
+            .unwrap()
+            .contains("[tool.poetry.group.dev.dependencies]"),
+        "{s}"
+    );
+    let is_row = |l: &&str| {
+        let t = l.trim_start_matches('│').trim_start();
+        let t = t.trim_start_matches('›').trim_start();
+        t.starts_with("✓ ") || t.starts_with("! ") || t.starts_with("✗ ")
+    };
+    let first = s.lines().find(is_row).unwrap();
+    assert!(
+        first.contains('›'),
+        "the cursor moved off the first row:\n{s}"
+    );
+
+    // That row is now the missing lock: a command, so the checklist asks; n runs nothing.
+    assert!(first.contains("poetry.lock"), "{s}");
+    pty.send(ENTER);
+    let s = pty.wait_for("Run this fix?", Duration::from_secs(10));
+    assert!(s.contains("$ poetry lock"), "{s}");
+    pty.send("n");
+    pty.wait_for("Not applied", Duration::from_secs(10));
+    assert!(!dir.join("poetry.lock").exists());
+    pty.send("q");
+    pty.wait_exit(Duration::from_secs(30));
+    pty.assert_restored();
 }

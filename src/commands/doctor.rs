@@ -12,10 +12,9 @@ use std::time::Instant;
 
 use crate::cli::DoctorArgs;
 use crate::journey::context::Options;
-use crate::journey::doctor::{self, report, Input, Severity};
-use crate::journey::driver::{Driver, Outcome};
-use crate::journey::{diff, Context};
-use crate::plan::{Action, Plan};
+use crate::journey::doctor::{self, fixes, report, Input};
+use crate::journey::driver::Driver;
+use crate::journey::Context;
 use crate::probe::{Facts, ProbeEnv};
 use crate::session::{self, SessionLog};
 use crate::ui::plain::Plain;
@@ -79,7 +78,11 @@ pub fn run(args: DoctorArgs) -> i32 {
     } else {
         Style::detect()
     };
-    let _ = write!(out, "{}", report::render(&style, &findings, elapsed));
+    let _ = write!(
+        out,
+        "{}",
+        report::render_with(&style, &findings, elapsed, false)
+    );
     let state_dir = session::state_dir();
     let log = SessionLog::create(&state_dir, "doctor").unwrap_or_else(|_| SessionLog::disabled());
     let mut ctx = Context::new(
@@ -94,19 +97,24 @@ pub fn run(args: DoctorArgs) -> i32 {
     let interactive = std::io::stdin().is_terminal();
     let mut tried: HashSet<&'static str> = HashSet::new();
     let mut applied = 0;
-    while let Some(f) = findings
-        .iter()
-        .find(|f| f.fixable() && !tried.contains(f.id))
-        .cloned()
-    {
+    let mut not_asked = 0;
+    while let Some(f) = fixes::next(&findings, &tried).cloned() {
         tried.insert(f.id);
-        let fix = f.fix.clone().expect("filtered");
+        let fix = f.fix.clone().expect("fixable");
         let _ = writeln!(out, "\n{} {}  [{}]", style.bold("fix:"), f.title, f.id);
-        let _ = writeln!(out, "  $ {}", fix.command.replace('\n', "\n  $ "));
-        show_diffs(&mut out, &style, &fix.plan);
+        show_preview(&mut out, &style, &f);
         let go = if args.common.yes {
             if !fix.safe {
-                let _ = writeln!(out, "  skipped: this fix is not applied without asking (run `doctor --fix` without --yes)");
+                not_asked += 1;
+                let why = if fix.deletes.is_some() {
+                    "it deletes something, so it is never applied without asking"
+                } else {
+                    "it is not applied without asking"
+                };
+                let _ = writeln!(
+                    out,
+                    "  skipped: {why} (run `arcaflow-wizard doctor --fix` without --yes)"
+                );
             }
             fix.safe
         } else if interactive {
@@ -116,6 +124,7 @@ pub fn run(args: DoctorArgs) -> i32 {
             let _ = std::io::stdin().lock().read_line(&mut line);
             matches!(line.trim(), "y" | "Y" | "yes")
         } else {
+            not_asked += 1;
             let _ = writeln!(
                 out,
                 "  skipped: no terminal to ask (pass --yes to apply the safe fixes)"
@@ -126,63 +135,66 @@ pub fn run(args: DoctorArgs) -> i32 {
             continue;
         }
         log.line(&format!("doctor fix {}: {}", f.id, fix.command));
-        let Some(step) = doctor::fix_journey(&f) else {
-            continue;
-        };
-        let mut driver = Driver::new(&step, &log);
-        let mut ui = if args.json {
-            Plain::new(args.common.yes).to_stderr()
-        } else {
-            Plain::new(args.common.yes)
-        };
-        let outcome = driver.run(&mut ctx, &mut ui);
-        if outcome == Outcome::Done {
+        let verdict = fixes::apply(&mut findings, &f, &input, |steps| {
+            let mut driver = Driver::new(steps, &log);
+            let mut ui = if args.json {
+                Plain::new(args.common.yes).to_stderr()
+            } else {
+                Plain::new(args.common.yes)
+            };
+            driver.run(&mut ctx, &mut ui)
+        });
+        log.line(&format!("doctor fix {}: {}", f.id, verdict.line()));
+        if verdict.is_fixed() {
             applied += 1;
         }
-        doctor::recheck_after_fix(&mut findings, &f, &input);
-        let now = findings.iter().find(|x| x.id == f.id);
-        let verdict = match now {
-            None => style.ok("  now: fixed"),
-            Some(x) if x.severity == Severity::Ok => style.ok(&format!("  now: ok: {}", x.title)),
-            Some(x) => style.bad(&format!("  now: still {}: {}", x.severity.mark(), x.title)),
-        };
-        let _ = writeln!(out, "{verdict}");
-    }
-    if let Some(p) = log.path() {
+        let line = format!("  {}", verdict.line());
         let _ = writeln!(
             out,
-            "\nApplied {applied} fix(es). Session log: {}",
-            p.display()
+            "{}",
+            if verdict.is_fixed() {
+                style.ok(&line)
+            } else {
+                style.bad(&line)
+            }
         );
     }
+    if let Some(p) = log.path() {
+        let _ = writeln!(out, "\nFixed {applied}. Session log: {}", p.display());
+    }
     log.flush();
+    // The summary is a fresh check, so it says what `doctor` run now would say.
+    let findings = fixes::after(&input);
     let _ = writeln!(out, "\nAfter the fixes:");
     let _ = write!(
         out,
         "{}",
-        report::render(&style, &findings, started.elapsed())
+        report::render_with(&style, &findings, started.elapsed(), false)
     );
+    if not_asked > 0 {
+        let _ = writeln!(
+            out,
+            "{not_asked} fix(es) were not applied without asking: run `arcaflow-wizard doctor --fix` on a terminal, without --yes, to be asked."
+        );
+    }
     if args.json {
         println!("{}", doctor::finding::to_json(&input.dir, &findings));
     }
     doctor::exit_code(&findings)
 }
 
-/// The diff of every file a plan would change.
-fn show_diffs(out: &mut dyn Write, style: &Style, plan: &Plan) {
-    for a in &plan.actions {
-        if let Action::WriteFile { path, contents, .. } = a {
-            let now = std::fs::read_to_string(path).unwrap_or_default();
-            for l in diff::unified(path, &now, contents).lines() {
-                let l = if l.starts_with('+') {
-                    style.ok(l)
-                } else if l.starts_with('-') {
-                    style.bad(l)
-                } else {
-                    l.to_string()
-                };
-                let _ = writeln!(out, "    {l}");
-            }
-        }
+/// What a fix will do (command, diffs, what it deletes), indented.
+fn show_preview(out: &mut dyn Write, style: &Style, f: &doctor::Finding) {
+    for l in fixes::preview(f) {
+        let l = if l.starts_with("$ ") {
+            l
+        } else if l.starts_with('+') {
+            style.ok(&l)
+        } else if l.starts_with('-') || l.starts_with("This deletes") {
+            style.bad(&l)
+        } else {
+            l
+        };
+        let _ = writeln!(out, "  {l}");
     }
 }

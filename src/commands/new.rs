@@ -139,6 +139,15 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
             )));
         }
     }
+    if let Some(d) = given.get("dir") {
+        crate::names::check_dir_arg(d).map_err(Failure::usage)?;
+    }
+    // Checked here too, so a bad answers file stops before anything runs.
+    for k in ["description", "author"] {
+        if let Some(v) = given.get(k) {
+            crate::names::one_line(k, v).map_err(|e| Failure::usage(format!("--answers: {e}")))?;
+        }
+    }
     if given.get("dir").is_some_and(|d| d.trim().is_empty()) {
         return Err(Failure::usage(
             "DIR is empty: give the project folder, or leave it out for ./arcaflow-plugin-NAME",

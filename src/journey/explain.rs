@@ -101,9 +101,31 @@ pub fn tool_failure(cmd: &Cmd, res: &RunResult) -> Option<Failure> {
         .iter()
         .find(|(needle, _, _)| text.contains(needle))
         .map(|(_, meaning, fix)| {
-            Failure::new(format!("`{}` failed: {meaning}", cmd.display()))
-                .hint(format!("Fix: {fix}"))
+            let f = Failure::new(format!("`{}` failed: {meaning}", cmd.display()))
+                .hint(format!("Fix: {fix}"));
+            match runnable(cmd, fix) {
+                Some(plan) => f.fix(plan),
+                None => f,
+            }
         })
+}
+
+/// Fixes that are a Poetry command on the same project: run with the same
+/// Poetry, folder and environment as the command that failed, so the front
+/// ends can offer them (`f`) instead of only printing them. (`poetry build`
+/// is left out: a release builds into a folder of its own.)
+const RUNNABLE: &[(&str, &[&str])] = &[("poetry lock", &["lock"])];
+
+fn runnable(cmd: &Cmd, fix: &str) -> Option<crate::plan::Plan> {
+    let (_, args) = RUNNABLE.iter().find(|(text, _)| *text == fix)?;
+    if cmd.program.file_name()? != "poetry" {
+        return None;
+    }
+    let mut run = Cmd::new(cmd.program.clone()).args(args.iter().copied());
+    run.env = cmd.env.clone();
+    run.cwd = cmd.cwd.clone();
+    run.timeout = cmd.timeout;
+    Some(crate::plan::Plan::new().run(run))
 }
 
 #[cfg(test)]
@@ -134,6 +156,33 @@ mod tests {
             f.message.contains("published as arcaflow-plugin-sdk"),
             "{f}"
         );
+    }
+
+    /// A fix that is a Poetry command comes with its plan, so `f` is offered.
+    #[test]
+    fn a_stale_lock_comes_with_poetry_lock_to_run() {
+        let cmd = Cmd::new("/opt/poetry/bin/poetry")
+            .arg("install")
+            .cwd("/p")
+            .env("POETRY_VIRTUALENVS_IN_PROJECT", "true");
+        let f = tool_failure(
+            &cmd,
+            &res(&["pyproject.toml changed significantly since poetry.lock was last generated. Run `poetry lock` to fix the lock file."]),
+        )
+        .unwrap();
+        let plan = f.fix.expect("a plan to run");
+        assert_eq!(
+            plan.actions,
+            vec![crate::plan::Action::Run(
+                Cmd::new("/opt/poetry/bin/poetry")
+                    .arg("lock")
+                    .cwd("/p")
+                    .env("POETRY_VIRTUALENVS_IN_PROJECT", "true")
+            )]
+        );
+        // Advice that is no command stays advice.
+        let f = tool_failure(&cmd, &res(&["Group(s) not found: dev"])).unwrap();
+        assert!(f.fix.is_none());
     }
 
     #[test]

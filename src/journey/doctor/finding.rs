@@ -33,9 +33,12 @@ pub struct Fix {
     pub command: String,
     /// Empty when the wizard cannot do it (a shell alias, an install with sudo).
     pub plan: Plan,
-    /// `--fix --yes` applies it without asking: it loses nothing the user made
-    /// and touches only the project (or a broken venv).
+    /// `--fix --yes` applies it without asking: it deletes nothing and
+    /// touches only the project.
     pub safe: bool,
+    /// What the fix deletes, named for the user (a venv, and anything in it
+    /// pip did not put there); such a fix is never safe.
+    pub deletes: Option<String>,
 }
 
 impl Fix {
@@ -44,7 +47,14 @@ impl Fix {
             command: command.into(),
             plan,
             safe,
+            deletes: None,
         }
+    }
+    /// The fix deletes `what`: it is asked about every time, never applied by `--yes`.
+    pub fn deleting(mut self, what: impl Into<String>) -> Fix {
+        self.deletes = Some(what.into());
+        self.safe = false;
+        self
     }
     /// Advice only: the user does it.
     pub fn manual(command: impl Into<String>) -> Fix {
@@ -52,6 +62,7 @@ impl Fix {
             command: command.into(),
             plan: Plan::new(),
             safe: false,
+            deletes: None,
         }
     }
     pub fn automatic(&self) -> bool {
@@ -185,6 +196,8 @@ pub struct JsonFix<'a> {
     pub safe: bool,
     /// The wizard can run it (`doctor --fix`); false for advice such as an alias.
     pub automatic: bool,
+    /// What the fix deletes (such a fix is never safe), or null.
+    pub deletes: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -224,6 +237,7 @@ pub fn to_json(project: &std::path::Path, findings: &[Finding]) -> String {
                     command: &x.command,
                     safe: x.safe,
                     automatic: x.automatic(),
+                    deletes: x.deletes.as_deref(),
                 }),
             })
             .collect(),
@@ -260,6 +274,7 @@ mod tests {
         assert_eq!(v["findings"][1]["fix"]["command"], "poetry install");
         assert_eq!(v["findings"][1]["fix"]["safe"], true);
         assert_eq!(v["findings"][2]["fix"]["automatic"], false);
+        assert_eq!(v["findings"][1]["fix"]["deletes"], serde_json::Value::Null);
         assert_eq!(v["summary"]["ok"], 1);
         assert_eq!(v["summary"]["warnings"], 1);
         assert_eq!(v["summary"]["problems"], 1);

@@ -5,11 +5,12 @@
 //! the wall time is that of the slowest group; every process a check starts has
 //! its own timeout too. Checks read files where files tell (pyvenv.cfg,
 //! dist-info folders, auth.toml) and run a tool only where nothing else tells.
-//! A check decides; it changes nothing: a fix is a `Plan`, run by the caller
-//! through the Driver (`commands/doctor.rs`).
+//! A check decides; it changes nothing: a fix is a `Plan`, run by a front end
+//! through the Driver, one fix at a time (`fixes`).
 
 pub mod checks;
 pub mod finding;
+pub mod fixes;
 pub mod report;
 
 use std::path::PathBuf;
@@ -141,6 +142,7 @@ fn injected_fault() -> Option<(Fault, Group)> {
 /// is checked and one finding says so.
 pub fn diagnose(input: &Input) -> Vec<Finding> {
     let mut out = run_groups(&Group::ALL, input, GROUP_TIMEOUT);
+    relate(&mut out, input);
     if !input.has_project() {
         out.insert(
             0,
@@ -157,19 +159,66 @@ pub fn diagnose(input: &Input) -> Vec<Finding> {
     out
 }
 
-/// After a fix: check the finding's group again, and what a project change
-/// affects (the lock and the venv), and put the new findings in place of theirs.
-pub fn recheck_after_fix(findings: &mut Vec<Finding>, fixed: &Finding, input: &Input) {
-    let mut groups = vec![fixed.group];
-    if matches!(fixed.group, Group::Project | Group::Lock) {
-        groups.extend([Group::Lock, Group::Venv]);
+/// What one group's findings mean for another's, once all are in: the groups
+/// run apart, in parallel, so each sees only its own facts.
+pub fn relate(findings: &mut [Finding], input: &Input) {
+    checks::venv_fix::mark_poetry_losses(findings);
+    flake8_waits_for_the_venv(findings, input);
+}
+
+/// flake8 could not run from the project's venv because the venv is broken or
+/// lacks it, while the dev group already lists flake8: the advice is to fix
+/// the venv, not to `poetry add` what is there.
+fn flake8_waits_for_the_venv(findings: &mut [Finding], input: &Input) {
+    let venv = findings
+        .iter()
+        .find(|f| {
+            f.severity != Severity::Ok
+                && matches!(
+                    f.id,
+                    "venv-python-missing" | "venv-missing" | "venv-deps-missing"
+                )
+        })
+        .map(|f| f.id);
+    let Some(venv) = venv else {
+        return;
+    };
+    let in_dev = checks::Project::load(&input.dir)
+        .and_then(|p| {
+            p.info().map(|i| {
+                i.dependencies.iter().any(|d| {
+                    crate::pyproject::normalize_name(&d.name) == "flake8"
+                        && matches!(
+                            &d.source,
+                            crate::pyproject::DepSource::PoetryGroup(_)
+                                | crate::pyproject::DepSource::PoetryDevDependencies
+                                | crate::pyproject::DepSource::DependencyGroup(_)
+                        )
+                })
+            })
+        })
+        .unwrap_or(false);
+    let Some(f) = findings
+        .iter_mut()
+        .find(|f| f.id == "act-flake8" && f.severity != Severity::Ok)
+    else {
+        return;
+    };
+    let suggests_add = f
+        .fix
+        .as_ref()
+        .is_some_and(|x| x.command.contains("poetry add --group dev flake8"));
+    if !(in_dev && suggests_add) {
+        return;
     }
-    groups.sort();
-    groups.dedup();
-    let fresh = run_groups(&groups, input, GROUP_TIMEOUT);
-    findings.retain(|x| !groups.contains(&x.group) || x.id == "project-none");
-    findings.extend(fresh);
-    findings.sort_by_key(|x| x.group);
+    f.severity = Severity::Warning;
+    f.title = "flake8 was not run: the project's virtualenv cannot run it yet".into();
+    f.detail = format!(
+        "flake8 is in the dev group already; the virtualenv needs fixing first ({venv} above)"
+    );
+    f.fix = Some(Fix::manual(format!(
+        "fix the virtualenv ({venv}), then run: poetry run python -m flake8 --show-source ."
+    )));
 }
 
 /// A finding's fix as a one-step journey, so the Driver runs it like any step:

@@ -41,8 +41,19 @@ pub fn finding(style: &Style, f: &Finding) -> String {
     out
 }
 
-/// The whole report.
+/// The whole report, ending with how to apply the fixes.
 pub fn render(style: &Style, findings: &[Finding], elapsed: std::time::Duration) -> String {
+    render_with(style, findings, elapsed, true)
+}
+
+/// The whole report; `offer_fix`: end with the `doctor --fix` hint (not while
+/// `--fix` is running already).
+pub fn render_with(
+    style: &Style,
+    findings: &[Finding],
+    elapsed: std::time::Duration,
+    offer_fix: bool,
+) -> String {
     let mut out = String::new();
     let mut last: Option<Group> = None;
     for f in findings {
@@ -61,7 +72,7 @@ pub fn render(style: &Style, findings: &[Finding], elapsed: std::time::Duration)
         s.ok,
         elapsed.as_secs_f64()
     );
-    if findings.iter().any(Finding::fixable) {
+    if offer_fix && findings.iter().any(Finding::fixable) {
         let _ = writeln!(
             out,
             "Run `arcaflow-wizard doctor --fix` to apply the fixes one by one (with --yes: every safe one)."

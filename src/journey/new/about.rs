@@ -51,8 +51,11 @@ impl crate::journey::Step for About {
             .default_opt(default_name)
             .validate(valid_name),
             Question::text("description", "One line on what it does")
-                .default("An Arcaflow plugin."),
-            Question::text("author", "Author (Name <email>)").default(default_author()),
+                .default("An Arcaflow plugin.")
+                .validate(|s| crate::names::one_line("description", s)),
+            Question::text("author", "Author (Name <email>)")
+                .default(default_author())
+                .validate(|s| crate::names::one_line("author", s)),
         ]
     }
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
@@ -111,4 +114,29 @@ fn check_writable(dir: &std::path::Path) -> Result<(), Failure> {
         existing.display()
     ))
     .hint("Choose a folder you can write to (arcaflow-wizard new DIR --name NAME), or fix its permissions."))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::journey::Step;
+
+    /// The form refuses a pasted two-line description or author, as --answers does.
+    #[test]
+    fn the_form_refuses_a_line_break_in_the_description_and_author() {
+        let ctx = crate::journey::Context::new(
+            std::env::temp_dir(),
+            Default::default(),
+            Default::default(),
+            crate::probe::ProbeEnv::from_env(),
+        );
+        let qs = super::About.questions(&ctx);
+        for key in ["description", "author"] {
+            let q = qs.iter().find(|q| q.key == key).unwrap();
+            assert!(
+                q.accept("one\ntwo").unwrap_err().contains("line break"),
+                "{key}"
+            );
+            assert_eq!(q.accept("one line").unwrap(), "one line", "{key}");
+        }
+    }
 }

@@ -49,14 +49,18 @@ pub fn check(input: &Input) -> Vec<Finding> {
     let passed = total - out.len();
     let counted = total - not_run;
     let note = if not_run > 0 { " (flake8 not run)" } else { "" };
-    out.insert(
-        0,
-        Finding::ok(
-            G,
-            "act-checks",
-            format!("{passed} of {counted} ACT checks pass{note}"),
-        ),
+    // A count with failures in it is not ok: it is as bad as the worst of them.
+    let mut summary = Finding::ok(
+        G,
+        "act-checks",
+        format!("{passed} of {counted} ACT checks pass{note}"),
     );
+    summary.severity = out
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(summary.severity);
+    out.insert(0, summary);
     out
 }
 

@@ -8,6 +8,7 @@ pub mod project;
 pub mod python;
 pub mod tokens;
 pub mod venv;
+pub mod venv_fix;
 pub mod venv_range;
 
 use std::path::{Path, PathBuf};

@@ -232,38 +232,6 @@ pub fn broken(venv: &Path) -> Option<String> {
     (!why.is_empty()).then(|| why.join("\n"))
 }
 
-/// The Python to recreate the venv with: the same minor if there is one, else python3.
-fn replacement_python(input: &Input, venv: &Path) -> String {
-    let minor = crate::probe::python::pyvenv_cfg_version(venv);
-    if let Some(v) = minor {
-        let name = format!("python{}.{}", v.major, v.minor);
-        if let Some(p) = super::on_path(input, &name) {
-            if std::fs::metadata(&p).is_ok() {
-                return name;
-            }
-        }
-        if let Some(root) = &input.env.pyenv_root {
-            let mut cands: Vec<PathBuf> = std::fs::read_dir(root.join("versions"))
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .starts_with(&format!("{}.{}.", v.major, v.minor))
-                })
-                .map(|e| e.path().join("bin").join(&name))
-                .filter(|p| p.is_file())
-                .collect();
-            cands.sort();
-            if let Some(p) = cands.pop() {
-                return p.display().to_string();
-            }
-        }
-    }
-    "python3".into()
-}
-
 pub fn check(input: &Input) -> Vec<Finding> {
     let Some(p) = Project::load(&input.dir) else {
         return Vec::new();
@@ -297,37 +265,50 @@ pub fn check(input: &Input) -> Vec<Finding> {
         ))];
     }
     if let Some(why) = broken(&venv) {
-        let py = replacement_python(input, &venv);
-        let in_project = venv == dir.join(".venv");
-        let (shown, plan) = if in_project {
-            (
-                format!("rm -rf .venv && poetry env use {py} && poetry install"),
-                Plan::new()
-                    .run(Cmd::new("rm").args(["-rf", ".venv"]).cwd(dir))
-                    .run(Cmd::new("poetry").args(["env", "use", &py]).cwd(dir))
-                    .run(Cmd::new("poetry").arg("install").cwd(dir)),
-            )
-        } else {
-            (
-                format!("poetry env remove --all && poetry env use {py} && poetry install"),
-                Plan::new()
-                    .run(Cmd::new("poetry").args(["env", "remove", "--all"]).cwd(dir))
-                    .run(Cmd::new("poetry").args(["env", "use", &py]).cwd(dir))
-                    .run(Cmd::new("poetry").arg("install").cwd(dir)),
-            )
+        let (fix, note) = match super::venv_fix::remake(input, &venv) {
+            Some((fix, note)) => (fix, note),
+            None => {
+                let had = crate::probe::python::pyvenv_cfg_version(&venv)
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "3.X".into());
+                (
+                    Fix::manual(format!(
+                        "no Python {had} (the one this venv was made with) was found: install it, then run: \
+                         rm -rf {} && poetry env use /path/to/python && poetry install",
+                        crate::plan::shell_quote(&venv.display().to_string())
+                    )),
+                    None,
+                )
+            }
         };
+        let deletes = fix
+            .deletes
+            .as_ref()
+            .map(|d| format!("\nThe fix deletes {d}."))
+            .unwrap_or_default();
+        let note = note.map(|n| format!("\n{n}.")).unwrap_or_default();
         return vec![Finding::problem(G, "venv-python-missing", "the project's virtualenv points at a Python that is gone")
             .detail(format!(
-                "{}\n{why}\nPoetry hides this: `poetry env info` says `Valid: False` and exits 0, and Poetry 2 `poetry run` recreates the venv EMPTY.",
+                "{}\n{why}\nPoetry hides this: `poetry env info` says `Valid: False` and exits 0, and Poetry 2 `poetry run` recreates the venv EMPTY.{note}{deletes}",
                 venv.display()
             ))
-            .fix(Fix::run(shown, plan, true))];
+            .fix(fix)];
     }
     // A venv that runs but whose Python the project excludes: Poetry refuses it,
     // and the fix makes a new one, so what is installed in this one does not matter.
     let mut out = Vec::new();
-    if let Some(f) = super::venv_range::check(input, &venv, p.info().and_then(|i| i.python())) {
+    if let Some(mut f) = super::venv_range::check(input, &venv, p.info().and_then(|i| i.python())) {
         if f.severity != super::super::Severity::Ok {
+            // `poetry env use` replaces an in-project .venv: that deletes it.
+            if venv == dir.join(".venv") {
+                f.fix = f.fix.map(|x| {
+                    if x.automatic() {
+                        x.deleting(super::venv_fix::what_is_lost(&venv))
+                    } else {
+                        x
+                    }
+                });
+            }
             return vec![f];
         }
         out.push(f);
