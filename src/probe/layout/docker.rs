@@ -324,8 +324,9 @@ pub fn parse(text: &str) -> Dockerfile {
 
 impl Stage {
     /// The context path an image path came from, by this stage's COPY lines (the
-    /// last that covers it wins). `is_file` tells whether a context path is a file.
-    pub fn source_of(&self, image_path: &str, is_file: &dyn Fn(&str) -> bool) -> Option<String> {
+    /// last that covers it wins). `is_dir` tells whether a context path is a
+    /// folder; anything else (a file, or a path that is not there) counts as a file.
+    pub fn source_of(&self, image_path: &str, is_dir: &dyn Fn(&str) -> bool) -> Option<String> {
         let p = normalize(image_path);
         for c in self.copies.iter().rev() {
             let dest_dir = c.dest.trim_end_matches('/');
@@ -334,7 +335,7 @@ impl Stage {
                 if src.contains('*') || src.contains('$') {
                     continue;
                 }
-                if is_file(src) {
+                if src != "." && !is_dir(src) {
                     let base = src.rsplit('/').next().unwrap_or(src);
                     let into_dir = c.dest.ends_with('/')
                         || c.sources.len() > 1

@@ -273,15 +273,15 @@ impl Layout {
     ) -> Layout {
         let (packages_form, code_folder, packaged) = code(info, tree);
         let df = dockerfile.map(docker::parse);
-        let is_file = |p: &str| tree.is_file(p);
+        let is_dir = |p: &str| tree.is_dir(p);
         let package_arg = df.as_ref().and_then(package_arg);
         let entry = match &df {
             None => Fact::unknown("no Dockerfile"),
-            Some(d) => entry(d, &is_file),
+            Some(d) => entry(d, &is_dir),
         };
         let tests = match &df {
             None => Fact::unknown("no Dockerfile"),
-            Some(d) => tests(d, &is_file),
+            Some(d) => tests(d, &is_dir),
         };
         let system_packages = df.as_ref().map(build_packages).unwrap_or_default();
         let dev = match (info.has_dev_group, info.has_legacy_dev_dependencies) {
@@ -401,7 +401,7 @@ fn package_arg(df: &docker::Dockerfile) -> Option<String> {
         .cloned()
 }
 
-fn entry(df: &docker::Dockerfile, is_file: &dyn Fn(&str) -> bool) -> Fact<Entry> {
+fn entry(df: &docker::Dockerfile, is_dir: &dyn Fn(&str) -> bool) -> Fact<Entry> {
     let Some(stage) = df.stages.last() else {
         return Fact::unknown("the Dockerfile has no FROM");
     };
@@ -423,7 +423,7 @@ fn entry(df: &docker::Dockerfile, is_file: &dyn Fn(&str) -> bool) -> Fact<Entry>
     } else {
         format!("{workdir}/{script}")
     });
-    match stage.source_of(&image_path, is_file) {
+    match stage.source_of(&image_path, is_dir) {
         Some(module) => Fact::known(
             Entry {
                 command: words.clone(),
@@ -451,7 +451,7 @@ fn python_script(words: &[String]) -> Option<String> {
         .cloned()
 }
 
-fn tests(df: &docker::Dockerfile, is_file: &dyn Fn(&str) -> bool) -> Fact<TestRun> {
+fn tests(df: &docker::Dockerfile, is_dir: &dyn Fn(&str) -> bool) -> Fact<TestRun> {
     for stage in &df.stages {
         for run in &stage.runs {
             for seg in docker::segments(&run.command) {
@@ -489,7 +489,7 @@ fn tests(df: &docker::Dockerfile, is_file: &dyn Fn(&str) -> bool) -> Fact<TestRu
                 } else {
                     format!("{}/{arg}", run.workdir)
                 });
-                let Some(file) = stage.source_of(&image, is_file) else {
+                let Some(file) = stage.source_of(&image, is_dir) else {
                     return Fact::unknown(format!(
                         "no COPY line puts {image} (the test file, {from}) in the image"
                     ));
@@ -505,7 +505,7 @@ fn tests(df: &docker::Dockerfile, is_file: &dyn Fn(&str) -> bool) -> Fact<TestRu
                         } else {
                             format!("{}/{p}", run.workdir)
                         });
-                        stage.source_of(&abs, is_file).unwrap_or(abs)
+                        stage.source_of(&abs, is_dir).unwrap_or(abs)
                     })
                     .collect();
                 return Fact::known(

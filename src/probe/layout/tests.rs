@@ -317,3 +317,14 @@ fn reads_a_real_folder() {
     assert!(tree.is_dir("tests/unit") && !tree.exists(".git/objects/x.yaml"));
     assert!(Layout::read(&d.path().join("nothing")).is_none());
 }
+
+#[test]
+fn a_copied_file_that_is_missing_still_maps_to_its_own_path() {
+    let df = "FROM base\nADD plugin.py /\nENTRYPOINT [\"python\", \"/plugin.py\"]\n";
+    let l = Layout::of(&info(MODULE_TOML), Some(df), None, &Tree::default());
+    let e = l.entry.value().unwrap();
+    assert_eq!(
+        (e.image_path.as_str(), e.module.as_str()),
+        ("/plugin.py", "plugin.py")
+    );
+}
