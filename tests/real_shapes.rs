@@ -88,6 +88,14 @@ fn every_shape_has_only_its_true_problems() {
         want.sort();
         assert_eq!(problems, want, "{shape}: {v:#}");
         assert_eq!(code, Some(1), "{shape}");
+        if shape == "py312-sdk-0144" {
+            let f = by_id(&v, "pyproject-python-not-3-9");
+            assert_eq!(f["severity"], "warning");
+            assert!(
+                f["title"].as_str().unwrap().contains("0.5.x base images"),
+                "{f:#}"
+            );
+        }
         // The layout is read as Poetry and the Dockerfile read it.
         for id in [
             "layout-code-folder",

@@ -227,6 +227,8 @@ pub struct Layout {
     pub packaged: Vec<String>,
     /// The Dockerfile is there.
     pub has_dockerfile: bool,
+    /// Every stage's FROM image, substituted, in order.
+    pub base_images: Vec<String>,
     /// `ARG package=VALUE` (or `ENV package VALUE`) as the Dockerfile sets it;
     /// None when it does not use one.
     pub package_arg: Option<String>,
@@ -303,6 +305,10 @@ impl Layout {
             code_folder,
             packaged,
             has_dockerfile: dockerfile.is_some(),
+            base_images: df
+                .as_ref()
+                .map(|d| d.stages.iter().map(|s| s.base.clone()).collect())
+                .unwrap_or_default(),
             package_arg,
             entry,
             tests,
@@ -316,6 +322,30 @@ impl Layout {
             dev,
             dev_tools,
         }
+    }
+}
+
+impl Layout {
+    /// Every stage starts from an Arcalot base image tagged 0.5 or later (the
+    /// images arcaflow-plugin-opensearch moved to with Python `^3.12`).
+    pub fn newer_base_images(&self) -> bool {
+        let newer = |img: &str| {
+            let Some(rest) = img.strip_prefix("quay.io/arcalot/arcaflow-plugin-baseimage-python-")
+            else {
+                return false;
+            };
+            let tag = rest.split_once(':').map(|(_, t)| t).unwrap_or("");
+            let tag = tag.split('@').next().unwrap_or("");
+            let mut parts = tag.split('.').map(|p| p.parse::<u32>().ok());
+            matches!((parts.next(), parts.next()), (Some(Some(major)), Some(Some(minor))) if major > 0 || minor >= 5)
+        };
+        // Stages built FROM an earlier stage (`FROM build`) inherit its image.
+        let external: Vec<&String> = self
+            .base_images
+            .iter()
+            .filter(|b| b.contains('/'))
+            .collect();
+        !external.is_empty() && external.iter().all(|b| newer(b))
     }
 }
 

@@ -328,3 +328,24 @@ fn a_copied_file_that_is_missing_still_maps_to_its_own_path() {
         ("/plugin.py", "plugin.py")
     );
 }
+
+#[test]
+fn base_images_and_their_tags() {
+    let of = |df: &str| Layout::of(&info(MODULE_TOML), Some(df), None, &Tree::default());
+    let l = of(OFFICIAL_DOCKERFILE);
+    assert_eq!(
+        l.base_images,
+        vec![
+            "quay.io/arcalot/arcaflow-plugin-baseimage-python-buildbase:0.5.0",
+            "quay.io/arcalot/arcaflow-plugin-baseimage-python-osbase:0.5.0"
+        ]
+    );
+    assert!(l.newer_base_images());
+    assert!(!of(&OFFICIAL_DOCKERFILE.replace("0.5.0", "0.4.2")).newer_base_images());
+    assert!(
+        !of("FROM quay.io/arcalot/arcaflow-plugin-baseimage-python-osbase\n").newer_base_images()
+    );
+    assert!(!of("FROM quay.io/centos/centos:stream8\n").newer_base_images());
+    assert!(of("FROM quay.io/arcalot/arcaflow-plugin-baseimage-python-buildbase:0.5.1@sha256:ab AS b\nFROM b\n").newer_base_images());
+    assert!(!of("").newer_base_images());
+}
