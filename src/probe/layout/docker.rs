@@ -95,7 +95,10 @@ pub struct Stage {
     pub base: String,
     /// `AS name`.
     pub name: Option<String>,
+    /// ARG and ENV values in force (for substitution).
     pub vars: BTreeMap<String, String>,
+    /// ENV values only: what a later `FROM this_stage` inherits.
+    pub env: BTreeMap<String, String>,
     pub copies: Vec<Copy>,
     pub runs: Vec<Run>,
     /// The last ENTRYPOINT: its words and the WORKDIR in force.
@@ -231,11 +234,22 @@ pub fn parse(text: &str) -> Dockerfile {
                 [_, as_, n, ..] if as_.eq_ignore_ascii_case("as") => Some(n.to_string()),
                 _ => None,
             };
+            let base = substitute(w.first().copied().unwrap_or(""), &df.global_args);
+            // `FROM earlier_stage` starts from that stage's image: its ENV,
+            // WORKDIR and copied files carry over (its ARGs do not).
+            let parent = df.stages.iter().rev().find(|s| {
+                s.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&base))
+            });
             stage = Some(Stage {
                 line: ins.line,
-                base: substitute(w.first().copied().unwrap_or(""), &df.global_args),
                 name,
-                workdir: "/".to_string(),
+                vars: parent.map(|p| p.env.clone()).unwrap_or_default(),
+                env: parent.map(|p| p.env.clone()).unwrap_or_default(),
+                copies: parent.map(|p| p.copies.clone()).unwrap_or_default(),
+                workdir: parent.map_or_else(|| "/".to_string(), |p| p.workdir.clone()),
+                base,
                 ..Stage::default()
             });
             continue;
@@ -270,6 +284,7 @@ pub fn parse(text: &str) -> Dockerfile {
             "ENV" => {
                 for (k, v) in env_pairs(&ins.args) {
                     let v = substitute(&v, &s.vars);
+                    s.env.insert(k.clone(), v.clone());
                     s.vars.insert(k, v);
                 }
             }

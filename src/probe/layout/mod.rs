@@ -554,17 +554,35 @@ fn tests(df: &docker::Dockerfile, is_dir: &dyn Fn(&str) -> bool) -> Fact<TestRun
     Fact::unknown("no RUN line of the Dockerfile runs `coverage run`")
 }
 
-/// The build stage: the one that runs the tests, else the first.
+/// What the build stage installs: the stage that runs the tests (else the
+/// first), with the stages it is built FROM (`FROM base AS build`), oldest first.
 fn build_packages(df: &docker::Dockerfile) -> Vec<SystemPackage> {
     let runs_tests = |s: &&docker::Stage| s.runs.iter().any(|r| r.command.contains("coverage run"));
-    let stage = df
+    let Some(mut stage) = df
         .stages
         .iter()
         .find(runs_tests)
-        .or_else(|| df.stages.first());
-    stage
-        .map(|s| s.runs.iter().flat_map(docker::system_packages).collect())
-        .unwrap_or_default()
+        .or_else(|| df.stages.first())
+    else {
+        return Vec::new();
+    };
+    let mut chain = vec![stage];
+    while let Some(parent) = df.stages.iter().find(|s| {
+        s.name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case(&stage.base))
+    }) {
+        if chain.iter().any(|c| std::ptr::eq(*c, parent)) {
+            break;
+        }
+        chain.push(parent);
+        stage = parent;
+    }
+    chain
+        .iter()
+        .rev()
+        .flat_map(|s| s.runs.iter().flat_map(docker::system_packages))
+        .collect()
 }
 
 /// The files docker-compose.yaml binds at `/config/...` (long and short forms).

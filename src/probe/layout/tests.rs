@@ -349,3 +349,25 @@ fn base_images_and_their_tags() {
     assert!(of("FROM quay.io/arcalot/arcaflow-plugin-baseimage-python-buildbase:0.5.1@sha256:ab AS b\nFROM b\n").newer_base_images());
     assert!(!of("").newer_base_images());
 }
+
+#[test]
+fn the_build_stage_includes_the_stages_it_is_built_from() {
+    let df = "FROM nvcr.io/x/cuda:12 AS os_base\nRUN dnf install -y gcc make\nFROM os_base AS base\nRUN dnf -y install git\nFROM base AS build\nCOPY tests /app/tests\nRUN python3 -m coverage run tests/test_x.py\nFROM base\nRUN dnf -y install runtime-only\n";
+    let l = Layout::of(&info(MODULE_TOML), Some(df), None, &Tree::default());
+    let got: Vec<&str> = l.system_packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(got, vec!["gcc", "make", "git"]);
+}
+
+#[test]
+fn a_stage_built_from_another_keeps_its_env_workdir_and_files() {
+    let df = "ARG package=pkg\nFROM x AS base\nARG package\nENV PYTHONPATH /app/${package}\nWORKDIR /app\nCOPY ${package}/ /app/${package}\nFROM base AS build\nCOPY tests /app/tests\nRUN python -m coverage run tests/test_pkg.py\nFROM base\nENTRYPOINT [\"python\", \"pkg/p_plugin.py\"]\n";
+    let tree = Tree::of(["pkg/p_plugin.py", "tests/test_pkg.py"]);
+    let l = Layout::of(&info(MODULE_TOML), Some(df), None, &tree);
+    let t = l.tests.value().unwrap();
+    assert_eq!(
+        (t.file.as_str(), t.workdir.as_str()),
+        ("tests/test_pkg.py", "/app")
+    );
+    assert_eq!(t.pythonpath, vec!["pkg"]);
+    assert_eq!(l.entry.value().unwrap().module, "pkg/p_plugin.py");
+}
