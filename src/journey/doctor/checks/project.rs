@@ -375,10 +375,10 @@ fn layout(input: &Input, p: &Project, doc: &DocumentMut, l: &Layout) -> Finding 
         .filter(|m| !dir.join(m).exists())
         .collect();
     if missing.is_empty() {
-        let at = if name == "." {
-            "the top level".to_string()
+        let (at, holder) = if name == "." {
+            ("the top level".to_string(), "the top level".to_string())
         } else {
-            format!("{name}/")
+            (format!("{name}/"), format!("the code folder {name}/"))
         };
         // Poetry 2's src layout: Poetry finds it, the official Dockerfile does not.
         if let Some(top) = name
@@ -389,7 +389,7 @@ fn layout(input: &Input, p: &Project, doc: &DocumentMut, l: &Layout) -> Finding 
         }
         let title = if l.packages_form == PackagesForm::Module {
             format!(
-                "the code folder {at} holds {}, as pyproject.toml says",
+                "{holder} holds {}, as pyproject.toml says",
                 l.packaged.join(", ")
             )
         } else {
