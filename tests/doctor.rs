@@ -109,7 +109,7 @@ fn project_without_dev_group_is_fixed() {
 }
 
 #[test]
-fn two_poetry_installs_are_both_listed() {
+fn two_poetry_installs_are_a_problem_with_each_removal() {
     let tools = require_tools!();
     let mut sb = Sandbox::with_tools(&tools);
     let a = sb.bin_dir(
@@ -118,10 +118,30 @@ fn two_poetry_installs_are_both_listed() {
     );
     let b = sb.bin_dir("b", &[("poetry", &tools.poetry1)]);
     sb.set_path(&[a, b]);
-    let (_, v) = doctor_json(&sb, &sb.work(), &[]);
+    let (code, v) = doctor_json(&sb, &sb.work(), &[]);
     expect(&v, "project-none", "ok");
-    let f = expect(&v, "poetry-multiple", "warning");
+    // `new` refuses two installs; doctor agrees: a problem, exit 1.
+    let f = expect(&v, "poetry-multiple", "problem");
+    assert_eq!(code, Some(1), "{v:#}");
     let detail = f["detail"].as_str().unwrap();
+    // The extra one (1.8.3, second on PATH) is named with its removal command.
+    let removal = detail
+        .lines()
+        .skip_while(|l| !l.starts_with("remove "))
+        .collect::<Vec<_>>();
+    assert_eq!(removal.len(), 2, "{detail}");
+    let extra = detail
+        .lines()
+        .find_map(|l| l.strip_prefix("Poetry 1.8.3 at "))
+        .and_then(|l| l.split(" (").next())
+        .unwrap_or_else(|| panic!("no 1.8.3 line: {detail}"));
+    assert_eq!(removal[0], format!("remove {extra}:"), "{detail}");
+    assert!(
+        removal[1]
+            .trim_start()
+            .contains("-m pip uninstall -y poetry"),
+        "{detail}"
+    );
     assert!(detail.contains("Poetry 1.8.3"), "{detail}");
     // (With the version unknown, `Poetry {version}` was `Poetry `, which the
     // 1.8.3 line always holds: the check could not fail.)
@@ -540,7 +560,8 @@ fn dockerfile_arg_package_of_another_plugin() {
         fix_command(f),
         format!("edit Dockerfile: line {line}: `package=arcaflow_plugin_other` -> `package=arcaflow_plugin_example`")
     );
-    assert_eq!(f["fix"]["safe"], true);
+    // An edit to the Dockerfile is never safe: --yes shows it and leaves it.
+    assert_eq!(f["fix"]["safe"], false);
     assert_eq!(f["fix"]["automatic"], true);
 
     let ran = run(
@@ -549,16 +570,25 @@ fn dockerfile_arg_package_of_another_plugin() {
     );
     assert!(
         ran.output.contains("+ARG package=arcaflow_plugin_example"),
-        "the diff is shown first: {}",
+        "the diff is shown: {}",
         ran.output
     );
-    assert_eq!(
-        fs::read_to_string(dir.join("Dockerfile")).unwrap(),
+    assert!(
+        ran.output
+            .contains("skipped: this fix is not applied without asking"),
+        "{}",
+        ran.output
+    );
+    assert_eq!(fs::read_to_string(dir.join("Dockerfile")).unwrap(), copied);
+    // The user makes the edit the diff showed: then the check is ok.
+    fs::write(
+        dir.join("Dockerfile"),
         copied.replace(
             "ARG package=arcaflow_plugin_other",
-            "ARG package=arcaflow_plugin_example"
-        )
-    );
+            "ARG package=arcaflow_plugin_example",
+        ),
+    )
+    .unwrap();
     let (_, v) = doctor_json(&sb, &dir, &[]);
     fixed(&v, "layout-dockerfile-package");
 

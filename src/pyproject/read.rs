@@ -238,13 +238,27 @@ impl ProjectInfo {
             .or(self.requires_python.as_ref())
     }
 
-    /// The folders the build needs: the `packages` includes, else the name's folder.
+    /// The folders the build needs: the `packages` includes, else the name's
+    /// folder. A module include (`{ include = "x_plugin.py", from = "./f" }`, the
+    /// official plugins' form) names its `from` folder, without `./` (`.` for the
+    /// root). probe::layout reads the whole layout; this is its folder part.
     pub fn code_folders(&self) -> Vec<String> {
         if self.packages.is_empty() {
-            self.package_folder.iter().cloned().collect()
-        } else {
-            self.packages.iter().map(PackageInclude::path).collect()
+            return self.package_folder.iter().cloned().collect();
         }
+        let mut out: Vec<String> = Vec::new();
+        for p in &self.packages {
+            let folder = if p.include.trim().ends_with(".py") {
+                p.from.as_deref().unwrap_or(".").to_string()
+            } else {
+                p.path()
+            };
+            let folder = clean_folder(&folder);
+            if !out.contains(&folder) {
+                out.push(folder);
+            }
+        }
+        out
     }
 
     /// The official build (Poetry 1.8.3) can read everything: legacy form, complete
@@ -264,6 +278,20 @@ impl ProjectInfo {
         self.dependencies
             .iter()
             .filter(move |d| &d.source == source)
+    }
+}
+
+/// `./a/b/` -> `a/b`; `""`, `./` -> `.`.
+fn clean_folder(f: &str) -> String {
+    let parts: Vec<&str> = f
+        .trim()
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
     }
 }
 

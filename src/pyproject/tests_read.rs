@@ -265,3 +265,13 @@ fn unreadable_values_become_warnings() {
     assert_eq!(info("").form, Form::Unknown);
     assert_eq!(info("[tool.black]\nx = 1\n").form, Form::Unknown);
 }
+
+#[test]
+fn a_module_include_names_its_from_folder() {
+    let text = "[tool.poetry]\nname = \"arcaflow_plugin_fio\"\npackages = [\n  { include=\"fio_plugin.py\", from=\"./arcaflow_plugin_fio\"  },\n  { include = \"fio_schema.py\", from = \"arcaflow_plugin_fio/\" },\n]\n";
+    let i = inspect(&crate::pyproject::parse(text).unwrap());
+    assert_eq!(i.code_folders(), ["arcaflow_plugin_fio"]);
+    let text = "[tool.poetry]\nname = \"x\"\npackages = [{ include = \"x.py\", from = \".\" }, { include = \"./pkg/\" }]\n";
+    let i = inspect(&crate::pyproject::parse(text).unwrap());
+    assert_eq!(i.code_folders(), [".", "pkg"]);
+}

@@ -1,17 +1,24 @@
 //! Part of the project group: the Dockerfile's `ARG package=...` must name the
-//! project's code folder. The official Dockerfile copies `${package}/` and runs
-//! `tests/test_${package}.py`; a folder renamed, or copied from another plugin,
-//! often keeps the old value, and the image build then fails on the COPY.
+//! project's code folder (read by probe::layout, as Poetry reads `packages`).
+//! The official Dockerfile copies `${package}/` and runs its tests file; a
+//! folder renamed, or copied from another plugin, often keeps the old value,
+//! and the image build then fails on the COPY. Also: the ENTRYPOINT's module
+//! and the tests file the RUN line names are in the project.
 
 use std::path::Path;
 
 use super::super::{Finding, Fix, Group};
 use crate::plan::Plan;
+use crate::probe::layout::{Fact, Layout};
 
 const G: Group = Group::Project;
 
 /// The check's id: `ok` when every `ARG package=` names the code folder.
 pub const ID: &str = "layout-dockerfile-package";
+/// The ENTRYPOINT's module is in the project.
+pub const ENTRY_ID: &str = "layout-dockerfile-entry";
+/// The test file the Dockerfile's `coverage run` line runs is in the project.
+pub const TESTS_ID: &str = "layout-dockerfile-tests";
 
 /// An `ARG package=VALUE` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,29 +79,42 @@ fn with_package(text: &str, args: &[&PackageArg], folder: &str) -> String {
     out
 }
 
-/// The verdict for `dir`'s Dockerfile against the code folder `folder` (the one
-/// the layout check wants). None without a Dockerfile or an `ARG package=`:
-/// only the official form is checked.
-pub fn check(dir: &Path, folder: &str) -> Option<Finding> {
-    let path = dir.join("Dockerfile");
-    let text = std::fs::read_to_string(&path).ok()?;
-    verdict(dir, &text, folder)
-}
-
-/// Pure but for the folder tests on `dir`.
-pub fn verdict(dir: &Path, text: &str, folder: &str) -> Option<Finding> {
-    if folder.is_empty() {
+/// The verdict for `dir`'s Dockerfile (`text`) against the code folder `folder`
+/// that the layout `l` settles (None when it does not). None without an
+/// `ARG package=`: only the official form is checked.
+pub fn verdict(dir: &Path, text: &str, l: &Layout, folder: Option<String>) -> Option<Finding> {
+    let args = package_args(text);
+    if args.is_empty() {
         return None;
     }
-    let args = package_args(text);
+    let folder = match folder {
+        Some(f) if !f.is_empty() && f != "." => f,
+        // The code folder is not settled (or is the root): judging ARG package
+        // would be a guess.
+        Some(_) => return Some(Finding::warning(
+            G,
+            ID,
+            "the code is at the top level, so the Dockerfile's ARG package cannot name its folder",
+        )),
+        None => {
+            return Some(Finding::warning(
+                G,
+                ID,
+                format!(
+                    "cannot tell whether the Dockerfile's ARG package names the code folder: {}",
+                    l.code_folder
+                        .why()
+                        .unwrap_or("the code folder is not known")
+                ),
+            ))
+        }
+    };
+    let folder = folder.as_str();
     // A value made of other variables cannot be judged from the text.
     let wrong: Vec<&PackageArg> = args
         .iter()
         .filter(|a| a.value != folder && !a.value.contains('$'))
         .collect();
-    if args.is_empty() {
-        return None;
-    }
     if wrong.is_empty() {
         return Some(Finding::ok(
             G,
@@ -116,12 +136,20 @@ pub fn verdict(dir: &Path, text: &str, folder: &str) -> Option<Finding> {
         format!("there is no {}/ to copy", first.value)
     };
     let mut detail = format!(
-        "{}\nThe official build copies ${{package}}/ and runs tests/test_${{package}}.py, so the image build fails: {why}.",
+        "{}\nThe official build copies ${{package}}/, so the image build fails: {why}.",
         lines.join("\n"),
     );
-    let test = format!("tests/test_{folder}.py");
-    let old_test = format!("tests/test_{}.py", first.value);
-    // The tests file is named for the package too; the edit does not rename it.
+    // The tests file is named for the package too (the RUN line says where);
+    // the edit does not rename it.
+    let (old_test, test) = match l.tests.value() {
+        Some(t) if t.file.contains(&first.value) => {
+            (t.file.clone(), t.file.replace(&first.value, folder))
+        }
+        _ => (
+            format!("tests/test_{}.py", first.value),
+            format!("tests/test_{folder}.py"),
+        ),
+    };
     let stale_test = !dir.join(&test).is_file() && dir.join(&old_test).is_file();
     if stale_test {
         detail.push_str(&format!("\nRename {old_test} to {test} as well."));
@@ -142,17 +170,15 @@ pub fn verdict(dir: &Path, text: &str, folder: &str) -> Option<Finding> {
     );
     let finding = Finding::problem(G, ID, title).detail(detail);
     // Rewritten only when the folder it should name is there; then the fix is
-    // shown as a diff and asked for, like every doctor edit. It is safe unless
-    // the old value also names a folder (then which one is meant is the user's
-    // call), or a tests file still has the old name (the build would still fail
-    // after the edit alone, so --yes does not make it on its own).
+    // shown as a diff and asked for, like every doctor edit. It is never safe:
+    // an edit to the Dockerfile changes what the image build does, so --yes
+    // does not make it on its own.
     if dir.join(folder).is_dir() {
         let fixed = with_package(text, &wrong, folder);
-        let safe = !dir.join(&first.value).is_dir() && !stale_test;
         Some(finding.fix(Fix::run(
             format!("edit Dockerfile: {}", change.join(", ")),
             Plan::new().replace(dir.join("Dockerfile"), fixed),
-            safe,
+            false,
         )))
     } else {
         Some(finding.fix(Fix::manual(format!(
@@ -163,11 +189,86 @@ pub fn verdict(dir: &Path, text: &str, folder: &str) -> Option<Finding> {
     }
 }
 
+/// What the image runs (ENTRYPOINT) and how the official build runs the tests
+/// (the `coverage run` RUN line), checked against the project's files. What
+/// the Dockerfile does not settle is a warning, never a problem.
+pub fn entry_and_tests(dir: &Path, l: &Layout) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let id = ENTRY_ID;
+    out.push(match &l.entry {
+        Fact::Known { value, from } if dir.join(&value.module).is_file() => Finding::ok(
+            G,
+            id,
+            format!("the image runs {} ({from})", value.module),
+        ),
+        Fact::Known { value, from } => Finding::warning(
+            G,
+            id,
+            format!(
+                "the image runs {} ({from}), which would come from {}, and that is not in the project",
+                value.image_path, value.module
+            ),
+        )
+        .detail("the plugin's container would fail to start"),
+        Fact::Unknown { why } => {
+            Finding::warning(G, id, format!("cannot tell which module the image runs: {why}"))
+        }
+    });
+    let id = TESTS_ID;
+    out.push(match &l.tests {
+        Fact::Known { value, from } if dir.join(&value.file).is_file() => Finding::ok(
+            G,
+            id,
+            format!(
+                "the official build runs the tests in {} ({from})",
+                value.file
+            ),
+        )
+        .detail(format!(
+            "{}\nin {}, PYTHONPATH {}",
+            value.command,
+            value.workdir,
+            if value.pythonpath.is_empty() {
+                "unset".to_string()
+            } else {
+                value.pythonpath.join(":")
+            }
+        )),
+        Fact::Known { value, from } => Finding::warning(
+            G,
+            id,
+            format!(
+                "the official build runs {} ({from}), but {} is not in the project",
+                value.arg, value.file
+            ),
+        )
+        .detail(format!(
+            "{}: the image build would stop at that RUN line",
+            value.command
+        )),
+        Fact::Unknown { why } => Finding::warning(
+            G,
+            id,
+            format!("cannot tell how the official build runs the tests: {why}"),
+        ),
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::journey::doctor::Severity;
     use crate::plan::Action;
+    use crate::probe::layout::Tree;
+
+    /// The verdict with the layout read from `dir` and a project named `folder`.
+    fn verdict_for(dir: &Path, text: &str, folder: &str) -> Option<Finding> {
+        let toml = format!("[tool.poetry]\nname = \"{folder}\"\n");
+        let info = crate::pyproject::inspect(&crate::pyproject::parse(&toml).unwrap());
+        let l = Layout::of(&info, Some(text), None, &Tree::read(dir));
+        verdict(dir, text, &l, Some(folder.to_string()))
+    }
 
     const OFFICIAL: &str = "# comment: ARG package=not_this\r\nARG package=arcaflow_plugin_old\r\n\r\nFROM quay.io/arcalot/arcaflow-plugin-baseimage-python-buildbase:0.5.0 AS build\r\nARG package\r\nCOPY ${package}/ /app/${package}\r\n";
 
@@ -187,7 +288,7 @@ mod tests {
     fn a_wrong_value_is_a_problem_with_an_edit_that_keeps_the_rest() {
         let d = tempfile::tempdir().unwrap();
         std::fs::create_dir(d.path().join("arcaflow_plugin_example")).unwrap();
-        let f = verdict(d.path(), OFFICIAL, "arcaflow_plugin_example").unwrap();
+        let f = verdict_for(d.path(), OFFICIAL, "arcaflow_plugin_example").unwrap();
         assert_eq!((f.id, f.severity), (ID, Severity::Problem));
         assert_eq!(
             f.title,
@@ -204,7 +305,8 @@ mod tests {
             fix.command,
             "edit Dockerfile: line 2: `package=arcaflow_plugin_old` -> `package=arcaflow_plugin_example`"
         );
-        assert!(fix.safe);
+        // An edit to the Dockerfile is never made by --yes alone.
+        assert!(!fix.safe);
         let [Action::WriteFile { contents, .. }] = fix.plan.actions.as_slice() else {
             panic!("{:?}", fix.plan);
         };
@@ -223,7 +325,7 @@ mod tests {
         std::fs::create_dir(d.path().join("arcaflow_plugin_example")).unwrap();
         std::fs::create_dir(d.path().join("tests")).unwrap();
         std::fs::write(d.path().join("tests/test_arcaflow_plugin_old.py"), "").unwrap();
-        let f = verdict(d.path(), OFFICIAL, "arcaflow_plugin_example").unwrap();
+        let f = verdict_for(d.path(), OFFICIAL, "arcaflow_plugin_example").unwrap();
         assert!(
             f.detail.ends_with(
                 "Rename tests/test_arcaflow_plugin_old.py to tests/test_arcaflow_plugin_example.py as well."
@@ -247,7 +349,7 @@ mod tests {
         std::fs::create_dir(d.path().join("pkg")).unwrap();
         std::fs::create_dir(d.path().join("old")).unwrap();
         let text = "ARG package=\"old\"\nFROM x\nARG package=old\n";
-        let f = verdict(d.path(), text, "pkg").unwrap();
+        let f = verdict_for(d.path(), text, "pkg").unwrap();
         let fix = f.fix.unwrap();
         assert_eq!(
             fix.command,
@@ -272,7 +374,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         std::fs::create_dir(d.path().join("tests")).unwrap();
         std::fs::write(d.path().join("tests/test_old.py"), "").unwrap();
-        let f = verdict(d.path(), "ARG package=old\n", "pkg").unwrap();
+        let f = verdict_for(d.path(), "ARG package=old\n", "pkg").unwrap();
         assert!(
             f.detail
                 .ends_with("\nRename tests/test_old.py to tests/test_pkg.py as well."),
@@ -293,14 +395,14 @@ mod tests {
     #[test]
     fn right_values_and_other_dockerfiles() {
         let d = tempfile::tempdir().unwrap();
-        let f = verdict(d.path(), "ARG package=pkg\nARG package\n", "pkg").unwrap();
+        let f = verdict_for(d.path(), "ARG package=pkg\nARG package\n", "pkg").unwrap();
         assert_eq!((f.id, f.severity), (ID, Severity::Ok));
         assert_eq!(
-            verdict(d.path(), "FROM python:3.9\nCOPY . /app\n", "pkg"),
+            verdict_for(d.path(), "FROM python:3.9\nCOPY . /app\n", "pkg"),
             None
         );
         assert_eq!(
-            verdict(
+            verdict_for(
                 d.path(),
                 "ARG name=x\nARG package=arcaflow_plugin_${name}\n",
                 "pkg"
@@ -308,6 +410,7 @@ mod tests {
             .map(|f| f.severity),
             Some(Severity::Ok)
         );
-        assert_eq!(verdict(d.path(), "ARG package=x\n", ""), None);
+        let f = verdict_for(d.path(), "ARG package=x\n", ".").unwrap();
+        assert_eq!(f.severity, Severity::Warning);
     }
 }

@@ -84,21 +84,30 @@ pub fn judge(installs: &[PoetryInstall], distro: Option<&distro::Distro>) -> Vec
         let first = installs.iter().find(|p| p.first_on_path);
         let title = match first {
             Some(f) => format!(
-                "{} Poetry installs; `poetry` runs {}",
+                "{} Poetry installs, keep exactly one; `poetry` runs {}",
                 installs.len(),
                 f.version
                     .map(|v| v.to_string())
                     .unwrap_or_else(|| f.path.display().to_string())
             ),
             None => format!(
-                "{} Poetry installs, none of them on PATH as `poetry`",
+                "{} Poetry installs, keep exactly one; none of them is on PATH as `poetry`",
                 installs.len()
             ),
         };
+        // Each extra install with the command that removes it.
+        let removals: Vec<String> = others
+            .iter()
+            .zip(&cmds)
+            .map(|(p, c)| format!("remove {}:\n  {c}", p.path.display()))
+            .collect();
+        // A problem, as `new` refuses to go on with several: which one runs
+        // depends on PATH and shell, and the guide says exactly one.
         out.push(
-            Finding::warning(G, "poetry-multiple", title)
+            Finding::problem(G, "poetry-multiple", title)
                 .detail(format!(
-                    "Poetry belongs in exactly one Python; with several, which one runs depends on PATH and shell.\n{list}"
+                    "Poetry belongs in exactly one Python; with several, which one runs depends on PATH and shell.\n{list}\n{}",
+                    removals.join("\n")
                 ))
                 .fix(Fix::run(cmds.join("\n"), plan, false)),
         );

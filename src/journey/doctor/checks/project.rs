@@ -13,7 +13,8 @@ use toml_edit::DocumentMut;
 use super::super::{Finding, Fix, Group, Input};
 use super::Project;
 use crate::plan::{Cmd, Plan};
-use crate::pyproject::{self, EditError, Form, ProjectInfo};
+use crate::probe::layout::{Fact, Layout, PackagesForm, Tree};
+use crate::pyproject::{self, EditError, Form};
 
 const G: Group = Group::Project;
 
@@ -47,17 +48,54 @@ fn with_fix(f: Finding, fix: Option<Fix>) -> Finding {
     }
 }
 
-/// The code folder name the project should have at its top level.
-pub(super) fn folder_name(info: &ProjectInfo) -> Option<String> {
-    info.packages
-        .first()
-        .map(|p| p.include.clone())
-        .or_else(|| info.package_folder.clone())
+/// The folder the official Dockerfile's `ARG package` names: the code folder,
+/// or for Poetry 2's src layout the folder it belongs in at the top. None when
+/// the layout does not settle it.
+fn dockerfile_folder(l: &Layout) -> Option<String> {
+    let folder = l.code_folder.value()?;
+    match folder.strip_prefix("src/") {
+        Some(rest) if l.packages_form != PackagesForm::Module && !rest.contains('/') => {
+            Some(rest.to_string())
+        }
+        _ => Some(folder.clone()),
+    }
+}
+
+/// pyproject.toml is there but cannot be read as text: every other project
+/// check would be skipped, so this is the finding (Poetry cannot read it either).
+fn unreadable(path: &Path) -> Option<Finding> {
+    let id = "pyproject-invalid";
+    let why = match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => format!("pyproject.toml cannot be read: {e}"),
+        Ok(bytes) => match std::str::from_utf8(&bytes) {
+            Ok(_) => return None,
+            Err(u) => {
+                let good = &bytes[..u.valid_up_to()];
+                let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+                let col =
+                    good.len() - good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+                format!(
+                    "pyproject.toml is not UTF-8 text (line {line}, byte {col} of that line): TOML must be UTF-8, and Poetry cannot read it"
+                )
+            }
+        },
+    };
+    Some(
+        Finding::problem(G, id, why)
+            .detail("no other project check can run until it is readable")
+            .fix(Fix::manual(format!(
+                "save {} as UTF-8 (e.g. iconv -f latin1 -t utf-8), readable by you",
+                path.display()
+            ))),
+    )
 }
 
 pub fn check(input: &Input) -> Vec<Finding> {
     let Some(p) = Project::load(&input.dir) else {
-        return Vec::new();
+        return unreadable(&input.dir.join("pyproject.toml"))
+            .into_iter()
+            .collect();
     };
     let (doc, info) = match &p.parsed {
         Ok(x) => x,
@@ -77,7 +115,23 @@ pub fn check(input: &Input) -> Vec<Finding> {
         }
     };
     let mut out = Vec::new();
-    let folder = folder_name(info).unwrap_or_default();
+    let dir = &input.dir;
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).ok();
+    let compose = std::fs::read_to_string(dir.join("docker-compose.yaml")).ok();
+    let lay = Layout::of(
+        info,
+        dockerfile.as_deref(),
+        compose.as_deref(),
+        &Tree::read(dir),
+    );
+    // The folder `packages = [{include = ...}]` gets when the form is rewritten;
+    // a module include keeps its own `packages` (no automatic rewrite).
+    let folder = match lay.packages_form {
+        PackagesForm::Default | PackagesForm::Folder => dockerfile_folder(&lay)
+            .filter(|f| f != ".")
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
 
     // The form Poetry 1.8.3 reads.
     let id = "pyproject-pep621";
@@ -129,7 +183,14 @@ pub fn check(input: &Input) -> Vec<Finding> {
         )),
         Some(r) => {
             out.push(Finding::ok(G, id, format!("the Python range `{}` is closed", r.constraint)));
-            if !r.admits_3_9 {
+            if !r.admits_3_9 && lay.newer_base_images() {
+                // arcaflow-plugin-opensearch moved to the 0.5.0 images with `^3.12`:
+                // those very likely run 3.12, which is not measured here.
+                out.push(
+                    Finding::warning(G, "pyproject-python-not-3-9", format!("the Python range `{}` excludes 3.9: fine if the 0.5.x base images this Dockerfile uses run Python 3.12 (very likely; the 0.4.x ones run 3.9)", r.constraint))
+                        .detail(format!("FROM {}", lay.base_images.join(", FROM "))),
+                );
+            } else if !r.admits_3_9 {
                 out.push(
                     Finding::warning(G, "pyproject-python-not-3-9", format!("the Python range `{}` excludes 3.9, the official images' Python", r.constraint))
                         .fix(Fix::manual("python = \"^3.9\" in [tool.poetry.dependencies]")),
@@ -189,12 +250,30 @@ pub fn check(input: &Input) -> Vec<Finding> {
 
     // The dev group for `--without dev`.
     let id = "pyproject-no-dev-group";
+    let without_dev = dockerfile
+        .as_deref()
+        .is_some_and(|d| d.contains("--without dev") || d.contains("--without=dev"));
     if info.has_dev_group || info.has_legacy_dev_dependencies {
+        let place = if info.has_dev_group {
+            "[tool.poetry.group.dev.dependencies]"
+        } else {
+            "[tool.poetry.dev-dependencies], which Poetry reads as the group dev"
+        };
         out.push(Finding::ok(
             G,
             id,
-            "a dev group exists (the official Dockerfile runs `poetry install --without dev`)",
+            format!("a dev group exists ({place}; the official Dockerfile runs `poetry install --without dev`)"),
         ));
+    } else if dockerfile.is_some() && !without_dev {
+        // This Dockerfile does not ask for `--without dev`: nothing fails today.
+        out.push(
+            Finding::warning(
+                G,
+                id,
+                "no dev group: fine for this Dockerfile, but the official one's `poetry install --without dev` would fail",
+            )
+            .detail("Poetry 1.8: `Group(s) not found: dev (via --without)`"),
+        );
     } else {
         out.push(with_fix(
             Finding::problem(
@@ -212,8 +291,16 @@ pub fn check(input: &Input) -> Vec<Finding> {
         ));
     }
 
-    out.push(layout(input, &p, doc, info));
-    out.extend(super::dockerfile::check(&input.dir, &folder));
+    out.push(layout(input, &p, doc, &lay));
+    if let Some(text) = &dockerfile {
+        out.extend(super::dockerfile::verdict(
+            dir,
+            text,
+            &lay,
+            dockerfile_folder(&lay),
+        ));
+        out.extend(super::dockerfile::entry_and_tests(dir, &lay));
+    }
     out
 }
 
@@ -266,45 +353,82 @@ fn version(p: &Project, doc: &DocumentMut) -> Option<Finding> {
     good.map(|v| Finding::ok(G, id, format!("the version {v} is a PEP 440 version")))
 }
 
-/// The code folder at the top level, where the official Dockerfile copies it from.
-fn layout(input: &Input, p: &Project, doc: &DocumentMut, info: &ProjectInfo) -> Finding {
+/// The code Poetry packs is where `packages` (or the name) says, and at the top
+/// level, where the official Dockerfile copies it from.
+fn layout(input: &Input, p: &Project, doc: &DocumentMut, l: &Layout) -> Finding {
     let id = "layout-code-folder";
-    let Some(name) = folder_name(info) else {
-        return Finding::problem(G, id, "no project name, so no code folder")
-            .fix(Fix::manual("set [tool.poetry] name"));
-    };
     let dir = &input.dir;
-    let from_src = info.packages.iter().any(|i| {
-        i.from
-            .as_deref()
-            .is_some_and(|f| !f.trim_matches('/').is_empty() && f != ".")
-    });
-    let in_src = dir.join("src").join(&name).is_dir();
-    if dir.join(&name).is_dir() && !from_src {
-        return Finding::ok(
-            G,
-            id,
-            format!("the code folder {name}/ is at the top level"),
-        );
-    }
-    if in_src {
-        let mut plan = Plan::new().run(
-            Cmd::new("mv")
-                .arg(format!("src/{name}"))
-                .arg(&name)
-                .cwd(dir),
-        );
-        let mut d = doc.clone();
-        if pyproject::set_packages(&mut d, &name).is_ok() && d.to_string() != p.text {
-            plan = plan.replace(&p.path, d.to_string());
+    let name = match &l.code_folder {
+        Fact::Known { value, .. } => value.clone(),
+        Fact::Unknown { why } if l.dist_name.is_none() && l.packaged.is_empty() => {
+            return Finding::problem(G, id, "no project name and no packages, so no code folder")
+                .detail(why.clone())
+                .fix(Fix::manual("set [tool.poetry] name"));
         }
-        return Finding::problem(G, id, format!("the code is in src/{name}/ (Poetry 2's src layout); the official Dockerfile copies {name}/ from the top"))
-            .detail("the image build fails to find the package; `poetry check` does not notice")
-            .fix(Fix::run(format!("mv src/{name} {name}   # and packages = [{{include = \"{name}\"}}]"), plan, false));
+        Fact::Unknown { why } => {
+            return Finding::warning(G, id, format!("cannot tell the code folder: {why}"));
+        }
+    };
+    let missing: Vec<&String> = l
+        .packaged
+        .iter()
+        .filter(|m| !dir.join(m).exists())
+        .collect();
+    if missing.is_empty() {
+        let (at, holder) = if name == "." {
+            ("the top level".to_string(), "the top level".to_string())
+        } else {
+            (format!("{name}/"), format!("the code folder {name}/"))
+        };
+        // Poetry 2's src layout: Poetry finds it, the official Dockerfile does not.
+        if let Some(top) = name
+            .strip_prefix("src/")
+            .filter(|_| l.packages_form == PackagesForm::Folder)
+        {
+            return src_layout(dir, p, doc, top);
+        }
+        let title = if l.packages_form == PackagesForm::Module {
+            format!(
+                "{holder} holds {}, as pyproject.toml says",
+                l.packaged.join(", ")
+            )
+        } else {
+            format!("the code is in {at}, as pyproject.toml says")
+        };
+        return Finding::ok(G, id, title);
     }
-    Finding::problem(G, id, format!("no code folder {name}/: Poetry fails with `No file/folder found for package`"))
-        .detail(format!("Poetry maps the name {} to the folder {name}/", info.name.clone().unwrap_or_default()))
-        .fix(Fix::manual(format!("rename the code folder to {name}/, or set packages = [{{include = \"FOLDER\"}}] in [tool.poetry]")))
+    // No `packages` and the name's folder is only under src/.
+    if l.packages_form == PackagesForm::Default && dir.join("src").join(&name).is_dir() {
+        return src_layout(dir, p, doc, &name);
+    }
+    if l.packages_form == PackagesForm::Default {
+        return Finding::problem(G, id, format!("no code folder {name}/: Poetry fails with `No file/folder found for package`"))
+            .detail(format!("Poetry maps the name {} to the folder {name}/", l.dist_name.clone().unwrap_or_default()))
+            .fix(Fix::manual(format!("rename the code folder to {name}/, or set packages = [{{include = \"FOLDER\"}}] in [tool.poetry]")));
+    }
+    let list: Vec<&str> = missing.iter().map(|m| m.as_str()).collect();
+    Finding::problem(
+        G,
+        id,
+        format!("pyproject.toml packages names {}, which is not there: Poetry cannot pack the plugin", list.join(", ")),
+    )
+    .detail("`poetry install` (of the project itself) and `poetry build` stop on a `packages` entry that matches nothing")
+    .fix(Fix::manual("point packages in [tool.poetry] at the plugin's code (include = the module or folder, from = its folder)"))
+}
+
+/// The code is in src/NAME/ (Poetry 2's src layout); the official Dockerfile
+/// copies NAME/ from the top. The fix moves a folder: never safe, and its plan
+/// lists the move and the pyproject.toml edit.
+fn src_layout(dir: &Path, p: &Project, doc: &DocumentMut, name: &str) -> Finding {
+    let id = "layout-code-folder";
+    let mut plan = Plan::new().run(Cmd::new("mv").arg(format!("src/{name}")).arg(name).cwd(dir));
+    let mut d = doc.clone();
+    if pyproject::set_packages(&mut d, name).is_ok() && d.to_string() != p.text {
+        plan = plan.replace(&p.path, d.to_string());
+    }
+    Finding::problem(G, id, format!("the code is in src/{name}/ (Poetry 2's src layout); the official Dockerfile copies {name}/ from the top"))
+        .detail("the image build fails to find the package; `poetry check` does not notice")
+        .fix(Fix::run(format!("mv src/{name} {name}   # and packages = [{{include = \"{name}\"}}]"), plan, false))
 }
 
 const LOCK_TIMEOUT: Duration = Duration::from_secs(25);
@@ -406,4 +530,33 @@ fn stale_verdict(dir: &Path, poetry: &Path, lock_cmd: impl Fn(&[&str]) -> Plan) 
         Finding::warning(G, "lock-check-failed", "`poetry check --lock` fails")
             .detail(first.join("\n")),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_pyproject_is_a_problem_and_a_missing_one_is_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        assert_eq!(unreadable(&d.path().join("pyproject.toml")), None);
+        // A folder where the file should be: reading it fails (root reads any mode).
+        std::fs::create_dir(d.path().join("pyproject.toml")).unwrap();
+        let f = unreadable(&d.path().join("pyproject.toml")).unwrap();
+        assert_eq!(f.id, "pyproject-invalid");
+        assert_eq!(f.severity, crate::journey::doctor::Severity::Problem);
+        assert!(
+            f.title.starts_with("pyproject.toml cannot be read: "),
+            "{}",
+            f.title
+        );
+        let p = d.path().join("x.toml");
+        std::fs::write(&p, b"[tool.poetry]\nname = \"\xff\"\n").unwrap();
+        assert!(unreadable(&p)
+            .unwrap()
+            .title
+            .contains("(line 2, byte 9 of that line)"));
+        std::fs::write(&p, "[tool.poetry]\n").unwrap();
+        assert_eq!(unreadable(&p), None);
+    }
 }
