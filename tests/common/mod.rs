@@ -33,6 +33,9 @@ pub struct Tools {
     pub py39: PathBuf,
     /// `AW_TEST_PY311`: a real Python 3.11 interpreter.
     pub py311: PathBuf,
+    /// `AW_TEST_PY312`: a real Python 3.12 (the wheelhouse also holds
+    /// `arcaflow-plugin-sdk==0.14.4` for it); None when this machine has none.
+    pub py312: Option<PathBuf>,
     /// `AW_TEST_INDEX_URL`: the local index, `http://127.0.0.1:PORT/simple/`.
     pub index_url: String,
     /// `AW_TEST_PYPISERVER`: the `pypi-server` executable (for extra servers).
@@ -179,6 +182,7 @@ pub fn tools() -> Option<Tools> {
             poetry1: path("AW_TEST_POETRY1")?,
             py39: path("AW_TEST_PY39")?,
             py311: path("AW_TEST_PY311")?,
+            py312: path("AW_TEST_PY312").ok(),
             index_url,
             pypiserver: path("AW_TEST_PYPISERVER")?,
             wheelhouse: path("AW_TEST_WHEELHOUSE")?,
