@@ -205,7 +205,7 @@ pub fn flake8_check(success: bool, output: &str) -> CheckResult {
 pub fn flake8_not_run(why: impl Into<String>, fix: impl Into<String>) -> CheckResult {
     CheckResult::fail(
         "act-flake8",
-        "flake8 finds nothing (python3 -m flake8 --show-source .)",
+        "flake8 was not run (ACT runs python3 -m flake8 --show-source .)",
         format!("flake8 was not run: {}", why.into()),
         fix,
     )

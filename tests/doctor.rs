@@ -575,7 +575,7 @@ fn dockerfile_arg_package_of_another_plugin() {
     );
     assert!(
         ran.output
-            .contains("skipped: this fix is not applied without asking"),
+            .contains("skipped: it is not applied without asking"),
         "{}",
         ran.output
     );

@@ -208,7 +208,10 @@ fn flake8_waits_for_the_venv(findings: &mut [Finding], input: &Input) {
         .fix
         .as_ref()
         .is_some_and(|x| x.command.contains("poetry add --group dev flake8"));
-    if !(in_dev && suggests_add) {
+    // Not run because the venv is broken (not merely missing: that finding's
+    // own `poetry install` advice is already the right one).
+    let not_run_broken = f.detail.starts_with("flake8 was not run") && venv != "venv-missing";
+    if !(in_dev && (suggests_add || not_run_broken)) {
         return;
     }
     f.severity = Severity::Warning;
