@@ -208,9 +208,11 @@ fn flake8_waits_for_the_venv(findings: &mut [Finding], input: &Input) {
         .fix
         .as_ref()
         .is_some_and(|x| x.command.contains("poetry add --group dev flake8"));
-    // Not run because the venv is broken (not merely missing: that finding's
-    // own `poetry install` advice is already the right one).
-    let not_run_broken = f.detail.starts_with("flake8 was not run") && venv != "venv-missing";
+    // Not run because the venv's interpreter is gone. Other reasons (no venv
+    // yet, a venv inside the project that doctor will not run) keep their own
+    // advice: it is already the right one.
+    let not_run_broken =
+        f.detail.starts_with("flake8 was not run") && venv == "venv-python-missing";
     if !(in_dev && (suggests_add || not_run_broken)) {
         return;
     }
