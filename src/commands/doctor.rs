@@ -12,11 +12,12 @@ use std::time::Instant;
 
 use crate::cli::DoctorArgs;
 use crate::journey::context::Options;
-use crate::journey::doctor::{self, fixes, report, Input};
+use crate::journey::doctor::{self, fixes, Input};
 use crate::journey::driver::Driver;
 use crate::journey::Context;
 use crate::probe::{Facts, ProbeEnv};
 use crate::session::{self, SessionLog};
+use crate::ui::doctor_report as report;
 use crate::ui::plain::Plain;
 use crate::ui::style::Style;
 

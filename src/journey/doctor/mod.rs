@@ -11,7 +11,6 @@
 pub mod checks;
 pub mod finding;
 pub mod fixes;
-pub mod report;
 
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc};

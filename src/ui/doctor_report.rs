@@ -1,9 +1,9 @@
-//! The plain report: a heading per group, one line per finding with a text mark
+//! doctor's plain report (a front end's drawing of the findings, which are data): a heading per group, one line per finding with a text mark
 //! (`ok`, `warn`, `PROBLEM`), the detail indented under it, and `fix: <command>`.
 
 use std::fmt::Write as _;
 
-use super::finding::{Finding, Group, Severity, Summary};
+use crate::journey::doctor::finding::{Finding, Group, Severity, Summary};
 use crate::ui::style::Style;
 
 fn paint(style: &Style, sev: Severity, s: &str) -> String {
