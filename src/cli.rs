@@ -25,7 +25,7 @@ pub enum Command {
     /// Create a new official Arcaflow plugin, step by step, and test it the way the official build will.
     #[command(
         after_help = "Examples:\n  arcaflow-wizard new --name example\n  arcaflow-wizard new ./my-plugin --name example --yes\n  arcaflow-wizard new --name example --dry-run > make-plugin.sh\n  arcaflow-wizard new --answers answers.toml --yes\n\n\
-        An answers file holds the same answers as TOML, keys named like the flags:\n  name = \"example\"\n  description = \"Says hello\"\n  author = \"Jane Doe <jane@example.com>\"\n  python = \"/usr/bin/python3.11\"\n  git = true"
+        An answers file holds the same answers as TOML, keys named like the flags:\n  name = \"example\"\n  description = \"Says hello\"\n  author = \"Jane Doe <jane@example.com>\"\n  python = \"/usr/bin/python3.11\"\n  target = \"3.9\"\n  git = true"
     )]
     New(NewArgs),
     /// Release the plugin to PyPI: version bump, checks, build, token, test upload, then PyPI.
@@ -63,6 +63,10 @@ pub struct NewArgs {
     /// Make URL the project's primary package source (a mirror or company proxy)
     #[arg(long, value_name = "URL")]
     pub index_url: Option<String>,
+    /// The Python the plugin supports: 3.9 (3.9 and newer, SDK ^0.14.3, every official image) or
+    /// 3.12 (3.12 only, SDK ^0.14.4, as arcaflow-plugin-opensearch) [default: 3.9]
+    #[arg(long, value_name = "3.9|3.12")]
+    pub target: Option<String>,
     #[command(flatten)]
     pub common: Common,
     /// Take answers from a TOML file (keys named like the flags, plus description and author)

@@ -120,6 +120,7 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
                 .map(|d| d.to_string_lossy().into_owned()),
         ),
         ("index_url", args.index_url.clone()),
+        ("target", args.target.clone()),
     ];
     for (k, v) in flags {
         if let Some(v) = v {
@@ -172,6 +173,15 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
             }
         }
     }
+    let target = match given.get("target") {
+        Some(t) => {
+            journey::new::Target::parse(t).map_err(|e| Failure::usage(format!("--target: {e}")))?
+        }
+        None => journey::new::Target::Py39,
+    };
+    if given.contains_key("target") {
+        given.insert("target".into(), target.key().into());
+    }
     if let Some(n) = given.get("name") {
         let short = crate::names::PluginNames::parse(n)
             .map_err(|e| Failure::usage(format!("--name: {e}")))?
@@ -198,7 +208,18 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
                 journey::new::MIN_PYTHON.major,
                 journey::new::MIN_PYTHON.minor
             ))
-            .hint(newer_pythons(&facts)));
+            .hint(newer_pythons(&facts, journey::new::MIN_PYTHON)));
+        }
+        let min = target.min_python();
+        if let Some(py) = facts.python_at(&known).filter(|py| py.version < min) {
+            return Err(Failure::usage(format!(
+                "--python {p} is Python {}: the target {} needs Python {}.{} or newer",
+                py.version,
+                target.key(),
+                min.major,
+                min.minor
+            ))
+            .hint(newer_pythons(&facts, min)));
         }
         given.insert("python".into(), known.to_string_lossy().into_owned());
     }
@@ -221,16 +242,18 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
 }
 
 /// The interpreters that would do, for the hint under a refused --python.
-fn newer_pythons(facts: &crate::probe::Facts) -> String {
+fn newer_pythons(facts: &crate::probe::Facts, min: crate::version::Version) -> String {
     let ok: Vec<String> = facts
         .pythons
         .iter()
-        .filter(|p| p.version >= journey::new::MIN_PYTHON)
+        .filter(|p| p.version >= min)
         .map(|p| format!("  --python {}   (Python {})", p.path.display(), p.version))
         .collect();
     if ok.is_empty() {
-        "No Python 3.9 or newer was found: install one (`arcaflow-wizard doctor` says how), then run again."
-            .to_string()
+        format!(
+            "No Python {}.{} or newer was found: install one (`arcaflow-wizard doctor` says how), then run again.",
+            min.major, min.minor
+        )
     } else {
         format!("Found here:\n{}", ok.join("\n"))
     }
