@@ -24,7 +24,8 @@ impl Step for Dependencies {
     fn why(&self) -> &'static str {
         "\"Add the arcaflow plugin sdk for python\". The guide's `poetry add arcaflow-plugin-sdk-python` \
          fails today: the package is arcaflow-plugin-sdk. It is pinned to ^0.14.3 because 0.14.4 and later \
-         need Python 3.12, and the official images run 3.9. Poetry writes poetry.lock with the exact versions."
+         need Python 3.12, and the official images run 3.9 (a plugin for Python 3.12 only takes ^0.14.4). \
+         Poetry writes poetry.lock with the exact versions."
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
         Ok(if has_sdk(ctx) {
