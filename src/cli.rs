@@ -100,6 +100,10 @@ pub struct ReleaseArgs {
     /// The new version: X.Y.Z, or patch, minor or major
     #[arg(long, value_name = "VERSION")]
     pub version: Option<String>,
+    /// Publish from GitHub Actions instead: write .github/workflows/publish.yaml (PyPI Trusted
+    /// Publishing) and print what to register on PyPI and TestPyPI
+    #[arg(long, conflicts_with_all = ["repository", "repository_url", "version"])]
+    pub ci: bool,
     #[command(flatten)]
     pub common: Common,
     /// Print the plan as a bash script; run nothing
