@@ -52,10 +52,8 @@ impl Target {
     }
     pub fn label(self) -> &'static str {
         match self {
-            Target::Py39 => "Python 3.9 and newer (SDK ^0.14.3): builds in every official image",
-            Target::Py312 => {
-                "Python 3.12 only (SDK ^0.14.4, as arcaflow-plugin-opensearch): needs the 0.5.0 images"
-            }
+            Target::Py39 => "Python 3.9 and newer (SDK ^0.14.3): every official image",
+            Target::Py312 => "Python 3.12 only (SDK ^0.14.4, as arcaflow-plugin-opensearch)",
         }
     }
 }
