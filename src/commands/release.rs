@@ -277,8 +277,16 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
     if let Some(v) = &args.version {
         answers.insert("version".to_string(), v.clone());
     }
+    // --ci publishes from GitHub Actions; a repository, a version or a dry run
+    // is a release from this machine, so the journey does not ask.
+    let from_here = args.dry_run
+        || args.repository.is_some()
+        || args.repository_url.is_some()
+        || args.version.is_some();
     if args.ci {
         answers.insert(release::ci::KEY.to_string(), "ci".to_string());
+    } else if from_here {
+        answers.insert(release::ci::KEY.to_string(), "here".to_string());
     }
 
     // Before any thread or child starts.

@@ -114,6 +114,9 @@ impl Step for OnlyIf {
             Ok(())
         }
     }
+    fn explain(&self, ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
+        self.step.explain(ctx, cmd, res)
+    }
     fn refresh(&self, ctx: &mut Context) {
         if self.active(ctx) {
             self.step.refresh(ctx)
