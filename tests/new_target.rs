@@ -96,6 +96,21 @@ fn poetry2_makes_a_312_plugin_that_the_312_images_build() {
     let ran = new_312(&sb, &tools, &py312, &[]);
     let dir = assert_made_for_312(&sb, &ran);
     assert_builds_only_where_312_runs(&dir, &tools, &pairings);
+    // doctor finds no problem; that the range excludes 3.9 is a warning only,
+    // as the Dockerfile uses the 0.5.0 images.
+    let mut doctor = sb.wizard();
+    doctor.args(["doctor", "--json"]).arg(&dir);
+    let report = run(&mut doctor, Duration::from_secs(120));
+    let json: serde_json::Value = serde_json::from_str(report.output.trim())
+        .unwrap_or_else(|e| panic!("{e}:\n{}", report.output));
+    assert_eq!(json["summary"]["problems"], 0, "{}", report.output);
+    let not39 = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "pyproject-python-not-3-9")
+        .unwrap_or_else(|| panic!("{}", report.output));
+    assert_eq!(not39["severity"], "warning", "{not39:#}");
     // A second run keeps the target it finds, without --target.
     let mut again = sb.wizard();
     again
