@@ -30,7 +30,7 @@ pub enum Command {
     New(NewArgs),
     /// Release the plugin to PyPI: version bump, checks, build, token, test upload, then PyPI.
     #[command(
-        after_help = "Examples:\n  arcaflow-wizard release --version patch\n  POETRY_PYPI_TOKEN_TESTPYPI=... arcaflow-wizard release --repository testpypi --yes\n\n\
+        after_help = "Examples:\n  arcaflow-wizard release --version patch\n  POETRY_PYPI_TOKEN_TESTPYPI=... arcaflow-wizard release --repository testpypi --yes\n  arcaflow-wizard release --ci   (publish from GitHub Actions with PyPI Trusted Publishing)\n\n\
         The token is never a flag: it comes from the masked prompt, Poetry's own configuration,\n\
         or POETRY_PYPI_TOKEN_<NAME> in the environment (NAME upper-cased, '-' to '_')."
     )]

@@ -186,6 +186,18 @@ fn a_python_below_the_target_or_an_unknown_target_is_refused() {
         "{}",
         ran.output
     );
+    // No --python and no 3.12 on this (sandboxed) machine: said, with how to get one.
+    let mut none = sb.wizard();
+    none.args(["new", "--yes", "--name", "example", "--target", "3.12"]);
+    let none = run(&mut none, Duration::from_secs(120));
+    assert_eq!(none.code, Some(1), "{}", none.output);
+    assert!(
+        none.output.contains("No Python 3.12 or newer was found")
+            && none.output.contains("pyenv install 3.12"),
+        "{}",
+        none.output
+    );
+    sb.assert_work_untouched();
     let mut bad = sb.wizard();
     bad.args(["new", "--yes", "--name", "example", "--target", "3.11"]);
     let bad = run(&mut bad, Duration::from_secs(60));

@@ -231,6 +231,17 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
                 .into_owned(),
         );
     }
+    // No target given: an answers file made before the question existed keeps
+    // its meaning (the default), and a --python below 3.12 leaves one choice.
+    if !given.contains_key("target") {
+        let below_312 = given
+            .get("python")
+            .and_then(|p| facts.python_at(std::path::Path::new(p)))
+            .is_some_and(|py| py.version < journey::new::Target::Py312.min_python());
+        if args.answers.is_some() || below_312 {
+            given.insert("target".into(), journey::new::Target::Py39.key().into());
+        }
+    }
     let opts = Options {
         index_url,
         dry_run: args.dry_run,

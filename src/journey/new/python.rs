@@ -86,6 +86,19 @@ impl Step for PythonStep {
     }
 }
 
+/// The distro's hint gives a Python 3.9 or newer; a 3.12 floor is not in every
+/// distro's packages, so pyenv's command, which is.
+fn install_hint(ctx: &Context, min: Version) -> String {
+    if min > MIN {
+        format!(
+            "pyenv install {}.{}   # pyenv: https://github.com/pyenv/pyenv#installation (or your distro's python{}.{} package)",
+            min.major, min.minor, min.major, min.minor
+        )
+    } else {
+        distro::python_install_hint(ctx.facts.distro.as_ref())
+    }
+}
+
 fn no_python(ctx: &Context) -> Failure {
     let min = super::target(ctx).min_python();
     let found = match ctx.facts.pythons.iter().max_by_key(|p| p.version) {
@@ -102,6 +115,6 @@ fn no_python(ctx: &Context) -> Failure {
     ))
     .hint(format!(
         "Install one, then run the wizard again:\n  {}",
-        distro::python_install_hint(ctx.facts.distro.as_ref())
+        install_hint(ctx, min)
     ))
 }
