@@ -24,9 +24,18 @@ fn problems(ctx: &Context) -> Result<Vec<String>, Failure> {
                 .into(),
         );
     }
-    let want = target(ctx).python_range();
-    if info.python().is_some_and(|p| p.constraint.trim() != want) {
-        p.push(format!("the Python range is not {want}, the target chosen"));
+    // The range must say what the target means, in any spelling: 3.9 admitted,
+    // or nothing below 3.12.
+    let t = target(ctx);
+    let fits = |r: &pyproject::PythonReq| match t {
+        super::Target::Py39 => r.admits_3_9,
+        super::Target::Py312 => !r.admits_below_3_12,
+    };
+    if info.python().is_some_and(|r| !fits(r)) {
+        p.push(format!(
+            "the Python range is not {}, the target chosen",
+            t.python_range()
+        ));
     }
     if !info.has_dev_group {
         p.push("there is no [tool.poetry.group.dev.dependencies] group (the Dockerfile runs --without dev)".into());

@@ -72,7 +72,15 @@ fn existing(ctx: &Context) -> Option<Target> {
     let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok()?;
     let doc = crate::pyproject::parse(&text).ok()?;
     let info = crate::pyproject::inspect(&doc);
-    Target::parse(&info.python()?.constraint).ok()
+    let range = info.python()?;
+    if range.error.is_some() {
+        return None;
+    }
+    Some(if range.admits_below_3_12 {
+        Target::Py39
+    } else {
+        Target::Py312
+    })
 }
 
 pub(crate) fn question_for(ctx: &Context) -> Question {
