@@ -247,3 +247,45 @@ fn doctor_reports_a_publish_workflow_whose_environment_or_trigger_moved() {
         assert_eq!(r.code, Some(1), "{}", r.output);
     }
 }
+
+/// The release journey's first question: choosing GitHub Actions writes the
+/// workflow and runs none of the upload steps (no Poetry, no token asked).
+#[test]
+fn the_release_journeys_first_question_leads_to_the_workflow() {
+    use std::io::Write;
+    let sb = Sandbox::new();
+    let dir = project(
+        &sb,
+        Some("https://github.com/me/arcaflow-plugin-example.git"),
+    );
+    let mut c = sb.wizard();
+    c.arg("release")
+        .arg(&dir)
+        .arg("--plain")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    // 2: from GitHub Actions; then the defaults (trusted, owner and repository from origin).
+    child.stdin.take().unwrap().write_all(b"2\n\n\n\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("Where should releases be published from?"),
+        "{text}"
+    );
+    assert!(text.contains("Owner:              me"), "{text}");
+    assert!(
+        text.contains("publishing from GitHub Actions instead"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("$ poetry")
+            && text.contains("Upload token: already done (publishing from GitHub Actions instead)"),
+        "{text}"
+    );
+    let w = workflow::read(&std::fs::read_to_string(dir.join(workflow::PATH)).unwrap()).unwrap();
+    assert!(w.on_release_published);
+}
