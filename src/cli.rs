@@ -25,12 +25,12 @@ pub enum Command {
     /// Create a new official Arcaflow plugin, step by step, and test it the way the official build will.
     #[command(
         after_help = "Examples:\n  arcaflow-wizard new --name example\n  arcaflow-wizard new ./my-plugin --name example --yes\n  arcaflow-wizard new --name example --dry-run > make-plugin.sh\n  arcaflow-wizard new --answers answers.toml --yes\n\n\
-        An answers file holds the same answers as TOML, keys named like the flags:\n  name = \"example\"\n  description = \"Says hello\"\n  author = \"Jane Doe <jane@example.com>\"\n  python = \"/usr/bin/python3.11\"\n  git = true"
+        An answers file holds the same answers as TOML, keys named like the flags:\n  name = \"example\"\n  description = \"Says hello\"\n  author = \"Jane Doe <jane@example.com>\"\n  python = \"/usr/bin/python3.11\"\n  target = \"3.9\"\n  git = true"
     )]
     New(NewArgs),
     /// Release the plugin to PyPI: version bump, checks, build, token, test upload, then PyPI.
     #[command(
-        after_help = "Examples:\n  arcaflow-wizard release --version patch\n  POETRY_PYPI_TOKEN_TESTPYPI=... arcaflow-wizard release --repository testpypi --yes\n\n\
+        after_help = "Examples:\n  arcaflow-wizard release --version patch\n  POETRY_PYPI_TOKEN_TESTPYPI=... arcaflow-wizard release --repository testpypi --yes\n  arcaflow-wizard release --ci   (publish from GitHub Actions with PyPI Trusted Publishing)\n\n\
         The token is never a flag: it comes from the masked prompt, Poetry's own configuration,\n\
         or POETRY_PYPI_TOKEN_<NAME> in the environment (NAME upper-cased, '-' to '_')."
     )]
@@ -63,6 +63,10 @@ pub struct NewArgs {
     /// Make URL the project's primary package source (a mirror or company proxy)
     #[arg(long, value_name = "URL")]
     pub index_url: Option<String>,
+    /// The Python the plugin supports: 3.9 (3.9 and newer, SDK ^0.14.3, every official image) or
+    /// 3.12 (3.12 only, SDK ^0.14.4, as arcaflow-plugin-opensearch) [default: 3.9]
+    #[arg(long, value_name = "3.9|3.12")]
+    pub target: Option<String>,
     #[command(flatten)]
     pub common: Common,
     /// Take answers from a TOML file (keys named like the flags, plus description and author)
@@ -96,6 +100,10 @@ pub struct ReleaseArgs {
     /// The new version: X.Y.Z, or patch, minor or major
     #[arg(long, value_name = "VERSION")]
     pub version: Option<String>,
+    /// Publish from GitHub Actions instead: write .github/workflows/publish.yaml (PyPI Trusted
+    /// Publishing) and print what to register on PyPI and TestPyPI
+    #[arg(long, conflicts_with_all = ["repository", "repository_url", "version"])]
+    pub ci: bool,
     #[command(flatten)]
     pub common: Common,
     /// Print the plan as a bash script; run nothing

@@ -172,6 +172,15 @@ fn poetry2_python311_makes_an_official_grade_plugin() {
     assert!(ran.output.contains("poetry new --flat"), "{}", ran.output);
     let dir = assert_plugin_is_official_grade(&sb, &tools, &ran);
     assert!(dir.join(".git").is_dir());
+    // The same plugin in every other image it may meet: the 0.5.0 images very
+    // likely run Python 3.12, with Poetry 1.8.3 or 2.x (ARCAFLOW-FACTS.md).
+    if let Some(pairings) = common::pairings_312(&tools) {
+        for p in &pairings {
+            if let Err(log) = common::reproduce_official_build_with(&dir, &tools, p) {
+                panic!("the official build fails with {}:\n{log}", p.label);
+            }
+        }
+    }
     // The session log holds the commands, their endings and their output.
     let log_path = ran
         .output

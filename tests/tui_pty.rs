@@ -995,3 +995,54 @@ fn doctor_checklist_at_80x24_scrolls_with_a_marker_and_asks_before_a_fix() {
     pty.wait_exit(Duration::from_secs(30));
     pty.assert_restored();
 }
+
+/// The target question in the full-screen form, at 80x24 and larger: both
+/// targets are offered, and after choosing 3.12 the Python question lists only
+/// interpreters that fit it (issue 14).
+#[test]
+fn the_target_question_limits_the_python_choices() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let Some(py312) = tools.py312.clone() else {
+        common::skip("AW_TEST_PY312 is not set");
+        return;
+    };
+    for size in [(80, 24), (120, 40)] {
+        let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+        // Both interpreters on PATH, so the Python question has both to offer.
+        let both = sb.bin_dir(
+            "pythons",
+            &[("python3.11", &tools.py311), ("python3.12", &py312)],
+        );
+        let mut path: Vec<std::path::PathBuf> = std::env::split_paths(sb.path_var()).collect();
+        path.insert(0, both);
+        let mut sb = sb;
+        sb.set_path(&path);
+        let args = [
+            "new",
+            "--name",
+            "example",
+            "--index-url",
+            tools.index_url.as_str(),
+        ];
+        let mut pty = Pty::spawn(&sb, &args, size, &[]);
+        let s = drive(&mut pty, START, |s| {
+            s.contains("Which Python should the plugin")
+        });
+        assert!(s.contains("Python 3.9 and newer"), "{s}");
+        assert!(s.contains("Python 3.12 only"), "{s}");
+        pty.send("\x1b[B");
+        pty.send(ENTER);
+        let s = pty.wait_for("Which Python should the project use?", START);
+        assert!(s.contains("Python 3.12"), "{s}");
+        assert!(
+            !s.contains("Python 3.11"),
+            "a 3.11 is offered for a 3.12 plugin:\n{s}"
+        );
+        pty.send(CTRL_C);
+        pty.send(CTRL_C);
+        pty.wait_exit(Duration::from_secs(30));
+        pty.assert_restored();
+    }
+}

@@ -14,6 +14,7 @@ pub const NEW_KEYS: &[&str] = &[
     "python",
     "poetry",
     "index_url",
+    "target",
     "git",
 ];
 

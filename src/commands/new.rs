@@ -120,6 +120,7 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
                 .map(|d| d.to_string_lossy().into_owned()),
         ),
         ("index_url", args.index_url.clone()),
+        ("target", args.target.clone()),
     ];
     for (k, v) in flags {
         if let Some(v) = v {
@@ -172,6 +173,15 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
             }
         }
     }
+    let target = match given.get("target") {
+        Some(t) => {
+            journey::new::Target::parse(t).map_err(|e| Failure::usage(format!("--target: {e}")))?
+        }
+        None => journey::new::Target::Py39,
+    };
+    if given.contains_key("target") {
+        given.insert("target".into(), target.key().into());
+    }
     if let Some(n) = given.get("name") {
         let short = crate::names::PluginNames::parse(n)
             .map_err(|e| Failure::usage(format!("--name: {e}")))?
@@ -198,7 +208,18 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
                 journey::new::MIN_PYTHON.major,
                 journey::new::MIN_PYTHON.minor
             ))
-            .hint(newer_pythons(&facts)));
+            .hint(newer_pythons(&facts, journey::new::MIN_PYTHON)));
+        }
+        let min = target.min_python();
+        if let Some(py) = facts.python_at(&known).filter(|py| py.version < min) {
+            return Err(Failure::usage(format!(
+                "--python {p} is Python {}: the target {} needs Python {}.{} or newer",
+                py.version,
+                target.key(),
+                min.major,
+                min.minor
+            ))
+            .hint(newer_pythons(&facts, min)));
         }
         given.insert("python".into(), known.to_string_lossy().into_owned());
     }
@@ -209,6 +230,17 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
                 .to_string_lossy()
                 .into_owned(),
         );
+    }
+    // No target given: an answers file made before the question existed keeps
+    // its meaning (the default), and a --python below 3.12 leaves one choice.
+    if !given.contains_key("target") {
+        let below_312 = given
+            .get("python")
+            .and_then(|p| facts.python_at(std::path::Path::new(p)))
+            .is_some_and(|py| py.version < journey::new::Target::Py312.min_python());
+        if args.answers.is_some() || below_312 {
+            given.insert("target".into(), journey::new::Target::Py39.key().into());
+        }
     }
     let opts = Options {
         index_url,
@@ -221,16 +253,18 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
 }
 
 /// The interpreters that would do, for the hint under a refused --python.
-fn newer_pythons(facts: &crate::probe::Facts) -> String {
+fn newer_pythons(facts: &crate::probe::Facts, min: crate::version::Version) -> String {
     let ok: Vec<String> = facts
         .pythons
         .iter()
-        .filter(|p| p.version >= journey::new::MIN_PYTHON)
+        .filter(|p| p.version >= min)
         .map(|p| format!("  --python {}   (Python {})", p.path.display(), p.version))
         .collect();
     if ok.is_empty() {
-        "No Python 3.9 or newer was found: install one (`arcaflow-wizard doctor` says how), then run again."
-            .to_string()
+        format!(
+            "No Python {}.{} or newer was found: install one (`arcaflow-wizard doctor` says how), then run again.",
+            min.major, min.minor
+        )
     } else {
         format!("Found here:\n{}", ok.join("\n"))
     }

@@ -20,7 +20,11 @@ pub fn run(args: ReleaseArgs) -> i32 {
         Ok(c) => c,
         Err(f) => return fail(&f),
     };
-    let steps = crate::ui::tui::recorded(release::steps());
+    let steps = crate::ui::tui::recorded(if args.ci {
+        release::ci_steps()
+    } else {
+        release::steps()
+    });
 
     if args.dry_run {
         let header = "Made by `arcaflow-wizard release --dry-run`: the release as a script.\n\
@@ -88,6 +92,10 @@ pub fn run(args: ReleaseArgs) -> i32 {
         .unwrap_or_default();
     log.flush();
     match &outcome {
+        Outcome::Done if release::ci::chosen(&ctx) => {
+            ProjectState::forget(&state_dir, &dir, JOURNEY);
+            println!("\nDone: the publish workflow is written; register it as shown above.");
+        }
         Outcome::Done => {
             ProjectState::forget(&state_dir, &dir, JOURNEY);
             println!("\nDone: the release is uploaded and installs.");
@@ -269,12 +277,25 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
     if let Some(v) = &args.version {
         answers.insert("version".to_string(), v.clone());
     }
+    // --ci publishes from GitHub Actions; a repository, a version or a dry run
+    // is a release from this machine, so the journey does not ask.
+    let from_here = args.dry_run
+        || args.repository.is_some()
+        || args.repository_url.is_some()
+        || args.version.is_some();
+    if args.ci {
+        answers.insert(release::ci::KEY.to_string(), "ci".to_string());
+    } else if from_here {
+        answers.insert(release::ci::KEY.to_string(), "here".to_string());
+    }
 
     // Before any thread or child starts.
     let tokens = take_tokens_from_env();
     let (secrets, learned) = env_secrets(&tokens, &target)?;
+    // The workflow needs no token here: Trusted Publishing or a repository secret.
     if args.common.yes
         && !args.dry_run
+        && !args.ci
         && !secrets.contains_key(release::secret_key(&target))
         && !auth_toml_has_token(&target.name)
     {

@@ -797,6 +797,68 @@ const BUILD_STEP_TIMEOUT: Duration = Duration::from_secs(300);
 ///
 /// Ok: the whole log. Err: the log up to and including the failing command.
 pub fn reproduce_official_build(project: &Path, tools: &Tools) -> Result<String, String> {
+    reproduce_official_build_with(project, tools, &Pairing::official_0_4(tools))
+}
+
+/// A Poetry and the Python it runs the build with: what one official build
+/// image holds. The image's Poetry is installed on that same Python.
+#[derive(Debug, Clone)]
+pub struct Pairing {
+    pub label: String,
+    pub poetry: PathBuf,
+    pub python: PathBuf,
+}
+
+impl Pairing {
+    /// The 0.4.x images: Poetry 1.8.3 on Python 3.9.
+    pub fn official_0_4(tools: &Tools) -> Pairing {
+        Pairing {
+            label: "Poetry 1.8.3 on Python 3.9".into(),
+            poetry: tools.poetry1.clone(),
+            python: tools.py39.clone(),
+        }
+    }
+}
+
+/// The pairings the 0.5.0 images may hold (their Python is very likely 3.12,
+/// their Poetry unknown): Poetry 1.8.3 and the current 2.x, each installed on
+/// Python 3.12 (`AW_TEST_POETRY1_PY312`, `AW_TEST_POETRY2_PY312` from
+/// scripts/test). None, after saying why, when this machine lacks them.
+pub fn pairings_312(tools: &Tools) -> Option<Vec<Pairing>> {
+    let py312 = match &tools.py312 {
+        Some(p) => p.clone(),
+        None => {
+            skip("AW_TEST_PY312 is not set: no Python 3.12 for the 0.5.0 image pairings");
+            return None;
+        }
+    };
+    let mut out = Vec::new();
+    for (var, what) in [
+        ("AW_TEST_POETRY1_PY312", "Poetry 1.8.3 on Python 3.12"),
+        ("AW_TEST_POETRY2_PY312", "Poetry 2.x on Python 3.12"),
+    ] {
+        match std::env::var_os(var).map(PathBuf::from) {
+            Some(p) if p.is_file() => out.push(Pairing {
+                label: what.into(),
+                poetry: p,
+                python: py312.clone(),
+            }),
+            _ => {
+                skip(&format!("{var} is not set or missing: no {what}"));
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The official image's build stage and final stage, reproduced without an
+/// engine with the Poetry and Python of `pairing` (see ARCAFLOW-FACTS.md).
+pub fn reproduce_official_build_with(
+    project: &Path,
+    tools: &Tools,
+    pairing: &Pairing,
+) -> Result<String, String> {
     let mut log = String::new();
     let fail = |log: &mut String, what: String| -> String {
         log.push_str(&format!("\nFAILED: {what}\n"));
@@ -805,9 +867,11 @@ pub fn reproduce_official_build(project: &Path, tools: &Tools) -> Result<String,
     let (short, package, entry) = plugin_names(project).map_err(|e| fail(&mut log, e))?;
     let test_file = format!("tests/test_{package}.py");
     log.push_str(&format!(
-        "# official build of arcaflow-plugin-{short} ({}) with Poetry 1.8.3 on {}\n",
+        "# official build of arcaflow-plugin-{short} ({}) with {} ({} on {})\n",
         project.display(),
-        tools.py39.display()
+        pairing.label,
+        pairing.poetry.display(),
+        pairing.python.display()
     ));
 
     let sb = Sandbox::with_tools(tools);
@@ -845,14 +909,14 @@ pub fn reproduce_official_build(project: &Path, tools: &Tools) -> Result<String,
         }
     };
     let poetry = |args: &[&str]| {
-        let mut c = sb.command(&tools.poetry1);
+        let mut c = sb.command(&pairing.poetry);
         c.args(args).arg("--no-interaction").current_dir(&app);
         c
     };
 
     let used = step(&mut log, {
         let mut c = poetry(&["env", "use"]);
-        c.arg(&tools.py39);
+        c.arg(&pairing.python);
         c
     })?;
     step(
@@ -903,17 +967,17 @@ pub fn reproduce_official_build(project: &Path, tools: &Tools) -> Result<String,
         c
     })?;
 
-    // The final image is a plain Python 3.9 with pip. A venv without its own
-    // pip (ensurepip takes ~10 s here), filled by Python 3.9's pip through
+    // The final image is a plain Python with pip. A venv without its own
+    // pip (ensurepip takes ~10 s here), filled by that Python's pip through
     // `--python`, is the same thing, faster.
     let final_venv = sb.root().join("final-venv");
     step(&mut log, {
-        let mut c = sb.command(&tools.py39);
+        let mut c = sb.command(&pairing.python);
         c.args(["-m", "venv", "--without-pip"]).arg(&final_venv);
         c
     })?;
     step(&mut log, {
-        let mut c = sb.command(&tools.py39);
+        let mut c = sb.command(&pairing.python);
         c.args(["-m", "pip", "--python"])
             .arg(final_venv.join("bin/python"))
             .args(["install", "-r"])

@@ -45,7 +45,11 @@ pub fn run_group(group: Group, input: &Input) -> Vec<Finding> {
     match group {
         Group::Python => checks::python::check(input),
         Group::Poetry => checks::poetry::check(input),
-        Group::Project => checks::project::check(input),
+        Group::Project => {
+            let mut found = checks::project::check(input);
+            found.extend(checks::publish_workflow::check(input));
+            found
+        }
         Group::Lock => checks::project::check_lock(input),
         Group::Venv => checks::venv::check(input),
         Group::Act => checks::act::check(input),

@@ -56,6 +56,8 @@ impl crate::journey::Step for About {
             Question::text("author", "Author (Name <email>)")
                 .default(default_author())
                 .validate(|s| crate::names::one_line("author", s)),
+            // Asked before the Python step, which offers only interpreters the target allows.
+            super::target::question_for(ctx),
         ]
     }
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {

@@ -1,4 +1,4 @@
-use super::{poetry_cmd, project_dir, SDK, SDK_CONSTRAINT};
+use super::{poetry_cmd, project_dir, target, Target, SDK};
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::Plan;
 use crate::pyproject;
@@ -24,7 +24,8 @@ impl Step for Dependencies {
     fn why(&self) -> &'static str {
         "\"Add the arcaflow plugin sdk for python\". The guide's `poetry add arcaflow-plugin-sdk-python` \
          fails today: the package is arcaflow-plugin-sdk. It is pinned to ^0.14.3 because 0.14.4 and later \
-         need Python 3.12, and the official images run 3.9. Poetry writes poetry.lock with the exact versions."
+         need Python 3.12, and the official images run 3.9 (a plugin for Python 3.12 only takes ^0.14.4). \
+         Poetry writes poetry.lock with the exact versions."
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
         Ok(if has_sdk(ctx) {
@@ -33,13 +34,19 @@ impl Step for Dependencies {
             Check::Todo
         })
     }
-    fn note(&self, _ctx: &Context) -> Option<String> {
+    fn note(&self, ctx: &Context) -> Option<String> {
+        let t = target(ctx);
+        let why = match t {
+            Target::Py39 => "the last line for Python 3.9",
+            Target::Py312 => "the line for Python 3.12, as arcaflow-plugin-opensearch",
+        };
         Some(format!(
-            "The guide's package name arcaflow-plugin-sdk-python does not exist; adding {SDK}@{SDK_CONSTRAINT} (the last line for Python 3.9)."
+            "The guide's package name arcaflow-plugin-sdk-python does not exist; adding {SDK}@{} ({why}).",
+            t.sdk_constraint()
         ))
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
-        let spec = format!("{SDK}@{SDK_CONSTRAINT}");
+        let spec = format!("{SDK}@{}", target(ctx).sdk_constraint());
         Ok(Plan::new().run(poetry_cmd(ctx, &["add", &spec])))
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {

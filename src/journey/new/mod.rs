@@ -10,6 +10,7 @@ mod poetry;
 mod project;
 mod pyproject_form;
 mod python;
+mod target;
 mod test_build;
 
 use std::path::PathBuf;
@@ -19,6 +20,9 @@ use super::{Context, Failure, Step};
 use crate::names::PluginNames;
 use crate::plan::Cmd;
 use crate::probe::{PoetryInstall, Python};
+
+pub(crate) use target::target;
+pub use target::Target;
 
 /// The SDK's real name and the last release line that supports Python 3.9.
 pub const SDK: &str = "arcaflow-plugin-sdk";

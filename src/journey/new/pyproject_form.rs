@@ -1,4 +1,4 @@
-use super::{names, project_dir, DEV_TOOLS, PYTHON_RANGE};
+use super::{names, project_dir, target, DEV_TOOLS};
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Action, Overwrite, Plan};
 use crate::pyproject;
@@ -24,6 +24,19 @@ fn problems(ctx: &Context) -> Result<Vec<String>, Failure> {
                 .into(),
         );
     }
+    // The range must say what the target means, in any spelling: 3.9 admitted,
+    // or nothing below 3.12.
+    let t = target(ctx);
+    let fits = |r: &pyproject::PythonReq| match t {
+        super::Target::Py39 => r.admits_3_9,
+        super::Target::Py312 => !r.admits_below_3_12,
+    };
+    if info.python().is_some_and(|r| !fits(r)) {
+        p.push(format!(
+            "the Python range is not {}, the target chosen",
+            t.python_range()
+        ));
+    }
     if !info.has_dev_group {
         p.push("there is no [tool.poetry.group.dev.dependencies] group (the Dockerfile runs --without dev)".into());
     }
@@ -44,7 +57,7 @@ pub(crate) fn spec(ctx: &Context) -> pyproject::LegacySpec {
             .unwrap_or("Arcalot contributors")
             .to_string()],
         package: n.package(),
-        python: PYTHON_RANGE.into(),
+        python: target(ctx).python_range().into(),
         index_url: ctx.opts.index_url.clone(),
         dev_dependencies: DEV_TOOLS
             .iter()
@@ -74,13 +87,16 @@ impl Step for PyprojectForm {
         })
     }
     fn note(&self, ctx: &Context) -> Option<String> {
+        let range = target(ctx).python_range();
         Some(if super::poetry_is_v2(ctx) {
-            "Poetry 2 wrote a PEP 621 [project] table; the official build's Poetry 1.8.3 reads only \
-             [tool.poetry], so the wizard writes that form (python = \"^3.9\", a dev group) before adding anything."
-                .into()
+            format!(
+                "Poetry 2 wrote a PEP 621 [project] table; the official build's Poetry 1.8.3 reads only \
+                 [tool.poetry], so the wizard writes that form (python = \"{range}\", a dev group) before adding anything."
+            )
         } else {
-            "Setting python = \"^3.9\" (the guide's check) and a dev group for flake8 and coverage."
-                .into()
+            format!(
+                "Setting python = \"{range}\" (the guide's check says ^3.9) and a dev group for flake8 and coverage."
+            )
         })
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {

@@ -18,14 +18,15 @@ impl Step for PythonStep {
     fn why(&self) -> &'static str {
         "Official plugins run on Python 3.9 in the official build images, and the SDK needs 3.9 or newer \
          (\"Installing Poetry\": ensure python3 is at least 3.9). The project's virtualenv is made from \
-         the interpreter chosen here."
+         the interpreter chosen here. A plugin for Python 3.12 only needs a 3.12 or newer."
     }
     fn questions(&self, ctx: &Context) -> Vec<Question> {
+        let min = super::target(ctx).min_python();
         let options: Vec<(String, String)> = ctx
             .facts
             .pythons
             .iter()
-            .filter(|p| p.version >= MIN)
+            .filter(|p| p.version >= min)
             .map(|p| {
                 let names = if p.names.is_empty() {
                     String::new()
@@ -44,6 +45,14 @@ impl Step for PythonStep {
         let default = ctx
             .facts
             .best_python()
+            .filter(|p| p.version >= min)
+            .or_else(|| {
+                ctx.facts
+                    .pythons
+                    .iter()
+                    .filter(|p| p.version >= min)
+                    .min_by_key(|p| p.version)
+            })
             .map(|p| p.path.to_string_lossy().into_owned());
         vec![
             Question::choice("python", "Which Python should the project use?", options)
@@ -69,14 +78,29 @@ impl Step for PythonStep {
         })
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
-        let Some(py) = super::chosen_python(ctx) else {
+        let min = super::target(ctx).min_python();
+        let Some(py) = super::chosen_python(ctx).filter(|p| p.version >= min) else {
             return Err(no_python(ctx));
         };
         Ok(Plan::new().run(Cmd::new(&py.path).arg("--version")))
     }
 }
 
+/// The distro's hint gives a Python 3.9 or newer; a 3.12 floor is not in every
+/// distro's packages, so pyenv's command, which is.
+fn install_hint(ctx: &Context, min: Version) -> String {
+    if min > MIN {
+        format!(
+            "pyenv install {}.{}   # pyenv: https://github.com/pyenv/pyenv#installation (or your distro's python{}.{} package)",
+            min.major, min.minor, min.major, min.minor
+        )
+    } else {
+        distro::python_install_hint(ctx.facts.distro.as_ref())
+    }
+}
+
 fn no_python(ctx: &Context) -> Failure {
+    let min = super::target(ctx).min_python();
     let found = match ctx.facts.pythons.iter().max_by_key(|p| p.version) {
         Some(p) => format!(
             " The newest found is Python {} at {}.",
@@ -85,8 +109,12 @@ fn no_python(ctx: &Context) -> Failure {
         ),
         None => " No Python interpreter was found at all.".into(),
     };
-    Failure::new(format!("No Python 3.9 or newer was found.{found}")).hint(format!(
+    Failure::new(format!(
+        "No Python {}.{} or newer was found.{found}",
+        min.major, min.minor
+    ))
+    .hint(format!(
         "Install one, then run the wizard again:\n  {}",
-        distro::python_install_hint(ctx.facts.distro.as_ref())
+        install_hint(ctx, min)
     ))
 }

@@ -10,6 +10,7 @@
 
 mod build;
 mod checks;
+pub mod ci;
 mod finish;
 mod index;
 mod install;
@@ -35,7 +36,31 @@ pub use token::{
     looks_like_token, secret_key, token_env_var, token_given_as, token_warning,
 };
 
+/// The journey: first where to publish from; then either the publish workflow
+/// or the release from this machine (the other side's steps are skipped).
 pub fn steps() -> Vec<Box<dyn Step>> {
+    let mut out: Vec<Box<dyn Step>> = vec![
+        Box::new(ci::PublishFrom),
+        Box::new(ci::OnlyIf {
+            ci: true,
+            step: Box::new(ci::PublishWorkflow),
+        }),
+    ];
+    out.extend(
+        here_steps()
+            .into_iter()
+            .map(|step| Box::new(ci::OnlyIf { ci: false, step }) as Box<dyn Step>),
+    );
+    out
+}
+
+/// `release --ci`: the publish workflow alone.
+pub fn ci_steps() -> Vec<Box<dyn Step>> {
+    vec![Box::new(ci::PublishWorkflow)]
+}
+
+/// The release from this machine.
+fn here_steps() -> Vec<Box<dyn Step>> {
     vec![
         Box::new(checks::Checks),
         Box::new(version::VersionStep::default()),

@@ -5,6 +5,7 @@ pub mod dockerfile;
 pub mod engine;
 pub mod poetry;
 pub mod project;
+pub mod publish_workflow;
 pub mod python;
 pub mod tokens;
 pub mod venv;
