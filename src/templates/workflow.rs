@@ -27,11 +27,8 @@ pub const SECRETS: [&str; 3] = ["QUAY_NAMESPACE", "QUAY_USERNAME", "QUAY_PASSWOR
 /// sets them for an official plugin.
 pub fn secrets_note() -> String {
     format!(
-        "GitHub CI ({PATH}): every push runs the Arcaflow Container Toolkit's checks and build; a \
-         published release also pushes the image to quay.io, and docsgen then updates README.md. \
-         It needs three repository secrets (Settings > Secrets and variables > Actions): {}. \
-         For an official plugin under github.com/arcalot, the Arcalot chairs set them: ask them, \
-         do not add your own.",
+        "GitHub CI ({PATH}) needs the repository secrets {} (Settings > Secrets and variables > \
+         Actions); for an official plugin under github.com/arcalot, the Arcalot chairs set them.",
         SECRETS.join(", ")
     )
 }
