@@ -52,8 +52,31 @@ pub struct Workflow {
     pub error: Option<String>,
 }
 
+/// The workflow for a project whose entry module is at `plugin_path` (from
+/// the root), for a project `new` did not make.
+pub fn render_for(plugin_path: &str) -> String {
+    TEMPLATE.replace("{{package}}/{{entry_module}}.py", plugin_path)
+}
+
 /// Larger files are not workflows anyone wrote by hand; they are not read.
 const MAX_BYTES: u64 = 1 << 20;
+
+/// A regular file's text (not a link, a fifo or a device), at most MAX_BYTES.
+fn read_text(p: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::symlink_metadata(p).map_err(|e| e.to_string())?;
+    if !meta.file_type().is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > MAX_BYTES {
+        return Err("larger than 1 MiB".into());
+    }
+    let mut buf = Vec::new();
+    std::fs::File::open(p)
+        .and_then(|f| f.take(MAX_BYTES).read_to_end(&mut buf))
+        .map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
 
 /// Every `.github/workflows/*.yaml|yml` of the project, sorted by name.
 pub fn read_all(dir: &Path) -> Vec<Workflow> {
@@ -71,13 +94,7 @@ pub fn read_all(dir: &Path) -> Vec<Workflow> {
         .into_iter()
         .map(|p| {
             let rel = p.strip_prefix(dir).unwrap_or(&p).to_path_buf();
-            let text = match std::fs::metadata(&p) {
-                Ok(m) if m.len() > MAX_BYTES => Err("larger than 1 MiB".to_string()),
-                _ => std::fs::read(&p)
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .map_err(|e| e.to_string()),
-            };
-            match text {
+            match read_text(&p) {
                 Ok(t) => parse(rel, &t),
                 Err(e) => Workflow {
                     path: rel,
