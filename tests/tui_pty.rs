@@ -354,6 +354,15 @@ fn whole_journey(size: (u16, u16)) {
     }
     let s = pty.contents();
     assert!(s.contains("✓ About your plugin"), "{s}");
+    // The Finished screen says which repository secrets the CI workflow needs.
+    for word in [
+        "QUAY_NAMESPACE",
+        "QUAY_USERNAME",
+        "QUAY_PASSWORD",
+        "Arcalot",
+    ] {
+        assert!(s.contains(word), "{word} not on the Finished screen:\n{s}");
+    }
     // e: the session as a shell script, in the project folder by default.
     pty.send("e");
     pty.wait_for("arcaflow-wizard-session.sh", Duration::from_secs(10));
