@@ -58,7 +58,6 @@ impl Step for TestBuild {
         Ok(plan)
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
-        super::example::verify(ctx)?;
         let results = preflight::check_project(&project_dir(ctx));
         let (notes, failed) = preflight::notes(
             &results,
@@ -76,6 +75,8 @@ impl Step for TestBuild {
                 names(ctx).dist()
             ));
         }
+        // After the notes, so ACT's results are shown whatever the example said.
+        super::example::verify(ctx)?;
         if failed.is_empty() {
             Ok(())
         } else {
