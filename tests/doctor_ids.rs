@@ -488,3 +488,100 @@ fn a_hanging_group_is_check_timeout_after_the_deadline() {
         "doctor took {took:?}"
     );
 }
+
+// ------------------------------------------------------------------ the GitHub workflow
+
+/// A plugin made by hand: the template's files but no `.github/workflows/`.
+fn hand_made_plugin(sb: &Sandbox) -> PathBuf {
+    use arcaflow_wizard::{names::PluginNames, templates};
+    let dir = project(sb, &legacy("^3.9", SDK, ""));
+    let names = PluginNames::parse("example").unwrap();
+    let vars = templates::Vars {
+        description: String::new(),
+        version: "0.1.0".into(),
+    };
+    for f in templates::render_all(&names, &vars) {
+        if f.path.starts_with(".github") {
+            continue;
+        }
+        let p = dir.join(&f.path);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, f.contents).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn no_act_workflow_is_act_workflow_and_its_fix_writes_one_after_a_diff() {
+    let sb = machine(&[]);
+    let dir = hand_made_plugin(&sb);
+    let (_, v, _) = doctor_json(&sb, &dir);
+    let f = expect(&v, "act-workflow", "warning", "act");
+    assert!(
+        fix_command(f).contains(".github/workflows/workflow.yaml"),
+        "{f:#}"
+    );
+    // It creates a file: asked about, never applied by --yes alone.
+    assert_eq!(f["fix"]["safe"], false, "{f:#}");
+    assert_eq!(f["fix"]["automatic"], true, "{f:#}");
+    absent(&v, "act-workflow-docsgen-path");
+
+    let ran = run(
+        sb.wizard().arg("doctor").arg(&dir).args(["--fix", "--yes"]),
+        TIMEOUT,
+    );
+    assert!(
+        ran.output
+            .contains("+      plugin_path: \"arcaflow_plugin_example/example_plugin.py\""),
+        "the diff is shown: {}",
+        ran.output
+    );
+    assert!(
+        ran.output
+            .contains("skipped: it is not applied without asking"),
+        "{}",
+        ran.output
+    );
+    let wf = dir.join(".github/workflows/workflow.yaml");
+    assert!(!wf.exists(), "--yes wrote the workflow");
+
+    // The file the diff showed: the check is then ok, docsgen's path too.
+    fs::create_dir_all(wf.parent().unwrap()).unwrap();
+    fs::write(
+        &wf,
+        arcaflow_wizard::templates::workflow::render_for(
+            "arcaflow_plugin_example/example_plugin.py",
+        ),
+    )
+    .unwrap();
+    let (_, v, _) = doctor_json(&sb, &dir);
+    expect(&v, "act-workflow", "ok", "act");
+    expect(&v, "act-workflow-docsgen-path", "ok", "act");
+}
+
+#[test]
+fn docsgen_plugin_path_naming_a_missing_file_is_a_problem() {
+    let sb = machine(&[]);
+    let dir = hand_made_plugin(&sb);
+    let wf = dir.join(".github/workflows/ci.yml");
+    fs::create_dir_all(wf.parent().unwrap()).unwrap();
+    // The shape of a real plugin's workflow, with the module renamed since.
+    fs::write(
+        &wf,
+        arcaflow_wizard::templates::workflow::render_for("arcaflow_plugin_example/old_plugin.py"),
+    )
+    .unwrap();
+    let (code, v, _) = doctor_json(&sb, &dir);
+    expect(&v, "act-workflow", "ok", "act");
+    let f = expect(&v, "act-workflow-docsgen-path", "problem", "act");
+    assert!(
+        text(f, "title").contains("arcaflow_plugin_example/old_plugin.py"),
+        "{f:#}"
+    );
+    assert!(text(f, "detail").contains("docsgen fails"), "{f:#}");
+    assert!(
+        fix_command(f).contains("plugin_path: \"arcaflow_plugin_example/example_plugin.py\""),
+        "{f:#}"
+    );
+    assert_eq!(code, Some(1));
+}

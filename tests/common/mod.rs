@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+pub mod workflow;
+
 // ---------------------------------------------------------------------------
 // The tools scripts/test installs
 // ---------------------------------------------------------------------------

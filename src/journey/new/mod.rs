@@ -4,6 +4,7 @@
 mod about;
 mod dependencies;
 mod env;
+mod example;
 mod files;
 mod git;
 mod poetry;
@@ -105,6 +106,12 @@ pub(crate) fn poetry_cmd(ctx: &Context, args: &[&str]) -> Cmd {
         .args(args.iter().copied())
         .cwd(project_dir(ctx))
         .timeout(Duration::from_secs(900))
+}
+
+/// What to do once the plugin is made, for the Finished screen and the last
+/// lines of the plain run: the repository secrets the CI workflow needs.
+pub fn done_note(_ctx: &Context) -> String {
+    crate::templates::workflow::secrets_note()
 }
 
 pub(crate) fn poetry_is_v2(ctx: &Context) -> bool {

@@ -6,7 +6,8 @@ use crate::plan::{Cmd, Plan};
 use crate::preflight;
 
 /// The checks of the official build, run here: tests under coverage, flake8,
-/// ACT's requirements, the schema, and the container build when an engine works.
+/// ACT's requirements, the schema, the example input, and the container build
+/// when an engine works.
 pub struct TestBuild;
 
 impl Step for TestBuild {
@@ -19,7 +20,8 @@ impl Step for TestBuild {
     fn why(&self) -> &'static str {
         "The official build (the Arcaflow Container Toolkit, ACT; the guide's \"carpenter\" and \"image \
          builder\") checks the required files, runs flake8, checks the Dockerfile's lines, and builds the \
-         image, which runs your tests. Running the same checks here finds problems before a pull request does."
+         image, which runs your tests. Running the same checks here finds problems before a pull request does. \
+         The example step also runs on inputs/example.yaml and must answer `success`."
     }
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
         Ok(Check::Todo)
@@ -43,7 +45,8 @@ impl Step for TestBuild {
                 &["run", "python", "-m", "coverage", "report"],
             ))
             .run(poetry_cmd(ctx, &flake8_cmd))
-            .run(poetry_cmd(ctx, &["run", "python", &entry, "--schema"]));
+            .run(poetry_cmd(ctx, &["run", "python", &entry, "--schema"]))
+            .run(super::example::command(ctx));
         if let Some(engine) = ctx.facts.engines.iter().find(|e| e.usable) {
             plan = plan.run(
                 Cmd::new(&engine.name)
@@ -72,6 +75,8 @@ impl Step for TestBuild {
                 names(ctx).dist()
             ));
         }
+        // After the notes, so ACT's results are shown whatever the example said.
+        super::example::verify(ctx)?;
         if failed.is_empty() {
             Ok(())
         } else {

@@ -47,6 +47,9 @@ pub enum Msg {
     Plan(Plan),
     /// The project folder, once the journey ended: where the export goes by default.
     ProjectDir(PathBuf),
+    /// What to do next once the journey is done (e.g. the CI secrets to set),
+    /// shown on the Finished screen.
+    DoneNote(String),
     /// Output blocks wait in the UI loop's queue (the loop takes them in with
     /// its next frame).
     OutputWaiting,
@@ -248,6 +251,8 @@ pub struct App {
     /// What ran and what was written, in order: the exported script.
     pub record: Vec<Rec>,
     pub project_dir: Option<PathBuf>,
+    /// Shown under "Done" on the Finished screen.
+    pub done_note: Option<String>,
     pub search: Option<Search>,
     /// `e` at the end: the path the script is saved to, being edited.
     pub export: Option<TextArea<'static>>,
@@ -311,6 +316,7 @@ impl App {
             pending: Vec::new(),
             record: Vec::new(),
             project_dir: None,
+            done_note: None,
             search: None,
             export: None,
             exported: None,
@@ -410,6 +416,10 @@ impl App {
             }
             Msg::Plan(p) => {
                 self.add_pending(&p);
+                false
+            }
+            Msg::DoneNote(n) => {
+                self.done_note = Some(n);
                 false
             }
             Msg::ProjectDir(d) => {

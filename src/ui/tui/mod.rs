@@ -156,6 +156,8 @@ pub struct Extras {
     /// The project folder once the answers are known: where the session script
     /// is saved by default.
     pub project_dir: Option<fn(&Context) -> PathBuf>,
+    /// What to do next, shown on the Finished screen when the journey is done.
+    pub done_note: Option<fn(&Context) -> String>,
 }
 
 /// Run a journey in the full-screen wizard. `name` is shown in the header.
@@ -223,6 +225,9 @@ pub fn run_journey_with(
             .project_dir
             .map_or_else(|| ctx.dir.clone(), |f| f(ctx));
         interact.send(Msg::ProjectDir(dir));
+        if let (Outcome::Done, Some(note)) = (&outcome, extras.done_note) {
+            interact.send(Msg::DoneNote(note(ctx)));
+        }
         interact.send(Msg::Finished(outcome.clone()));
         let _ = ui.join();
         outcome

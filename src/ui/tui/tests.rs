@@ -861,3 +861,25 @@ fn a_frame_never_takes_output_past_an_unread_message() {
     let at = |s: &str| shown.iter().position(|l| l.contains(s)).unwrap();
     assert!(at("one") < at("✓") && at("✓") < at("two"), "{shown:?}");
 }
+
+#[test]
+fn the_finished_screen_shows_the_done_note_only_when_done() {
+    let note = crate::templates::workflow::secrets_note();
+    let mut a = app(COLOR);
+    a.update(Msg::DoneNote(note.clone()));
+    a.update(Msg::Finished(Outcome::Done));
+    for size in [(80, 24), (120, 40)] {
+        let s = screen(&a, size);
+        assert!(s.contains("✓ Done"), "{s}");
+        let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        for secret in crate::templates::workflow::SECRETS {
+            assert!(flat.contains(secret), "{secret} at {size:?}: {s}");
+        }
+        assert!(flat.contains("Arcalot chairs"), "{s}");
+    }
+    let mut failed = app(COLOR);
+    failed.update(Msg::DoneNote(note));
+    failed.update(Msg::Finished(Outcome::Failed(Failure::new("boom"))));
+    let s = screen(&failed, (120, 40));
+    assert!(!s.contains("QUAY_USERNAME"), "{s}");
+}

@@ -452,6 +452,11 @@ fn finished_lines(app: &App, w: usize) -> Vec<Line<'static>> {
         .into_iter()
         .map(|l| Line::styled(l, style.patch(t.bold())))
         .collect();
+    if let (Outcome::Done, Some(note)) = (o, &app.done_note) {
+        for para in note.lines() {
+            lines.extend(wrap(para, w).into_iter().map(Line::raw));
+        }
+    }
     if app.export.is_some() {
         match &app.export_replaces {
             Some(p) => lines.extend(

@@ -61,6 +61,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
         .max()
         .unwrap_or(summary.severity);
     out.insert(0, summary);
+    out.extend(super::workflow::check(dir));
     out
 }
 

@@ -11,6 +11,7 @@ pub mod tokens;
 pub mod venv;
 pub mod venv_fix;
 pub mod venv_range;
+pub mod workflow;
 
 use std::path::{Path, PathBuf};
 
