@@ -1,11 +1,15 @@
 //! The wizard as Python developers install it (issue 15): a wheel that holds
-//! only the binary, built by maturin. `scripts/release-self` builds it with
-//! `maturin build --release` (into cargo's own target folder, so a later build
-//! only packs), uploads it to a token-guarded local index and installs it back;
-//! here the same wheel also installs into a fresh venv from the file alone
-//! (`--no-index`) and runs from that venv's bin/ with no cargo on PATH. And a
-//! `pip install` of a copy of the checkout builds and installs it, as
-//! `pipx install .` does.
+//! only the binary, built by maturin.
+//!
+//! One release build serves every step. The checkout's files are copied to
+//! `target/wheel-checkout/` (a fixed place, and only changed files are
+//! rewritten, so cargo sees the same sources at the same path and mtimes), and
+//! everything builds there into cargo's own target folder:
+//! `scripts/release-self` (`maturin build --release`, a token-guarded upload
+//! to a local index, the install back), the same wheel installed into a fresh
+//! venv from the file alone (`--no-index`) and run from its bin/ with no cargo
+//! on PATH, and `pip install` of the copy (what `pipx install .` runs), whose
+//! build finds everything compiled.
 
 mod common;
 
@@ -97,19 +101,72 @@ fn run_installed(sb: &Sandbox, exe: &Path, args: &[&str]) -> Ran {
     run(&mut c, Duration::from_secs(120))
 }
 
+/// The files a clone has (tracked ones and new ones not ignored: no target/,
+/// .cache/), mirrored into `to`: a file is written only when its bytes
+/// differ, and files no longer there are removed.
+fn sync_checkout(from: &Path, to: &Path) -> usize {
+    let listed = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(from)
+        .output()
+        .expect("git ls-files");
+    assert!(listed.status.success(), "git ls-files failed");
+    let mut keep = std::collections::HashSet::new();
+    for rel in listed.stdout.split(|b| *b == 0).filter(|s| !s.is_empty()) {
+        let rel = PathBuf::from(std::str::from_utf8(rel).unwrap());
+        let src = from.join(&rel);
+        if !src.is_file() {
+            continue; // deleted in the work tree
+        }
+        let dst = to.join(&rel);
+        let bytes = fs::read(&src).unwrap();
+        if fs::read(&dst).ok().as_deref() != Some(&bytes[..]) {
+            fs::create_dir_all(dst.parent().unwrap()).unwrap();
+            fs::write(&dst, &bytes).unwrap();
+        }
+        let mode = fs::metadata(&src).unwrap().permissions();
+        fs::set_permissions(&dst, mode).unwrap();
+        keep.insert(rel);
+    }
+    remove_others(to, to, &keep);
+    keep.len()
+}
+
+fn remove_others(root: &Path, dir: &Path, keep: &std::collections::HashSet<PathBuf>) {
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            remove_others(root, &p, keep);
+        } else if !keep.contains(p.strip_prefix(root).unwrap()) {
+            fs::remove_file(&p).unwrap();
+        }
+    }
+}
+
 #[test]
-fn release_self_builds_a_wheel_that_installs_from_the_file_alone_and_runs() {
+fn the_wheel_installs_from_the_file_alone_and_pip_installs_a_checkout() {
     let tools = require_tools!();
-    let Some((maturin, _)) = maturin() else {
+    let Some((maturin, maturin_wheels)) = maturin() else {
         common::skip("no maturin (AW_TEST_MATURIN, AW_TEST_MATURIN_WHEELS)");
         return;
     };
     let mut sb = Sandbox::with_tools(&tools);
+    let checkout = target_dir().join("wheel-checkout");
+    let count = sync_checkout(Path::new(env!("CARGO_MANIFEST_DIR")), &checkout);
+    assert!(
+        checkout.join("pyproject.toml").is_file() && count > 50,
+        "{count} files"
+    );
     let dist = sb.root().join("dist");
 
-    // The release check itself: version, build, guarded upload, install back.
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release-self");
-    let mut c = build_command(&script);
+    // 1. The release check itself: version, build, guarded upload, install back.
+    let mut c = build_command(checkout.join("scripts/release-self"));
     c.arg("--out")
         .arg(&dist)
         .env("MATURIN", &maturin)
@@ -124,7 +181,7 @@ fn release_self_builds_a_wheel_that_installs_from_the_file_alone_and_runs() {
         r.output
     );
 
-    // One wheel, for Cargo.toml's version, with the binary (executable) and the licence.
+    // 2. One wheel, for Cargo.toml's version, with the binary (executable) and the licence.
     let wheels: Vec<PathBuf> = fs::read_dir(&dist)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -154,7 +211,7 @@ fn release_self_builds_a_wheel_that_installs_from_the_file_alone_and_runs() {
         "no licence in {file}: {names:#?}"
     );
 
-    // A fresh venv, from the wheel file only: no index, no cargo.
+    // 3. A fresh venv, from the wheel file only: no index, no cargo.
     let venv = sb.root().join("venv");
     let py = fresh_venv(&tools, &venv);
     let r = pip_install(&tools, &py, &["--no-index".as_ref(), wheel.as_os_str()]);
@@ -195,73 +252,29 @@ fn release_self_builds_a_wheel_that_installs_from_the_file_alone_and_runs() {
         d.output
     );
     sb.assert_work_untouched();
-}
 
-/// `pip install .` (what `pipx install .` runs) from a copy of the checkout's
-/// files: the isolated build gets maturin from the cache's wheel only.
-#[test]
-fn pip_install_from_a_checkout_copy_builds_and_installs_the_binary() {
-    let tools = require_tools!();
-    let Some((_, maturin_wheels)) = maturin() else {
-        common::skip("no maturin (AW_TEST_MATURIN, AW_TEST_MATURIN_WHEELS)");
-        return;
-    };
-    let sb = Sandbox::with_tools(&tools);
-    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let copy = sb.root().join("arcaflow-wizard");
-    // The files a clone has: tracked ones and new ones not ignored (no target/, .cache/).
-    let listed = Command::new("git")
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
-        .current_dir(checkout)
-        .output()
-        .expect("git ls-files");
-    assert!(listed.status.success(), "git ls-files failed");
-    let mut count = 0;
-    for rel in listed.stdout.split(|b| *b == 0).filter(|s| !s.is_empty()) {
-        let rel = Path::new(std::str::from_utf8(rel).unwrap());
-        let from = checkout.join(rel);
-        if !from.is_file() {
-            continue; // deleted in the work tree
-        }
-        let to = copy.join(rel);
-        fs::create_dir_all(to.parent().unwrap()).unwrap();
-        fs::copy(&from, &to).unwrap();
-        count += 1;
-    }
-    assert!(
-        copy.join("pyproject.toml").is_file() && count > 50,
-        "{count} files"
-    );
-
-    let venv = sb.root().join("venv");
-    let py = fresh_venv(&tools, &venv);
-    let r = pip_install(
-        &tools,
-        &py,
-        &[
-            "--no-index".as_ref(),
-            "--find-links".as_ref(),
-            maturin_wheels.as_os_str(),
-            copy.as_os_str(),
-        ],
-    );
-    assert!(r.ok(), "pip install <checkout copy>:\n{}", r.output);
-    let exe = venv.join("bin/arcaflow-wizard");
-    let v = run_installed(&sb, &exe, &["--version"]);
+    // 4. `pip install .` of the checkout copy (what `pipx install .` runs): the
+    // isolated build gets maturin from the cache's wheel only, and reuses step 1's build.
+    let venv2 = sb.root().join("venv-from-source");
+    let py2 = fresh_venv(&tools, &venv2);
+    let mut c = build_command(&tools.py311);
+    c.args(["-m", "pip", "--python"])
+        .arg(&py2)
+        .args(["install", "--no-cache-dir", "--no-index", "--find-links"])
+        .arg(&maturin_wheels)
+        .arg(".")
+        .current_dir(&checkout);
+    let r = run(&mut c, BUILD);
+    assert!(r.ok(), "pip install . in a checkout copy:\n{}", r.output);
+    let exe2 = venv2.join("bin/arcaflow-wizard");
+    let v = run_installed(&sb, &exe2, &["--version"]);
     assert_eq!(
         v.output.trim(),
         format!("arcaflow-wizard {VERSION}"),
         "{v:?}"
     );
-    // The build wrote into cargo's target folder, not into the copy.
     assert!(
-        !copy.join("target").exists(),
+        !checkout.join("target").exists(),
         "the build wrote target/ into the checkout"
     );
 }
