@@ -278,3 +278,45 @@ fn the_wheel_installs_from_the_file_alone_and_pip_installs_a_checkout() {
         "the build wrote target/ into the checkout"
     );
 }
+
+/// The version check comes first: a pyproject.toml whose version is not
+/// Cargo.toml's stops release-self before anything is built.
+#[test]
+fn release_self_stops_on_a_second_version() {
+    let tools = require_tools!();
+    let Some((maturin, _)) = maturin() else {
+        common::skip("no maturin (AW_TEST_MATURIN, AW_TEST_MATURIN_WHEELS)");
+        return;
+    };
+    let sb = Sandbox::with_tools(&tools);
+    let repo = sb.root().join("repo");
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    fs::create_dir_all(repo.join("scripts")).unwrap();
+    fs::copy(
+        here.join("scripts/release-self"),
+        repo.join("scripts/release-self"),
+    )
+    .unwrap();
+    fs::copy(here.join("Cargo.toml"), repo.join("Cargo.toml")).unwrap();
+    let pyproject = fs::read_to_string(here.join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("dynamic = [\"version\"]"), "{pyproject}");
+    fs::write(
+        repo.join("pyproject.toml"),
+        pyproject.replace("dynamic = [\"version\"]", "version = \"9.9.9\""),
+    )
+    .unwrap();
+    let mut c = build_command(repo.join("scripts/release-self"));
+    c.env("MATURIN", &maturin)
+        .env("PYPI_SERVER", &tools.pypiserver)
+        .env("PYTHON", &tools.py311);
+    let r = run(&mut c, Duration::from_secs(120));
+    assert_eq!(r.code, Some(1), "{}", r.output);
+    assert!(
+        r.output.contains(&format!(
+            "pyproject.toml: version 9.9.9, Cargo.toml: {VERSION}"
+        )),
+        "{}",
+        r.output
+    );
+    assert!(!r.output.contains("maturin build"), "{}", r.output);
+}
