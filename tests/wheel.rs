@@ -105,21 +105,9 @@ fn run_installed(sb: &Sandbox, exe: &Path, args: &[&str]) -> Ran {
 /// .cache/), mirrored into `to`: a file is written only when its bytes
 /// differ, and files no longer there are removed.
 fn sync_checkout(from: &Path, to: &Path) -> usize {
-    let listed = Command::new("git")
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
-        .current_dir(from)
-        .output()
-        .expect("git ls-files");
-    assert!(listed.status.success(), "git ls-files failed");
+    let files = checkout_files(from);
     let mut keep = std::collections::HashSet::new();
-    for rel in listed.stdout.split(|b| *b == 0).filter(|s| !s.is_empty()) {
-        let rel = PathBuf::from(std::str::from_utf8(rel).unwrap());
+    for rel in files {
         let src = from.join(&rel);
         if !src.is_file() {
             continue; // deleted in the work tree
@@ -136,6 +124,47 @@ fn sync_checkout(from: &Path, to: &Path) -> usize {
     }
     remove_others(to, to, &keep);
     keep.len()
+}
+
+/// `git ls-files` (tracked and new, not ignored); outside a git checkout
+/// (an unpacked tarball), every file but target/, .cache/ and .git/.
+fn checkout_files(from: &Path) -> Vec<PathBuf> {
+    let listed = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(from)
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    if let Some(out) = listed {
+        return out
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|s| !s.is_empty())
+            .map(|s| PathBuf::from(std::str::from_utf8(s).unwrap()))
+            .collect();
+    }
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(root).unwrap().to_path_buf();
+            if p.is_dir() {
+                if !matches!(rel.to_str(), Some("target" | ".cache" | ".git")) {
+                    walk(root, &p, out);
+                }
+            } else {
+                out.push(rel);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(from, from, &mut out);
+    out
 }
 
 fn remove_others(root: &Path, dir: &Path, keep: &std::collections::HashSet<PathBuf>) {
