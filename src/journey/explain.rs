@@ -134,7 +134,8 @@ fn unreachable_index(cmd: &Cmd, text: &str) -> Option<Failure> {
                 cmd.display()
             ))
             .hint(
-                "Fix: check the network connection; behind a proxy, set HTTPS_PROXY;                  or use a mirror or company index with --index-url URL.",
+                "Fix: check the network connection; behind a proxy, set HTTPS_PROXY; \
+                 or use a mirror or company index with --index-url URL.",
             ),
         );
     }
@@ -310,7 +311,9 @@ mod tests {
         );
         let hint = f.hint.unwrap();
         assert!(
-            hint.contains("without --index-url") && hint.contains("curl -sI"),
+            hint.contains("without --index-url")
+                && hint.contains("curl -sI")
+                && !hint.contains("  "),
             "{hint}"
         );
         assert!(
@@ -325,7 +328,11 @@ mod tests {
             "{}",
             f.message
         );
-        assert!(f.hint.unwrap().contains("--index-url"));
+        let hint = f.hint.unwrap();
+        assert!(
+            hint.contains("--index-url") && !hint.contains("  "),
+            "{hint}"
+        );
 
         // A host no source names: said as Poetry gave it.
         let other = res(&["All attempts to connect to mirror.example failed."]);
