@@ -6,6 +6,7 @@ use arcaflow_wizard::cli::{Cli, Command};
 use arcaflow_wizard::commands;
 
 fn main() -> ExitCode {
+    die_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::New(args)) => commands::new::run(args),
@@ -23,4 +24,18 @@ fn main() -> ExitCode {
         None => commands::menu(),
     };
     ExitCode::from(code as u8)
+}
+
+/// `arcaflow-wizard completions zsh | head -3`, `new --dry-run | less` quit
+/// early: the next write hits a closed pipe. Rust ignores SIGPIPE, so each
+/// `print!` would panic with a backtrace; the default action ends the process
+/// quietly, as `cat` and `seq` do. Safe here: the wizard writes to no child's
+/// stdin (the runner closes it) and to no socket, and std restores the default
+/// in every child it starts, so only stdout and stderr can raise it.
+fn die_quietly_on_closed_pipe() {
+    // SAFETY: signal() with a valid signal number and SIG_DFL, before any thread starts.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

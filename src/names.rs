@@ -19,11 +19,51 @@ impl fmt::Display for NameError {
 }
 impl std::error::Error for NameError {}
 
+impl NameError {
+    fn proposes_none(&self) -> bool {
+        !self.0.contains("e.g. '")
+    }
+}
+
+/// A name close to what was typed that [`PluginNames::parse`] accepts, or
+/// None when nothing of it is usable: "My Plugin" gives `my-plugin`. An error
+/// that proposes a name the same check refuses only sends the user round again.
+pub fn suggest(input: &str) -> Option<String> {
+    let lower = input.trim().to_ascii_lowercase();
+    let raw = PREFIXES
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+        .unwrap_or(&lower);
+    let mut out = String::new();
+    for c in raw.chars() {
+        if c.is_ascii_lowercase() || (c.is_ascii_digit() && !out.is_empty()) {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            // spaces, dots, underscores, other letters: a word break
+            out.push('-');
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    PluginNames::check(&out).ok().map(|n| n.short)
+}
+
 const PREFIXES: [&str; 2] = ["arcaflow-plugin-", "arcaflow_plugin_"];
 
 impl PluginNames {
     /// Accepts `example`, `my-thing`, `my_thing` or `arcaflow-plugin-example`.
+    /// A refusal that can propose a name ends with `e.g. 'NAME'`, and NAME is
+    /// one this function accepts (see [`suggest`]).
     pub fn parse(input: &str) -> Result<Self, NameError> {
+        Self::check(input).map_err(|e| match suggest(input) {
+            Some(s) if e.proposes_none() => NameError(format!("{}, e.g. '{s}'", e.0)),
+            _ => e,
+        })
+    }
+
+    fn check(input: &str) -> Result<Self, NameError> {
         let raw = input.trim();
         let short = PREFIXES
             .iter()
@@ -41,8 +81,7 @@ impl PluginNames {
         }
         if short.chars().any(|c| c.is_ascii_uppercase()) {
             return Err(NameError(format!(
-                "'{short}' has capitals: plugin names are lower case, e.g. '{}'",
-                short.to_ascii_lowercase()
+                "'{short}' has capitals: plugin names are lower case"
             )));
         }
         if let Some(bad) = short
@@ -213,6 +252,36 @@ mod tests {
     }
 
     #[test]
+    fn a_suggestion_passes_the_same_check() {
+        for (input, want) in [
+            ("My Plugin", Some("my-plugin")),
+            ("Example", Some("example")),
+            ("my plugin", Some("my-plugin")),
+            ("9lives", Some("lives")),
+            ("ab-", Some("ab")),
+            ("a--b", Some("a-b")),
+            ("Arcaflow-Plugin-Fio", Some("fio")),
+            ("arcaflow-plugin-My.Thing 2", Some("my-thing-2")),
+            ("123", None),
+            ("é", None),
+        ] {
+            assert_eq!(suggest(input).as_deref(), want, "{input:?}");
+        }
+        let long = format!("{} x", "A".repeat(60));
+        let s = suggest(&long).unwrap();
+        assert!(PluginNames::parse(&s).is_ok(), "{s}");
+        // Every refusal's proposal is itself accepted.
+        for input in ["My Plugin", "Hello World!", "9 Lives", "x y z", "A_B c"] {
+            let e = PluginNames::parse(input).unwrap_err().0;
+            let proposed = e.rsplit("e.g. '").next().unwrap().trim_end_matches('\'');
+            assert!(
+                PluginNames::parse(proposed).is_ok(),
+                "{input:?} proposed {proposed:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
     fn rejects_bad_names_with_a_reason() {
         for (input, says) in [
             ("", "needs a name"),
@@ -224,6 +293,7 @@ mod tests {
             ("a--b", "two in a row"),
             ("ab-", "at the end"),
             ("é", "contains 'é'"),
+            ("My Plugin", "e.g. 'my-plugin'"),
             (&"a".repeat(41), "too long"),
         ] {
             let e = PluginNames::parse(input).unwrap_err();

@@ -77,6 +77,46 @@ fn version_and_completions() {
     assert_eq!(bad.code, Some(2));
 }
 
+/// `arcaflow-wizard completions zsh | head -3`: the reader is gone before the
+/// wizard is done writing. It ends quietly, as `cat` does (killed by SIGPIPE,
+/// or exit 0), never with a panic and a backtrace. The pipe's read end is
+/// closed before the wizard starts, so every write meets a closed pipe.
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    let sb = Sandbox::new();
+    for args in [
+        &["completions", "zsh"][..],
+        &["completions", "bash"],
+        &["--help"],
+        &["--version"],
+    ] {
+        let mut fds = [0; 2];
+        // SAFETY: pipe() fills two new descriptors, each owned once below.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        drop(read);
+        let out = sb
+            .wizard()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(write))
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run the wizard");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.signal() == Some(libc::SIGPIPE) || out.status.success(),
+            "{args:?}: {:?}\n{stderr}",
+            out.status
+        );
+        assert!(stderr.is_empty(), "{args:?} said on stderr:\n{stderr}");
+    }
+}
+
 #[test]
 fn bad_usage_exits_2_and_changes_nothing() {
     let sb = Sandbox::new();

@@ -734,3 +734,43 @@ fn a_docker_client_without_a_daemon_is_a_warning() {
         "{f:#}"
     );
 }
+
+/// The wizard's own checkout has a pyproject.toml (maturin packages the binary
+/// as a wheel): doctor says it is no plugin, and reports none of the plugin
+/// checks' problems (no dev group, no lock, no Dockerfile, ...). A project on
+/// another backend that does depend on the SDK is still checked as a plugin.
+#[test]
+fn a_maturin_project_is_said_to_be_no_plugin_not_a_broken_one() {
+    let sb = Sandbox::new();
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_, v) = doctor_json(&sb, checkout, &[]);
+    let f = expect(&v, "project-not-plugin", "ok");
+    let msg = f["title"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("maturin") && msg.contains("not an Arcaflow plugin"),
+        "{f:#}"
+    );
+    assert!(finding(&v, "project-none").is_none(), "{v:#}");
+    for x in v["findings"].as_array().unwrap() {
+        let check = x["check"].as_str().unwrap_or_default();
+        assert!(
+            !matches!(check, "project" | "lock" | "venv" | "act")
+                || x["id"] == "project-not-plugin",
+            "a plugin check ran on a maturin project: {x:#}"
+        );
+    }
+
+    // The same backend with the SDK as a dependency: a plugin, checked as one.
+    let dir = sb.work().join("hatch-plugin");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("pyproject.toml"),
+        "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n\
+         [project]\nname = \"arcaflow-plugin-x\"\nversion = \"0.1.0\"\n\
+         dependencies = [\"arcaflow-plugin-sdk>=0.14.3\"]\n",
+    )
+    .unwrap();
+    let (_, v) = doctor_json(&sb, &dir, &[]);
+    assert!(finding(&v, "project-not-plugin").is_none(), "{v:#}");
+    expect(&v, "lock-missing", "problem");
+}

@@ -280,3 +280,46 @@ fn an_index_without_the_sdk_explains_and_adds_nothing() {
         "later steps must not run"
     );
 }
+
+/// Poetry says only "All attempts to connect to 127.0.0.1:PORT failed.": the
+/// wizard names the index (the --index-url given) and what to try.
+#[test]
+fn an_index_that_does_not_answer_is_named_with_what_to_try() {
+    let tools = require_tools!();
+    let mut sb = Sandbox::with_tools(&tools);
+    let bin = sb.bin_dir(
+        "main",
+        &[("python3", &tools.py311), ("poetry", &tools.poetry2)],
+    );
+    sb.set_path(&[bin]);
+    sb.set_os_release("ID=debian\n");
+    // A port that was free a moment ago: nothing listens there.
+    let url = format!("http://127.0.0.1:{}/simple/", common::free_port());
+    let r = wizard(
+        &sb,
+        &[
+            "new",
+            "--yes",
+            "--name",
+            "example",
+            "--index-url",
+            &url,
+            "--python",
+            &tools.py311.display().to_string(),
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.output);
+    assert!(
+        r.output
+            .contains(&format!("{url} (the --index-url given) did not answer")),
+        "{}",
+        r.output
+    );
+    assert!(
+        r.output.contains("without --index-url") && r.output.contains(&format!("curl -sI {url}")),
+        "what to try:\n{}",
+        r.output
+    );
+    let dir = sb.work().join("arcaflow-plugin-example");
+    assert!(!dir.join("poetry.lock").exists());
+}

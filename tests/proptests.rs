@@ -216,6 +216,24 @@ proptest! {
         }
     }
 
+    /// A name the check proposes ("e.g. 'x'") passes the same check, and so
+    /// does every suggestion: a proposal never sends the user round again.
+    #[test]
+    fn a_proposed_name_is_accepted(input in prop_oneof![
+        "\\PC{0,50}",
+        "[A-Za-z0-9 ._-]{0,50}",
+    ]) {
+        if let Err(e) = PluginNames::parse(&input) {
+            if let Some((_, tail)) = e.0.rsplit_once("e.g. '") {
+                let proposed = tail.trim_end_matches('\'');
+                prop_assert!(PluginNames::parse(proposed).is_ok(), "{:?} proposed {:?}", input, proposed);
+            }
+        }
+        if let Some(s) = arcaflow_wizard::names::suggest(&input) {
+            prop_assert_eq!(PluginNames::parse(&s).map(|n| n.short), Ok(s.clone()));
+        }
+    }
+
     /// The Dockerfile checks never panic, and always give one result per check.
     #[test]
     fn dockerfile_checks_never_panic(text in "\\PC{0,400}") {

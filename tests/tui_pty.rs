@@ -17,6 +17,7 @@ const ESC: &str = "\x1b";
 const ENTER: &str = "\r";
 const CTRL_C: &str = "\x03";
 const BACKSPACE: &str = "\x7f";
+const CTRL_U: &str = "\x15";
 
 struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
@@ -238,6 +239,54 @@ fn new_plugin_from_the_menu_refuses_a_bad_name_then_takes_a_good_one() {
         pty.assert_restored();
         let s = pty.contents();
         assert!(s.contains("Run the same command again to continue"), "{s}");
+    }
+}
+
+/// Ctrl-U empties a text field, as in readline and every shell (it used to
+/// delete one character); the name check's proposal is itself a valid name.
+#[test]
+fn ctrl_u_clears_a_text_field_and_the_name_proposal_is_valid() {
+    for size in [(80, 24), (120, 40)] {
+        let sb = Sandbox::new();
+        let mut pty = Pty::spawn(&sb, &[], size, &[]);
+        pty.wait_for("What would you like to do?", START);
+        pty.send(ENTER);
+        pty.wait_for("Plugin name", START);
+        pty.type_text("My Plugin");
+        let s = pty.wait_for("e.g. 'my-plugin'", Duration::from_secs(10));
+        assert!(s.contains("has capitals"), "{s}");
+        pty.send(CTRL_U);
+        let until = Instant::now() + Duration::from_secs(10);
+        while pty.contents().contains("My Plugin") {
+            assert!(
+                Instant::now() < until,
+                "Ctrl-U left the text:\n{}",
+                pty.contents()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // The field is empty: what is typed now is the whole answer (with
+        // anything of "My Plugin" left it would still have capitals).
+        pty.type_text("my-plugin");
+        pty.wait_for("✓ ok", Duration::from_secs(10));
+        pty.send(ENTER);
+        pty.wait_for("One line on what it does", Duration::from_secs(10));
+        // The default is there; Ctrl-U takes all of it.
+        pty.send(CTRL_U);
+        let until = Instant::now() + Duration::from_secs(10);
+        while pty.contents().contains("An Arcaflow plugin.") {
+            assert!(
+                Instant::now() < until,
+                "Ctrl-U left the default:\n{}",
+                pty.contents()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        pty.send(ESC);
+        pty.wait_for("Quit now?", Duration::from_secs(10));
+        pty.send("y");
+        assert_eq!(pty.wait_exit(Duration::from_secs(20)), 1);
+        pty.assert_restored();
     }
 }
 

@@ -97,6 +97,9 @@ pub fn tool_failure(cmd: &Cmd, res: &RunResult) -> Option<Failure> {
         _ => {}
     }
     let text = res.tail_text();
+    if let Some(f) = unreachable_index(cmd, &text) {
+        return Some(f);
+    }
     KNOWN
         .iter()
         .find(|(needle, _, _)| text.contains(needle))
@@ -108,6 +111,100 @@ pub fn tool_failure(cmd: &Cmd, res: &RunResult) -> Option<Failure> {
                 None => f,
             }
         })
+}
+
+/// Poetry's "All attempts to connect to HOST:PORT failed." names neither the
+/// index nor what to try. Say which one it was: a source of the project's
+/// pyproject.toml (`--index-url` writes one) found by its host, or PyPI.
+fn unreachable_index(cmd: &Cmd, text: &str) -> Option<Failure> {
+    let host = text
+        .split("All attempts to connect to ")
+        .nth(1)?
+        .split(" failed")
+        .next()?
+        .trim();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return None;
+    }
+    let bare = host.split(':').next().unwrap_or(host);
+    if matches!(bare, "pypi.org" | "files.pythonhosted.org") {
+        return Some(
+            Failure::new(format!(
+                "`{}` failed: PyPI ({host}) did not answer.",
+                cmd.display()
+            ))
+            .hint(
+                "Fix: check the network connection; behind a proxy, set HTTPS_PROXY; \
+                 or use a mirror or company index with --index-url URL.",
+            ),
+        );
+    }
+    let source = cmd
+        .cwd
+        .as_deref()
+        .and_then(|dir| std::fs::read_to_string(dir.join("pyproject.toml")).ok())
+        .and_then(|t| crate::pyproject::parse(&t).ok())
+        .map(|doc| crate::pyproject::read::inspect(&doc).sources)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|s| s.url.as_deref().is_some_and(|u| url_host(u) == Some(host)));
+    let given = source
+        .as_ref()
+        .is_some_and(|s| s.name == crate::pyproject::generate::INDEX_SOURCE_NAME);
+    let (which, url) = match &source {
+        Some(s) => {
+            let url = without_credentials(s.url.as_deref().unwrap_or_default());
+            let whose = if given {
+                "the --index-url given".to_string()
+            } else {
+                format!("the project's source '{}'", s.name)
+            };
+            (format!("the package index {url} ({whose})"), url)
+        }
+        None => (
+            format!("the package index at {host}"),
+            format!("http://{host}/"),
+        ),
+    };
+    let instead = if given {
+        "To use PyPI instead, run the same command again without --index-url \
+         after removing the [[tool.poetry.source]] it wrote to pyproject.toml."
+    } else {
+        "Or remove that [[tool.poetry.source]] from pyproject.toml to use PyPI."
+    };
+    Some(
+        Failure::new(format!(
+            "`{}` failed: {which} did not answer.",
+            cmd.display()
+        ))
+        .hint(format!(
+            "Fix: check that the index runs and the URL is right (`curl -sI {url}` \
+                 should answer; the URL usually ends in /simple/); behind a proxy, set \
+                 HTTPS_PROXY. {instead}"
+        )),
+    )
+}
+
+/// The URL without a `user:password@` part: a source URL may carry a token,
+/// which is never shown.
+fn without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let authority = &rest[..end];
+            let host = authority.rsplit('@').next().unwrap_or(authority);
+            format!("{scheme}://{host}{}", &rest[end..])
+        }
+        None => url.to_string(),
+    }
+}
+
+/// `host[:port]` of an http(s) URL, as Poetry names it in its message.
+fn url_host(url: &str) -> Option<&str> {
+    let rest = url.split("://").nth(1)?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit('@').next()?;
+    Some(authority)
 }
 
 /// Fixes that are a Poetry command on the same project: run with the same
@@ -188,6 +285,64 @@ mod tests {
     #[test]
     fn unknown_output_is_not_explained() {
         assert!(tool_failure(&Cmd::new("x"), &res(&["something else"])).is_none());
+    }
+    #[test]
+    fn an_index_that_does_not_answer_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[tool.poetry]\nname = \"x\"\n\n[[tool.poetry.source]]\nname = \"primary-index\"\n\
+             url = \"http://__token__:s3cret@127.0.0.1:9/simple/\"\npriority = \"primary\"\n",
+        )
+        .unwrap();
+        let cmd = Cmd::new("poetry").arg("add").cwd(dir.path());
+        let out = res(&[
+            "",
+            "All attempts to connect to 127.0.0.1:9 failed.",
+            "",
+            "Probable Causes:",
+        ]);
+        let f = tool_failure(&cmd, &out).unwrap();
+        assert!(
+            f.message
+                .contains("http://127.0.0.1:9/simple/ (the --index-url given) did not answer"),
+            "{}",
+            f.message
+        );
+        let hint = f.hint.unwrap();
+        assert!(
+            hint.contains("without --index-url")
+                && hint.contains("curl -sI")
+                && !hint.contains("  "),
+            "{hint}"
+        );
+        assert!(
+            !format!("{}{hint}", f.message).contains("s3cret"),
+            "the token never shows"
+        );
+
+        let pypi = res(&["All attempts to connect to pypi.org failed."]);
+        let f = tool_failure(&Cmd::new("poetry").arg("add"), &pypi).unwrap();
+        assert!(
+            f.message.contains("PyPI (pypi.org) did not answer"),
+            "{}",
+            f.message
+        );
+        let hint = f.hint.unwrap();
+        assert!(
+            hint.contains("--index-url") && !hint.contains("  "),
+            "{hint}"
+        );
+
+        // A host no source names: said as Poetry gave it.
+        let other = res(&["All attempts to connect to mirror.example failed."]);
+        let f = tool_failure(&cmd, &other).unwrap();
+        assert!(
+            f.message
+                .contains("the package index at mirror.example did not answer"),
+            "{}",
+            f.message
+        );
     }
 }
 

@@ -145,7 +145,9 @@ fn recheck(findings: &mut Vec<Finding>, group: Group, input: &Input) {
     groups.sort();
     groups.dedup();
     let fresh = run_groups(&groups, input, GROUP_TIMEOUT);
-    findings.retain(|x| !groups.contains(&x.group) || x.id == "project-none");
+    findings.retain(|x| {
+        !groups.contains(&x.group) || matches!(x.id, "project-none" | "project-not-plugin")
+    });
     findings.extend(fresh);
     findings.sort_by_key(|x| x.group);
     super::relate(findings, input);

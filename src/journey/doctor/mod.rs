@@ -35,11 +35,47 @@ impl Input {
     pub fn has_project(&self) -> bool {
         self.dir.join("pyproject.toml").is_file()
     }
+
+    /// Why the pyproject.toml here is no Arcaflow plugin, when it plainly is
+    /// not one: another build backend (maturin, hatchling, ...), no Poetry
+    /// metadata, and no SDK among its dependencies, e.g. the wizard's own
+    /// checkout. The plugin checks would only report problems that are none.
+    pub fn not_a_plugin(&self) -> Option<String> {
+        let project = checks::Project::load(&self.dir)?;
+        let info = project.info()?;
+        let backend = info.build_backend.as_deref()?;
+        let poetry = backend.starts_with("poetry")
+            || matches!(
+                info.form,
+                crate::pyproject::Form::Legacy | crate::pyproject::Form::Mixed
+            );
+        let sdk = info
+            .dependencies
+            .iter()
+            .any(|d| crate::pyproject::normalize_name(&d.name).starts_with("arcaflow-plugin-sdk"));
+        if poetry || sdk {
+            return None;
+        }
+        let what = match backend {
+            "maturin" => "maturin, which packages a Rust program as a wheel".to_string(),
+            b => format!("`{b}`, not Poetry"),
+        };
+        Some(format!(
+            "pyproject.toml in {} builds with {what}, and the Arcaflow SDK is not a dependency: \
+             not an Arcaflow plugin, so only this machine was checked",
+            self.dir.display()
+        ))
+    }
+
+    /// A project the plugin checks apply to.
+    fn plugin_project(&self) -> bool {
+        self.has_project() && self.not_a_plugin().is_none()
+    }
 }
 
 /// Run one group of checks (in this thread).
 pub fn run_group(group: Group, input: &Input) -> Vec<Finding> {
-    if group.needs_project() && !input.has_project() {
+    if group.needs_project() && !input.plugin_project() {
         return Vec::new();
     }
     match group {
@@ -146,7 +182,9 @@ fn injected_fault() -> Option<(Fault, Group)> {
 pub fn diagnose(input: &Input) -> Vec<Finding> {
     let mut out = run_groups(&Group::ALL, input, GROUP_TIMEOUT);
     relate(&mut out, input);
-    if !input.has_project() {
+    if let Some(why) = input.not_a_plugin() {
+        out.insert(0, Finding::ok(Group::Project, "project-not-plugin", why));
+    } else if !input.has_project() {
         out.insert(
             0,
             Finding::ok(

@@ -713,7 +713,7 @@ impl App {
         {
             return;
         }
-        if f.input.input(k) {
+        if line_key(&mut f.input, k) {
             f.touched = true;
             f.error = None;
         }
@@ -855,6 +855,7 @@ impl App {
             KeyCode::Backspace => {
                 s.term.pop();
             }
+            KeyCode::Char('u') if ctrl_key(&k) => s.term.clear(),
             KeyCode::Char(c) if !ctrl_key(&k) => s.term.push(c),
             _ => {}
         }
@@ -964,10 +965,20 @@ impl App {
             _ if ctrl_key(&k) && matches!(k.code, KeyCode::Char('m' | 'j')) => {}
             _ => {
                 self.export_replaces = None;
-                t.input(k);
+                line_key(t, k);
             }
         }
     }
+}
+
+/// A key in a one-line text field. Ctrl-U kills back to the start of the line,
+/// as readline and every shell do (the text area's own binding is undo, which
+/// looked like deleting one character); the rest is the text area's.
+fn line_key(t: &mut TextArea<'static>, k: KeyEvent) -> bool {
+    if ctrl_key(&k) && k.code == KeyCode::Char('u') {
+        return t.delete_line_by_head();
+    }
+    t.input(k)
 }
 
 fn ctrl_key(k: &KeyEvent) -> bool {
