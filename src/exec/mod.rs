@@ -6,6 +6,7 @@
 mod cancel;
 pub mod env;
 pub mod lines;
+pub mod redact;
 
 pub use cancel::CancelToken;
 
@@ -61,15 +62,10 @@ impl RunResult {
     }
 }
 
-/// Replaces every secret in `line` with asterisks (borrowing when there is none).
+/// `line` with every form of every secret (and of those the process knows)
+/// masked; borrowed when there is none. See `redact::Redactor`.
 pub fn redact<'a>(line: &'a str, secrets: &[String]) -> std::borrow::Cow<'a, str> {
-    let mut out = std::borrow::Cow::Borrowed(line);
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        if out.contains(s.as_str()) {
-            out = std::borrow::Cow::Owned(out.replace(s.as_str(), "********"));
-        }
-    }
-    out
+    redact::Redactor::new(secrets).redact(line)
 }
 
 /// Run `cmd`, calling `on_line` for each output line (redacted). Returns when the
@@ -134,12 +130,14 @@ pub fn run_blocks(
     let watch = cancel.watch(pid, cmd.timeout);
 
     let mut tail = Tail::default();
+    let redactor = redact::Redactor::new(secrets);
+    let mut redacting = redactor.stream();
     let mut buf = BufReader::with_capacity(64 * 1024, &reader);
     let mut read_err = None;
     if let Err(e) = lines::for_each_block(
         &mut buf,
         &mut |raw: &str| {
-            let block = redact(raw, secrets);
+            let block = redacting.block(raw);
             on_block(&block);
             tail.add(&block);
         },

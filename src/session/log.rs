@@ -17,7 +17,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use crate::exec::redact;
+use crate::exec::redact::Redactor;
 use crate::handoff::Handoff;
 
 /// Messages waiting for the writer thread; a block of output is at most one
@@ -52,6 +52,7 @@ enum Msg {
 struct Writer {
     out: BufWriter<File>,
     secrets: Vec<String>,
+    redactor: Redactor,
 }
 
 impl Writer {
@@ -69,7 +70,7 @@ impl Writer {
         for msg in std::iter::from_fn(|| queue.wait_batch(BATCH, PATIENCE)).flatten() {
             match msg {
                 Msg::Line(text) => {
-                    let text = redact(&text, &self.secrets);
+                    let text = self.redactor.redact(&text);
                     let _ = self
                         .out
                         .write_all(text.as_bytes())
@@ -79,13 +80,16 @@ impl Writer {
                 // result: clean to copy into a bug report, and a tool's short
                 // lines cost no work per line and no bytes more than they are.
                 Msg::Block(block) => {
-                    let block = redact(&block, &self.secrets);
+                    let block = self.redactor.redact(&block);
                     let _ = self
                         .out
                         .write_all(block.as_bytes())
                         .and_then(|_| self.out.write_all(b"\n"));
                 }
-                Msg::Secret(s) => self.secrets.push(s),
+                Msg::Secret(s) => {
+                    self.secrets.push(s);
+                    self.redactor = Redactor::new(&self.secrets);
+                }
                 Msg::Flush(done) => {
                     let _ = self.out.flush();
                     let _ = done.send(());
@@ -112,6 +116,7 @@ impl SessionLog {
         let writer = Writer {
             out: BufWriter::with_capacity(64 * 1024, f),
             secrets: Vec::new(),
+            redactor: Redactor::new::<&str>(&[]),
         };
         let queue = Arc::new(Handoff::new(QUEUE));
         let theirs = queue.clone();
