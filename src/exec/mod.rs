@@ -7,6 +7,7 @@ mod cancel;
 pub mod env;
 pub mod lines;
 pub mod redact;
+pub mod write;
 
 pub use cancel::CancelToken;
 

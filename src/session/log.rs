@@ -103,16 +103,28 @@ impl Writer {
 impl SessionLog {
     /// A new log in `<state>/logs/<timestamp>-<journey>.log`.
     pub fn create(state_dir: &Path, journey: &str) -> std::io::Result<Self> {
-        let dir = state_dir.join("logs");
-        std::fs::create_dir_all(&dir)?;
+        let dir = super::private_dir(state_dir, "logs")?;
         let stamp = super::timestamp(std::time::SystemTime::now());
         let mut path = dir.join(format!("{stamp}-{journey}.log"));
         let mut n = 1;
-        while path.exists() {
-            n += 1;
-            path = dir.join(format!("{stamp}-{journey}-{n}.log"));
-        }
-        let f = File::create(&path)?;
+        // Readable by the user alone, and never through a link planted at its name.
+        let f = loop {
+            use std::os::unix::fs::OpenOptionsExt;
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .mode(0o600)
+                .open(&path)
+            {
+                Ok(f) => break f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => {
+                    n += 1;
+                    path = dir.join(format!("{stamp}-{journey}-{n}.log"));
+                }
+                Err(e) => return Err(e),
+            }
+        };
         let writer = Writer {
             out: BufWriter::with_capacity(64 * 1024, f),
             secrets: Vec::new(),
