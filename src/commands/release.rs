@@ -79,6 +79,7 @@ pub fn run(args: ReleaseArgs) -> i32 {
     let outcome = if crate::ui::tui::wanted(args.common.plain || args.common.yes || args.dry_run) {
         crate::ui::tui::run_journey("release", &mut driver, &mut ctx)
     } else {
+        crate::ui::plain::stop_on_signals();
         driver.run(&mut ctx, &mut ui)
     };
     drop(driver);

@@ -9,7 +9,7 @@ pub mod lines;
 pub mod redact;
 pub mod write;
 
-pub use cancel::CancelToken;
+pub use cancel::{kill_group, spawn_registered, stop_all, CancelToken};
 
 use std::collections::VecDeque;
 use std::io::BufReader;
@@ -17,6 +17,15 @@ use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
 
 use crate::plan::Cmd;
+
+/// The timeout of a command that names none (doctor's fixes among them): no
+/// command runs unbounded, and none of the wizard's should take this long.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// How long `cmd` may run.
+pub fn timeout_of(cmd: &Cmd) -> Duration {
+    cmd.timeout.unwrap_or(DEFAULT_TIMEOUT)
+}
 
 /// How many of the last output lines a result keeps, for failure messages.
 pub const TAIL_LINES: usize = 40;
@@ -126,9 +135,13 @@ pub fn run_blocks(
     for (k, v) in cmd.env.iter().chain(cmd.secret_env.iter()) {
         expr = expr.env(k, v);
     }
-    let reader = expr.reader()?;
+    let (reader, _registered) = spawn_registered(|| {
+        let reader = expr.reader()?;
+        let pid = reader.pids().first().copied().unwrap_or(0) as i32;
+        Ok((reader, pid))
+    })?;
     let pid = reader.pids().first().copied().unwrap_or(0) as i32;
-    let watch = cancel.watch(pid, cmd.timeout);
+    let watch = cancel.watch(pid, Some(timeout_of(cmd)));
 
     let mut tail = Tail::default();
     let redactor = redact::Redactor::new(secrets);
