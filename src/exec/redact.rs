@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 
@@ -108,11 +108,26 @@ pub struct Redactor {
 }
 
 impl Redactor {
-    /// For `secrets` and the ones this process knows.
-    pub fn new<S: AsRef<str>>(secrets: &[S]) -> Redactor {
-        let mut all: Vec<String> = secrets.iter().map(|s| s.as_ref().to_string()).collect();
+    /// For `secrets` and the ones this process knows. Building one costs
+    /// milliseconds (thousands of patterns) and every command needs one, so
+    /// the last one built is kept and given again for the same secrets.
+    pub fn new<S: AsRef<str>>(secrets: &[S]) -> Arc<Redactor> {
+        type Last = Mutex<Option<(BTreeSet<String>, Arc<Redactor>)>>;
+        static LAST: OnceLock<Last> = OnceLock::new();
+        let mut all: BTreeSet<String> = secrets.iter().map(|s| s.as_ref().to_string()).collect();
         all.extend(known());
-        Self::only(&all)
+        let mut last = LAST
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match &*last {
+            Some((set, r)) if *set == all => r.clone(),
+            _ => {
+                let r = Arc::new(Self::only(&all.iter().collect::<Vec<_>>()));
+                *last = Some((all, r.clone()));
+                r
+            }
+        }
     }
 
     /// For `secrets` alone.

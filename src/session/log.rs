@@ -52,7 +52,7 @@ enum Msg {
 struct Writer {
     out: BufWriter<File>,
     secrets: Vec<String>,
-    redactor: Redactor,
+    redactor: std::sync::Arc<Redactor>,
 }
 
 impl Writer {
