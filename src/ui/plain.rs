@@ -295,7 +295,10 @@ pub fn stop_on_signals() {
                         _ => "SIGHUP (the terminal closed)",
                     };
                     let _ = std::io::stdout().flush();
-                    eprintln!(
+                    // Not eprintln!: after a hang-up the terminal is gone, and
+                    // a failed write must not keep the wizard from exiting.
+                    let _ = writeln!(
+                        std::io::stderr(),
                         "\nStopped by {what}: the command that was running was ended, nothing more was done. \
                          Run the same command again to go on."
                     );
