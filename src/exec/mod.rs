@@ -165,6 +165,8 @@ pub fn run_blocks(
         Some(s) => s,
         None => {
             // Only after a read error: duct waits for the child itself at end of output.
+            // The whole group, as every runner ends a command; then duct reaps.
+            kill_group(pid);
             reader.kill().ok();
             reader.try_wait()?.map(|o| o.status).unwrap_or_default()
         }
