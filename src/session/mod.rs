@@ -150,6 +150,18 @@ mod tests {
         assert!(private_dir(&ours, "projects").is_err());
     }
 
+    /// With no home, the state folder is this run's own: private, under the
+    /// temp folder, and not at a name another user could have made first.
+    #[test]
+    fn without_a_home_the_state_folder_is_private_and_unpredictable() {
+        let d = homeless_state_dir();
+        assert_eq!(d, homeless_state_dir(), "one folder for the whole run");
+        assert!(d.starts_with(std::env::temp_dir()), "{}", d.display());
+        assert_ne!(d, std::env::temp_dir().join("arcaflow-wizard"));
+        assert!(std::fs::symlink_metadata(&d).unwrap().is_dir());
+        assert_eq!(mode(&d), 0o700);
+    }
+
     #[test]
     fn logs_and_state_files_are_0600() {
         let t = tempfile::tempdir().unwrap();
