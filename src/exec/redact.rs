@@ -150,9 +150,9 @@ impl Redactor {
         }
         let longest = patterns.iter().map(Vec::len).max().unwrap_or(0);
         let ac = (!patterns.is_empty()).then(|| {
+            // Case matters: a short password must not mask every word that
+            // differs from it only in case (%2b and %2B are both forms).
             AhoCorasick::builder()
-                // %2b as %2B, and a tool that upper-cases what it prints.
-                .ascii_case_insensitive(true)
                 .build(&patterns)
                 .expect("patterns of bytes always build")
         });
@@ -262,6 +262,7 @@ fn forms(s: &str) -> Vec<String> {
     let mut out = vec![s.to_string()];
     let enc = url_encode(s);
     if enc != s {
+        out.push(url_encode_lower(s));
         out.push(enc);
     }
     // In base64 the secret's bytes show as the same characters only when they
@@ -288,6 +289,19 @@ fn url_encode(s: &str) -> String {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `url_encode` with lower-case hex digits (`%2f`), as some tools write it.
+fn url_encode_lower(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02x}"));
         }
     }
     out
@@ -344,7 +358,7 @@ mod tests {
         for text in [
             format!("token {TOKEN} used"),
             format!("url https://u:{}@x/", url_encode(TOKEN)),
-            format!("url https://u:{}@x/", url_encode(TOKEN).to_lowercase()),
+            format!("url https://u:{}@x/", url_encode_lower(TOKEN)),
             format!("Authorization: Basic {pair}"),
             format!("a piece: {}", &TOKEN[10..30]),
             format!(
@@ -379,7 +393,9 @@ mod tests {
 
     #[test]
     fn short_secrets_are_masked_whole_and_tiny_ones_not_at_all() {
-        let r = Redactor::only(&["hunter2", "ab"]);
+        let r = Redactor::only(&["hunter2", "ab", "test"]);
         assert_eq!(r.redact("pw hunter2 ab"), "pw ******** ab");
+        // Only as written: "Tests" is not the password "test".
+        assert_eq!(r.redact("Tests passed"), "Tests passed");
     }
 }
