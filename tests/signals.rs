@@ -98,6 +98,10 @@ fn a_signal_mid_command_ends_the_command_and_says_so() {
             ),
         );
         sb.set_env("POETRY_PYPI_TOKEN_LOCAL", TOKEN);
+        // A temp folder of its own, to see the release's scratch folder go.
+        let tmp = sb.root().join("tmp");
+        fs::create_dir_all(&tmp).unwrap();
+        sb.set_env("TMPDIR", &tmp);
         let dir = project(&sb);
         let out = tempfile::NamedTempFile::new().unwrap();
         let mut child = sb
@@ -135,6 +139,25 @@ fn a_signal_mid_command_ends_the_command_and_says_so() {
         for p in running {
             assert!(gone(p), "{word}: process {p} is still running:\n{text}");
         }
+        // Exiting skips every drop: the log is written out all the same, and
+        // the scratch folder removed.
+        let logs = sb.state_dir().join("arcaflow-wizard/logs");
+        let log: String = fs::read_dir(&logs)
+            .unwrap()
+            .flatten()
+            .map(|e| fs::read_to_string(e.path()).unwrap())
+            .collect();
+        assert!(
+            log.contains("installing"),
+            "{word}: the log lost the output:\n{log}"
+        );
+        assert!(log.contains(&format!("== stopped by {word}")), "{log}");
+        let left: Vec<_> = fs::read_dir(&tmp)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        assert!(left.is_empty(), "{word}: left behind {left:?}");
     }
 }
 

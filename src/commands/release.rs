@@ -47,6 +47,11 @@ pub fn run(args: ReleaseArgs) -> i32 {
             )))
         }
     };
+    // A signal exits without dropping it: remove it then too.
+    let scratch_path = scratch.path().to_path_buf();
+    crate::exec::at_stop(move |_| {
+        let _ = std::fs::remove_dir_all(&scratch_path);
+    });
     ctx.learned.insert(
         release::SCRATCH_KEY.into(),
         scratch.path().to_string_lossy().into_owned(),

@@ -60,9 +60,28 @@ impl Drop for Registered {
     }
 }
 
-/// End every running command's group (in parallel) and let nothing new
-/// start: for a signal that stops the wizard. Returns once they are gone.
-pub fn stop_all() {
+/// What must happen before the wizard exits on a signal, which skips every
+/// drop: the session log written out, a scratch folder removed.
+type Hook = Box<dyn FnOnce(&str) + Send>;
+
+fn hooks() -> &'static Mutex<Vec<Hook>> {
+    static HOOKS: std::sync::OnceLock<Mutex<Vec<Hook>>> = std::sync::OnceLock::new();
+    HOOKS.get_or_init(Default::default)
+}
+
+/// Run `hook` (given why the wizard stops) if it stops on a signal. A hook
+/// must do nothing harmful when what it cleans up is already gone.
+pub fn at_stop(hook: impl FnOnce(&str) + Send + 'static) {
+    hooks()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(Box::new(hook));
+}
+
+/// End every running command's group (in parallel), let nothing new start,
+/// then run the `at_stop` hooks with `why`: for a signal that stops the
+/// wizard. Returns once the groups are gone and the hooks ran.
+pub fn stop_all(why: &str) {
     let groups = {
         let mut r = running().lock().unwrap_or_else(|e| e.into_inner());
         r.stopping = true;
@@ -73,6 +92,10 @@ pub fn stop_all() {
             s.spawn(move || kill_group(g));
         }
     });
+    let hooks = std::mem::take(&mut *hooks().lock().unwrap_or_else(|e| e.into_inner()));
+    for h in hooks {
+        h(why);
+    }
 }
 
 /// Shared between the front end (which cancels) and the runner.

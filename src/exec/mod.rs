@@ -9,7 +9,7 @@ pub mod lines;
 pub mod redact;
 pub mod write;
 
-pub use cancel::{kill_group, spawn_registered, stop_all, CancelToken};
+pub use cancel::{at_stop, kill_group, spawn_registered, stop_all, CancelToken};
 
 use std::collections::VecDeque;
 use std::io::BufReader;

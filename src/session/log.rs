@@ -131,6 +131,17 @@ impl SessionLog {
             redactor: Redactor::new::<&str>(&[]),
         };
         let queue = Arc::new(Handoff::new(QUEUE));
+        // A signal ends the wizard without dropping this: write out what waits.
+        let weak = Arc::downgrade(&queue);
+        crate::exec::at_stop(move |why| {
+            if let Some(q) = weak.upgrade() {
+                q.push_now(Msg::Line(format!("== {why}")));
+                let (done, wait) = mpsc::channel();
+                if q.push_now(Msg::Flush(done)) != crate::handoff::Pushed::Closed {
+                    let _ = wait.recv_timeout(std::time::Duration::from_secs(2));
+                }
+            }
+        });
         let theirs = queue.clone();
         let handle = std::thread::Builder::new()
             .name("session-log".into())

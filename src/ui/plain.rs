@@ -285,7 +285,6 @@ pub fn stop_on_signals() {
             .name("signals".into())
             .spawn(move || {
                 if let Some(sig) = signals.forever().next() {
-                    crate::exec::stop_all();
                     if let Some(t) = &saved {
                         t.restore();
                     }
@@ -294,6 +293,7 @@ pub fn stop_on_signals() {
                         SIGTERM => "SIGTERM",
                         _ => "SIGHUP (the terminal closed)",
                     };
+                    crate::exec::stop_all(&format!("stopped by {what}"));
                     let _ = std::io::stdout().flush();
                     // Not eprintln!: after a hang-up the terminal is gone, and
                     // a failed write must not keep the wizard from exiting.
