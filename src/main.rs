@@ -8,6 +8,9 @@ use arcaflow_wizard::commands;
 fn main() -> ExitCode {
     die_quietly_on_closed_pipe();
     let cli = Cli::parse();
+    // Before the release takes its tokens out of the environment: every token
+    // and password the user has (also in Poetry's auth.toml) is redacted.
+    arcaflow_wizard::exec::redact::learn_from_environment();
     let code = match cli.command {
         Some(Command::New(args)) => commands::new::run(args),
         Some(Command::Release(args)) => commands::release::run(args),

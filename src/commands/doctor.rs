@@ -41,12 +41,16 @@ pub fn run(args: DoctorArgs) -> i32 {
         dir,
         env: ProbeEnv::from_env(),
     };
+    // The full-screen checklist on a terminal (Enter runs a fix), unless lines or JSON were asked for.
+    let full_screen = !args.json && crate::ui::tui::wanted(args.common.plain || args.common.yes);
+    if !full_screen {
+        crate::ui::plain::stop_on_signals();
+    }
     let started = Instant::now();
     let mut findings = doctor::diagnose(&input);
     let elapsed = started.elapsed();
 
-    // The full-screen checklist on a terminal (Enter runs a fix), unless lines or JSON were asked for.
-    if !args.json && crate::ui::tui::wanted(args.common.plain || args.common.yes) {
+    if full_screen {
         let log = SessionLog::create(&session::state_dir(), "doctor")
             .unwrap_or_else(|_| SessionLog::disabled());
         let findings = crate::ui::tui::doctor::run(&input, findings, &log);

@@ -56,6 +56,7 @@ pub fn run(args: NewArgs) -> i32 {
         };
         crate::ui::tui::run_journey_with("new plugin", &mut driver, &mut ctx, extras)
     } else {
+        crate::ui::plain::stop_on_signals();
         driver.run(&mut ctx, &mut Plain::new(args.common.yes))
     };
     let log_path = log

@@ -51,6 +51,11 @@ pub fn run(args: ReleaseArgs) -> i32 {
             )))
         }
     };
+    // A signal exits without dropping it: remove it then too.
+    let scratch_path = scratch.path().to_path_buf();
+    crate::exec::at_stop(move |_| {
+        let _ = std::fs::remove_dir_all(&scratch_path);
+    });
     ctx.learned.insert(
         release::SCRATCH_KEY.into(),
         scratch.path().to_string_lossy().into_owned(),
@@ -83,6 +88,7 @@ pub fn run(args: ReleaseArgs) -> i32 {
     let outcome = if crate::ui::tui::wanted(args.common.plain || args.common.yes || args.dry_run) {
         crate::ui::tui::run_journey("release", &mut driver, &mut ctx)
     } else {
+        crate::ui::plain::stop_on_signals();
         driver.run(&mut ctx, &mut ui)
     };
     drop(driver);

@@ -6,8 +6,10 @@
 mod cancel;
 pub mod env;
 pub mod lines;
+pub mod redact;
+pub mod write;
 
-pub use cancel::CancelToken;
+pub use cancel::{at_stop, kill_group, spawn_registered, stop_all, CancelToken};
 
 use std::collections::VecDeque;
 use std::io::BufReader;
@@ -15,6 +17,15 @@ use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
 
 use crate::plan::Cmd;
+
+/// The timeout of a command that names none (doctor's fixes among them): no
+/// command runs unbounded, and none of the wizard's should take this long.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// How long `cmd` may run.
+pub fn timeout_of(cmd: &Cmd) -> Duration {
+    cmd.timeout.unwrap_or(DEFAULT_TIMEOUT)
+}
 
 /// How many of the last output lines a result keeps, for failure messages.
 pub const TAIL_LINES: usize = 40;
@@ -61,15 +72,10 @@ impl RunResult {
     }
 }
 
-/// Replaces every secret in `line` with asterisks (borrowing when there is none).
+/// `line` with every form of every secret (and of those the process knows)
+/// masked; borrowed when there is none. See `redact::Redactor`.
 pub fn redact<'a>(line: &'a str, secrets: &[String]) -> std::borrow::Cow<'a, str> {
-    let mut out = std::borrow::Cow::Borrowed(line);
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        if out.contains(s.as_str()) {
-            out = std::borrow::Cow::Owned(out.replace(s.as_str(), "********"));
-        }
-    }
-    out
+    redact::Redactor::new(secrets).redact(line)
 }
 
 /// Run `cmd`, calling `on_line` for each output line (redacted). Returns when the
@@ -129,17 +135,23 @@ pub fn run_blocks(
     for (k, v) in cmd.env.iter().chain(cmd.secret_env.iter()) {
         expr = expr.env(k, v);
     }
-    let reader = expr.reader()?;
+    let (reader, _registered) = spawn_registered(|| {
+        let reader = expr.reader()?;
+        let pid = reader.pids().first().copied().unwrap_or(0) as i32;
+        Ok((reader, pid))
+    })?;
     let pid = reader.pids().first().copied().unwrap_or(0) as i32;
-    let watch = cancel.watch(pid, cmd.timeout);
+    let watch = cancel.watch(pid, Some(timeout_of(cmd)));
 
     let mut tail = Tail::default();
+    let redactor = redact::Redactor::new(secrets);
+    let mut redacting = redactor.stream();
     let mut buf = BufReader::with_capacity(64 * 1024, &reader);
     let mut read_err = None;
     if let Err(e) = lines::for_each_block(
         &mut buf,
         &mut |raw: &str| {
-            let block = redact(raw, secrets);
+            let block = redacting.block(raw);
             on_block(&block);
             tail.add(&block);
         },
@@ -153,6 +165,8 @@ pub fn run_blocks(
         Some(s) => s,
         None => {
             // Only after a read error: duct waits for the child itself at end of output.
+            // The whole group, as every runner ends a command; then duct reaps.
+            kill_group(pid);
             reader.kill().ok();
             reader.try_wait()?.map(|o| o.status).unwrap_or_default()
         }

@@ -142,3 +142,39 @@ mod tail {
         }
     }
 }
+
+/// A command that exits leaving a background process on its output: the run
+/// ends with the command (its own exit code), and the straggler is ended.
+#[test]
+fn a_background_process_holding_the_output_does_not_hold_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("pid");
+    let script = format!(
+        "sleep 60 & echo $! > {}; echo started; exit 3",
+        pidfile.display()
+    );
+    let started = std::time::Instant::now();
+    let (r, lines) = collect(&sh(&script), &[]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the run waited {:?} for the background sleep",
+        started.elapsed()
+    );
+    assert_eq!(r.ending, Ending::Exited(3));
+    assert_eq!(lines, ["started"]);
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!alive(pid), "the background sleep {pid} survived");
+}
+
+#[test]
+fn a_command_without_a_timeout_gets_the_default() {
+    assert_eq!(timeout_of(&sh("true")), DEFAULT_TIMEOUT);
+    assert!(DEFAULT_TIMEOUT <= Duration::from_secs(3600));
+    let given = sh("true").timeout(Duration::from_secs(5));
+    assert_eq!(timeout_of(&given), Duration::from_secs(5));
+}

@@ -452,9 +452,14 @@ impl<'a> Driver<'a> {
         // An empty file loses nothing; a file made earlier in this plan is not the user's.
         let theirs = current.as_deref().is_some_and(|c| !c.trim().is_empty())
             && overwrite == Overwrite::AskIfDifferent;
+        // A link is written at its target: the diff names both.
+        let shown = match crate::exec::write::target_of(path) {
+            Ok(t) if t != path => PathBuf::from(format!("{} -> {}", path.display(), t.display())),
+            _ => path.to_path_buf(),
+        };
         let change = FileChange {
             new: current.is_none(),
-            diff: diff::unified(path, current.as_deref().unwrap_or(""), contents),
+            diff: diff::unified(&shown, current.as_deref().unwrap_or(""), contents),
             replaces_users_file: theirs,
         };
         if !ui.confirm_write(path, &change) {
@@ -492,29 +497,13 @@ pub struct FileChange {
     pub replaces_users_file: bool,
 }
 
-/// Write to a temporary file beside it, then rename: a failed write leaves the old file.
-fn write_atomically(path: &Path, contents: &str, executable: bool) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let tmp = path.with_file_name(format!(
-        ".{}.arcaflow-wizard.tmp",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
-    let res = (|| {
-        std::fs::write(&tmp, contents)?;
-        if executable {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if res.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    res
+/// Through the one writer that a planted link cannot redirect (see `exec::write`).
+fn write_atomically(path: &Path, contents: &str, executable: bool) -> std::io::Result<PathBuf> {
+    crate::exec::write::write_file(
+        path,
+        contents.as_bytes(),
+        crate::exec::write::Mode::Keep { executable },
+    )
 }
 
 enum StepEnd {
@@ -693,6 +682,39 @@ mod tests {
         };
         Driver::new(&steps, &log).run(&mut ctx(), &mut ui);
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "wizard words\n");
+    }
+
+    /// A symlinked pyproject.toml (a monorepo's shared one): the diff names the
+    /// link and its target, the target gets the content, the link stays.
+    #[test]
+    fn a_symlinked_file_is_written_at_its_target_and_the_diff_names_both() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("shared")).unwrap();
+        let real = dir.path().join("shared/pyproject.toml");
+        std::fs::write(&real, "version = 1\n").unwrap();
+        let link = dir.path().join("pyproject.toml");
+        std::os::unix::fs::symlink("shared/pyproject.toml", &link).unwrap();
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(WriteStep(link.clone(), "version = 2\n"))];
+        let log = SessionLog::disabled();
+        let mut ui = Script {
+            answers: vec![Answer::Value("x".into())],
+            confirm: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
+            Outcome::Done
+        );
+        let diff = &ui.asked_diffs[0].diff;
+        assert!(
+            diff.contains(&format!("{} -> {}", link.display(), real.display())),
+            "{diff}"
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "version = 2\n");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
 
     #[test]

@@ -78,7 +78,12 @@ pub fn run(
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
-    let mut child = match cmd.spawn() {
+    let spawned = crate::exec::spawn_registered(|| {
+        let child = cmd.spawn()?;
+        let pid = child.id() as i32;
+        Ok((child, pid))
+    });
+    let (mut child, _registered) = match spawned {
         Ok(c) => c,
         Err(e) => {
             return RunOutput {
@@ -97,7 +102,7 @@ pub fn run(
     let (status, timed_out) = match rx.recv_timeout(timeout) {
         Ok(st) => (st.ok(), false),
         Err(_) => {
-            kill_group(pid);
+            crate::exec::kill_group(pid as i32);
             (
                 rx.recv_timeout(Duration::from_secs(1))
                     .ok()
@@ -134,18 +139,6 @@ fn read_in_thread<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<S
     });
     rx
 }
-
-#[cfg(unix)]
-fn kill_group(pid: u32) {
-    // SAFETY: kill(2) with a negative pid signals the process group we created
-    // for this child (process_group(0) made its pid the group id).
-    unsafe {
-        libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
-    }
-}
-
-#[cfg(not(unix))]
-fn kill_group(_pid: u32) {}
 
 /// The code every interpreter probe runs: works on Python 2.7 and 3.x.
 pub const PY_VERSION_CODE: &str =

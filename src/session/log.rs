@@ -17,7 +17,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use crate::exec::redact;
+use crate::exec::redact::Redactor;
 use crate::handoff::Handoff;
 
 /// Messages waiting for the writer thread; a block of output is at most one
@@ -52,6 +52,7 @@ enum Msg {
 struct Writer {
     out: BufWriter<File>,
     secrets: Vec<String>,
+    redactor: std::sync::Arc<Redactor>,
 }
 
 impl Writer {
@@ -69,7 +70,7 @@ impl Writer {
         for msg in std::iter::from_fn(|| queue.wait_batch(BATCH, PATIENCE)).flatten() {
             match msg {
                 Msg::Line(text) => {
-                    let text = redact(&text, &self.secrets);
+                    let text = self.redactor.redact(&text);
                     let _ = self
                         .out
                         .write_all(text.as_bytes())
@@ -79,13 +80,16 @@ impl Writer {
                 // result: clean to copy into a bug report, and a tool's short
                 // lines cost no work per line and no bytes more than they are.
                 Msg::Block(block) => {
-                    let block = redact(&block, &self.secrets);
+                    let block = self.redactor.redact(&block);
                     let _ = self
                         .out
                         .write_all(block.as_bytes())
                         .and_then(|_| self.out.write_all(b"\n"));
                 }
-                Msg::Secret(s) => self.secrets.push(s),
+                Msg::Secret(s) => {
+                    self.secrets.push(s);
+                    self.redactor = Redactor::new(&self.secrets);
+                }
                 Msg::Flush(done) => {
                     let _ = self.out.flush();
                     let _ = done.send(());
@@ -99,21 +103,45 @@ impl Writer {
 impl SessionLog {
     /// A new log in `<state>/logs/<timestamp>-<journey>.log`.
     pub fn create(state_dir: &Path, journey: &str) -> std::io::Result<Self> {
-        let dir = state_dir.join("logs");
-        std::fs::create_dir_all(&dir)?;
+        let dir = super::private_dir(state_dir, "logs")?;
         let stamp = super::timestamp(std::time::SystemTime::now());
         let mut path = dir.join(format!("{stamp}-{journey}.log"));
         let mut n = 1;
-        while path.exists() {
-            n += 1;
-            path = dir.join(format!("{stamp}-{journey}-{n}.log"));
-        }
-        let f = File::create(&path)?;
+        // Readable by the user alone, and never through a link planted at its name.
+        let f = loop {
+            use std::os::unix::fs::OpenOptionsExt;
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .mode(0o600)
+                .open(&path)
+            {
+                Ok(f) => break f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => {
+                    n += 1;
+                    path = dir.join(format!("{stamp}-{journey}-{n}.log"));
+                }
+                Err(e) => return Err(e),
+            }
+        };
         let writer = Writer {
             out: BufWriter::with_capacity(64 * 1024, f),
             secrets: Vec::new(),
+            redactor: Redactor::new::<&str>(&[]),
         };
         let queue = Arc::new(Handoff::new(QUEUE));
+        // A signal ends the wizard without dropping this: write out what waits.
+        let weak = Arc::downgrade(&queue);
+        crate::exec::at_stop(move |why| {
+            if let Some(q) = weak.upgrade() {
+                q.push_now(Msg::Line(format!("== {why}")));
+                let (done, wait) = mpsc::channel();
+                if q.push_now(Msg::Flush(done)) != crate::handoff::Pushed::Closed {
+                    let _ = wait.recv_timeout(std::time::Duration::from_secs(2));
+                }
+            }
+        });
         let theirs = queue.clone();
         let handle = std::thread::Builder::new()
             .name("session-log".into())

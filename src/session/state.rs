@@ -40,11 +40,14 @@ impl ProjectState {
 
     pub fn save(&self, state_dir: &Path) -> std::io::Result<()> {
         let f = Self::file_for(state_dir, &self.project, &self.journey);
-        std::fs::create_dir_all(f.parent().expect("state file has a parent"))?;
+        super::private_dir(state_dir, "projects")?;
         let text = toml_edit::ser::to_string_pretty(self).map_err(std::io::Error::other)?;
-        let tmp = f.with_extension("toml.tmp");
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(tmp, f)
+        crate::exec::write::write_file(
+            &f,
+            text.as_bytes(),
+            crate::exec::write::Mode::Exactly(0o600),
+        )
+        .map(|_| ())
     }
 
     pub fn forget(state_dir: &Path, project: &Path, journey: &str) {

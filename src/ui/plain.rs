@@ -267,6 +267,67 @@ impl Interact for Plain {
     }
 }
 
+/// From now on, SIGINT, SIGTERM and SIGHUP stop the wizard cleanly: the running
+/// command's whole group is ended (nothing it started is left running), the
+/// terminal gets back the settings it had here (echo on, also when the
+/// signal came at the masked token prompt), one line says what happened, and
+/// the exit code is 128 + the signal (130, 143, 129). For the plain front end;
+/// the full-screen one reads Ctrl-C as a key and restores its terminal itself.
+pub fn stop_on_signals() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let saved = Termios::of_stdin();
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        let spawned = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                if let Some(sig) = signals.forever().next() {
+                    if let Some(t) = &saved {
+                        t.restore();
+                    }
+                    let what = match sig {
+                        SIGINT => "Ctrl-C (SIGINT)",
+                        SIGTERM => "SIGTERM",
+                        _ => "SIGHUP (the terminal closed)",
+                    };
+                    crate::exec::stop_all(&format!("stopped by {what}"));
+                    let _ = std::io::stdout().flush();
+                    // Not eprintln!: after a hang-up the terminal is gone, and
+                    // a failed write must not keep the wizard from exiting.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "\nStopped by {what}: the command that was running was ended, nothing more was done. \
+                         Run the same command again to go on."
+                    );
+                    std::process::exit(128 + sig);
+                }
+            });
+        drop(spawned);
+    });
+}
+
+/// The terminal settings of standard input, to put back.
+struct Termios(libc::termios);
+
+impl Termios {
+    fn of_stdin() -> Option<Self> {
+        // SAFETY: tcgetattr fills in the zeroed struct, or fails on a non-terminal.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            (libc::tcgetattr(0, &mut t) == 0).then_some(Termios(t))
+        }
+    }
+    fn restore(&self) {
+        // SAFETY: sets attributes read by tcgetattr on the same descriptor.
+        unsafe {
+            libc::tcsetattr(0, libc::TCSANOW, &self.0);
+        }
+    }
+}
+
 /// Terminal echo off while a secret is typed; restored on drop.
 struct EchoOff {
     saved: libc::termios,

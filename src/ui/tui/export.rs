@@ -140,11 +140,10 @@ pub fn run_rec(summary: &str, pending: &mut Vec<Cmd>) -> Rec {
 
 /// Write the script; the path it went to.
 pub fn save(path: &Path, text: &str) -> std::io::Result<PathBuf> {
-    if let Some(parent) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, text)?;
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755));
+    crate::exec::write::write_file(
+        path,
+        text.as_bytes(),
+        crate::exec::write::Mode::Keep { executable: true },
+    )?;
     Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
 }

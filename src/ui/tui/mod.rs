@@ -185,6 +185,7 @@ pub fn run_journey_with(
             eprintln!(
                 "arcaflow-wizard: cannot use the full-screen wizard ({e}); printing lines instead"
             );
+            super::plain::stop_on_signals();
             return driver.run(ctx, &mut super::plain::Plain::new(false));
         }
     };

@@ -131,8 +131,13 @@ fn flake8(input: &Input) -> Option<preflight::CheckResult> {
     .ok()?;
     if let (Some(f), crate::exec::Ending::Exited(_)) = (&cache, &res.ending) {
         let verdict = if res.success() { "ok" } else { "failed" };
-        let _ = std::fs::create_dir_all(f.parent().unwrap_or(dir));
-        let _ = std::fs::write(f, format!("{verdict}\n{out}"));
+        if crate::session::private_dir(&crate::session::state_dir(), "cache").is_ok() {
+            let _ = crate::exec::write::write_file(
+                f,
+                format!("{verdict}\n{out}").as_bytes(),
+                crate::exec::write::Mode::Exactly(0o600),
+            );
+        }
     }
     Some(preflight::flake8_check(res.success(), &out))
 }
