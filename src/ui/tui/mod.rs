@@ -13,9 +13,12 @@
 pub mod app;
 pub mod doctor;
 pub mod export;
+pub mod form;
+mod keys;
 pub mod menu;
 pub mod output;
 pub mod resume;
+pub mod search;
 pub mod term;
 pub mod theme;
 pub mod view;
