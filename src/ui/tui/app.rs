@@ -308,6 +308,11 @@ impl App {
                 if let Some(fix) = &failure.fix {
                     self.add_pending(fix);
                 }
+                // The step failed, whatever comes next: the list says so now,
+                // not only once the user quits.
+                if let Some(s) = self.steps.get_mut(self.current) {
+                    s.state = StepState::Failed;
+                }
                 self.modal = Modal::Failure(FailureView {
                     title,
                     failure,
@@ -373,6 +378,11 @@ impl App {
                     let line = match state {
                         StepState::Done => (Kind::Ok, "✓ done".to_string()),
                         StepState::Skipped => (Kind::Ok, format!("↷ already done: {detail}")),
+                        StepState::Declined => (Kind::Note, format!("⊘ skipped: {detail}")),
+                        StepState::LeftToYou => (
+                            Kind::Note,
+                            format!("→ not done here, left to you to run:\n{detail}"),
+                        ),
                         StepState::Failed => (Kind::Bad, format!("✗ {detail}")),
                         _ => (Kind::Note, String::new()),
                     };

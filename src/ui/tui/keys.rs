@@ -8,6 +8,7 @@ use ratatui_textarea::TextArea;
 use super::app::{App, Modal};
 use super::export;
 use crate::journey::driver::FailureChoice;
+use crate::journey::StepState;
 
 impl App {
     pub(super) fn key(&mut self, k: KeyEvent) {
@@ -173,6 +174,12 @@ impl App {
                 return;
             }
             if let Modal::Failure(f) = std::mem::replace(&mut self.modal, Modal::None) {
+                // Retried or fixed: running again (skipped: the driver says so next).
+                if matches!(choice, FailureChoice::Retry | FailureChoice::RunFix) {
+                    if let Some(s) = self.steps.get_mut(self.current) {
+                        s.state = StepState::Running;
+                    }
+                }
                 let _ = f.reply.send(choice);
             }
         }

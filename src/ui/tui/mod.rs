@@ -25,6 +25,8 @@ pub mod view;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_truth;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

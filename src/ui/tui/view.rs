@@ -61,6 +61,8 @@ pub fn mark(state: StepState) -> &'static str {
     match state {
         StepState::Done => "✓",
         StepState::Skipped => "↷",
+        StepState::Declined => "⊘",
+        StepState::LeftToYou => "→",
         StepState::Running => "▶",
         StepState::Failed => "✗",
         StepState::Waiting => "·",
@@ -77,6 +79,7 @@ fn draw_steps(f: &mut Frame, app: &App, area: Rect) {
     for (i, s) in app.steps.iter().enumerate() {
         let style = match s.state {
             StepState::Done | StepState::Skipped => t.ok(),
+            StepState::Declined | StepState::LeftToYou => t.warn(),
             StepState::Running => t.accent().patch(t.bold()),
             StepState::Failed => t.bad().patch(t.bold()),
             StepState::Waiting => t.dim(),
@@ -90,7 +93,12 @@ fn draw_steps(f: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::styled(text, style));
     }
     // What the marks mean, when there is room for it.
-    let legend = ["✓ done  ↷ already done", "▶ running  ✗ failed", "· waiting"];
+    let legend = [
+        "✓ done  ↷ already done",
+        "⊘ skipped  → yours to run",
+        "▶ running  ✗ failed",
+        "· waiting",
+    ];
     if (inner.height as usize) > lines.len() + legend.len() {
         let pad = inner.height as usize - lines.len() - legend.len();
         lines.extend(std::iter::repeat_n(Line::raw(""), pad));
