@@ -3,8 +3,9 @@
 
 use ratatui::crossterm::event::KeyCode;
 
+use super::app::Msg;
 use super::tests::{failure_app, key, running, screen, state, COLOR, SIZES};
-use crate::journey::driver::FailureChoice;
+use crate::journey::driver::{Event, FailureChoice};
 use crate::journey::StepState;
 
 /// The step list's row for `title`.
@@ -49,5 +50,42 @@ fn declined_and_left_to_you_have_marks_of_their_own() {
         assert!(s.contains("⊘ skipped: not uploaded to PyPI"), "{s}");
         assert!(!s.contains("already done: not uploaded"), "{s}");
         assert!(s.contains("git tag v0.1.1"), "{s}");
+    }
+}
+
+#[test]
+fn wrapping_keeps_leading_spaces() {
+    use super::view::wrap;
+    assert_eq!(wrap("    ^", 20), ["    ^"]);
+    assert_eq!(wrap("  a: 1", 20), ["  a: 1"]);
+    assert_eq!(wrap("  aaa bbb ccc", 9), ["  aaa bbb", "ccc"]);
+    assert_eq!(wrap("  abcdefghij", 6), ["  abcd", "efghij"]);
+    assert_eq!(wrap("plain words here", 11), ["plain words", "here"]);
+    assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+    assert_eq!(wrap("", 5), [""]);
+    assert_eq!(wrap("a\n  b", 5), ["a", "  b"]);
+}
+
+/// `--schema`'s YAML and flake8's `--show-source` caret: the output pane
+/// keeps each line's indentation, so nesting and columns stay.
+#[test]
+fn the_output_pane_keeps_indentation() {
+    for size in SIZES {
+        let mut a = running(COLOR);
+        a.update(Msg::Event(Event::Output(
+            "steps:\n  example:\n    input:\n      id: input\nplugin.py:3:8: E225 missing whitespace around operator\nx = a+b  # here\n     ^"
+                .into(),
+        )));
+        let s = screen(&a, size);
+        let col = |needle: &str| {
+            s.lines()
+                .find_map(|l| l.find(needle).map(|i| l[..i].chars().count()))
+                .unwrap_or_else(|| panic!("no {needle:?}:\n{s}"))
+        };
+        assert_eq!(col("steps:") + 2, col("example:"), "{s}");
+        assert_eq!(col("steps:") + 4, col("input:"), "{s}");
+        assert_eq!(col("steps:") + 6, col("id: input"), "{s}");
+        // The caret sits under the `+` of `a+b`.
+        assert_eq!(col("x = a+b") + 5, col("^"), "{s}");
     }
 }

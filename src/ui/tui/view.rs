@@ -789,19 +789,33 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
     let w = w.max(1);
     let mut out = Vec::new();
     for para in text.split('\n') {
+        // Leading spaces are kept (YAML's indentation, a caret under a column);
+        // an indent as wide as the line is not.
+        let body = para.trim_start_matches(' ');
+        let indent = para.len() - body.len();
         let mut line = String::new();
         let mut n = 0;
-        for word in para.split(' ') {
+        if indent < w {
+            line.push_str(&para[..indent]);
+            n = indent;
+        }
+        let mut first = true;
+        for word in body.split(' ') {
             let wl = width(word);
-            if n > 0 && n + 1 + wl > w {
+            if std::mem::take(&mut first) && n + wl <= w {
+                line.push_str(word);
+                n += wl;
+                continue;
+            }
+            if n > 0 && n + 1 + wl > w && !(n == indent && line.len() == indent) {
                 out.push(std::mem::take(&mut line));
                 n = 0;
             }
-            if n > 0 {
+            if n > 0 && !(n == indent && line.len() == indent) {
                 line.push(' ');
                 n += 1;
             }
-            if wl > w {
+            if n + wl > w {
                 // A word longer than the line: cut it.
                 for c in word.chars() {
                     if n >= w {
