@@ -601,6 +601,16 @@ fn ctrl_c_while_a_command_hangs_ends_its_whole_group_and_restores_the_terminal()
     pty.send("q");
     assert_eq!(pty.wait_exit(Duration::from_secs(30)), 1);
     pty.assert_restored();
+    // The problem stays on the normal screen, above the line that points to it.
+    let s = pty.contents();
+    let problem = s
+        .find("failed: ")
+        .unwrap_or_else(|| panic!("no failure kept:\n{s}"));
+    let stopped = s
+        .find("Stopped. Fix the problem above")
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(problem < stopped, "{s}");
+    assert!(s.contains("was cancelled"), "{s}");
 }
 
 #[test]

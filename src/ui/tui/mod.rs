@@ -17,6 +17,7 @@ pub mod form;
 mod keys;
 pub mod menu;
 pub mod output;
+mod recap;
 pub mod resume;
 pub mod search;
 pub mod term;
@@ -200,7 +201,7 @@ pub fn run_journey_with(
     *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx.clone());
     // However the journey ends, by a panic too: no sender left behind, the terminal back.
     let _cleanup = Cleanup;
-    let outcome = std::thread::scope(|s| {
+    let (outcome, recap) = std::thread::scope(|s| {
         let ui = std::thread::Builder::new()
             .name("ui".into())
             .spawn_scoped(s, move || {
@@ -210,6 +211,7 @@ pub fn run_journey_with(
                 let _close_output = CloseOnDrop(ui_output.clone());
                 let mut term = term;
                 let _ = ui_loop(&mut term, &rx, &ui_output, &mut app);
+                app.recap()
             })
             // As `s.spawn` would: without a thread there is no wizard to show.
             .expect("start the UI thread");
@@ -229,9 +231,19 @@ pub fn run_journey_with(
             .map_or_else(|| ctx.dir.clone(), |f| f(ctx));
         interact.send(Msg::ProjectDir(dir));
         interact.send(Msg::Finished(outcome.clone()));
-        let _ = ui.join();
-        outcome
+        let recap = ui.join().unwrap_or_default();
+        (outcome, recap)
     });
+    // The terminal back first: the recap belongs on the normal screen.
+    drop(_cleanup);
+    if !recap.is_empty() {
+        // Beside the line the command prints next: stdout after a success, stderr after a stop.
+        if outcome == Outcome::Done {
+            println!("\n{recap}");
+        } else {
+            eprintln!("\n{recap}");
+        }
+    }
     outcome
 }
 

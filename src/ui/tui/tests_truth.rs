@@ -5,8 +5,10 @@ use ratatui::crossterm::event::KeyCode;
 
 use super::app::Msg;
 use super::tests::{failure_app, key, running, screen, state, COLOR, SIZES};
-use crate::journey::driver::{Event, FailureChoice};
+use crate::journey::driver::{Event, FailureChoice, Outcome};
+use crate::journey::Failure;
 use crate::journey::StepState;
+use crate::plan::{Cmd, Plan};
 
 /// The step list's row for `title`.
 fn row<'a>(s: &'a str, title: &str) -> &'a str {
@@ -88,4 +90,54 @@ fn the_output_pane_keeps_indentation() {
         // The caret sits under the `+` of `a+b`.
         assert_eq!(col("x = a+b") + 5, col("^"), "{s}");
     }
+}
+
+/// What the user must do next, and what failed, outlive the full-screen view.
+#[test]
+fn the_recap_keeps_what_is_left_to_run_and_the_failure_with_its_fix() {
+    let mut a = running(COLOR);
+    state(&mut a, 2, StepState::Done, "");
+    state(&mut a, 3, StepState::Running, "");
+    state(
+        &mut a,
+        3,
+        StepState::LeftToYou,
+        "Commit the version change and tag it:\n  git commit -am \"Release 0.1.1\" && git tag v0.1.1 && git push origin HEAD v0.1.1",
+    );
+    a.update(Msg::Finished(Outcome::Done));
+    let r = a.recap();
+    assert!(
+        r.starts_with("→ Project: not done here, left to you to run:\n    Commit"),
+        "{r}"
+    );
+    assert!(
+        r.contains("\n      git commit -am \"Release 0.1.1\" && git tag v0.1.1 && git push"),
+        "{r}"
+    );
+    assert!(!r.contains('✗'), "{r}");
+
+    let (mut a, _rx) = failure_app(COLOR);
+    a.update(Msg::Finished(Outcome::Failed(
+        Failure::new("Two Poetry installs are on PATH.")
+            .hint("Remove the one installed with pip.")
+            .fix(Plan::new().run(Cmd::new("pip").arg("uninstall").arg("poetry"))),
+    )));
+    let r = a.recap();
+    let out = r
+        .find("Because no versions of arcaflow-plugin-sdk")
+        .expect(&r);
+    let failed = r
+        .find("✗ Poetry failed: Two Poetry installs are on PATH.")
+        .expect(&r);
+    assert!(out < failed, "{r}");
+    assert!(r.contains("\n  Remove the one installed with pip."), "{r}");
+    assert!(r.contains("\n  fix: $ pip uninstall poetry"), "{r}");
+
+    // Bad usage is the command's to print; a quit at a question leaves nothing.
+    let mut a = running(COLOR);
+    a.update(Msg::Finished(Outcome::Failed(Failure::usage("bad flag"))));
+    assert_eq!(a.recap(), "");
+    let mut a = running(COLOR);
+    a.update(Msg::Finished(Outcome::Quit));
+    assert_eq!(a.recap(), "");
 }
