@@ -17,6 +17,7 @@ const ESC: &str = "\x1b";
 const ENTER: &str = "\r";
 const CTRL_C: &str = "\x03";
 const BACKSPACE: &str = "\x7f";
+const END: &str = "\x1b[F";
 
 struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
@@ -628,6 +629,8 @@ fn quitting_midway_then_continuing_keeps_the_answers_and_skips_done_steps() {
     ];
     let mut pty = Pty::spawn(&sb, &args, (80, 24), &[]);
     pty.wait_for("One line on what it does", START);
+    // The default is selected (typing would replace it): End keeps it to add to.
+    pty.send(END);
     pty.type_text(" Resumed");
     pty.wait_for("Resumed", Duration::from_secs(10));
     pty.send(ENTER);

@@ -30,6 +30,13 @@ impl Form {
             QuestionKind::Text => {
                 if let Some(d) = &q.default {
                     input.insert_str(d);
+                    // Selected: typing replaces the default (`patchm` was no answer);
+                    // Right or End keeps it to add to. Reversed: seen without colour.
+                    input.select_all();
+                    input.set_selection_style(
+                        ratatui::style::Style::default()
+                            .add_modifier(ratatui::style::Modifier::REVERSED),
+                    );
                 }
             }
             QuestionKind::Secret => input.set_mask_char('•'),
@@ -82,8 +89,15 @@ impl Form {
 
     /// What to show under the field: the reason it is refused, or what it becomes.
     pub fn verdict(&self) -> Option<Result<String, String>> {
-        if !self.touched || self.is_list() {
+        if self.is_list() {
             return self.error.clone().map(Err);
+        }
+        if !self.touched {
+            if let Some(e) = &self.error {
+                return Some(Err(e.clone()));
+            }
+            // A default that comes to something else says so before any typing.
+            self.q.resolved(&self.value())?;
         }
         Some(self.q.accept(&self.value()))
     }

@@ -6,8 +6,8 @@ use ratatui::crossterm::event::KeyCode;
 use super::app::Msg;
 use super::tests::{failure_app, key, running, screen, state, COLOR, SIZES};
 use crate::journey::driver::{Event, FailureChoice, Outcome};
-use crate::journey::Failure;
 use crate::journey::StepState;
+use crate::journey::{Answer, Failure};
 use crate::plan::{Cmd, Plan};
 
 /// The step list's row for `title`.
@@ -140,4 +140,69 @@ fn the_recap_keeps_what_is_left_to_run_and_the_failure_with_its_fix() {
     let mut a = running(COLOR);
     a.update(Msg::Finished(Outcome::Quit));
     assert_eq!(a.recap(), "");
+}
+
+fn version_question() -> crate::journey::Question {
+    crate::journey::Question::text(
+        "version",
+        "New version (patch, minor, major, or X.Y.Z); now 0.1.0",
+    )
+    .default("patch")
+    .validate(|s| crate::version::bump("0.1.0", s).map(|_| s.trim().to_string()))
+    .shows(|s| crate::version::bump("0.1.0", s))
+}
+
+/// The default is selected: typing replaces it (not `patchm`), and what the
+/// answer comes to is shown before and while typing.
+#[test]
+fn a_default_is_replaced_by_typing_and_the_version_it_comes_to_is_shown() {
+    use super::tests::{ask, typed};
+    for size in SIZES {
+        let mut a = running(COLOR);
+        let rx = ask(&mut a, version_question(), None);
+        let s = screen(&a, size);
+        assert!(s.contains("✓ patch -> 0.1.1"), "{s}");
+        typed(&mut a, "minor");
+        let s = screen(&a, size);
+        assert!(s.contains("✓ minor -> 0.2.0"), "{s}");
+        assert!(!s.contains("patchminor"), "{s}");
+        a.update(key(KeyCode::Enter));
+        assert_eq!(rx.try_recv().unwrap(), Answer::Value("minor".into()));
+
+        // End first: the default is kept, to add to.
+        let mut a = running(COLOR);
+        let rx = ask(
+            &mut a,
+            crate::journey::Question::text("d", "Description").default("An Arcaflow plugin."),
+            None,
+        );
+        a.update(key(KeyCode::End));
+        typed(&mut a, " More.");
+        a.update(key(KeyCode::Enter));
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            Answer::Value("An Arcaflow plugin. More.".into())
+        );
+    }
+}
+
+/// `?` types into a text field: the cut why-text points to F1 there.
+#[test]
+fn the_why_text_points_to_the_help_key_that_works_here() {
+    let why = "An index never takes the same version twice, so every release needs a new one. \
+               It lives in pyproject.toml and, for the official image, in the Dockerfile's \
+               io.github.arcalot.arcaflow.plugin.version label (ACT accepts only digits and dots there).";
+    let mut a = super::app::App::new(
+        "release",
+        vec![("New version".into(), why.into())],
+        crate::exec::CancelToken::new(),
+        COLOR,
+    );
+    state(&mut a, 0, StepState::Running, "");
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("(? for more)"), "{s}");
+    let _rx = super::tests::ask(&mut a, version_question(), None);
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("(F1 for more)"), "{s}");
+    assert!(!s.contains("? for more"), "{s}");
 }

@@ -127,8 +127,16 @@ fn draw_step(f: &mut Frame, app: &App, area: Rect) {
         if why.len() > max_why {
             why.truncate(max_why);
             let last = why.pop().unwrap_or_default();
-            let keep: String = last.chars().take(w.saturating_sub(16)).collect();
-            why.push(format!("{} … (? for more)", keep.trim_end()));
+            // `?` types into a text field: there only F1 opens the help.
+            let more = match &app.modal {
+                Modal::Ask(f) if !f.is_list() => "F1 for more",
+                _ => "? for more",
+            };
+            let keep: String = last
+                .chars()
+                .take(w.saturating_sub(width(more) + 5))
+                .collect();
+            why.push(format!("{} … ({more})", keep.trim_end()));
         }
         top.extend(why.into_iter().map(|l| Line::styled(l, t.dim())));
     }
@@ -329,7 +337,12 @@ fn form_lines(form: &Form, w: usize, rows: usize) -> Vec<Line<'static>> {
     match form.verdict() {
         Some(Err(e)) => lines.extend(wrap(&format!("✗ {e}"), w).into_iter().map(Line::raw)),
         Some(Ok(v)) => {
-            let shown = if form.q.kind == QuestionKind::Secret || v == form.value().trim() {
+            let typed = form.value();
+            let shown = if form.q.kind == QuestionKind::Secret {
+                "✓ ok".to_string()
+            } else if let Some(r) = form.q.resolved(&typed) {
+                format!("✓ {} -> {r}", typed.trim())
+            } else if v == typed.trim() {
                 "✓ ok".to_string()
             } else {
                 format!("✓ ok: {v}")
