@@ -166,6 +166,9 @@ pub struct App {
     pub export_replaces: Option<PathBuf>,
     /// Rows of the output pane at the last draw (for centring a search match).
     pub out_rows: Cell<usize>,
+    /// The furthest back the output pane can scroll and still be full, at
+    /// the last draw (it changes with the pane's size).
+    pub out_max_scroll: Cell<usize>,
 }
 
 impl App {
@@ -224,6 +227,7 @@ impl App {
             exported: None,
             export_replaces: None,
             out_rows: Cell::new(10),
+            out_max_scroll: Cell::new(usize::MAX),
         }
     }
 

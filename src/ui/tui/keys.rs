@@ -80,7 +80,9 @@ impl App {
 
     pub(super) fn scroll_key(&mut self, code: KeyCode) {
         let page = 10;
-        let max = self.output.len();
+        let max = self.output.len().min(self.out_max_scroll.get());
+        // A scroll left from a smaller window starts from what is shown.
+        self.scroll = self.scroll.min(max);
         match code {
             // Also the mouse wheel: alternate scroll mode (see `term`) turns it
             // into Up/Down in the alternate screen.

@@ -206,3 +206,59 @@ fn the_why_text_points_to_the_help_key_that_works_here() {
     assert!(s.contains("(F1 for more)"), "{s}");
     assert!(!s.contains("? for more"), "{s}");
 }
+
+/// Step names get the width they need, up to a third of the screen.
+#[test]
+fn step_names_are_not_cut_when_there_is_room() {
+    let long = "Install from the test index and run it";
+    let mut a = super::app::App::new(
+        "release",
+        vec![(long.into(), "why".into()), ("Tag".into(), "why".into())],
+        crate::exec::CancelToken::new(),
+        COLOR,
+    );
+    state(&mut a, 0, StepState::Running, "");
+    for size in [(120, 40), (200, 50)] {
+        let s = screen(&a, size);
+        assert!(s.contains(&format!("▶ {long}")), "{size:?}:\n{s}");
+    }
+    // At 80 columns a third is the most: the output keeps the rest.
+    let s = screen(&a, (80, 24));
+    let r = row(&s, "▶ Install");
+    let edge = r.chars().skip(1).position(|c| c == '│').unwrap() + 2;
+    assert!(edge <= 80 / 3, "{edge}:\n{s}");
+}
+
+/// The last row of the output pane, above its bottom border.
+fn last_output_row(s: &str) -> &str {
+    let lines: Vec<&str> = s.lines().collect();
+    let bottom = lines
+        .iter()
+        .position(|l| l.contains("lines back"))
+        .unwrap_or_else(|| panic!("not scrolled back:\n{s}"));
+    lines[bottom - 1]
+}
+
+/// Scrolled back in a small window, then the window grows: Home and PgUp
+/// show a full page of output, not blanks.
+#[test]
+fn scrolling_back_after_the_window_grew_shows_no_blanks() {
+    let mut a = running(COLOR);
+    let _ = screen(&a, (80, 24));
+    for _ in 0..8 {
+        a.update(key(KeyCode::PageUp));
+    }
+    let _ = screen(&a, (80, 24));
+    for k in [KeyCode::PageUp, KeyCode::Home] {
+        a.update(key(k));
+        let s = screen(&a, (200, 50));
+        let r = last_output_row(&s);
+        assert!(r.contains("Installing package-"), "{k:?}: {r:?}\n{s}");
+        assert!(s.contains("Installing package-0 "), "{k:?}:\n{s}");
+    }
+    // One PgDn from the top moves at once: no dead presses for the rows
+    // that were never shown.
+    a.update(key(KeyCode::PageDown));
+    let s = screen(&a, (200, 50));
+    assert!(!s.contains("Installing package-0 "), "{s}");
+}

@@ -26,7 +26,9 @@ pub fn draw(f: &mut Frame, app: &App) {
     ])
     .areas(area);
     draw_header(f, app, header);
-    let left_w = (area.width / 3).clamp(20, 32);
+    // The width the longest step name needs (mark, borders), up to a third.
+    let need = app.steps.iter().map(|s| width(&s.title)).max().unwrap_or(0) + 4;
+    let left_w = (need as u16).clamp(20, (area.width / 3).max(20));
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
     draw_steps(f, app, left);
@@ -95,7 +97,7 @@ fn draw_steps(f: &mut Frame, app: &App, area: Rect) {
     // What the marks mean, when there is room for it.
     let legend = [
         "✓ done  ↷ already done",
-        "⊘ skipped  → yours to run",
+        "⊘ skipped  → for you",
         "▶ running  ✗ failed",
         "· waiting",
     ];
@@ -219,7 +221,8 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
         };
         block = block.title_bottom(Line::styled(text, t.key()));
     } else if app.scroll > 0 {
-        block = block.title_bottom(format!(" ↑ {} lines back · End: follow ", app.scroll));
+        let back = app.scroll.min(app.out_max_scroll.get());
+        block = block.title_bottom(format!(" ↑ {back} lines back · End: follow "));
     }
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -229,10 +232,28 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
     if w == 0 || h == 0 {
         return;
     }
+    // Never further back than the page that starts at the oldest line: past
+    // it the pane showed blanks (Home, or PgUp after the window grew).
+    let mut oldest_rows = 0;
+    let mut oldest_lines = 0;
+    for (kind, raw) in app.output.iter() {
+        if oldest_rows >= h {
+            break;
+        }
+        oldest_rows += wrap(&format!("{}{}", indent_of(kind), clean(raw)), w).len();
+        oldest_lines += 1;
+    }
+    let max_scroll = if oldest_rows >= h {
+        app.output.len() - oldest_lines
+    } else {
+        0
+    };
+    app.out_max_scroll.set(max_scroll);
+    let scroll = app.scroll.min(max_scroll);
     let mut rows: Vec<Line> = Vec::new();
     let newest = app.output.len().saturating_sub(1);
-    for (k, (kind, raw)) in app.output.iter().rev().skip(app.scroll).enumerate() {
-        let i = newest - app.scroll - k;
+    for (k, (kind, raw)) in app.output.iter().rev().skip(scroll).enumerate() {
+        let i = newest - scroll - k;
         let text = clean(raw);
         let style = match kind {
             Kind::Step => t.bold().patch(t.accent()),
@@ -242,8 +263,7 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
             Kind::Ok => t.ok(),
             Kind::Bad => t.bad(),
         };
-        let indent = if kind == Kind::Output { "  " } else { "" };
-        let wrapped = wrap(&format!("{indent}{text}"), w);
+        let wrapped = wrap(&format!("{}{text}", indent_of(kind)), w);
         let current = app.search.as_ref().and_then(|s| s.current) == Some(i);
         for r in wrapped.into_iter().rev() {
             let line = match &app.search {
@@ -267,6 +287,15 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
     }
     rows.reverse();
     f.render_widget(Paragraph::new(rows), inner);
+}
+
+/// Command output sits under its command, indented.
+fn indent_of(kind: Kind) -> &'static str {
+    if kind == Kind::Output {
+        "  "
+    } else {
+        ""
+    }
 }
 
 /// A row with the search term marked: reversed on the current match, underlined
