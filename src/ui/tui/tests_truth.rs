@@ -262,3 +262,41 @@ fn scrolling_back_after_the_window_grew_shows_no_blanks() {
     let s = screen(&a, (200, 50));
     assert!(!s.contains("Installing package-0 "), "{s}");
 }
+
+/// The 403 advice is read to its end at 80x24, with the choices under it.
+#[test]
+fn the_whole_403_advice_fits_at_80x24() {
+    let text = "Publishing arcaflow-plugin-x (0.1.1) to local\n - Uploading arcaflow_plugin_x-0.1.1-py3-none-any.whl FAILED\n\nHTTP Error 403: Forbidden | b'<html>\\n <head>\\n  <title>403 Forbidden</title>\\n </head>\\n</html>\\n'";
+    let failure = crate::journey::explain::upload_failure(text, "local", "POETRY_PYPI_TOKEN_LOCAL")
+        .expect("a 403 is explained");
+    // With a fix too: one more line of advice, one more choice.
+    let with_fix = failure
+        .clone()
+        .fix(Plan::new().run(Cmd::new("poetry").arg("config").arg("--list")));
+    for (size, failure) in SIZES
+        .into_iter()
+        .flat_map(|s| [(s, failure.clone()), (s, with_fix.clone())])
+    {
+        let mut a = running(COLOR);
+        let (reply, _rx) = std::sync::mpsc::channel();
+        a.update(Msg::Failure {
+            title: "Upload".into(),
+            failure,
+            reply,
+        });
+        let s = screen(&a, size);
+        let flat: String = s
+            .lines()
+            .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for needle in [
+            "scoped to this project once it exists",
+            "Nothing was uploaded.",
+            "[r] ",
+            "[q] ",
+        ] {
+            assert!(flat.contains(needle), "{needle:?} at {size:?}:\n{s}");
+        }
+    }
+}

@@ -27,7 +27,15 @@ pub fn draw(f: &mut Frame, app: &App) {
     .areas(area);
     draw_header(f, app, header);
     // The width the longest step name needs (mark, borders), up to a third.
-    let need = app.steps.iter().map(|s| width(&s.title)).max().unwrap_or(0) + 4;
+    // (At least the legend's width: "✓ done  ↷ already done".)
+    let need = app
+        .steps
+        .iter()
+        .map(|s| width(&s.title) + 2)
+        .max()
+        .unwrap_or(0)
+        .max(22)
+        + 2;
     let left_w = (need as u16).clamp(20, (area.width / 3).max(20));
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
@@ -197,7 +205,13 @@ fn bottom_box(app: &App, w: u16, h: u16) -> (Option<BoxDraw>, u16) {
             draw_form,
             form_lines(form, inner_w, cap.saturating_sub(2) as usize).len(),
         ),
-        Modal::Failure(fv) => (draw_failure, failure_lines(&app.theme, fv, inner_w).len()),
+        // A failure's advice matters more than the output above it (whose
+        // last lines stay): the box may take all but three rows.
+        Modal::Failure(fv) => {
+            let want = failure_lines(&app.theme, fv, inner_w, usize::MAX).len();
+            let cap = h.saturating_sub(3).max(3);
+            return (Some(draw_failure), ((want as u16) + 2).min(cap));
+        }
         _ => match &app.finished {
             Some(_) => (draw_finished, finished_lines(app, inner_w).len()),
             None => return (None, 0),
@@ -427,36 +441,74 @@ fn draw_form(f: &mut Frame, app: &App, area: Rect) {
     }
 }
 
-fn failure_lines(t: &Theme, fv: &FailureView, w: usize) -> Vec<Line<'static>> {
+/// The failure box's rows, fitted into `rows`: when the advice and the
+/// choices do not fit, the choices go on one line; then the advice is cut.
+fn failure_lines(t: &Theme, fv: &FailureView, w: usize, rows: usize) -> Vec<Line<'static>> {
     let f = &fv.failure;
     let mut lines: Vec<Line> = wrap(&format!("✗ {}", f.message), w)
         .into_iter()
         .map(|l| Line::styled(l, t.bad().patch(t.bold())))
         .collect();
-    if let Some(h) = &f.hint {
-        let mut hint = wrap(h, w);
-        hint.truncate(6);
-        lines.extend(hint.into_iter().map(Line::raw));
-    }
+    let mut hint = f.hint.as_deref().map(|h| wrap(h, w)).unwrap_or_default();
+    let mut fixes: Vec<Line> = Vec::new();
     if let Some(fix) = &f.fix {
         for a in fix.actions.iter().take(3) {
-            lines.push(Line::styled(
+            fixes.push(Line::styled(
                 truncate(&format!("fix: {}", a.summary()), w),
                 t.accent(),
             ));
         }
     }
-    for (i, (_, key, label)) in fv.choices().into_iter().enumerate() {
-        let sel = i == fv.selected;
-        let text = truncate(
-            &format!("{} [{key}] {label}", if sel { "›" } else { " " }),
-            w,
-        );
-        lines.push(Line::styled(
-            text,
-            if sel { t.selected() } else { Style::default() },
-        ));
+    let choices = fv.choices();
+    let full = lines.len() + hint.len() + fixes.len() + choices.len();
+    let mut rows_of_choices: Vec<Line> = Vec::new();
+    if full <= rows {
+        for (i, (_, key, label)) in choices.into_iter().enumerate() {
+            let sel = i == fv.selected;
+            let text = truncate(
+                &format!("{} [{key}] {label}", if sel { "›" } else { " " }),
+                w,
+            );
+            rows_of_choices.push(Line::styled(
+                text,
+                if sel { t.selected() } else { Style::default() },
+            ));
+        }
+    } else {
+        let mut spans: Vec<Span> = Vec::new();
+        let mut n = 0;
+        for (i, (_, key, label)) in choices.into_iter().enumerate() {
+            let word = match key {
+                'f' => "fix",
+                'r' => "retry",
+                's' => "skip",
+                'q' => "quit",
+                _ => label.split(' ').next().unwrap_or(label),
+            };
+            let text = format!("[{key}] {word}");
+            if n > 0 && n + 2 + width(&text) > w {
+                rows_of_choices.push(Line::from(std::mem::take(&mut spans)));
+                n = 0;
+            }
+            if n > 0 {
+                spans.push(Span::raw("  "));
+                n += 2;
+            }
+            n += width(&text);
+            let sel = i == fv.selected;
+            spans.push(Span::styled(
+                text,
+                if sel { t.selected() } else { Style::default() },
+            ));
+        }
+        rows_of_choices.push(Line::from(spans));
+        // Still too many: the advice's last lines go first.
+        let others = lines.len() + fixes.len() + rows_of_choices.len();
+        hint.truncate(rows.saturating_sub(others).max(1).min(hint.len()));
     }
+    lines.extend(hint.into_iter().map(Line::raw));
+    lines.extend(fixes);
+    lines.extend(rows_of_choices);
     lines
 }
 
@@ -470,12 +522,7 @@ fn draw_failure(f: &mut Frame, app: &App, area: Rect) {
         .border_style(t.bad());
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let mut lines = failure_lines(t, fv, inner.width as usize);
-    // Keep the choices visible when the box is short: drop hint lines first.
-    let choices = fv.choices().len();
-    while lines.len() > inner.height as usize && lines.len() > choices + 1 {
-        lines.remove(lines.len() - choices - 1);
-    }
+    let lines = failure_lines(t, fv, inner.width as usize, inner.height as usize);
     f.render_widget(Paragraph::new(lines), inner);
 }
 
