@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::export::{self, Rec};
@@ -481,4 +481,66 @@ impl App {
             self.exit = true;
         }
     }
+}
+
+impl App {
+    /// The path the session script goes to unless the user types another.
+    pub fn default_export_path(&self) -> PathBuf {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let dir = self
+            .project_dir
+            .clone()
+            .filter(|d| d.is_dir())
+            .unwrap_or(cwd);
+        dir.join("arcaflow-wizard-session.sh")
+    }
+
+    pub(super) fn start_export(&mut self) {
+        let mut t = TextArea::default();
+        t.set_cursor_line_style(ratatui::style::Style::default());
+        t.insert_str(self.default_export_path().to_string_lossy());
+        self.export = Some(t);
+    }
+
+    pub(super) fn export_key(&mut self, k: KeyEvent) {
+        let Some(t) = self.export.as_mut() else {
+            return;
+        };
+        match k.code {
+            KeyCode::Esc => {
+                self.export = None;
+                self.export_replaces = None;
+            }
+            KeyCode::Enter => {
+                let typed = t.lines().join("");
+                let typed = typed.trim();
+                if typed.is_empty() {
+                    return;
+                }
+                let path = std::env::current_dir().unwrap_or_default().join(typed);
+                // Never replace a file unasked: say so, and replace on a second Enter.
+                if path.exists() && self.export_replaces.as_ref() != Some(&path) {
+                    self.export_replaces = Some(path);
+                    return;
+                }
+                self.export_replaces = None;
+                let text = export::script(&self.journey, &self.record);
+                self.exported = Some(
+                    export::save(&path, &text)
+                        .map_err(|e| format!("could not write {}: {e}", path.display())),
+                );
+                self.export = None;
+            }
+            KeyCode::Tab | KeyCode::BackTab => {}
+            _ if ctrl_key(&k) && matches!(k.code, KeyCode::Char('m' | 'j')) => {}
+            _ => {
+                self.export_replaces = None;
+                t.input(k);
+            }
+        }
+    }
+}
+
+pub(super) fn ctrl_key(k: &KeyEvent) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL)
 }

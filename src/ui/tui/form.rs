@@ -5,8 +5,8 @@ use std::sync::mpsc::Sender;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
+use super::app::ctrl_key;
 use super::app::{App, Modal};
-use super::keys::ctrl_key;
 use crate::journey::{Answer, Question, QuestionKind};
 
 pub struct Form {

@@ -11,6 +11,7 @@
 //! are drawn at most every `FRAME`, however fast the lines come.
 
 pub mod app;
+mod boxes;
 pub mod doctor;
 pub mod export;
 pub mod form;

@@ -2,8 +2,8 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+use super::app::ctrl_key;
 use super::app::App;
-use super::keys::ctrl_key;
 use super::output::clean;
 
 /// `/` in the output pane: the term, whether it is still being typed, and the
