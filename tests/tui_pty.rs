@@ -1008,3 +1008,98 @@ fn doctor_checklist_at_80x24_scrolls_with_a_marker_and_asks_before_a_fix() {
     pty.wait_exit(Duration::from_secs(30));
     pty.assert_restored();
 }
+
+/// A whole release in the full-screen wizard, PyPI declined: the step list
+/// says "skipped" (⊘) for PyPI and "yours to run" (→) for the tag, and once
+/// the view is gone the terminal still shows the git line to run.
+fn release_in_the_wizard(size: (u16, u16)) {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let made = common::run(
+        sb.wizard()
+            .args([
+                "new",
+                "--yes",
+                "--name",
+                "example",
+                "--index-url",
+                &tools.index_url,
+                "--python",
+            ])
+            .arg(&tools.py311),
+        Duration::from_secs(600),
+    );
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    const TOKEN: &str = "pypi-AgEIcHlwaS5vcmcCJHR1aS1yZWxlYXNlLXRlc3QtdG9rZW4";
+    let server = common::start_upload_index(&sb.root().join("uploaded"), TOKEN);
+    let url = server.upload_url();
+    let dir_s = dir.to_string_lossy().into_owned();
+    let args = [
+        "release",
+        dir_s.as_str(),
+        "--repository",
+        "local",
+        "--repository-url",
+        url.as_str(),
+        "--version",
+        "patch",
+    ];
+    let mut pty = Pty::spawn(&sb, &args, size, &[("POETRY_PYPI_TOKEN_LOCAL", TOKEN)]);
+    let until = Instant::now() + Duration::from_secs(900);
+    let mut last_sent = String::new();
+    let s = loop {
+        let s = pty.contents();
+        if s.contains("✓ Done. Press Enter") {
+            break s;
+        }
+        if Instant::now() > until || s.contains(" failed ─") || s.contains("✗ Stopped") {
+            panic!("the release did not finish:\n{s}");
+        }
+        if s != last_sent {
+            // The version bump the user asked for: yes.
+            if s.contains("Replace your file?") {
+                pty.send("y");
+                last_sent = s;
+                continue;
+            }
+            if s.contains("Write it? y yes") {
+                pty.send("a");
+                last_sent = s;
+                continue;
+            }
+            // Every question by its default: PyPI's is no.
+            if s.contains("┌ Question") {
+                pty.send(ENTER);
+                last_sent = s;
+                continue;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(s.contains("⊘ Upload to PyPI"), "{s}");
+    assert!(s.contains("→ Tag the release"), "{s}");
+    assert!(!s.contains("✓ Tag the release"), "{s}");
+    pty.send(ENTER);
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
+    pty.assert_restored();
+    let s = pty.contents();
+    let git = s
+        .find("git tag v0.1.1")
+        .unwrap_or_else(|| panic!("the git line is gone:\n{s}"));
+    let done = s.find("Done: the release").unwrap_or_else(|| panic!("{s}"));
+    assert!(git < done, "{s}");
+    assert!(s.contains("→ Tag the release: not done here"), "{s}");
+}
+
+#[test]
+fn a_release_in_the_wizard_at_80x24_keeps_the_git_line() {
+    release_in_the_wizard((80, 24));
+}
+
+#[test]
+fn a_release_in_the_wizard_at_200x50_keeps_the_git_line() {
+    release_in_the_wizard((200, 50));
+}
