@@ -578,6 +578,9 @@ fn ctrl_c_while_a_command_hangs_ends_its_whole_group_and_restores_the_terminal()
     pty.send(CTRL_C);
     let s = pty.wait_for("was cancelled", Duration::from_secs(30));
     assert!(s.contains("failed"), "the failure choices follow:\n{s}");
+    // The step list marks the step failed while the choices wait, not running.
+    assert!(s.contains("│✗ "), "{s}");
+    assert!(!s.contains("│▶ "), "{s}");
     let until = Instant::now() + Duration::from_secs(10);
     loop {
         let left: Vec<u32> = groups.iter().flat_map(|&g| group_members(g)).collect();
@@ -1082,6 +1085,28 @@ fn release_in_the_wizard(size: (u16, u16)) {
     assert!(s.contains("⊘ Upload to PyPI"), "{s}");
     assert!(s.contains("→ Tag the release"), "{s}");
     assert!(!s.contains("✓ Tag the release"), "{s}");
+    // The plugin's --schema in the output pane keeps its YAML indentation.
+    pty.send("/");
+    pty.type_text("steps:");
+    pty.send(ENTER);
+    let s = pty.wait_for("lines match", Duration::from_secs(10));
+    let rows: Vec<&str> = s.lines().collect();
+    let at = rows
+        .iter()
+        .position(|l| l.contains("steps:"))
+        .unwrap_or_else(|| panic!("no schema:\n{s}"));
+    // Spaces after the output pane's border ("│││" at the larger size, where
+    // the two rows after the match are a step and its first key).
+    let indent = |l: &str| {
+        let pane = l.find("│││").map_or(l, |i| &l[i + "│││".len()..]);
+        pane.chars().take_while(|c| *c == ' ').count()
+    };
+    assert_eq!(
+        indent(rows[at + 2]),
+        indent(rows[at + 1]) + 2,
+        "the schema's YAML lost its indentation:\n{s}"
+    );
+    pty.send(ESC);
     pty.send(ENTER);
     assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
     pty.assert_restored();
@@ -1102,4 +1127,29 @@ fn a_release_in_the_wizard_at_80x24_keeps_the_git_line() {
 #[test]
 fn a_release_in_the_wizard_at_200x50_keeps_the_git_line() {
     release_in_the_wizard((200, 50));
+}
+
+/// A pre-filled default is selected: typing replaces it. The cut why-text
+/// points to F1 in a text field, where `?` types.
+#[test]
+fn typing_replaces_a_default_and_the_header_says_f1_in_a_text_field() {
+    for size in [(80, 24), (120, 40)] {
+        let sb = Sandbox::new();
+        let mut pty = Pty::spawn(&sb, &["new", "--name", "example"], size, &[]);
+        let s = pty.wait_for("One line on what it does", START);
+        assert!(!s.contains("? for more"), "{s}");
+        pty.type_text("Mine?");
+        let s = pty.wait_for("Mine?", Duration::from_secs(10));
+        assert!(!s.contains("An Arcaflow plugin.Mine"), "{s}");
+        assert!(!s.contains("An Arcaflow plugin."), "{s}");
+        // F1 still opens the help from a text field.
+        pty.send("\x1bOP");
+        pty.wait_for("Help: About your plugin", Duration::from_secs(10));
+        pty.send(ESC);
+        pty.send(ESC);
+        pty.wait_for("Quit now?", Duration::from_secs(10));
+        pty.send("y");
+        assert_eq!(pty.wait_exit(Duration::from_secs(20)), 1);
+        pty.assert_restored();
+    }
 }
