@@ -18,6 +18,8 @@ const ENTER: &str = "\r";
 const CTRL_C: &str = "\x03";
 const BACKSPACE: &str = "\x7f";
 const END: &str = "\x1b[F";
+const HOME: &str = "\x1b[H";
+const PAGE_UP: &str = "\x1b[5~";
 
 struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
@@ -83,6 +85,23 @@ impl Pty {
         self.writer.flush().unwrap();
         // Let a lone ESC be read as the Esc key, not the start of a sequence.
         std::thread::sleep(Duration::from_millis(80));
+    }
+
+    /// The window changes size (as a user drags it): the pty and the screen
+    /// read back both.
+    fn resize(&mut self, (cols, rows): (u16, u16)) {
+        self._master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+        self.parser.lock().unwrap().set_size(
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
+        );
     }
 
     fn type_text(&mut self, s: &str) {
@@ -1107,6 +1126,41 @@ fn release_in_the_wizard(size: (u16, u16)) {
         "the schema's YAML lost its indentation:\n{s}"
     );
     pty.send(ESC);
+    if size == (80, 24) {
+        // Scrolled back at 80x24, then the window grows to 200x50: Home shows
+        // the first page of output, not a page of blanks.
+        pty.send(PAGE_UP);
+        pty.resize((200, 50));
+        pty.wait_for("step 10 of 10", Duration::from_secs(10));
+        let until = Instant::now() + Duration::from_secs(10);
+        while pty
+            .contents()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_end()
+            .chars()
+            .count()
+            <= 80
+        {
+            assert!(Instant::now() < until, "no redraw at 200x50");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        pty.send(HOME);
+        let s = pty.wait_for("── Check the project", Duration::from_secs(10));
+        let rows: Vec<&str> = s.lines().collect();
+        let bottom = rows
+            .iter()
+            .position(|l| l.contains("lines back"))
+            .unwrap_or_else(|| panic!("not scrolled back:\n{s}"));
+        let last = rows[bottom - 1];
+        let pane = last.find("│││").map_or(last, |i| &last[i + "│││".len()..]);
+        assert!(
+            !pane.trim_matches(|c| c == ' ' || c == '│').is_empty(),
+            "a blank row at the bottom of the output at Home:\n{s}"
+        );
+        pty.send(END);
+    }
     pty.send(ENTER);
     assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
     pty.assert_restored();
