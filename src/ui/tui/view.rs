@@ -224,6 +224,12 @@ fn bottom_box(app: &App, w: u16, h: u16) -> (Option<BoxDraw>, u16) {
 
 fn draw_output(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
+    // The titles do not change the inner area: it is known before them.
+    let inner = Block::bordered().inner(area);
+    let w = inner.width as usize;
+    let h = inner.height as usize;
+    app.out_rows.set(h);
+    let scroll = app.scroll.min(max_scroll(app, w, h));
     let mut block = Block::bordered().title(" Output ");
     if let Some(s) = &app.search {
         let text = if s.editing {
@@ -236,36 +242,13 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
             )
         };
         block = block.title_bottom(Line::styled(text, t.key()));
-    } else if app.scroll > 0 {
-        let back = app.scroll.min(app.out_max_scroll.get());
-        block = block.title_bottom(format!(" ↑ {back} lines back · End: follow "));
+    } else if scroll > 0 {
+        block = block.title_bottom(format!(" ↑ {scroll} lines back · End: follow "));
     }
-    let inner = block.inner(area);
     f.render_widget(block, area);
-    let w = inner.width as usize;
-    let h = inner.height as usize;
-    app.out_rows.set(h);
     if w == 0 || h == 0 {
         return;
     }
-    // Never further back than the page that starts at the oldest line: past
-    // it the pane showed blanks (Home, or PgUp after the window grew).
-    let mut oldest_rows = 0;
-    let mut oldest_lines = 0;
-    for (kind, raw) in app.output.iter() {
-        if oldest_rows >= h {
-            break;
-        }
-        oldest_rows += wrap(&format!("{}{}", indent_of(kind), clean(raw)), w).len();
-        oldest_lines += 1;
-    }
-    let max_scroll = if oldest_rows >= h {
-        app.output.len() - oldest_lines
-    } else {
-        0
-    };
-    app.out_max_scroll.set(max_scroll);
-    let scroll = app.scroll.min(max_scroll);
     let mut rows: Vec<Line> = Vec::new();
     let newest = app.output.len().saturating_sub(1);
     for (k, (kind, raw)) in app.output.iter().rev().skip(scroll).enumerate() {
@@ -303,6 +286,28 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
     }
     rows.reverse();
     f.render_widget(Paragraph::new(rows), inner);
+}
+
+/// The furthest back the pane scrolls and is still full: the page that starts
+/// at the oldest line. Past it the pane showed blanks (Home, or PgUp after the
+/// window grew). Kept for the keys, which clamp to it.
+fn max_scroll(app: &App, w: usize, h: usize) -> usize {
+    let mut oldest_rows = 0;
+    let mut oldest_lines = 0;
+    for (kind, raw) in app.output.iter() {
+        if oldest_rows >= h {
+            break;
+        }
+        oldest_rows += wrap(&format!("{}{}", indent_of(kind), clean(raw)), w).len();
+        oldest_lines += 1;
+    }
+    let max = if oldest_rows >= h && h > 0 {
+        app.output.len() - oldest_lines
+    } else {
+        0
+    };
+    app.out_max_scroll.set(max);
+    max
 }
 
 /// Command output sits under its command, indented.
