@@ -353,6 +353,10 @@ fn release_to_a_real_index() {
         "git tag v0.1.1",
         "The official image is built when a GitHub release v0.1.1 is published",
         "gh release create v0.1.1",
+        // Nothing is tagged by the wizard: the step says so (not "done").
+        "→ Tag the release: not done here, left to you to run:",
+        // Declined (--yes never uploads to PyPI): skipped, not "already done".
+        "⊘ Upload to PyPI: skipped: not uploaded to PyPI",
         &page,
     ] {
         assert!(

@@ -18,6 +18,9 @@ const ENTER: &str = "\r";
 const CTRL_C: &str = "\x03";
 const BACKSPACE: &str = "\x7f";
 const CTRL_U: &str = "\x15";
+const END: &str = "\x1b[F";
+const HOME: &str = "\x1b[H";
+const PAGE_UP: &str = "\x1b[5~";
 
 struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
@@ -83,6 +86,23 @@ impl Pty {
         self.writer.flush().unwrap();
         // Let a lone ESC be read as the Esc key, not the start of a sequence.
         std::thread::sleep(Duration::from_millis(80));
+    }
+
+    /// The window changes size (as a user drags it): the pty and the screen
+    /// read back both.
+    fn resize(&mut self, (cols, rows): (u16, u16)) {
+        self._master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+        self.parser.lock().unwrap().set_size(
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
+        );
     }
 
     fn type_text(&mut self, s: &str) {
@@ -635,6 +655,9 @@ fn ctrl_c_while_a_command_hangs_ends_its_whole_group_and_restores_the_terminal()
     pty.send(CTRL_C);
     let s = pty.wait_for("was cancelled", Duration::from_secs(30));
     assert!(s.contains("failed"), "the failure choices follow:\n{s}");
+    // The step list marks the step failed while the choices wait, not running.
+    assert!(s.contains("│✗ Add the Arcaflow"), "{s}");
+    assert!(!s.contains("│▶ Add the Arcaflow"), "{s}");
     let until = Instant::now() + Duration::from_secs(10);
     loop {
         let left: Vec<u32> = groups.iter().flat_map(|&g| group_members(g)).collect();
@@ -659,6 +682,16 @@ fn ctrl_c_while_a_command_hangs_ends_its_whole_group_and_restores_the_terminal()
     pty.send("q");
     assert_eq!(pty.wait_exit(Duration::from_secs(30)), 1);
     pty.assert_restored();
+    // The problem stays on the normal screen, above the line that points to it.
+    let s = pty.contents();
+    let problem = s
+        .find("failed: ")
+        .unwrap_or_else(|| panic!("no failure kept:\n{s}"));
+    let stopped = s
+        .find("Stopped. Fix the problem above")
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(problem < stopped, "{s}");
+    assert!(s.contains("was cancelled"), "{s}");
 }
 
 #[test]
@@ -676,6 +709,8 @@ fn quitting_midway_then_continuing_keeps_the_answers_and_skips_done_steps() {
     ];
     let mut pty = Pty::spawn(&sb, &args, (80, 24), &[]);
     pty.wait_for("One line on what it does", START);
+    // The default is selected (typing would replace it): End keeps it to add to.
+    pty.send(END);
     pty.type_text(" Resumed");
     pty.wait_for("Resumed", Duration::from_secs(10));
     pty.send(ENTER);
@@ -1211,5 +1246,182 @@ fn doctor_fix_answered_in_a_pty_writes_the_act_workflow() {
     }
     if let Some(val) = common::workflow::validators() {
         val.validate(&dir).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// A whole release in the full-screen wizard, PyPI declined: the step list
+/// says "skipped" (⊘) for PyPI and "yours to run" (→) for the tag, and once
+/// the view is gone the terminal still shows the git line to run.
+fn release_in_the_wizard(size: (u16, u16)) {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let made = common::run(
+        sb.wizard()
+            .args([
+                "new",
+                "--yes",
+                "--name",
+                "example",
+                "--index-url",
+                &tools.index_url,
+                "--python",
+            ])
+            .arg(&tools.py311),
+        Duration::from_secs(600),
+    );
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    const TOKEN: &str = "pypi-AgEIcHlwaS5vcmcCJHR1aS1yZWxlYXNlLXRlc3QtdG9rZW4";
+    let server = common::start_upload_index(&sb.root().join("uploaded"), TOKEN);
+    let url = server.upload_url();
+    let dir_s = dir.to_string_lossy().into_owned();
+    let args = [
+        "release",
+        dir_s.as_str(),
+        "--repository",
+        "local",
+        "--repository-url",
+        url.as_str(),
+        "--version",
+        "patch",
+    ];
+    let mut pty = Pty::spawn(&sb, &args, size, &[("POETRY_PYPI_TOKEN_LOCAL", TOKEN)]);
+    let until = Instant::now() + Duration::from_secs(900);
+    let mut last_sent = String::new();
+    let s = loop {
+        let s = pty.contents();
+        if s.contains("✓ Done. Press Enter") {
+            break s;
+        }
+        if Instant::now() > until || s.contains(" failed ─") || s.contains("✗ Stopped") {
+            panic!("the release did not finish:\n{s}");
+        }
+        if s != last_sent {
+            // The version bump the user asked for: yes.
+            if s.contains("Replace your file?") {
+                pty.send("y");
+                last_sent = s;
+                continue;
+            }
+            if s.contains("Write it? y yes") {
+                pty.send("a");
+                last_sent = s;
+                continue;
+            }
+            // Every question by its default: PyPI's is no.
+            if s.contains("┌ Question") {
+                pty.send(ENTER);
+                last_sent = s;
+                continue;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(s.contains("⊘ Upload to PyPI"), "{s}");
+    assert!(s.contains("→ Tag the release"), "{s}");
+    assert!(!s.contains("✓ Tag the release"), "{s}");
+    // The plugin's --schema in the output pane keeps its YAML indentation.
+    pty.send("/");
+    pty.type_text("steps:");
+    pty.send(ENTER);
+    let s = pty.wait_for("lines match", Duration::from_secs(10));
+    let rows: Vec<&str> = s.lines().collect();
+    let at = rows
+        .iter()
+        .position(|l| l.contains("steps:"))
+        .unwrap_or_else(|| panic!("no schema:\n{s}"));
+    // Spaces after the output pane's border ("│││" at the larger size, where
+    // the two rows after the match are a step and its first key).
+    let indent = |l: &str| {
+        let pane = l.find("│││").map_or(l, |i| &l[i + "│││".len()..]);
+        pane.chars().take_while(|c| *c == ' ').count()
+    };
+    assert_eq!(
+        indent(rows[at + 2]),
+        indent(rows[at + 1]) + 2,
+        "the schema's YAML lost its indentation:\n{s}"
+    );
+    pty.send(ESC);
+    if size == (80, 24) {
+        // Scrolled back at 80x24, then the window grows to 200x50: Home shows
+        // the first page of output, not a page of blanks.
+        pty.send(PAGE_UP);
+        pty.resize((200, 50));
+        pty.wait_for("step 10 of 10", Duration::from_secs(10));
+        let until = Instant::now() + Duration::from_secs(10);
+        while pty
+            .contents()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_end()
+            .chars()
+            .count()
+            <= 80
+        {
+            assert!(Instant::now() < until, "no redraw at 200x50");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        pty.send(HOME);
+        let s = pty.wait_for("── Check the project", Duration::from_secs(10));
+        let rows: Vec<&str> = s.lines().collect();
+        let bottom = rows
+            .iter()
+            .position(|l| l.contains("lines back"))
+            .unwrap_or_else(|| panic!("not scrolled back:\n{s}"));
+        let last = rows[bottom - 1];
+        let pane = last.find("│││").map_or(last, |i| &last[i + "│││".len()..]);
+        assert!(
+            !pane.trim_matches(|c| c == ' ' || c == '│').is_empty(),
+            "a blank row at the bottom of the output at Home:\n{s}"
+        );
+        pty.send(END);
+    }
+    pty.send(ENTER);
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
+    pty.assert_restored();
+    let s = pty.contents();
+    let git = s
+        .find("git tag v0.1.1")
+        .unwrap_or_else(|| panic!("the git line is gone:\n{s}"));
+    let done = s.find("Done: the release").unwrap_or_else(|| panic!("{s}"));
+    assert!(git < done, "{s}");
+    assert!(s.contains("→ Tag the release: not done here"), "{s}");
+}
+
+#[test]
+fn a_release_in_the_wizard_at_80x24_keeps_the_git_line() {
+    release_in_the_wizard((80, 24));
+}
+
+#[test]
+fn a_release_in_the_wizard_at_200x50_keeps_the_git_line() {
+    release_in_the_wizard((200, 50));
+}
+
+/// A pre-filled default is selected: typing replaces it. The cut why-text
+/// points to F1 in a text field, where `?` types.
+#[test]
+fn typing_replaces_a_default_and_the_header_says_f1_in_a_text_field() {
+    for size in [(80, 24), (120, 40)] {
+        let sb = Sandbox::new();
+        let mut pty = Pty::spawn(&sb, &["new", "--name", "example"], size, &[]);
+        let s = pty.wait_for("One line on what it does", START);
+        assert!(!s.contains("? for more"), "{s}");
+        pty.type_text("Mine?");
+        let s = pty.wait_for("Mine?", Duration::from_secs(10));
+        assert!(!s.contains("An Arcaflow plugin.Mine"), "{s}");
+        assert!(!s.contains("An Arcaflow plugin."), "{s}");
+        // F1 still opens the help from a text field.
+        pty.send("\x1bOP");
+        pty.wait_for("Help: About your plugin", Duration::from_secs(10));
+        pty.send(ESC);
+        pty.send(ESC);
+        pty.wait_for("Quit now?", Duration::from_secs(10));
+        pty.send("y");
+        assert_eq!(pty.wait_exit(Duration::from_secs(20)), 1);
+        pty.assert_restored();
     }
 }

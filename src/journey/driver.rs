@@ -319,8 +319,11 @@ impl<'a> Driver<'a> {
         ctx: &mut Context,
         ui: &mut dyn Interact,
     ) -> Result<StepEnd, Failure> {
-        if let Check::Done(what) = step.check(ctx)? {
-            return Ok(StepEnd::Done(StepState::Skipped, what));
+        match step.check(ctx)? {
+            Check::Done(what) => return Ok(StepEnd::Done(StepState::Skipped, what)),
+            Check::Declined(what) => return Ok(StepEnd::Done(StepState::Declined, what)),
+            Check::LeftToYou(what) => return Ok(StepEnd::Done(StepState::LeftToYou, what)),
+            Check::Todo => {}
         }
         if let Some(n) = step.note(ctx) {
             self.emit(ui, Event::Note(n));
@@ -770,5 +773,41 @@ mod tests {
             Outcome::Failed(f) => assert!(f.message.contains("exited with code 4"), "{f}"),
             o => panic!("{o:?}"),
         }
+    }
+
+    /// Declines the step (as PyPI is, when not asked for).
+    struct Declines;
+    impl Step for Declines {
+        fn id(&self) -> &'static str {
+            "declines"
+        }
+        fn title(&self) -> &'static str {
+            "Declines"
+        }
+        fn why(&self) -> &'static str {
+            "because"
+        }
+        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+            Ok(Check::Declined("not wanted".into()))
+        }
+        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+            panic!("a declined step is not planned")
+        }
+    }
+
+    #[test]
+    fn a_declined_step_is_skipped_by_choice_not_already_done() {
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(Declines)];
+        let log = SessionLog::disabled();
+        let mut ui = Script::default();
+        assert_eq!(
+            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
+            Outcome::Done
+        );
+        assert!(ui.events.contains(&Event::StepState {
+            index: 0,
+            state: StepState::Declined,
+            detail: "not wanted".into()
+        }));
     }
 }

@@ -72,6 +72,12 @@ impl std::fmt::Display for Failure {
 pub enum Check {
     /// Already done; the string says what was found, e.g. "pyproject.toml is in the legacy form".
     Done(String),
+    /// Not done, by the user's choice; the string says what was chosen, e.g.
+    /// "not uploaded to PyPI". Not "already done": the step list says "skipped".
+    Declined(String),
+    /// Left for the user to run; the string is what to run (e.g. the git tag
+    /// line). Front ends keep it on screen to the end, and past it.
+    LeftToYou(String),
     /// Needs doing.
     Todo,
 }
@@ -123,5 +129,9 @@ pub enum StepState {
     Done,
     /// Already done before this run.
     Skipped,
+    /// Not done, by the user's choice (declined PyPI).
+    Declined,
+    /// Nothing run: what is left for the user to run is its detail.
+    LeftToYou,
     Failed,
 }

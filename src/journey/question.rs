@@ -42,6 +42,8 @@ pub struct Question {
     /// The command-line flag that answers it, for "--yes needs --name".
     pub flag: Option<&'static str>,
     pub validate: Option<Validator>,
+    /// What an answer comes to, shown as it is typed (`patch` -> `0.1.1`).
+    pub shows: Option<Validator>,
 }
 
 impl Question {
@@ -53,6 +55,7 @@ impl Question {
             default: None,
             flag: None,
             validate: None,
+            shows: None,
         }
     }
     pub fn yes_no(key: &'static str, prompt: impl Into<String>, default: bool) -> Self {
@@ -63,6 +66,7 @@ impl Question {
             default: Some(if default { "yes" } else { "no" }.into()),
             flag: None,
             validate: Some(Validator::new(parse_yes_no)),
+            shows: None,
         }
     }
     pub fn choice(
@@ -77,6 +81,7 @@ impl Question {
             default: None,
             flag: None,
             validate: None,
+            shows: None,
         }
     }
     pub fn secret(key: &'static str, prompt: impl Into<String>) -> Self {
@@ -87,6 +92,7 @@ impl Question {
             default: None,
             flag: None,
             validate: None,
+            shows: None,
         }
     }
     pub fn default(mut self, d: impl Into<String>) -> Self {
@@ -107,6 +113,21 @@ impl Question {
     ) -> Self {
         self.validate = Some(Validator::new(v));
         self
+    }
+
+    /// Say what an answer comes to, for the front end to show as it is typed.
+    pub fn shows(
+        mut self,
+        f: impl Fn(&str) -> Result<String, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.shows = Some(Validator::new(f));
+        self
+    }
+
+    /// What `raw` comes to, when the question says (`patch` -> `0.1.1`).
+    pub fn resolved(&self, raw: &str) -> Option<String> {
+        let f = self.shows.as_ref()?;
+        (f.0)(raw.trim()).ok().filter(|v| v != raw.trim())
     }
 
     /// Check an answer: the normalised value, or why it is refused.

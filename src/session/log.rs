@@ -67,7 +67,17 @@ impl Writer {
             }
         }
         let _close = CloseOnExit(queue);
-        for msg in std::iter::from_fn(|| queue.wait_batch(BATCH, PATIENCE)).flatten() {
+        while let Some(batch) = queue.wait_batch(BATCH, PATIENCE) {
+            self.write_batch(batch);
+            // Into the file after every batch, not only at the end: `tail -f`
+            // follows the run, and a crash keeps what came before it.
+            let _ = self.out.flush();
+        }
+        let _ = self.out.flush();
+    }
+
+    fn write_batch(&mut self, batch: impl IntoIterator<Item = Msg>) {
+        for msg in batch {
             match msg {
                 Msg::Line(text) => {
                     let text = self.redactor.redact(&text);
@@ -96,7 +106,6 @@ impl Writer {
                 }
             }
         }
-        let _ = self.out.flush();
     }
 }
 
@@ -230,5 +239,29 @@ mod tests {
             text,
             "$ poetry publish\nPublishing\n  token ******** used\n\ndone\n  -> ok (0.1s): exited with code 0\n"
         );
+    }
+
+    /// Written as the run goes, without a `flush()`: `tail -f` follows it, and
+    /// a crash (here: the log never dropped) keeps what came before.
+    #[test]
+    fn lines_reach_the_file_while_the_run_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = SessionLog::create(dir.path(), "test").unwrap();
+        let path = log.path().unwrap().to_path_buf();
+        log.line("$ poetry build");
+        log.output_block(Arc::from("Building arcaflow-plugin-example (0.1.1)"));
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let text = loop {
+            let text = std::fs::read_to_string(&path).unwrap();
+            if text.contains("Building") || std::time::Instant::now() > until {
+                break text;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert_eq!(
+            text,
+            "$ poetry build\nBuilding arcaflow-plugin-example (0.1.1)\n"
+        );
+        std::mem::forget(log);
     }
 }

@@ -95,6 +95,15 @@ impl Interact for Plain {
                     StepState::Running => format!("\n{} {}", st.bold(&n), st.bold(&title)),
                     StepState::Done => st.ok(&format!("✓ {title}: done")),
                     StepState::Skipped => st.ok(&format!("✓ {title}: already done ({detail})")),
+                    StepState::Declined => st.warn(&format!("⊘ {title}: skipped: {detail}")),
+                    StepState::LeftToYou => {
+                        let mut l =
+                            st.warn(&format!("→ {title}: not done here, left to you to run:"));
+                        for d in detail.lines() {
+                            l.push_str(&format!("\n    {d}"));
+                        }
+                        l
+                    }
                     StepState::Failed => st.bad(&format!("✗ {title}: {detail}")),
                     StepState::Waiting => return,
                 };
@@ -428,5 +437,38 @@ mod tests {
         c.new = true;
         assert!(p.confirm_write(Path::new("README.md"), &c));
         assert!(printed.text().is_empty());
+    }
+
+    /// A declined upload is not "already done", and a step that ran nothing
+    /// is not "done": each says what it is, with a marker of its own.
+    #[test]
+    fn a_declined_step_says_skipped_and_a_left_one_what_to_run() {
+        let (mut p, printed) = plain_yes();
+        p.event(&Event::Steps(vec![
+            ("pypi".into(), "Upload to PyPI".into()),
+            ("finish".into(), "Tag the release".into()),
+        ]));
+        p.event(&Event::StepState {
+            index: 0,
+            state: StepState::Declined,
+            detail: "not uploaded to PyPI".into(),
+        });
+        p.event(&Event::StepState {
+            index: 1,
+            state: StepState::LeftToYou,
+            detail: "Commit the version change and tag it:\n  git tag v0.1.1".into(),
+        });
+        let text = printed.text();
+        assert!(
+            text.contains("⊘ Upload to PyPI: skipped: not uploaded to PyPI"),
+            "{text}"
+        );
+        assert!(!text.contains("already done"), "{text}");
+        assert!(!text.contains("✓"), "{text}");
+        assert!(
+            text.contains("→ Tag the release: not done here, left to you to run:\n    Commit"),
+            "{text}"
+        );
+        assert!(text.contains("\n      git tag v0.1.1"), "{text}");
     }
 }

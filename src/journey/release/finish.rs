@@ -19,13 +19,9 @@ impl Step for Finish {
         "A release is a commit with a tag: `v<version>` on the commit that changed the version lets \
          anyone rebuild exactly what was published."
     }
-    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
-        Ok(Check::Todo)
-    }
-    fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
-        Ok(Plan::new())
-    }
-    fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+    /// Nothing is tagged here: the step says what is left to run, and the
+    /// front ends keep it past the end of the run.
+    fn check(&self, ctx: &Context) -> Result<Check, Failure> {
         let t = target(ctx)?;
         let dist = dist_name(ctx)?;
         let v = release_version(ctx)?;
@@ -47,8 +43,10 @@ impl Step for Finish {
         let has_workflow = workflow::read_all(&dir).iter().any(|w| w.act);
         let gh = which::which_in("gh", Some(&ctx.probe_env.path), &dir).is_ok();
         lines.extend(image_lines(&v.to_string(), has_workflow, gh));
-        ctx.notes.push(lines.join("\n"));
-        Ok(())
+        Ok(Check::LeftToYou(lines.join("\n")))
+    }
+    fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+        Ok(Plan::new())
     }
 }
 
@@ -76,7 +74,37 @@ fn image_lines(v: &str, has_workflow: bool, gh: bool) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::image_lines;
+    use super::*;
+    use crate::journey::context::Options;
+
+    /// Nothing is tagged by the wizard: the step says what is left to run,
+    /// not "done".
+    #[test]
+    fn the_tag_is_left_to_the_user_with_the_line_to_run() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[tool.poetry]\nname = \"arcaflow-plugin-example\"\nversion = \"0.1.1\"\n",
+        )
+        .unwrap();
+        let mut ctx = Context::new(
+            dir.path().to_path_buf(),
+            Options::default(),
+            crate::probe::Facts::default(),
+            crate::probe::ProbeEnv::from_env(),
+        );
+        ctx.answers.insert("repository".into(), "testpypi".into());
+        match Finish.check(&ctx) {
+            Ok(Check::LeftToYou(what)) => {
+                assert!(what.contains("git tag v0.1.1"), "{what}");
+                assert!(
+                    what.contains("arcaflow-plugin-example 0.1.1 is on testpypi"),
+                    "{what}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn the_image_is_built_by_publishing_the_release() {

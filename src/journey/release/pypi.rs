@@ -83,7 +83,7 @@ impl Step for Pypi {
         if wanted(ctx) {
             Ok(Check::Todo)
         } else {
-            Ok(Check::Done("not uploaded to PyPI".into()))
+            Ok(Check::Declined("not uploaded to PyPI".into()))
         }
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {

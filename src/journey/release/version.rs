@@ -131,7 +131,14 @@ impl Step for VersionStep {
         )
         .default("patch")
         .flag("--version")
-        .validate(move |s| check_how_from(known.as_deref(), s))]
+        .validate({
+            let known = known.clone();
+            move |s| check_how_from(known.as_deref(), s)
+        })
+        .shows(move |s| match &known {
+            Some(cur) => crate::version::bump(cur, s),
+            None => Err(String::new()),
+        })]
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
         let (current, next) = next_version(ctx)?;

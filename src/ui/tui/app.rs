@@ -12,11 +12,13 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::export::{self, Rec};
-use super::output::{clean, Lines};
+pub use super::form::Form;
+use super::output::Lines;
+pub use super::search::Search;
 use super::theme::Theme;
 use crate::exec::CancelToken;
 use crate::journey::driver::{Event, FailureChoice, FileChange, Outcome};
-use crate::journey::{Answer, Failure, Question, QuestionKind, StepState};
+use crate::journey::{Answer, Failure, Question, StepState};
 use crate::plan::{Action, Cmd, Plan};
 
 /// Output lines kept for scrolling back; older ones are dropped.
@@ -60,20 +62,6 @@ pub enum Msg {
     Abort,
 }
 
-/// `/` in the output pane: the term, whether it is still being typed, and the
-/// output line of the current match.
-pub struct Search {
-    pub term: String,
-    pub editing: bool,
-    pub current: Option<usize>,
-}
-
-impl Search {
-    pub fn matches(&self, text: &str) -> bool {
-        !self.term.is_empty() && text.to_lowercase().contains(&self.term.to_lowercase())
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A step begins: its title.
@@ -102,86 +90,6 @@ pub struct LastCommand {
     pub summary: String,
     pub ok: bool,
     pub elapsed: Duration,
-}
-
-pub struct Form {
-    pub q: Question,
-    /// Why the answer was refused (by the driver, or on Enter here).
-    pub error: Option<String>,
-    pub input: TextArea<'static>,
-    /// The highlighted option of a choice or yes/no.
-    pub selected: usize,
-    /// The user typed something: validate as they type.
-    pub touched: bool,
-    pub reply: Sender<Answer>,
-}
-
-impl Form {
-    pub fn new(q: Question, error: Option<String>, reply: Sender<Answer>) -> Self {
-        let mut input = TextArea::default();
-        input.set_cursor_line_style(ratatui::style::Style::default());
-        let mut selected = 0;
-        match &q.kind {
-            QuestionKind::Text => {
-                if let Some(d) = &q.default {
-                    input.insert_str(d);
-                }
-            }
-            QuestionKind::Secret => input.set_mask_char('•'),
-            QuestionKind::Choice(opts) => {
-                if let Some(d) = &q.default {
-                    selected = opts.iter().position(|(v, _)| v == d).unwrap_or(0);
-                }
-            }
-            QuestionKind::YesNo => {
-                selected = usize::from(q.default.as_deref() == Some("no"));
-            }
-        }
-        Form {
-            q,
-            error,
-            input,
-            selected,
-            touched: false,
-            reply,
-        }
-    }
-
-    /// The options shown as a list (choices and yes/no).
-    pub fn options(&self) -> Vec<(String, String)> {
-        match &self.q.kind {
-            QuestionKind::Choice(o) => o.clone(),
-            QuestionKind::YesNo => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
-            _ => Vec::new(),
-        }
-    }
-
-    pub fn is_list(&self) -> bool {
-        matches!(self.q.kind, QuestionKind::Choice(_) | QuestionKind::YesNo)
-    }
-
-    pub fn typed(&self) -> String {
-        self.input.lines().join("")
-    }
-
-    pub fn value(&self) -> String {
-        if self.is_list() {
-            self.options()
-                .get(self.selected)
-                .map(|o| o.0.clone())
-                .unwrap_or_default()
-        } else {
-            self.typed()
-        }
-    }
-
-    /// What to show under the field: the reason it is refused, or what it becomes.
-    pub fn verdict(&self) -> Option<Result<String, String>> {
-        if !self.touched || self.is_list() {
-            return self.error.clone().map(Err);
-        }
-        Some(self.q.accept(&self.value()))
-    }
 }
 
 pub struct DiffView {
@@ -263,6 +171,9 @@ pub struct App {
     pub export_replaces: Option<PathBuf>,
     /// Rows of the output pane at the last draw (for centring a search match).
     pub out_rows: Cell<usize>,
+    /// The furthest back the output pane can scroll and still be full, at
+    /// the last draw (it changes with the pane's size).
+    pub out_max_scroll: Cell<usize>,
 }
 
 impl App {
@@ -322,6 +233,7 @@ impl App {
             exported: None,
             export_replaces: None,
             out_rows: Cell::new(10),
+            out_max_scroll: Cell::new(usize::MAX),
         }
     }
 
@@ -406,6 +318,11 @@ impl App {
                 if let Some(fix) = &failure.fix {
                     self.add_pending(fix);
                 }
+                // The step failed, whatever comes next: the list says so now,
+                // not only once the user quits.
+                if let Some(s) = self.steps.get_mut(self.current) {
+                    s.state = StepState::Failed;
+                }
                 self.modal = Modal::Failure(FailureView {
                     title,
                     failure,
@@ -475,6 +392,11 @@ impl App {
                     let line = match state {
                         StepState::Done => (Kind::Ok, "✓ done".to_string()),
                         StepState::Skipped => (Kind::Ok, format!("↷ already done: {detail}")),
+                        StepState::Declined => (Kind::Note, format!("⊘ skipped: {detail}")),
+                        StepState::LeftToYou => (
+                            Kind::Note,
+                            format!("→ not done here, left to you to run:\n{detail}"),
+                        ),
                         StepState::Failed => (Kind::Bad, format!("✗ {detail}")),
                         _ => (Kind::Note, String::new()),
                     };
@@ -569,351 +491,9 @@ impl App {
             self.exit = true;
         }
     }
-
-    fn key(&mut self, k: KeyEvent) {
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        if ctrl && matches!(k.code, KeyCode::Char('c')) {
-            if self.running.is_some() && !self.cancel_requested && !self.quitting {
-                self.cancel.cancel();
-                self.cancel_requested = true;
-                self.status = Some("Cancelling the command… press Ctrl-C again to quit.".into());
-            } else {
-                self.quit();
-            }
-            return;
-        }
-        if self.confirm_quit {
-            match k.code {
-                KeyCode::Char('y' | 'Y' | 'q') | KeyCode::Enter => self.quit(),
-                KeyCode::Char('n' | 'N') | KeyCode::Esc => self.confirm_quit = false,
-                _ => {}
-            }
-            return;
-        }
-        if self.help {
-            if matches!(
-                k.code,
-                KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::F(1) | KeyCode::Enter
-            ) {
-                self.help = false;
-            }
-            return;
-        }
-        if self.export.is_some() {
-            self.export_key(k);
-            return;
-        }
-        // A question, diff or failure that opened while a search term was being
-        // typed takes the keys: the user's answer must not go into the search.
-        let in_pane = self.finished.is_some() || matches!(self.modal, Modal::None);
-        if in_pane && self.search.as_ref().is_some_and(|s| s.editing) {
-            self.search_edit_key(k);
-            return;
-        }
-        if in_pane && self.search_key(k.code) {
-            return;
-        }
-        if self.finished.is_some() {
-            match k.code {
-                KeyCode::Char('e') => self.start_export(),
-                KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => self.exit = true,
-                _ => self.scroll_key(k.code),
-            }
-            return;
-        }
-        if k.code == KeyCode::F(1) {
-            self.help = true;
-            return;
-        }
-        match &mut self.modal {
-            Modal::Ask(_) => self.form_key(k),
-            Modal::Diff(_) => self.diff_key(k),
-            Modal::Failure(_) => self.failure_key(k),
-            Modal::None => match k.code {
-                KeyCode::Char('?') => self.help = true,
-                KeyCode::Char('q') | KeyCode::Esc => self.confirm_quit = true,
-                c => self.scroll_key(c),
-            },
-        }
-    }
-
-    fn scroll_key(&mut self, code: KeyCode) {
-        let page = 10;
-        let max = self.output.len();
-        match code {
-            // Also the mouse wheel: alternate scroll mode (see `term`) turns it
-            // into Up/Down in the alternate screen.
-            KeyCode::Up => self.scroll = (self.scroll + 1).min(max),
-            KeyCode::Down => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageUp => self.scroll = (self.scroll + page).min(max),
-            KeyCode::PageDown => self.scroll = self.scroll.saturating_sub(page),
-            KeyCode::Home => self.scroll = max,
-            KeyCode::End => self.scroll = 0,
-            _ => {}
-        }
-    }
-
-    fn form_key(&mut self, k: KeyEvent) {
-        let Modal::Ask(f) = &mut self.modal else {
-            return;
-        };
-        // A one-line field has no use for Up/Down: they (and the wheel) scroll.
-        if matches!(k.code, KeyCode::PageUp | KeyCode::PageDown)
-            || (!f.is_list() && matches!(k.code, KeyCode::Up | KeyCode::Down))
-        {
-            self.scroll_key(k.code);
-            return;
-        }
-        if k.code == KeyCode::Esc {
-            self.confirm_quit = true;
-            return;
-        }
-        if k.code == KeyCode::Enter {
-            let value = f.value();
-            match f.q.accept(&value) {
-                Ok(_) => {
-                    let Modal::Ask(f) = std::mem::replace(&mut self.modal, Modal::None) else {
-                        return;
-                    };
-                    let _ = f.reply.send(Answer::Value(value));
-                }
-                Err(e) => {
-                    f.error = Some(e);
-                    f.touched = false;
-                }
-            }
-            return;
-        }
-        if f.is_list() {
-            let n = f.options().len();
-            match k.code {
-                KeyCode::Char('?') => self.help = true,
-                KeyCode::Char('q') => self.confirm_quit = true,
-                KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
-                    f.selected = (f.selected + n - 1) % n.max(1);
-                }
-                KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-                    f.selected = (f.selected + 1) % n.max(1);
-                }
-                KeyCode::Char('y') if f.q.kind == QuestionKind::YesNo => f.selected = 0,
-                KeyCode::Char('n') if f.q.kind == QuestionKind::YesNo => f.selected = 1,
-                KeyCode::Char(c) if c.is_ascii_digit() => {
-                    let i = c.to_digit(10).unwrap_or(0) as usize;
-                    if i >= 1 && i <= n {
-                        f.selected = i - 1;
-                    }
-                }
-                _ => {}
-            }
-            return;
-        }
-        // A one-line field: no newlines, no tabs.
-        if matches!(k.code, KeyCode::Tab | KeyCode::BackTab)
-            || (ctrl_key(&k) && matches!(k.code, KeyCode::Char('m' | 'j')))
-        {
-            return;
-        }
-        if line_key(&mut f.input, k) {
-            f.touched = true;
-            f.error = None;
-        }
-    }
-
-    fn diff_key(&mut self, k: KeyEvent) {
-        let Modal::Diff(d) = &mut self.modal else {
-            return;
-        };
-        let answer = match k.code {
-            KeyCode::Char('y' | 'Y') => Some(true),
-            KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(false),
-            KeyCode::Char('a') => {
-                self.accept_new_files = true;
-                Some(true)
-            }
-            KeyCode::Enter => Some(!d.change.replaces_users_file),
-            KeyCode::Char('q') => {
-                self.confirm_quit = true;
-                None
-            }
-            KeyCode::Char('?') => {
-                self.help = true;
-                None
-            }
-            KeyCode::Down | KeyCode::Char('j') => {
-                d.scroll += 1;
-                None
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                d.scroll = d.scroll.saturating_sub(1);
-                None
-            }
-            KeyCode::PageDown | KeyCode::Char(' ') => {
-                d.scroll += 10;
-                None
-            }
-            KeyCode::PageUp => {
-                d.scroll = d.scroll.saturating_sub(10);
-                None
-            }
-            _ => None,
-        };
-        if let Some(a) = answer {
-            if let Modal::Diff(d) = std::mem::replace(&mut self.modal, Modal::None) {
-                let _ = d.reply.send(a);
-            }
-        }
-    }
-
-    fn failure_key(&mut self, k: KeyEvent) {
-        let Modal::Failure(f) = &mut self.modal else {
-            return;
-        };
-        let choices = f.choices();
-        let chosen = match k.code {
-            KeyCode::Up | KeyCode::Char('k') => {
-                f.selected = (f.selected + choices.len() - 1) % choices.len();
-                None
-            }
-            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-                f.selected = (f.selected + 1) % choices.len();
-                None
-            }
-            KeyCode::Enter => choices.get(f.selected).map(|c| c.0),
-            KeyCode::Char('?') => {
-                self.help = true;
-                None
-            }
-            KeyCode::Esc => {
-                self.confirm_quit = true;
-                None
-            }
-            KeyCode::Char(c) => choices.iter().find(|x| x.1 == c).map(|x| x.0),
-            c => {
-                self.scroll_key(c);
-                None
-            }
-        };
-        if let Some(choice) = chosen {
-            if choice == FailureChoice::Quit {
-                self.quit();
-                return;
-            }
-            if let Modal::Failure(f) = std::mem::replace(&mut self.modal, Modal::None) {
-                let _ = f.reply.send(choice);
-            }
-        }
-    }
 }
 
 impl App {
-    /// `/`, `n`, `N` and Esc while a search is shown; true when the key was one of them.
-    fn search_key(&mut self, code: KeyCode) -> bool {
-        match code {
-            KeyCode::Char('/') => {
-                let term = self.search.take().map(|s| s.term).unwrap_or_default();
-                self.search = Some(Search {
-                    term,
-                    editing: true,
-                    current: None,
-                });
-                true
-            }
-            KeyCode::Char('n') if self.search.is_some() => {
-                self.find(true, false);
-                true
-            }
-            KeyCode::Char('N') if self.search.is_some() => {
-                self.find(false, false);
-                true
-            }
-            KeyCode::Esc if self.search.is_some() => {
-                self.search = None;
-                self.status = None;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn search_edit_key(&mut self, k: KeyEvent) {
-        let Some(s) = self.search.as_mut() else {
-            return;
-        };
-        match k.code {
-            KeyCode::Esc => {
-                self.search = None;
-                self.status = None;
-            }
-            KeyCode::Enter => {
-                s.editing = false;
-                if s.term.is_empty() {
-                    self.search = None;
-                } else {
-                    self.find(true, true);
-                }
-            }
-            KeyCode::Backspace => {
-                s.term.pop();
-            }
-            KeyCode::Char('u') if ctrl_key(&k) => s.term.clear(),
-            KeyCode::Char(c) if !ctrl_key(&k) => s.term.push(c),
-            _ => {}
-        }
-    }
-
-    /// Jump to a match: `older` goes up (back in time), else down; `first`
-    /// starts at the line at the bottom of the pane. Wraps around.
-    fn find(&mut self, older: bool, first: bool) {
-        let Some(s) = self.search.as_ref() else {
-            return;
-        };
-        let n = self.output.len();
-        if n == 0 {
-            return;
-        }
-        let bottom = n - 1 - self.scroll.min(n - 1);
-        let start = match (first, s.current) {
-            (false, Some(c)) => c,
-            _ if first => {
-                // Include the bottom line itself.
-                (bottom + 1) % n
-            }
-            _ => bottom,
-        };
-        // One pass over the lines, not a walk to each candidate.
-        let hits: Vec<bool> = self
-            .output
-            .iter()
-            .map(|(_, l)| s.matches(&clean(l)))
-            .collect();
-        let found = (1..=n)
-            .map(|d| {
-                if older {
-                    (start + n - d % n) % n
-                } else {
-                    (start + d) % n
-                }
-            })
-            .find(|&i| hits[i]);
-        match found {
-            Some(i) => {
-                let rows = self.out_rows.get().max(1);
-                self.scroll = (n - 1 - i).saturating_sub(rows / 3);
-                let wrapped = if older { i > start } else { i < start };
-                self.status = (wrapped && !first).then(|| "search wrapped around".to_string());
-                if let Some(s) = self.search.as_mut() {
-                    s.current = Some(i);
-                }
-            }
-            None => {
-                self.status = Some(format!("no match for “{}”", s.term));
-                if let Some(s) = self.search.as_mut() {
-                    s.current = None;
-                }
-            }
-        }
-    }
-
     /// The path the session script goes to unless the user types another.
     pub fn default_export_path(&self) -> PathBuf {
         let cwd = std::env::current_dir().unwrap_or_default();
@@ -925,14 +505,14 @@ impl App {
         dir.join("arcaflow-wizard-session.sh")
     }
 
-    fn start_export(&mut self) {
+    pub(super) fn start_export(&mut self) {
         let mut t = TextArea::default();
         t.set_cursor_line_style(ratatui::style::Style::default());
         t.insert_str(self.default_export_path().to_string_lossy());
         self.export = Some(t);
     }
 
-    fn export_key(&mut self, k: KeyEvent) {
+    pub(super) fn export_key(&mut self, k: KeyEvent) {
         let Some(t) = self.export.as_mut() else {
             return;
         };
@@ -974,13 +554,13 @@ impl App {
 /// A key in a one-line text field. Ctrl-U kills back to the start of the line,
 /// as readline and every shell do (the text area's own binding is undo, which
 /// looked like deleting one character); the rest is the text area's.
-fn line_key(t: &mut TextArea<'static>, k: KeyEvent) -> bool {
+pub(super) fn line_key(t: &mut TextArea<'static>, k: KeyEvent) -> bool {
     if ctrl_key(&k) && k.code == KeyCode::Char('u') {
         return t.delete_line_by_head();
     }
     t.input(k)
 }
 
-fn ctrl_key(k: &KeyEvent) -> bool {
+pub(super) fn ctrl_key(k: &KeyEvent) -> bool {
     k.modifiers.contains(KeyModifiers::CONTROL)
 }

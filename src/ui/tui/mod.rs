@@ -11,17 +11,24 @@
 //! are drawn at most every `FRAME`, however fast the lines come.
 
 pub mod app;
+mod boxes;
 pub mod doctor;
 pub mod export;
+pub mod form;
+mod keys;
 pub mod menu;
 pub mod output;
+mod recap;
 pub mod resume;
+pub mod search;
 pub mod term;
 pub mod theme;
 pub mod view;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_truth;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -198,7 +205,7 @@ pub fn run_journey_with(
     *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx.clone());
     // However the journey ends, by a panic too: no sender left behind, the terminal back.
     let _cleanup = Cleanup;
-    let outcome = std::thread::scope(|s| {
+    let (outcome, recap) = std::thread::scope(|s| {
         let ui = std::thread::Builder::new()
             .name("ui".into())
             .spawn_scoped(s, move || {
@@ -208,6 +215,7 @@ pub fn run_journey_with(
                 let _close_output = CloseOnDrop(ui_output.clone());
                 let mut term = term;
                 let _ = ui_loop(&mut term, &rx, &ui_output, &mut app);
+                app.recap()
             })
             // As `s.spawn` would: without a thread there is no wizard to show.
             .expect("start the UI thread");
@@ -230,9 +238,19 @@ pub fn run_journey_with(
             interact.send(Msg::DoneNote(note(ctx)));
         }
         interact.send(Msg::Finished(outcome.clone()));
-        let _ = ui.join();
-        outcome
+        let recap = ui.join().unwrap_or_default();
+        (outcome, recap)
     });
+    // The terminal back first: the recap belongs on the normal screen.
+    drop(_cleanup);
+    if !recap.is_empty() {
+        // Beside the line the command prints next: stdout after a success, stderr after a stop.
+        if outcome == Outcome::Done {
+            println!("\n{recap}");
+        } else {
+            eprintln!("\n{recap}");
+        }
+    }
     outcome
 }
 

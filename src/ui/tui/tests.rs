@@ -20,11 +20,11 @@ use crate::journey::driver::{Event, FailureChoice, FileChange, Outcome};
 use crate::journey::{Answer, Failure, Question, StepState};
 use crate::plan::{Cmd, Plan};
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-const COLOR: Theme = Theme { color: true };
-const NO_COLOR: Theme = Theme { color: false };
+pub(super) const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+pub(super) const COLOR: Theme = Theme { color: true };
+pub(super) const NO_COLOR: Theme = Theme { color: false };
 
-fn steps() -> Vec<(String, String)> {
+pub(super) fn steps() -> Vec<(String, String)> {
     [
         ("About your plugin", "Official plugins follow one naming scheme (\"Setting up your project\"): the repository, image and Poetry name are arcaflow-plugin-NAME."),
         ("Python", "The project needs Python 3.9 or newer, as in the official build image."),
@@ -37,11 +37,11 @@ fn steps() -> Vec<(String, String)> {
     .collect()
 }
 
-fn app(theme: Theme) -> App {
+pub(super) fn app(theme: Theme) -> App {
     App::new("new plugin", steps(), CancelToken::new(), theme)
 }
 
-fn state(app: &mut App, index: usize, state: StepState, detail: &str) {
+pub(super) fn state(app: &mut App, index: usize, state: StepState, detail: &str) {
     app.update(Msg::Event(Event::StepState {
         index,
         state,
@@ -50,7 +50,7 @@ fn state(app: &mut App, index: usize, state: StepState, detail: &str) {
 }
 
 /// An app in the middle of the journey: two steps behind, one running a command.
-fn running(theme: Theme) -> App {
+pub(super) fn running(theme: Theme) -> App {
     let mut a = app(theme);
     state(&mut a, 0, StepState::Running, "");
     state(&mut a, 0, StepState::Done, "");
@@ -71,13 +71,13 @@ fn running(theme: Theme) -> App {
     a
 }
 
-fn render(app: &App, (w, h): (u16, u16)) -> Buffer {
+pub(super) fn render(app: &App, (w, h): (u16, u16)) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| view::draw(f, app)).unwrap();
     t.backend().buffer().clone()
 }
 
-fn text(buf: &Buffer) -> String {
+pub(super) fn text(buf: &Buffer) -> String {
     let mut s = String::new();
     for y in 0..buf.area.height {
         for x in 0..buf.area.width {
@@ -88,7 +88,7 @@ fn text(buf: &Buffer) -> String {
     s
 }
 
-fn screen(app: &App, size: (u16, u16)) -> String {
+pub(super) fn screen(app: &App, size: (u16, u16)) -> String {
     text(&render(app, size))
 }
 
@@ -98,21 +98,21 @@ fn colourless(buf: &Buffer) -> bool {
         .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
 }
 
-fn key(code: KeyCode) -> Msg {
+pub(super) fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn ctrl_c() -> Msg {
+pub(super) fn ctrl_c() -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))
 }
 
-fn typed(app: &mut App, s: &str) {
+pub(super) fn typed(app: &mut App, s: &str) {
     for c in s.chars() {
         app.update(key(KeyCode::Char(c)));
     }
 }
 
-fn ask(app: &mut App, q: Question, error: Option<&str>) -> Receiver<Answer> {
+pub(super) fn ask(app: &mut App, q: Question, error: Option<&str>) -> Receiver<Answer> {
     let (reply, rx) = mpsc::channel();
     app.update(Msg::Ask {
         q,
@@ -122,7 +122,7 @@ fn ask(app: &mut App, q: Question, error: Option<&str>) -> Receiver<Answer> {
     rx
 }
 
-fn name_question() -> Question {
+pub(super) fn name_question() -> Question {
     Question::text(
         "name",
         "Plugin name (e.g. example for arcaflow-plugin-example)",
@@ -389,7 +389,7 @@ fn yes_to_all_new_files_stops_asking_for_new_ones_only() {
     assert!(rx.try_recv().unwrap());
 }
 
-fn failure_app(theme: Theme) -> (App, Receiver<FailureChoice>) {
+pub(super) fn failure_app(theme: Theme) -> (App, Receiver<FailureChoice>) {
     let mut a = running(theme);
     a.update(Msg::Event(Event::Output(
         "Because no versions of arcaflow-plugin-sdk match".into(),

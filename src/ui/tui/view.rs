@@ -9,11 +9,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-use super::app::{App, DiffView, FailureView, Form, Kind, Modal, Search};
+use super::app::{App, DiffView, Kind, Modal, Search};
+use super::boxes::{
+    draw_failure, draw_finished, draw_form, failure_lines, finished_lines, form_lines,
+};
 use super::output::clean;
 use super::theme::Theme;
-use crate::journey::driver::Outcome;
-use crate::journey::{QuestionKind, StepState};
+use crate::journey::StepState;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -26,7 +28,17 @@ pub fn draw(f: &mut Frame, app: &App) {
     ])
     .areas(area);
     draw_header(f, app, header);
-    let left_w = (area.width / 3).clamp(20, 32);
+    // The width the longest step name needs (mark, borders), up to a third.
+    // (At least the legend's width: "✓ done  ↷ already done".)
+    let need = app
+        .steps
+        .iter()
+        .map(|s| width(&s.title) + 2)
+        .max()
+        .unwrap_or(0)
+        .max(22)
+        + 2;
+    let left_w = (need as u16).clamp(20, (area.width / 3).max(20));
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(body);
     draw_steps(f, app, left);
@@ -61,6 +73,8 @@ pub fn mark(state: StepState) -> &'static str {
     match state {
         StepState::Done => "✓",
         StepState::Skipped => "↷",
+        StepState::Declined => "⊘",
+        StepState::LeftToYou => "→",
         StepState::Running => "▶",
         StepState::Failed => "✗",
         StepState::Waiting => "·",
@@ -77,6 +91,7 @@ fn draw_steps(f: &mut Frame, app: &App, area: Rect) {
     for (i, s) in app.steps.iter().enumerate() {
         let style = match s.state {
             StepState::Done | StepState::Skipped => t.ok(),
+            StepState::Declined | StepState::LeftToYou => t.warn(),
             StepState::Running => t.accent().patch(t.bold()),
             StepState::Failed => t.bad().patch(t.bold()),
             StepState::Waiting => t.dim(),
@@ -90,7 +105,12 @@ fn draw_steps(f: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::styled(text, style));
     }
     // What the marks mean, when there is room for it.
-    let legend = ["✓ done  ↷ already done", "▶ running  ✗ failed", "· waiting"];
+    let legend = [
+        "✓ done  ↷ already done",
+        "⊘ skipped  → for you",
+        "▶ running  ✗ failed",
+        "· waiting",
+    ];
     if (inner.height as usize) > lines.len() + legend.len() {
         let pad = inner.height as usize - lines.len() - legend.len();
         lines.extend(std::iter::repeat_n(Line::raw(""), pad));
@@ -119,8 +139,16 @@ fn draw_step(f: &mut Frame, app: &App, area: Rect) {
         if why.len() > max_why {
             why.truncate(max_why);
             let last = why.pop().unwrap_or_default();
-            let keep: String = last.chars().take(w.saturating_sub(16)).collect();
-            why.push(format!("{} … (? for more)", keep.trim_end()));
+            // `?` types into a text field: there only F1 opens the help.
+            let more = match &app.modal {
+                Modal::Ask(f) if !f.is_list() => "F1 for more",
+                _ => "? for more",
+            };
+            let keep: String = last
+                .chars()
+                .take(w.saturating_sub(width(more) + 5))
+                .collect();
+            why.push(format!("{} … ({more})", keep.trim_end()));
         }
         top.extend(why.into_iter().map(|l| Line::styled(l, t.dim())));
     }
@@ -179,7 +207,13 @@ fn bottom_box(app: &App, w: u16, h: u16) -> (Option<BoxDraw>, u16) {
             draw_form,
             form_lines(form, inner_w, cap.saturating_sub(2) as usize).len(),
         ),
-        Modal::Failure(fv) => (draw_failure, failure_lines(&app.theme, fv, inner_w).len()),
+        // A failure's advice matters more than the output above it (whose
+        // last lines stay): the box may take all but three rows.
+        Modal::Failure(fv) => {
+            let want = failure_lines(&app.theme, fv, inner_w, usize::MAX).len();
+            let cap = h.saturating_sub(3).max(3);
+            return (Some(draw_failure), ((want as u16) + 2).min(cap));
+        }
         _ => match &app.finished {
             Some(_) => (draw_finished, finished_lines(app, inner_w).len()),
             None => return (None, 0),
@@ -190,6 +224,12 @@ fn bottom_box(app: &App, w: u16, h: u16) -> (Option<BoxDraw>, u16) {
 
 fn draw_output(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
+    // The titles do not change the inner area: it is known before them.
+    let inner = Block::bordered().inner(area);
+    let w = inner.width as usize;
+    let h = inner.height as usize;
+    app.out_rows.set(h);
+    let scroll = app.scroll.min(max_scroll(app, w, h));
     let mut block = Block::bordered().title(" Output ");
     if let Some(s) = &app.search {
         let text = if s.editing {
@@ -202,21 +242,17 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
             )
         };
         block = block.title_bottom(Line::styled(text, t.key()));
-    } else if app.scroll > 0 {
-        block = block.title_bottom(format!(" ↑ {} lines back · End: follow ", app.scroll));
+    } else if scroll > 0 {
+        block = block.title_bottom(format!(" ↑ {scroll} lines back · End: follow "));
     }
-    let inner = block.inner(area);
     f.render_widget(block, area);
-    let w = inner.width as usize;
-    let h = inner.height as usize;
-    app.out_rows.set(h);
     if w == 0 || h == 0 {
         return;
     }
     let mut rows: Vec<Line> = Vec::new();
     let newest = app.output.len().saturating_sub(1);
-    for (k, (kind, raw)) in app.output.iter().rev().skip(app.scroll).enumerate() {
-        let i = newest - app.scroll - k;
+    for (k, (kind, raw)) in app.output.iter().rev().skip(scroll).enumerate() {
+        let i = newest - scroll - k;
         let text = clean(raw);
         let style = match kind {
             Kind::Step => t.bold().patch(t.accent()),
@@ -226,8 +262,7 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
             Kind::Ok => t.ok(),
             Kind::Bad => t.bad(),
         };
-        let indent = if kind == Kind::Output { "  " } else { "" };
-        let wrapped = wrap(&format!("{indent}{text}"), w);
+        let wrapped = wrap(&format!("{}{text}", indent_of(kind)), w);
         let current = app.search.as_ref().and_then(|s| s.current) == Some(i);
         for r in wrapped.into_iter().rev() {
             let line = match &app.search {
@@ -251,6 +286,37 @@ fn draw_output(f: &mut Frame, app: &App, area: Rect) {
     }
     rows.reverse();
     f.render_widget(Paragraph::new(rows), inner);
+}
+
+/// The furthest back the pane scrolls and is still full: the page that starts
+/// at the oldest line. Past it the pane showed blanks (Home, or PgUp after the
+/// window grew). Kept for the keys, which clamp to it.
+fn max_scroll(app: &App, w: usize, h: usize) -> usize {
+    let mut oldest_rows = 0;
+    let mut oldest_lines = 0;
+    for (kind, raw) in app.output.iter() {
+        if oldest_rows >= h {
+            break;
+        }
+        oldest_rows += wrap(&format!("{}{}", indent_of(kind), clean(raw)), w).len();
+        oldest_lines += 1;
+    }
+    let max = if oldest_rows >= h && h > 0 {
+        app.output.len() - oldest_lines
+    } else {
+        0
+    };
+    app.out_max_scroll.set(max);
+    max
+}
+
+/// Command output sits under its command, indented.
+fn indent_of(kind: Kind) -> &'static str {
+    if kind == Kind::Output {
+        "  "
+    } else {
+        ""
+    }
 }
 
 /// A row with the search term marked: reversed on the current match, underlined
@@ -293,245 +359,6 @@ fn highlight(t: &Theme, s: &Search, row: &str, style: Style, current: bool) -> L
         spans.push(Span::styled(plain, style));
     }
     Line::from(spans)
-}
-
-/// The rows of a question box with `rows` inner rows at most; the field row of a
-/// text question is a placeholder the text area covers.
-fn form_lines(form: &Form, w: usize, rows: usize) -> Vec<Line<'static>> {
-    let mut lines: Vec<Line> = wrap(&form.q.prompt, w).into_iter().map(Line::raw).collect();
-    if form.is_list() {
-        let opts = form.options();
-        let room = rows.saturating_sub(lines.len() + 1).max(1);
-        let start = form.selected.saturating_sub(room.saturating_sub(1));
-        for (i, (_, label)) in opts.iter().enumerate().skip(start).take(room) {
-            let text = if form.q.kind == QuestionKind::YesNo {
-                format!("{} {label}", if i == form.selected { "›" } else { " " })
-            } else {
-                format!(
-                    "{} {}) {label}",
-                    if i == form.selected { "›" } else { " " },
-                    i + 1
-                )
-            };
-            lines.push(Line::raw(truncate(&text, w)));
-        }
-    } else {
-        lines.push(Line::raw("›"));
-    }
-    match form.verdict() {
-        Some(Err(e)) => lines.extend(wrap(&format!("✗ {e}"), w).into_iter().map(Line::raw)),
-        Some(Ok(v)) => {
-            let shown = if form.q.kind == QuestionKind::Secret || v == form.value().trim() {
-                "✓ ok".to_string()
-            } else {
-                format!("✓ ok: {v}")
-            };
-            lines.push(Line::raw(truncate(&shown, w)));
-        }
-        // A row kept for the verdict, so the box does not jump as the user types.
-        None => lines.push(Line::raw("")),
-    }
-    lines
-}
-
-fn draw_form(f: &mut Frame, app: &App, area: Rect) {
-    let Modal::Ask(form) = &app.modal else {
-        return;
-    };
-    let t = &app.theme;
-    let title = match form.q.kind {
-        QuestionKind::Secret => " Question · hidden as you type ",
-        _ => " Question ",
-    };
-    let block = Block::bordered().title(title).border_style(t.accent());
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let w = inner.width as usize;
-    let plain = form_lines(form, w, inner.height as usize);
-    let prompt_n = wrap(&form.q.prompt, w).len();
-    let mut lines: Vec<Line> = Vec::new();
-    for (i, l) in plain.into_iter().enumerate() {
-        let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-        let style = if i < prompt_n {
-            t.bold()
-        } else if text.starts_with('✗') {
-            t.bad()
-        } else if text.starts_with("✓") {
-            t.ok()
-        } else if text.starts_with('›') && form.is_list() {
-            t.selected()
-        } else {
-            Style::default()
-        };
-        lines.push(Line::styled(text, style));
-    }
-    f.render_widget(Paragraph::new(lines), inner);
-    if !form.is_list() && inner.height as usize > prompt_n && inner.width > 3 {
-        let field = Rect {
-            x: inner.x + 2,
-            y: inner.y + prompt_n as u16,
-            width: inner.width - 2,
-            height: 1,
-        };
-        f.render_widget(&form.input, field);
-    }
-}
-
-fn failure_lines(t: &Theme, fv: &FailureView, w: usize) -> Vec<Line<'static>> {
-    let f = &fv.failure;
-    let mut lines: Vec<Line> = wrap(&format!("✗ {}", f.message), w)
-        .into_iter()
-        .map(|l| Line::styled(l, t.bad().patch(t.bold())))
-        .collect();
-    if let Some(h) = &f.hint {
-        let mut hint = wrap(h, w);
-        hint.truncate(6);
-        lines.extend(hint.into_iter().map(Line::raw));
-    }
-    if let Some(fix) = &f.fix {
-        for a in fix.actions.iter().take(3) {
-            lines.push(Line::styled(
-                truncate(&format!("fix: {}", a.summary()), w),
-                t.accent(),
-            ));
-        }
-    }
-    for (i, (_, key, label)) in fv.choices().into_iter().enumerate() {
-        let sel = i == fv.selected;
-        let text = truncate(
-            &format!("{} [{key}] {label}", if sel { "›" } else { " " }),
-            w,
-        );
-        lines.push(Line::styled(
-            text,
-            if sel { t.selected() } else { Style::default() },
-        ));
-    }
-    lines
-}
-
-fn draw_failure(f: &mut Frame, app: &App, area: Rect) {
-    let Modal::Failure(fv) = &app.modal else {
-        return;
-    };
-    let t = &app.theme;
-    let block = Block::bordered()
-        .title(format!(" {} failed ", fv.title))
-        .border_style(t.bad());
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let mut lines = failure_lines(t, fv, inner.width as usize);
-    // Keep the choices visible when the box is short: drop hint lines first.
-    let choices = fv.choices().len();
-    while lines.len() > inner.height as usize && lines.len() > choices + 1 {
-        lines.remove(lines.len() - choices - 1);
-    }
-    f.render_widget(Paragraph::new(lines), inner);
-}
-
-fn finished_lines(app: &App, w: usize) -> Vec<Line<'static>> {
-    let t = &app.theme;
-    let Some(o) = &app.finished else {
-        return Vec::new();
-    };
-    let (text, style) = match o {
-        Outcome::Done => ("✓ Done. Press Enter to leave.".to_string(), t.ok()),
-        Outcome::Quit => (
-            "Stopped. Run the same command again to continue. Press Enter to leave.".into(),
-            t.warn(),
-        ),
-        Outcome::Failed(f) => (
-            format!(
-                "✗ Stopped: {}. Fix it and run the same command again: finished steps are skipped. Press Enter to leave.",
-                f.message.trim_end_matches('.')
-            ),
-            t.bad(),
-        ),
-    };
-    let mut lines: Vec<Line> = wrap(&text, w)
-        .into_iter()
-        .map(|l| Line::styled(l, style.patch(t.bold())))
-        .collect();
-    if let (Outcome::Done, Some(note)) = (o, &app.done_note) {
-        for para in note.lines() {
-            lines.extend(wrap(para, w).into_iter().map(Line::raw));
-        }
-    }
-    if app.export.is_some() {
-        match &app.export_replaces {
-            Some(p) => lines.extend(
-                wrap(
-                    &format!(
-                        "{} exists. Enter: replace it · edit the path to keep it · Esc: cancel",
-                        p.display()
-                    ),
-                    w,
-                )
-                .into_iter()
-                .map(|l| Line::styled(l, t.warn())),
-            ),
-            None => lines.push(Line::raw(
-                "Save the session script to (Enter: save, Esc: cancel):",
-            )),
-        }
-        // The field row; the text area covers it.
-        lines.push(Line::raw("›"));
-    } else {
-        match &app.exported {
-            Some(Ok(p)) => lines.extend(
-                wrap(
-                    &format!("✓ Saved what ran as a shell script: {}", p.display()),
-                    w,
-                )
-                .into_iter()
-                .map(|l| Line::styled(l, t.ok())),
-            ),
-            Some(Err(e)) => lines.extend(
-                wrap(&format!("✗ {e}"), w)
-                    .into_iter()
-                    .map(|l| Line::styled(l, t.bad())),
-            ),
-            None => {}
-        }
-        lines.extend(
-            wrap(
-                "e: save what ran as a shell script (commands and files, never a secret)",
-                w,
-            )
-            .into_iter()
-            .map(|l| Line::styled(l, t.dim())),
-        );
-    }
-    lines
-}
-
-fn draw_finished(f: &mut Frame, app: &App, area: Rect) {
-    if app.finished.is_none() {
-        return;
-    }
-    let block = Block::bordered().title(" Finished ");
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let lines = finished_lines(app, inner.width as usize);
-    let n = lines.len();
-    // Keep the last rows (the export field) when the box is short.
-    let skip = n.saturating_sub(inner.height as usize);
-    f.render_widget(
-        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
-        inner,
-    );
-    if let Some(field) = &app.export {
-        let row = (n - skip).saturating_sub(1) as u16;
-        if row < inner.height && inner.width > 3 {
-            let r = Rect {
-                x: inner.x + 2,
-                y: inner.y + row,
-                width: inner.width - 2,
-                height: 1,
-            };
-            f.render_widget(field, r);
-        }
-    }
 }
 
 fn draw_diff(f: &mut Frame, t: &Theme, d: &DiffView, area: Rect) {
@@ -786,19 +613,33 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
     let w = w.max(1);
     let mut out = Vec::new();
     for para in text.split('\n') {
+        // Leading spaces are kept (YAML's indentation, a caret under a column);
+        // an indent as wide as the line is not.
+        let body = para.trim_start_matches(' ');
+        let indent = para.len() - body.len();
         let mut line = String::new();
         let mut n = 0;
-        for word in para.split(' ') {
+        if indent < w {
+            line.push_str(&para[..indent]);
+            n = indent;
+        }
+        let mut first = true;
+        for word in body.split(' ') {
             let wl = width(word);
-            if n > 0 && n + 1 + wl > w {
+            if std::mem::take(&mut first) && n + wl <= w {
+                line.push_str(word);
+                n += wl;
+                continue;
+            }
+            if n > 0 && n + 1 + wl > w && !(n == indent && line.len() == indent) {
                 out.push(std::mem::take(&mut line));
                 n = 0;
             }
-            if n > 0 {
+            if n > 0 && !(n == indent && line.len() == indent) {
                 line.push(' ');
                 n += 1;
             }
-            if wl > w {
+            if n + wl > w {
                 // A word longer than the line: cut it.
                 for c in word.chars() {
                     if n >= w {
@@ -818,7 +659,7 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
     out
 }
 
-fn width(s: &str) -> usize {
+pub(super) fn width(s: &str) -> usize {
     s.chars().count()
 }
 
