@@ -6,6 +6,7 @@ pub mod engine;
 pub mod poetry;
 pub mod project;
 pub mod python;
+pub mod python_m;
 pub mod tokens;
 pub mod venv;
 pub mod venv_fix;
