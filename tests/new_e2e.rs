@@ -73,6 +73,10 @@ fn assert_plugin_is_official_grade(sb: &Sandbox, tools: &Tools, ran: &common::Ra
         "flake8 --show-source",
         "ACT's checks, run locally: 14 of 14 passed",
         "--schema",
+        // The ATP round trip (journey/atp.rs), as the engine runs the plugin.
+        "ok: hello, ATP version 3, steps: hello-world",
+        "step hello-world: output success: {\"message\": \"Hello, Arca!\"}",
+        "The ATP round trip works",
         "Done: arcaflow-plugin-example is ready",
     ] {
         assert!(
@@ -111,6 +115,7 @@ fn assert_plugin_is_official_grade(sb: &Sandbox, tools: &Tools, ran: &common::Ra
         "tests/test_arcaflow_plugin_example.py",
         "arcaflow_plugin_example/example_plugin.py",
         "arcaflow_plugin_example/example_schema.py",
+        "arcaflow_plugin_example/__main__.py",
     ] {
         assert!(dir.join(f).is_file(), "{f} missing");
     }

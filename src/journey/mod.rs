@@ -3,6 +3,7 @@
 //! `driver` walks the steps, asks the front end (`Interact`) the questions, and
 //! hands plans to the runner.
 
+pub mod atp;
 pub mod context;
 pub mod diff;
 pub mod driver;

@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use super::{names, poetry_cmd, project_dir};
+use crate::journey::atp::{self, Example};
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 use crate::preflight;
@@ -19,7 +20,9 @@ impl Step for TestBuild {
     fn why(&self) -> &'static str {
         "The official build (the Arcaflow Container Toolkit, ACT; the guide's \"carpenter\" and \"image \
          builder\") checks the required files, runs flake8, checks the Dockerfile's lines, and builds the \
-         image, which runs your tests. Running the same checks here finds problems before a pull request does."
+         image, which runs your tests. Running the same checks here finds problems before a pull request does. \
+         Then the plugin runs as the Arcaflow engine runs it (--atp, CBOR over stdin and stdout): a print() \
+         at import time passes every other check and breaks that one."
     }
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
         Ok(Check::Todo)
@@ -44,6 +47,12 @@ impl Step for TestBuild {
             ))
             .run(poetry_cmd(ctx, &flake8_cmd))
             .run(poetry_cmd(ctx, &["run", "python", &entry, "--schema"]));
+        // As the engine runs it: the ATP round trip (journey/atp.rs).
+        let atp = atp::plan(
+            poetry_cmd(ctx, &["run", "python"]),
+            &Example::scaffold(&entry),
+        );
+        plan.actions.extend(atp.actions);
         if let Some(engine) = ctx.facts.engines.iter().find(|e| e.usable) {
             plan = plan.run(
                 Cmd::new(&engine.name)
