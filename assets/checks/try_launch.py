@@ -5,7 +5,7 @@ pattern allows no port, so the server needs port 80).
 Started by `arcaflow-wizard try` with the standard library only:
 
     python -I try_launch.py --serve DIR --wheels DIR --log FILE
-        --https-hint TEXT -- ENGINE ARGS...
+        --dist NAME --sha COMMIT -- ENGINE ARGS...
 
 Where port 80 comes from, in order: a private network namespace
 (`unshare --user --map-root-user --net`, loopback brought up here; there is
@@ -40,7 +40,8 @@ def parse():
     ap.add_argument("--serve", required=True)
     ap.add_argument("--wheels", required=True)
     ap.add_argument("--log", required=True)
-    ap.add_argument("--https-hint", default="")
+    ap.add_argument("--dist", required=True)
+    ap.add_argument("--sha", required=True)
     ap.add_argument("--inside", action="store_true")
     ap.add_argument("engine", nargs="+")
     return ap.parse_args()
@@ -149,7 +150,8 @@ def main():
     ns, ns_why = namespace_works()
     if ns:
         print("serving the commit on http://127.0.0.1/ in a private network "
-              "namespace (no network inside: pip installs from %s)" % a.wheels)
+              "namespace (no network inside: pip installs from %s)" % a.wheels,
+              flush=True)
         me = [sys.executable, "-I", os.path.abspath(__file__), "--inside"]
         rest = sys.argv[1:]
         return subprocess.call(ns + me + rest)
@@ -157,7 +159,7 @@ def main():
         free, why = port80_free()
         if free:
             print("serving the commit on http://127.0.0.1:80/ (running as root; "
-                  "a private namespace is not possible: %s)" % ns_why)
+                  "a private namespace is not possible: %s)" % ns_why, flush=True)
             server = serve(a.serve)
             try:
                 return run_engine(a)
@@ -170,9 +172,20 @@ def main():
           "Python deployer needs (its source pattern allows no port):")
     print("  - private network namespace: %s" % ns_why)
     print("  - the machine's port 80: %s" % root_why)
-    if a.https_hint:
-        print(a.https_hint)
+    print(after_push(a))
     return NO_PORT
+
+
+def after_push(a):
+    """How to run the same check once the commit is on a git host."""
+    workflow = os.path.join(os.getcwd(), "workflow.yaml")
+    return (
+        "To run the same check after pushing, set the plugin source in %s to\n"
+        "  src: \"%s@git+https://github.com/<owner>/%s.git@%s\"\n"
+        "(a commit SHA, not a tag: the deployer accepts only letters and digits "
+        "after @), then run in %s:\n  %s"
+        % (workflow, a.dist, a.dist, a.sha, os.getcwd(), " ".join(a.engine))
+    )
 
 
 if __name__ == "__main__":

@@ -49,6 +49,18 @@ pub fn config(python: &str, workdir: &Path) -> String {
     )
 }
 
+/// The workflow and the config for this project and commit.
+fn files(ctx: &Context) -> Result<(String, String), Failure> {
+    let layout =
+        Layout::read(&ctx.dir).ok_or_else(|| Failure::usage("cannot read pyproject.toml"))?;
+    let ex = find_example(&ctx.dir, &layout)?;
+    let dir = commit_dir(ctx)?;
+    Ok((
+        workflow(learned(ctx, DIST)?, learned(ctx, SHA)?, &ex.step, &ex.input),
+        config(learned(ctx, PYTHON)?, &dir.join("work")),
+    ))
+}
+
 pub struct Run;
 
 impl Step for Run {
@@ -66,36 +78,34 @@ impl Step for Run {
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
         Ok(Check::Todo)
     }
+    /// The workflow and config, shown before the engine reads them.
+    fn note(&self, ctx: &Context) -> Option<String> {
+        let (workflow, config) = files(ctx).ok()?;
+        let dir = commit_dir(ctx).ok()?;
+        Some(format!(
+            "{}:\n{workflow}\n{}:\n{config}",
+            dir.join("workflow.yaml").display(),
+            dir.join("config.yaml").display()
+        ))
+    }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
         let dir = commit_dir(ctx)?;
         let sha = learned(ctx, SHA)?;
         let dist = learned(ctx, DIST)?;
         let python = learned(ctx, PYTHON)?;
-        let layout =
-            Layout::read(&ctx.dir).ok_or_else(|| Failure::usage("cannot read pyproject.toml"))?;
-        let ex = find_example(&ctx.dir, &layout)?;
         let engine = super::engine::binary().unwrap_or_else(|| {
             super::engine::venv().join("lib/python3/site-packages/arcaflow/bin/arcaflow")
         });
+        let (workflow_text, config_text) = files(ctx)?;
         let workflow_path = dir.join("workflow.yaml");
         let config_path = dir.join("config.yaml");
         let launcher = crate::session::state_dir()
             .join("checks")
             .join("try_launch.py");
-        let hint = format!(
-            "To run the same check after pushing, use this plugin source in {}:\n  \
-             src: \"{dist}@git+https://github.com/<owner>/{dist}.git@{sha}\"\n\
-             (a commit SHA, not a tag: the deployer accepts only letters and digits after @), and run\n  \
-             {} -config {} -workflow workflow.yaml -context {}",
-            workflow_path.display(),
-            engine.display(),
-            config_path.display(),
-            dir.display()
-        );
         let s = |p: &Path| p.to_string_lossy().into_owned();
         Ok(Plan::new()
-            .replace(&workflow_path, workflow(dist, sha, &ex.step, &ex.input))
-            .replace(&config_path, config(python, &dir.join("work")))
+            .replace(&workflow_path, workflow_text)
+            .replace(&config_path, config_text)
             .replace(&launcher, LAUNCHER)
             .run(
                 Cmd::new(python)
@@ -104,7 +114,7 @@ impl Step for Run {
                     .args(["--serve".to_string(), s(&dir.join("srv"))])
                     .args(["--wheels".to_string(), s(&dir.join("wheels"))])
                     .args(["--log".to_string(), s(&dir.join("engine.log"))])
-                    .args(["--https-hint".to_string(), hint])
+                    .args(["--dist", dist, "--sha", sha])
                     .arg("--")
                     .arg(s(&engine))
                     .args(["-config".to_string(), s(&config_path)])
