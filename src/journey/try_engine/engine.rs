@@ -88,3 +88,14 @@ impl Step for Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The test wheelhouse holds the same wheel the wizard pins.
+    #[test]
+    fn scripts_test_pins_the_same_engine_wheel() {
+        let script = include_str!("../../../scripts/test");
+        assert!(script.contains(&format!("ENGINE_VERSION={}\n", super::ENGINE_VERSION)));
+        assert!(script.contains(&format!("ENGINE_SHA256={}\n", super::ENGINE_WHEEL_SHA256)));
+    }
+}

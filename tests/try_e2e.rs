@@ -1,0 +1,189 @@
+//! `arcaflow-wizard try` with the real Arcaflow engine (the arcaflow 0.21.0
+//! wheel from the test wheelhouse) on a plugin made by `new`, through the
+//! Python deployer: success exits 0, a step that returns `error` exits 1
+//! with the error output, and a second run on the same commit is fast.
+//!
+//! The plugin is served in a private network namespace where unshare allows
+//! it, and on the machine's 127.0.0.1:80 as root (CI): each way is tested
+//! where it can run, and skips loudly elsewhere.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{run, Ran, Sandbox, Tools};
+
+const JOURNEY: Duration = Duration::from_secs(900);
+
+fn sandbox(tools: &Tools) -> Sandbox {
+    let mut sb = Sandbox::with_tools(tools);
+    let bin = sb.bin_dir(
+        "main",
+        &[
+            ("poetry", tools.poetry2.as_path()),
+            ("python3", tools.py311.as_path()),
+        ],
+    );
+    let mut dirs = vec![bin];
+    // git, unshare and the rest of the base system.
+    dirs.extend(["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"].map(Into::into));
+    sb.set_path(&dirs);
+    sb.set_os_release("ID=debian\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n");
+    sb
+}
+
+fn try_run(sb: &Sandbox, dir: &Path, serve: &str) -> (Ran, Duration) {
+    let mut cmd = sb.wizard();
+    cmd.arg("try")
+        .arg(dir)
+        .env("ARCAFLOW_WIZARD_TRY_SERVE", serve);
+    let t = Instant::now();
+    let ran = run(&mut cmd, JOURNEY);
+    (ran, t.elapsed())
+}
+
+fn namespace_possible() -> bool {
+    Command::new("unshare")
+        .args(["--user", "--map-root-user", "--net", "true"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn commit(sb: &Sandbox, dir: &Path, msg: &str) {
+    for args in [vec!["add", "-A"], vec!["commit", "-qm", msg]] {
+        let r = run(
+            sb.command("git")
+                .args(&args)
+                .env("GIT_AUTHOR_NAME", "T")
+                .env("GIT_AUTHOR_EMAIL", "t@example.com")
+                .env("GIT_COMMITTER_NAME", "T")
+                .env("GIT_COMMITTER_EMAIL", "t@example.com")
+                .current_dir(dir),
+            Duration::from_secs(30),
+        );
+        assert!(r.ok(), "git {args:?}: {}", r.output);
+    }
+}
+
+#[test]
+fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let serve = if namespace_possible() {
+        "namespace"
+    } else if unsafe { libc::geteuid() } == 0 {
+        "root"
+    } else {
+        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+        return;
+    };
+    let sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        "example",
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(&tools.py311);
+    let made = run(&mut new, JOURNEY);
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+
+    let (ran, _) = try_run(&sb, &dir, serve);
+    assert!(ran.ok(), "try failed:\n{}", ran.output);
+    for want in [
+        "step: hello-world",
+        "deployment_type: python",
+        "modulePullPolicy: IfNotPresent",
+        "output_id: success",
+        "message: Hello, Arca!",
+        "engine exit code 0; workflow output: success",
+        "Done: the Arcaflow engine ran the example step",
+    ] {
+        assert!(ran.output.contains(want), "no {want:?} in:\n{}", ran.output);
+    }
+
+    // The same commit again: the engine, the served commit and the deployer's
+    // venv are all reused.
+    let (again, took) = try_run(&sb, &dir, serve);
+    assert!(again.ok(), "second try failed:\n{}", again.output);
+    assert!(
+        again
+            .output
+            .contains("Prepare the commit for the Python deployer: already done"),
+        "{}",
+        again.output
+    );
+    eprintln!("second try on the same commit: {:.2} s", took.as_secs_f64());
+    assert!(
+        took < Duration::from_secs(3),
+        "second try took {took:?}:\n{}",
+        again.output
+    );
+
+    // A committed example input on which the step returns `error`.
+    std::fs::create_dir_all(dir.join("inputs")).unwrap();
+    std::fs::write(dir.join("inputs/example.yaml"), "name: \"   \"\n").unwrap();
+    commit(&sb, &dir, "an input the step refuses");
+    let (bad, _) = try_run(&sb, &dir, serve);
+    assert_eq!(bad.code, Some(1), "{}", bad.output);
+    assert!(bad.output.contains("output_id: error"), "{}", bad.output);
+    assert!(
+        bad.output
+            .contains("the name is blank: give a name to greet"),
+        "{}",
+        bad.output
+    );
+    assert!(
+        bad.output.contains("workflow output: error"),
+        "{}",
+        bad.output
+    );
+}
+
+#[test]
+fn as_root_the_machines_port_80_serves_the_commit() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    if unsafe { libc::geteuid() } != 0 {
+        common::skip("not root: the machine's port 80 cannot be opened");
+        return;
+    }
+    let sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        "rooted",
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(&tools.py311);
+    let made = run(&mut new, JOURNEY);
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-rooted");
+    let (ran, _) = try_run(&sb, &dir, "root");
+    assert!(ran.ok(), "try failed:\n{}", ran.output);
+    assert!(
+        ran.output
+            .contains("serving the commit on http://127.0.0.1:80/ (running as root"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains("message: Hello, Arca!"),
+        "{}",
+        ran.output
+    );
+}
