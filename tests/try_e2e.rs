@@ -92,13 +92,12 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
         &tools.index_url,
         "--python",
     ])
-    .arg(&tools.py311);
-    let made = run(&mut new, JOURNEY);
-    assert!(made.ok(), "new failed:\n{}", made.output);
+    .arg(&tools.py311)
+    .env("ARCAFLOW_WIZARD_TRY_SERVE", serve);
+    let ran = run(&mut new, JOURNEY);
+    assert!(ran.ok(), "new failed:\n{}", ran.output);
     let dir = sb.work().join("arcaflow-plugin-example");
-
-    let (ran, _) = try_run(&sb, &dir, serve);
-    assert!(ran.ok(), "try failed:\n{}", ran.output);
+    // new's test build ends with the run in the engine.
     for want in [
         "step: hello-world",
         "deployment_type: python",
@@ -111,10 +110,15 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
         assert!(ran.output.contains(want), "no {want:?} in:\n{}", ran.output);
     }
 
-    // The same commit again: the engine, the served commit and the deployer's
-    // venv are all reused.
+    // `try` on the same commit: the engine, the served commit and the
+    // deployer's venv are all reused.
     let (again, took) = try_run(&sb, &dir, serve);
     assert!(again.ok(), "second try failed:\n{}", again.output);
+    assert!(
+        again.output.contains("message: Hello, Arca!"),
+        "{}",
+        again.output
+    );
     assert!(
         again
             .output
@@ -169,12 +173,10 @@ fn as_root_the_machines_port_80_serves_the_commit() {
         &tools.index_url,
         "--python",
     ])
-    .arg(&tools.py311);
-    let made = run(&mut new, JOURNEY);
-    assert!(made.ok(), "new failed:\n{}", made.output);
-    let dir = sb.work().join("arcaflow-plugin-rooted");
-    let (ran, _) = try_run(&sb, &dir, "root");
-    assert!(ran.ok(), "try failed:\n{}", ran.output);
+    .arg(&tools.py311)
+    .env("ARCAFLOW_WIZARD_TRY_SERVE", "root");
+    let ran = run(&mut new, JOURNEY);
+    assert!(ran.ok(), "new failed:\n{}", ran.output);
     assert!(
         ran.output
             .contains("serving the commit on http://127.0.0.1:80/ (running as root"),
@@ -183,6 +185,11 @@ fn as_root_the_machines_port_80_serves_the_commit() {
     );
     assert!(
         ran.output.contains("message: Hello, Arca!"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains("workflow output: success"),
         "{}",
         ran.output
     );

@@ -2,9 +2,15 @@ use std::time::Duration;
 
 use super::{names, poetry_cmd, project_dir};
 use crate::journey::atp::{self, Example};
+use crate::journey::try_engine;
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 use crate::preflight;
+
+/// The project has a commit for the engine to install (the git step made one).
+fn committed(ctx: &Context) -> bool {
+    project_dir(ctx).join(".git").exists() || (ctx.opts.dry_run && ctx.yes("git"))
+}
 
 /// The checks of the official build, run here: tests under coverage, flake8,
 /// ACT's requirements, the schema, and the container build when an engine works.
@@ -61,9 +67,19 @@ impl Step for TestBuild {
                     .timeout(Duration::from_secs(600)),
             );
         }
+        // Last, the real engine (journey/try_engine), when it can run here.
+        if let Ok(cmd) = try_engine::after_new(&project_dir(ctx), committed(ctx)) {
+            plan = plan.run(cmd);
+        }
         Ok(plan)
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+        if let Err(why) = try_engine::after_new(&project_dir(ctx), committed(ctx)) {
+            ctx.notes.push(format!(
+                "The run in the Arcaflow engine was skipped: {why}. Run it later: arcaflow-wizard try {}",
+                project_dir(ctx).display()
+            ));
+        }
         let results = preflight::check_project(&project_dir(ctx));
         let (notes, failed) = preflight::notes(
             &results,

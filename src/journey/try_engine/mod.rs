@@ -95,3 +95,43 @@ pub fn dirty(dir: &Path) -> bool {
         .map(|o| !o.stdout.is_empty())
         .unwrap_or(false)
 }
+
+/// Why `try` cannot serve the plugin here, or nothing: it needs a private
+/// network namespace, or root for the machine's port 80.
+pub fn cannot_serve() -> Option<String> {
+    let ns = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--net", "true"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if ns || unsafe { libc::geteuid() } == 0 {
+        None
+    } else {
+        Some(
+            "neither a private network namespace (unshare --user --net) nor root is available"
+                .into(),
+        )
+    }
+}
+
+/// The last check of `new`'s test build: `arcaflow-wizard try DIR`, when the
+/// project has a commit to run and the plugin can be served; else why not.
+pub fn after_new(dir: &Path, committed: bool) -> Result<crate::plan::Cmd, String> {
+    if !committed {
+        return Err(
+            "the project has no git commit, and the engine installs the committed plugin".into(),
+        );
+    }
+    if let Some(why) = cannot_serve() {
+        return Err(why);
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| format!("cannot find the wizard's own program: {e}"))?;
+    Ok(crate::plan::Cmd::new(exe)
+        .arg("try")
+        .arg(dir.to_string_lossy())
+        .timeout(std::time::Duration::from_secs(900)))
+}
