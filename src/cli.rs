@@ -130,6 +130,9 @@ pub struct TryArgs {
     /// The Python for the engine's Python deployer [default: the oldest the project admits]
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
+    /// Also save the workflow and config in the project as workflows/try/ (a diff and a question before replacing yours)
+    #[arg(long)]
+    pub save: bool,
     /// Print the plan as a bash script; run nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -76,7 +76,15 @@ fn prepare(args: &TryArgs) -> Result<Context, Failure> {
     try_engine::find_example(&dir, &layout)?;
     let sha = try_engine::head_commit(&dir)?;
     let probe_env = ProbeEnv::from_env();
-    let facts = probe::gather(&probe_env);
+    // Only the interpreters: try needs no Poetry, distro or container probe,
+    // and a second run on the same commit must stay fast.
+    let facts = probe::Facts {
+        pythons: match &args.python {
+            Some(_) => Vec::new(),
+            None => probe::python::find_all(&probe_env),
+        },
+        ..Default::default()
+    };
     let lowest = layout.python.as_ref().and_then(|p| p.lower.as_deref());
     let python = match &args.python {
         Some(p) => p.clone(),
@@ -102,6 +110,9 @@ fn prepare(args: &TryArgs) -> Result<Context, Failure> {
         yes: true,
     };
     let mut ctx = Context::new(dir, opts, facts, probe_env);
+    if args.save {
+        ctx.answers.insert(try_engine::SAVE.into(), "yes".into());
+    }
     ctx.learned = BTreeMap::from([
         (SHA.to_string(), sha),
         (DIST.to_string(), dist),

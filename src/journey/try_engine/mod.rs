@@ -41,6 +41,8 @@ pub fn cache_dir() -> PathBuf {
 pub const SHA: &str = "try_sha";
 pub const DIST: &str = "try_dist";
 pub const PYTHON: &str = "try_python";
+/// Answer: save the workflow and config as workflows/try/ in the project.
+pub const SAVE: &str = "save";
 
 pub(crate) fn learned<'a>(ctx: &'a Context, key: &str) -> Result<&'a str, Failure> {
     ctx.learned

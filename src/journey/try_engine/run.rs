@@ -83,7 +83,8 @@ impl Step for Run {
         let (workflow, config) = files(ctx).ok()?;
         let dir = commit_dir(ctx).ok()?;
         Some(format!(
-            "{}:\n{workflow}\n{}:\n{config}",
+            "The Python deployer runs the committed plugin (the image deployer, with podman or docker, \
+             is not used by try yet).\n{}:\n{workflow}\n{}:\n{config}",
             dir.join("workflow.yaml").display(),
             dir.join("config.yaml").display()
         ))
@@ -103,7 +104,16 @@ impl Step for Run {
             .join("checks")
             .join("try_launch.py");
         let s = |p: &Path| p.to_string_lossy().into_owned();
-        Ok(Plan::new()
+        let mut plan = Plan::new();
+        if ctx.yes(super::SAVE) {
+            // The project's copy: written like any file of the user's (asked
+            // before one that differs is replaced).
+            let saved = ctx.dir.join("workflows").join("try");
+            plan = plan
+                .write(saved.join("workflow.yaml"), workflow_text.clone())
+                .write(saved.join("config.yaml"), config_text.clone());
+        }
+        Ok(plan
             .replace(&workflow_path, workflow_text)
             .replace(&config_path, config_text)
             .replace(&launcher, LAUNCHER)
