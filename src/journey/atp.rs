@@ -90,7 +90,7 @@ mod tests {
             panic!("{p:?}")
         };
         assert_eq!(
-            &c.args[2..],
+            &c.args[3..],
             [
                 "--entry",
                 "arcaflow_plugin_x/x_plugin.py",
@@ -102,6 +102,6 @@ mod tests {
                 "inputs/example.yaml"
             ]
         );
-        assert!(c.args[1].ends_with("checks/atp_check.py"));
+        assert!(c.args[2].ends_with("checks/atp_check.py"));
     }
 }
