@@ -9,7 +9,8 @@ use crate::preflight;
 
 /// The project has a commit for the engine to install (the git step made one).
 fn committed(ctx: &Context) -> bool {
-    project_dir(ctx).join(".git").exists() || (ctx.opts.dry_run && ctx.yes("git"))
+    project_dir(ctx).join(".git").exists()
+        || (ctx.opts.dry_run && ctx.yes("git") && super::git::git_present(ctx))
 }
 
 /// The checks of the official build, run here: tests under coverage, flake8,
