@@ -18,14 +18,12 @@ use common::{run, Ran, Sandbox, Tools};
 const JOURNEY: Duration = Duration::from_secs(900);
 
 fn sandbox(tools: &Tools) -> Sandbox {
+    sandbox_with(tools, &tools.poetry2, &tools.py311)
+}
+
+fn sandbox_with(tools: &Tools, poetry: &Path, python3: &Path) -> Sandbox {
     let mut sb = Sandbox::with_tools(tools);
-    let bin = sb.bin_dir(
-        "main",
-        &[
-            ("poetry", tools.poetry2.as_path()),
-            ("python3", tools.py311.as_path()),
-        ],
-    );
+    let bin = sb.bin_dir("main", &[("poetry", poetry), ("python3", python3)]);
     let mut dirs = vec![bin];
     // git, unshare and the rest of the base system.
     dirs.extend(["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"].map(Into::into));
@@ -95,10 +93,19 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
     ])
     .arg(&tools.py311)
     .env("ARCAFLOW_WIZARD_TRY_SERVE", serve);
-    let ran = run(&mut new, JOURNEY);
-    assert!(ran.ok(), "new failed:\n{}", ran.output);
+    let made = run(&mut new, JOURNEY);
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    // new downloads no engine unasked: it says how to run it.
+    assert!(
+        made.output.contains(
+            "The run in the Arcaflow engine was skipped: the Arcaflow engine is not installed yet"
+        ),
+        "{}",
+        made.output
+    );
     let dir = sb.work().join("arcaflow-plugin-example");
-    // new's test build ends with the run in the engine.
+    let (ran, _) = try_run(&sb, &dir, serve, &[]);
+    assert!(ran.ok(), "try failed:\n{}", ran.output);
     for want in [
         "step: hello-world",
         "deployment_type: python",
@@ -188,10 +195,11 @@ fn as_root_the_machines_port_80_serves_the_commit() {
         &tools.index_url,
         "--python",
     ])
-    .arg(&tools.py311)
-    .env("ARCAFLOW_WIZARD_TRY_SERVE", "root");
-    let ran = run(&mut new, JOURNEY);
-    assert!(ran.ok(), "new failed:\n{}", ran.output);
+    .arg(&tools.py311);
+    let made = run(&mut new, JOURNEY);
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let (ran, _) = try_run(&sb, &sb.work().join("arcaflow-plugin-rooted"), "root", &[]);
+    assert!(ran.ok(), "try failed:\n{}", ran.output);
     assert!(
         ran.output
             .contains("serving the commit on http://127.0.0.1:80/ (running as root"),
@@ -208,4 +216,61 @@ fn as_root_the_machines_port_80_serves_the_commit() {
         "{}",
         ran.output
     );
+}
+
+/// The official build's Poetry line (1.8.3 on Python 3.9); and once the
+/// engine is installed, `new`'s test build ends with the run in the engine.
+#[test]
+fn a_plugin_made_with_poetry_1_8_runs_in_the_engine_and_new_ends_with_it() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let serve = if namespace_possible() {
+        "namespace"
+    } else if unsafe { libc::geteuid() } == 0 {
+        "root"
+    } else {
+        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry1, &tools.py39);
+    let new = |name: &str| {
+        let mut cmd = sb.wizard();
+        cmd.args([
+            "new",
+            "--yes",
+            "--name",
+            name,
+            "--index-url",
+            &tools.index_url,
+            "--python",
+        ])
+        .arg(&tools.py39)
+        .env("ARCAFLOW_WIZARD_TRY_SERVE", serve);
+        let ran = run(&mut cmd, JOURNEY);
+        assert!(ran.ok(), "new {name} failed:\n{}", ran.output);
+        ran
+    };
+    new("older");
+    let (ran, _) = try_run(&sb, &sb.work().join("arcaflow-plugin-older"), serve, &[]);
+    assert!(ran.ok(), "try failed:\n{}", ran.output);
+    assert!(
+        ran.output.contains("message: Hello, Arca!"),
+        "{}",
+        ran.output
+    );
+    // The engine is installed now: the next plugin's test build runs it.
+    let made = new("later");
+    for want in [
+        "arcaflow-wizard try ",
+        "message: Hello, Arca!",
+        "engine exit code 0; workflow output: success",
+        "Done: the Arcaflow engine ran the example step",
+    ] {
+        assert!(
+            made.output.contains(want),
+            "no {want:?} in:\n{}",
+            made.output
+        );
+    }
 }

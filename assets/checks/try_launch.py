@@ -70,7 +70,11 @@ def port80_free():
 
 
 def namespace_works():
-    unshare = shutil.which("unshare")
+    # Where distros put it, also when it is not on PATH.
+    unshare = shutil.which("unshare") or next(
+        (p for p in ("/usr/bin/unshare", "/bin/unshare") if os.access(p, os.X_OK)),
+        None,
+    )
     if not unshare:
         return None, "unshare (util-linux) is not installed"
     cmd = [unshare, "--user", "--map-root-user", "--net", "true"]

@@ -6,7 +6,7 @@ use crate::plan::{Cmd, Plan};
 /// `git init` and a first commit, when git is there and the user wants it.
 pub struct Git;
 
-pub(super) fn git_present(ctx: &Context) -> bool {
+fn git_present(ctx: &Context) -> bool {
     which::which_in("git", Some(&ctx.probe_env.path), "/").is_ok()
 }
 

@@ -10,7 +10,6 @@ use crate::preflight;
 /// The project has a commit for the engine to install (the git step made one).
 fn committed(ctx: &Context) -> bool {
     project_dir(ctx).join(".git").exists()
-        || (ctx.opts.dry_run && ctx.yes("git") && super::git::git_present(ctx))
 }
 
 /// The checks of the official build, run here: tests under coverage, flake8,
@@ -69,8 +68,11 @@ impl Step for TestBuild {
             );
         }
         // Last, the real engine (journey/try_engine), when it can run here.
-        if let Ok(cmd) = try_engine::after_new(&project_dir(ctx), committed(ctx)) {
-            plan = plan.run(cmd);
+        // Not in a dry run's script: it names this machine's wizard and cache.
+        if !ctx.opts.dry_run {
+            if let Ok(cmd) = try_engine::after_new(&project_dir(ctx), committed(ctx)) {
+                plan = plan.run(cmd);
+            }
         }
         Ok(plan)
     }

@@ -98,34 +98,60 @@ pub fn dirty(dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// util-linux's `unshare`: on PATH, else where distros put it.
+pub fn unshare_program() -> Option<PathBuf> {
+    which::which("unshare").ok().or_else(|| {
+        ["/usr/bin/unshare", "/bin/unshare"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+    })
+}
+
 /// Why `try` cannot serve the plugin here, or nothing: it needs a private
-/// network namespace, or root for the machine's port 80.
+/// network namespace, or root and a free 127.0.0.1:80.
 pub fn cannot_serve() -> Option<String> {
-    let ns = std::process::Command::new("unshare")
-        .args(["--user", "--map-root-user", "--net", "true"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+    let ns = unshare_program().is_some_and(|u| {
+        std::process::Command::new(u)
+            .args(["--user", "--map-root-user", "--net", "true"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if ns {
+        return None;
+    }
     // SAFETY: geteuid has no preconditions and cannot fail.
-    if ns || unsafe { libc::geteuid() } == 0 {
-        None
-    } else {
-        Some(
+    if unsafe { libc::geteuid() } != 0 {
+        return Some(
             "neither a private network namespace (unshare --user --net) nor root is available"
                 .into(),
-        )
+        );
+    }
+    match std::net::TcpListener::bind(("127.0.0.1", 80)) {
+        Ok(_) => None,
+        Err(e) => Some(format!(
+            "no private network namespace (unshare --user --net), and 127.0.0.1:80 is taken: {e}"
+        )),
     }
 }
 
 /// The last check of `new`'s test build: `arcaflow-wizard try DIR`, when the
-/// project has a commit to run and the plugin can be served; else why not.
+/// project has a commit, the engine is installed (`try` itself fetches it
+/// the first time: `new` downloads nothing unasked) and the plugin can be
+/// served; else why not.
 pub fn after_new(dir: &Path, committed: bool) -> Result<crate::plan::Cmd, String> {
     if !committed {
         return Err(
             "the project has no git commit, and the engine installs the committed plugin".into(),
         );
+    }
+    if engine::binary().is_none() {
+        return Err(format!(
+            "the Arcaflow engine is not installed yet (`try` installs it the first time: the arcaflow {ENGINE_VERSION} wheel, 9.6 MB)"
+        ));
     }
     if let Some(why) = cannot_serve() {
         return Err(why);
