@@ -216,6 +216,30 @@ fn as_root_the_machines_port_80_serves_the_commit() {
         "{}",
         ran.output
     );
+    // Port 80 taken, and no namespace: it says why, and how to run the same
+    // check after pushing (the https URL and the commit SHA).
+    let dir = sb.work().join("arcaflow-plugin-rooted");
+    let sha = run(
+        sb.command("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(&dir),
+        Duration::from_secs(30),
+    )
+    .output
+    .trim()
+    .to_string();
+    let _holder =
+        std::net::TcpListener::bind(("127.0.0.1", 80)).expect("port 80 was free a moment ago");
+    let (blocked, _) = try_run(&sb, &dir, "root", &[]);
+    assert_eq!(blocked.code, Some(1), "{}", blocked.output);
+    for want in [
+        "Cannot serve the plugin's repository on http://127.0.0.1/".to_string(),
+        "127.0.0.1:80 is taken".to_string(),
+        format!("src: \"arcaflow-plugin-rooted@git+https://github.com/<owner>/arcaflow-plugin-rooted.git@{sha}\""),
+        "a commit SHA, not a tag".to_string(),
+    ] {
+        assert!(blocked.output.contains(&want), "no {want:?} in:\n{}", blocked.output);
+    }
 }
 
 /// The official build's Poetry line (1.8.3 on Python 3.9); and once the
