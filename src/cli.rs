@@ -40,6 +40,12 @@ pub enum Command {
         after_help = "Examples:\n  arcaflow-wizard doctor\n  arcaflow-wizard doctor ./arcaflow-plugin-example --json\n  arcaflow-wizard doctor --fix --yes"
     )]
     Doctor(DoctorArgs),
+    /// Run the plugin's example step in the real Arcaflow engine (Python deployer, from the committed HEAD).
+    #[command(
+        after_help = "Examples:\n  arcaflow-wizard try\n  arcaflow-wizard try ./arcaflow-plugin-example\n\n\
+        Exit codes: 0 the step returned success, 1 it did not (or the engine could not run), 2 bad usage."
+    )]
+    Try(TryArgs),
     /// Print shell completions, e.g. `arcaflow-wizard completions bash > ~/.local/share/bash-completion/completions/arcaflow-wizard`.
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -123,6 +129,21 @@ pub struct DoctorArgs {
     pub fix: bool,
     #[command(flatten)]
     pub common: Common,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct TryArgs {
+    /// The project folder [default: .]
+    pub dir: Option<PathBuf>,
+    /// The Python for the engine's Python deployer [default: the oldest the project admits]
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Also save the workflow and config in the project as workflows/try/ (a diff and a question before replacing yours)
+    #[arg(long)]
+    pub save: bool,
+    /// Print the plan as a bash script; run nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// What a URL given on the command line (or in an answers file) is for.

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Some(Command::New(args)) => commands::new::run(args),
         Some(Command::Release(args)) => commands::release::run(args),
         Some(Command::Doctor(args)) => commands::doctor::run(args),
+        Some(Command::Try(args)) => commands::try_cmd::run(args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
                 shell,

@@ -36,9 +36,21 @@ pub struct RenderedFile {
 enum Dest {
     Fixed(&'static str),
     PackageInit,
+    PackageMain,
     EntryModule,
     SchemaModule,
     TestFile,
+}
+
+/// `<package>/__main__.py`: what `python -m <package>` runs (the Python deployer).
+const PACKAGE_MAIN: &str = include_str!("../assets/plugin/__main__.py");
+
+/// `<package>/__main__.py` for a code folder and entry module that need not
+/// follow the naming convention (doctor's fix on an existing plugin).
+pub fn package_main(package: &str, entry_module: &str) -> String {
+    PACKAGE_MAIN
+        .replace("{{package}}", package)
+        .replace("{{entry_module}}", entry_module)
 }
 
 const TEMPLATES: &[(Dest, &str)] = &[
@@ -60,6 +72,7 @@ const TEMPLATES: &[(Dest, &str)] = &[
         Dest::PackageInit,
         include_str!("../assets/plugin/__init__.py"),
     ),
+    (Dest::PackageMain, PACKAGE_MAIN),
     (Dest::EntryModule, include_str!("../assets/plugin/entry.py")),
     (
         Dest::SchemaModule,
@@ -83,6 +96,7 @@ impl Dest {
         match self {
             Dest::Fixed(p) => PathBuf::from(p),
             Dest::PackageInit => pkg.join("__init__.py"),
+            Dest::PackageMain => pkg.join("__main__.py"),
             Dest::EntryModule => pkg.join(format!("{}.py", names.entry_module())),
             Dest::SchemaModule => pkg.join(format!("{}.py", names.schema_module())),
             Dest::TestFile => PathBuf::from(names.test_file()),
@@ -206,6 +220,7 @@ mod tests {
                 "LICENSE",
                 "README.md",
                 "arcaflow_plugin_my_thing/__init__.py",
+                "arcaflow_plugin_my_thing/__main__.py",
                 "arcaflow_plugin_my_thing/my_thing_plugin.py",
                 "arcaflow_plugin_my_thing/my_thing_schema.py",
                 "docker-compose.yaml",
@@ -265,6 +280,13 @@ mod tests {
         assert!(flake8.starts_with("[flake8]\n"));
         assert!(flake8.contains("max-line-length = 88\n"));
         assert!(flake8.contains("doctests = True\n"));
+        let main = &file(&files, "arcaflow_plugin_my_thing/__main__.py").contents;
+        assert!(main.contains("    \"arcaflow_plugin_my_thing\"\n    \".my_thing_plugin\"\n"));
+        assert!(main.contains("runpy.run_module(ENTRY_MODULE, run_name=\"__main__\")"));
+        assert_eq!(
+            *main,
+            package_main("arcaflow_plugin_my_thing", "my_thing_plugin")
+        );
         // Poetry `new` writes an empty `__init__.py`: ours is the same, so no question.
         assert_eq!(
             file(&files, "arcaflow_plugin_my_thing/__init__.py").contents,

@@ -11,6 +11,7 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{run, Sandbox, Tools};
@@ -584,4 +585,77 @@ fn docsgen_plugin_path_naming_a_missing_file_is_a_problem() {
         "{f:#}"
     );
     assert_eq!(code, Some(1));
+}
+
+// ------------------------------------------------------- python -m (issue 18)
+
+#[test]
+fn a_package_without_main_is_layout_python_m_and_the_fix_runs_for_real() {
+    let sb = machine(&[]);
+    let dir = sb.work().join("nod");
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugins/folder-include"),
+        &dir,
+    )
+    .unwrap();
+    let (_, v, _) = doctor_json(&sb, &dir);
+    let f = expect(&v, "layout-python-m", "warning", "project");
+    assert!(
+        text(f, "title").contains("there is no arcaflow_plugin_nod/__main__.py"),
+        "{f:#}"
+    );
+    assert!(
+        text(f, "detail").contains("python -m arcaflow_plugin_nod --atp"),
+        "{f:#}"
+    );
+    assert_eq!(f["fix"]["safe"], true, "{f:#}");
+    assert_eq!(f["fix"]["automatic"], true, "{f:#}");
+
+    // --fix --yes writes it (and only adds that file to the code folder).
+    let mut cmd = sb.wizard();
+    cmd.arg("doctor").arg(&dir).args(["--fix", "--yes"]);
+    let ran = run(&mut cmd, TIMEOUT);
+    let main = dir.join("arcaflow_plugin_nod/__main__.py");
+    let written = fs::read_to_string(&main)
+        .unwrap_or_else(|e| panic!("no __main__.py ({e}):\n{}", ran.output));
+    assert!(
+        written.contains("\"arcaflow_plugin_nod\"\n    \".nod_plugin\""),
+        "{written}"
+    );
+    let (_, v, _) = doctor_json(&sb, &dir);
+    expect(&v, "layout-python-m", "ok", "project");
+
+    // And what it wrote runs the plugin the deployer's way, with the real SDK.
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let venv = sb.work().join("venv");
+    let py39 = &tools.py39;
+    assert!(run(Command::new(py39).arg("-m").arg("venv").arg(&venv), TIMEOUT).ok());
+    let vpy = venv.join("bin/python");
+    let pip = run(
+        Command::new(&vpy)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--index-url",
+                &tools.index_url,
+            ])
+            .arg("arcaflow-plugin-sdk==0.14.3"),
+        TIMEOUT,
+    );
+    assert!(pip.ok(), "{}", pip.output);
+    let out = run(
+        Command::new(&vpy)
+            .args(["-m", "arcaflow_plugin_nod", "-f", "inputs/nod-input.yaml"])
+            .current_dir(&dir),
+        TIMEOUT,
+    );
+    assert!(
+        out.ok() && out.output.contains("output_id: success"),
+        "{}",
+        out.output
+    );
 }

@@ -73,6 +73,10 @@ fn assert_plugin_is_official_grade(sb: &Sandbox, tools: &Tools, ran: &common::Ra
         "flake8 --show-source",
         "ACT's checks, run locally: 14 of 14 passed",
         "--schema",
+        // The ATP round trip (journey/atp.rs), as the engine runs the plugin.
+        "ok: hello, ATP version 3, steps: hello-world",
+        "step hello-world: output success: {\"message\": \"Hello, Arca!\"}",
+        "The ATP round trip works",
         "Done: arcaflow-plugin-example is ready",
     ] {
         assert!(
@@ -114,6 +118,7 @@ fn assert_plugin_is_official_grade(sb: &Sandbox, tools: &Tools, ran: &common::Ra
         ".github/workflows/workflow.yaml",
         "inputs/example.yaml",
         "docker-compose.yaml",
+        "arcaflow_plugin_example/__main__.py",
     ] {
         assert!(dir.join(f).is_file(), "{f} missing");
     }

@@ -207,6 +207,17 @@ fn check_skeleton(python: &Path) {
             None,
         );
 
+        // What Arcaflow's Python deployer runs once pip installed the plugin:
+        // `python -m <package>` finds the package's __main__.py.
+        let (out, _) = ok(
+            Command::new(&vpy)
+                .args(["-m", &names.package(), "-f", "-"])
+                .current_dir(&root),
+            Some("name: Arca\n"),
+        );
+        assert!(out.contains("output_id: success"), "{out}");
+        assert!(out.contains("Hello, Arca!"), "{out}");
+
         // ACT's code-style check, with the rendered .flake8, over the whole project.
         let out = run(
             Command::new(&vpy)

@@ -5,6 +5,7 @@ pub mod answers;
 pub mod doctor;
 pub mod new;
 pub mod release;
+pub mod try_cmd;
 
 use std::path::{Path, PathBuf};
 

@@ -3,6 +3,7 @@
 //! `driver` walks the steps, asks the front end (`Interact`) the questions, and
 //! hands plans to the runner.
 
+pub mod atp;
 pub mod context;
 pub mod diff;
 pub mod driver;
@@ -15,6 +16,7 @@ pub use question::{Answer, Question, QuestionKind};
 pub mod doctor;
 pub mod new;
 pub mod release;
+pub mod try_engine;
 
 use crate::plan::Plan;
 

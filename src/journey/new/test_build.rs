@@ -1,9 +1,16 @@
 use std::time::Duration;
 
 use super::{names, poetry_cmd, project_dir};
+use crate::journey::atp::{self, Example};
+use crate::journey::try_engine;
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 use crate::preflight;
+
+/// The project has a commit for the engine to install (the git step made one).
+fn committed(ctx: &Context) -> bool {
+    project_dir(ctx).join(".git").exists()
+}
 
 /// The checks of the official build, run here: tests under coverage, flake8,
 /// ACT's requirements, the schema, the example input, and the container build
@@ -21,7 +28,9 @@ impl Step for TestBuild {
         "The official build (the Arcaflow Container Toolkit, ACT; the guide's \"carpenter\" and \"image \
          builder\") checks the required files, runs flake8, checks the Dockerfile's lines, and builds the \
          image, which runs your tests. Running the same checks here finds problems before a pull request does. \
-         The example step also runs on inputs/example.yaml and must answer `success`."
+         The example step also runs on inputs/example.yaml and must answer `success`. \
+         Then the plugin runs as the Arcaflow engine runs it (--atp, CBOR over stdin and stdout): a print() \
+         at import time passes every other check and breaks that one."
     }
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
         Ok(Check::Todo)
@@ -47,6 +56,12 @@ impl Step for TestBuild {
             .run(poetry_cmd(ctx, &flake8_cmd))
             .run(poetry_cmd(ctx, &["run", "python", &entry, "--schema"]))
             .run(super::example::command(ctx));
+        // As the engine runs it: the ATP round trip (journey/atp.rs).
+        let atp = atp::plan(
+            poetry_cmd(ctx, &["run", "python"]),
+            &Example::scaffold(&entry),
+        );
+        plan.actions.extend(atp.actions);
         if let Some(engine) = ctx.facts.engines.iter().find(|e| e.usable) {
             plan = plan.run(
                 Cmd::new(&engine.name)
@@ -55,9 +70,22 @@ impl Step for TestBuild {
                     .timeout(Duration::from_secs(600)),
             );
         }
+        // Last, the real engine (journey/try_engine), when it can run here.
+        // Not in a dry run's script: it names this machine's wizard and cache.
+        if !ctx.opts.dry_run {
+            if let Ok(cmd) = try_engine::after_new(&project_dir(ctx), committed(ctx)) {
+                plan = plan.run(cmd);
+            }
+        }
         Ok(plan)
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+        if let Err(why) = try_engine::after_new(&project_dir(ctx), committed(ctx)) {
+            ctx.notes.push(format!(
+                "The run in the Arcaflow engine was skipped: {why}. Run it later: arcaflow-wizard try {}",
+                project_dir(ctx).display()
+            ));
+        }
         let results = preflight::check_project(&project_dir(ctx));
         let (notes, failed) = preflight::notes(
             &results,

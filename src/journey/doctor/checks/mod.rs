@@ -7,6 +7,7 @@ pub mod poetry;
 pub mod project;
 pub mod publish_workflow;
 pub mod python;
+pub mod python_m;
 pub mod tokens;
 pub mod venv;
 pub mod venv_fix;

@@ -292,6 +292,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
     }
 
     out.push(layout(input, &p, doc, &lay));
+    out.extend(super::python_m::check(dir, &lay));
     if let Some(text) = &dockerfile {
         out.extend(super::dockerfile::verdict(
             dir,

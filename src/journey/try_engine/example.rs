@@ -1,0 +1,95 @@
+//! What `try` runs: the entry module, its first step, and an example input,
+//! read from the project's files (nothing of the project is run to find them).
+
+use std::path::Path;
+
+use crate::journey::atp;
+use crate::journey::Failure;
+use crate::probe::layout::{Fact, Layout};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TryExample {
+    /// The entry module, relative to the project.
+    pub entry: String,
+    pub step: String,
+    /// The step's input, as YAML.
+    pub input: String,
+    /// Where the input came from, for the screen.
+    pub input_from: String,
+}
+
+/// The first `@plugin.step(id="...")` of a module's text.
+pub fn first_step(text: &str) -> Option<String> {
+    let re = regex::Regex::new(r#"@plugin\.step\(\s*id\s*=\s*["']([^"']+)["']"#).ok()?;
+    re.captures(text).map(|c| c[1].to_string())
+}
+
+pub fn find_example(dir: &Path, l: &Layout) -> Result<TryExample, Failure> {
+    let entry = match &l.entry {
+        Fact::Known { value, .. } if dir.join(&value.module).is_file() => value.module.clone(),
+        _ => {
+            let folder = l.code_folder.value().cloned().unwrap_or_else(|| ".".into());
+            let mut found: Vec<String> = std::fs::read_dir(dir.join(&folder))
+                .map_err(|e| Failure::usage(format!("cannot read {folder}/: {e}")))?
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with("_plugin.py"))
+                .collect();
+            found.sort();
+            match found.as_slice() {
+                [one] => format!("{folder}/{one}"),
+                _ => {
+                    return Err(Failure::usage(format!(
+                        "cannot tell the plugin's entry module: the Dockerfile's ENTRYPOINT does not name one, \
+                         and {folder}/ holds {} *_plugin.py files",
+                        found.len()
+                    )))
+                }
+            }
+        }
+    };
+    let text = std::fs::read_to_string(dir.join(&entry))
+        .map_err(|e| Failure::usage(format!("cannot read {entry}: {e}")))?;
+    let step = first_step(&text)
+        .ok_or_else(|| Failure::usage(format!("{entry} declares no @plugin.step(id=\"...\")")))?;
+    let file = [atp::EXAMPLE_INPUT_FILE.to_string()]
+        .into_iter()
+        .chain(l.example_inputs.iter().cloned())
+        .find(|f| dir.join(f).is_file());
+    let (input, input_from) = match file {
+        Some(f) => (
+            std::fs::read_to_string(dir.join(&f))
+                .map_err(|e| Failure::usage(format!("cannot read {f}: {e}")))?,
+            f,
+        ),
+        None if step == atp::SCAFFOLD_STEP => (
+            "name: Arca\n".to_string(),
+            "the scaffold's example (no inputs/example.yaml)".to_string(),
+        ),
+        None => {
+            return Err(Failure::usage(format!(
+                "no example input for step {step}: write one as {}",
+                atp::EXAMPLE_INPUT_FILE
+            )))
+        }
+    };
+    Ok(TryExample {
+        entry,
+        step,
+        input,
+        input_from,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_step_id_is_read_from_the_decorator() {
+        let t =
+            "x\n@plugin.step(\n    id=\"hello-world\",\n    name=\"H\",\n)\n@plugin.step(id='b')";
+        assert_eq!(first_step(t).as_deref(), Some("hello-world"));
+        assert_eq!(first_step("def f(): pass"), None);
+    }
+}

@@ -1,0 +1,162 @@
+//! The run: a one-step workflow and the engine's config in the commit's
+//! folder (shown before they are used), then the engine, started by
+//! assets/checks/try_launch.py, which serves the bare clone on
+//! http://127.0.0.1/ and folds the engine's log.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::{commit_dir, find_example, learned, serve::repo_name, DIST, PYTHON, SHA};
+use crate::journey::{Check, Context, Failure, Step};
+use crate::plan::{Cmd, Plan};
+use crate::probe::layout::Layout;
+
+pub const LAUNCHER: &str = include_str!("../../../assets/checks/try_launch.py");
+/// The step's name in the workflow.
+const STEP_NAME: &str = "example";
+
+/// The workflow: one step, the plugin from the served commit through the
+/// Python deployer, the step's input inline; its outputs are the step's.
+pub fn workflow(dist: &str, sha: &str, step: &str, input_yaml: &str) -> String {
+    let input: String = input_yaml
+        .lines()
+        .filter(|l| !l.trim().is_empty() && l.trim() != "---")
+        .map(|l| format!("      {l}\n"))
+        .collect();
+    let input = if input.is_empty() {
+        "      {}\n".to_string()
+    } else {
+        input
+    };
+    format!(
+        "# Made by `arcaflow-wizard try`: the plugin's example step, as Arcaflow runs it.\n\
+         version: v0.2.0\n\
+         input:\n  root: RootObject\n  objects:\n    RootObject:\n      id: RootObject\n      properties: {{}}\n\
+         steps:\n  {STEP_NAME}:\n    plugin:\n      src: \"{dist}@git+http://127.0.0.1/{repo}@{sha}\"\n      deployment_type: python\n\
+         \x20   step: {step}\n    input:\n{input}\
+         outputs:\n  success:\n    result: !expr $.steps.{STEP_NAME}.outputs.success\n  error:\n    error: !expr $.steps.{STEP_NAME}.outputs.error\n",
+        repo = repo_name(dist),
+    )
+}
+
+/// The engine's config: the Python deployer with its venvs kept by commit.
+pub fn config(python: &str, workdir: &Path) -> String {
+    format!(
+        "# Made by `arcaflow-wizard try`.\n\
+         log:\n  level: info\n\
+         deployers:\n  python:\n    deployer_name: python\n    pythonPath: {python}\n    workdir: {}\n    modulePullPolicy: IfNotPresent\n",
+        workdir.display()
+    )
+}
+
+/// The workflow and the config for this project and commit.
+fn files(ctx: &Context) -> Result<(String, String), Failure> {
+    let layout =
+        Layout::read(&ctx.dir).ok_or_else(|| Failure::usage("cannot read pyproject.toml"))?;
+    let ex = find_example(&ctx.dir, &layout)?;
+    let dir = commit_dir(ctx)?;
+    Ok((
+        workflow(learned(ctx, DIST)?, learned(ctx, SHA)?, &ex.step, &ex.input),
+        config(learned(ctx, PYTHON)?, &dir.join("work")),
+    ))
+}
+
+pub struct Run;
+
+impl Step for Run {
+    fn id(&self) -> &'static str {
+        "run"
+    }
+    fn title(&self) -> &'static str {
+        "Run the example step in the Arcaflow engine"
+    }
+    fn why(&self) -> &'static str {
+        "The engine starts the plugin with --atp and runs its step, as a workflow would. The image deployer \
+         (podman or docker) is not used yet: the Python deployer installs the committed plugin from a git \
+         server on 127.0.0.1, in a private network namespace when possible."
+    }
+    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+        Ok(Check::Todo)
+    }
+    /// The workflow and config, shown before the engine reads them.
+    fn note(&self, ctx: &Context) -> Option<String> {
+        let (workflow, config) = files(ctx).ok()?;
+        let dir = commit_dir(ctx).ok()?;
+        Some(format!(
+            "The Python deployer runs the committed plugin (the image deployer, with podman or docker, \
+             is not used by try yet).\n{}:\n{workflow}\n{}:\n{config}",
+            dir.join("workflow.yaml").display(),
+            dir.join("config.yaml").display()
+        ))
+    }
+    fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
+        let dir = commit_dir(ctx)?;
+        let sha = learned(ctx, SHA)?;
+        let dist = learned(ctx, DIST)?;
+        let python = learned(ctx, PYTHON)?;
+        let engine = super::engine::binary().unwrap_or_else(|| {
+            super::engine::venv().join("lib/python3/site-packages/arcaflow/bin/arcaflow")
+        });
+        let (workflow_text, config_text) = files(ctx)?;
+        let workflow_path = dir.join("workflow.yaml");
+        let config_path = dir.join("config.yaml");
+        let launcher = crate::session::state_dir()
+            .join("checks")
+            .join("try_launch.py");
+        let s = |p: &Path| p.to_string_lossy().into_owned();
+        let mut plan = Plan::new();
+        if ctx.yes(super::SAVE) {
+            // The project's copy: written like any file of the user's (asked
+            // before one that differs is replaced).
+            let saved = ctx.dir.join("workflows").join("try");
+            plan = plan
+                .write(saved.join("workflow.yaml"), workflow_text.clone())
+                .write(saved.join("config.yaml"), config_text.clone());
+        }
+        Ok(plan
+            .replace(&workflow_path, workflow_text)
+            .replace(&config_path, config_text)
+            .replace(&launcher, LAUNCHER)
+            .run(
+                Cmd::new(python)
+                    .arg("-I")
+                    .arg(s(&launcher))
+                    .args(["--serve".to_string(), s(&dir.join("srv"))])
+                    .args(["--wheels".to_string(), s(&dir.join("wheels"))])
+                    .args(["--log".to_string(), s(&dir.join("engine.log"))])
+                    .args(["--dist", dist, "--sha", sha])
+                    .arg("--")
+                    .arg(s(&engine))
+                    .args(["-config".to_string(), s(&config_path)])
+                    .args(["-workflow".to_string(), "workflow.yaml".to_string()])
+                    .args(["-context".to_string(), s(&dir)])
+                    .cwd(&dir)
+                    .timeout(Duration::from_secs(900)),
+            ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_names_the_commit_and_inlines_the_input() {
+        let w = workflow(
+            "arcaflow-plugin-x",
+            "abc123",
+            "hello-world",
+            "# c\nname: Arca\n",
+        );
+        assert!(w.contains("      src: \"arcaflow-plugin-x@git+http://127.0.0.1/arcaflow-plugin-x.git@abc123\"\n"), "{w}");
+        assert!(
+            w.contains(
+                "    step: hello-world\n    input:\n      # c\n      name: Arca\noutputs:\n"
+            ),
+            "{w}"
+        );
+        let c = config("/usr/bin/python3.9", Path::new("/c/work"));
+        assert!(c.contains("    modulePullPolicy: IfNotPresent\n"), "{c}");
+        assert!(c.contains("    workdir: /c/work\n"), "{c}");
+    }
+}

@@ -1,0 +1,300 @@
+//! `arcaflow-wizard try` with the real Arcaflow engine (the arcaflow 0.21.0
+//! wheel from the test wheelhouse) on a plugin made by `new`, through the
+//! Python deployer: success exits 0, a step that returns `error` exits 1
+//! with the error output, and a second run on the same commit is fast.
+//!
+//! The plugin is served in a private network namespace where unshare allows
+//! it, and on the machine's 127.0.0.1:80 as root (CI): each way is tested
+//! where it can run, and skips loudly elsewhere.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{run, Ran, Sandbox, Tools};
+
+const JOURNEY: Duration = Duration::from_secs(900);
+
+fn sandbox(tools: &Tools) -> Sandbox {
+    sandbox_with(tools, &tools.poetry2, &tools.py311)
+}
+
+fn sandbox_with(tools: &Tools, poetry: &Path, python3: &Path) -> Sandbox {
+    let mut sb = Sandbox::with_tools(tools);
+    let bin = sb.bin_dir("main", &[("poetry", poetry), ("python3", python3)]);
+    let mut dirs = vec![bin];
+    // git, unshare and the rest of the base system.
+    dirs.extend(["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"].map(Into::into));
+    sb.set_path(&dirs);
+    sb.set_os_release("ID=debian\nPRETTY_NAME=\"Debian GNU/Linux 12\"\n");
+    sb
+}
+
+fn try_run(sb: &Sandbox, dir: &Path, serve: &str, extra: &[&str]) -> (Ran, Duration) {
+    let mut cmd = sb.wizard();
+    cmd.arg("try")
+        .arg(dir)
+        .args(extra)
+        .env("ARCAFLOW_WIZARD_TRY_SERVE", serve);
+    let t = Instant::now();
+    let ran = run(&mut cmd, JOURNEY);
+    (ran, t.elapsed())
+}
+
+fn namespace_possible() -> bool {
+    Command::new("unshare")
+        .args(["--user", "--map-root-user", "--net", "true"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn commit(sb: &Sandbox, dir: &Path, msg: &str) {
+    for args in [vec!["add", "-A"], vec!["commit", "-qm", msg]] {
+        let r = run(
+            sb.command("git")
+                .args(&args)
+                .env("GIT_AUTHOR_NAME", "T")
+                .env("GIT_AUTHOR_EMAIL", "t@example.com")
+                .env("GIT_COMMITTER_NAME", "T")
+                .env("GIT_COMMITTER_EMAIL", "t@example.com")
+                .current_dir(dir),
+            Duration::from_secs(30),
+        );
+        assert!(r.ok(), "git {args:?}: {}", r.output);
+    }
+}
+
+#[test]
+fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let serve = if namespace_possible() {
+        "namespace"
+    } else if unsafe { libc::geteuid() } == 0 {
+        "root"
+    } else {
+        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+        return;
+    };
+    let sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        "example",
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(&tools.py311)
+    .env("ARCAFLOW_WIZARD_TRY_SERVE", serve);
+    let made = run(&mut new, JOURNEY);
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    // new downloads no engine unasked: it says how to run it.
+    assert!(
+        made.output.contains(
+            "The run in the Arcaflow engine was skipped: the Arcaflow engine is not installed yet"
+        ),
+        "{}",
+        made.output
+    );
+    let dir = sb.work().join("arcaflow-plugin-example");
+    let (ran, _) = try_run(&sb, &dir, serve, &[]);
+    assert!(ran.ok(), "try failed:\n{}", ran.output);
+    for want in [
+        "step: hello-world",
+        "deployment_type: python",
+        "modulePullPolicy: IfNotPresent",
+        "output_id: success",
+        "message: Hello, Arca!",
+        "engine exit code 0; workflow output: success",
+        "Done: the Arcaflow engine ran the example step",
+    ] {
+        assert!(ran.output.contains(want), "no {want:?} in:\n{}", ran.output);
+    }
+
+    // `try` on the same commit: the engine, the served commit and the
+    // deployer's venv are all reused.
+    // Timed twice, the faster counts: other jobs share these 2 cores.
+    let (again, first) = try_run(&sb, &dir, serve, &["--save"]);
+    assert!(again.ok(), "second try failed:\n{}", again.output);
+    assert!(
+        again.output.contains("message: Hello, Arca!"),
+        "{}",
+        again.output
+    );
+    assert!(
+        again
+            .output
+            .contains("Prepare the commit for the Python deployer: already done"),
+        "{}",
+        again.output
+    );
+    let (third, second) = try_run(&sb, &dir, serve, &[]);
+    assert!(third.ok(), "third try failed:\n{}", third.output);
+    let took = first.min(second);
+    eprintln!(
+        "try on a commit already run: {:.2} s and {:.2} s",
+        first.as_secs_f64(),
+        second.as_secs_f64()
+    );
+    assert!(
+        took < Duration::from_secs(3),
+        "try on the same commit took {first:?} and {second:?}:\n{}",
+        again.output
+    );
+
+    // --save put the workflow and config in the project.
+    let saved = std::fs::read_to_string(dir.join("workflows/try/workflow.yaml")).unwrap();
+    assert!(saved.contains("    step: hello-world\n"), "{saved}");
+    let config = std::fs::read_to_string(dir.join("workflows/try/config.yaml")).unwrap();
+    assert!(config.contains("deployer_name: python"), "{config}");
+
+    // A committed example input on which the step returns `error`.
+    std::fs::create_dir_all(dir.join("inputs")).unwrap();
+    std::fs::write(dir.join("inputs/example.yaml"), "name: \"   \"\n").unwrap();
+    commit(&sb, &dir, "an input the step refuses");
+    let (bad, _) = try_run(&sb, &dir, serve, &[]);
+    assert_eq!(bad.code, Some(1), "{}", bad.output);
+    assert!(bad.output.contains("output_id: error"), "{}", bad.output);
+    assert!(
+        bad.output
+            .contains("the name is blank: give a name to greet"),
+        "{}",
+        bad.output
+    );
+    assert!(
+        bad.output.contains("workflow output: error"),
+        "{}",
+        bad.output
+    );
+}
+
+#[test]
+fn as_root_the_machines_port_80_serves_the_commit() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    if unsafe { libc::geteuid() } != 0 {
+        common::skip("not root: the machine's port 80 cannot be opened");
+        return;
+    }
+    let sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        "rooted",
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(&tools.py311);
+    let made = run(&mut new, JOURNEY);
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let (ran, _) = try_run(&sb, &sb.work().join("arcaflow-plugin-rooted"), "root", &[]);
+    assert!(ran.ok(), "try failed:\n{}", ran.output);
+    assert!(
+        ran.output
+            .contains("serving the commit on http://127.0.0.1:80/ (running as root"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains("message: Hello, Arca!"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains("workflow output: success"),
+        "{}",
+        ran.output
+    );
+    // Port 80 taken, and no namespace: it says why, and how to run the same
+    // check after pushing (the https URL and the commit SHA).
+    let dir = sb.work().join("arcaflow-plugin-rooted");
+    let sha = run(
+        sb.command("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(&dir),
+        Duration::from_secs(30),
+    )
+    .output
+    .trim()
+    .to_string();
+    let _holder =
+        std::net::TcpListener::bind(("127.0.0.1", 80)).expect("port 80 was free a moment ago");
+    let (blocked, _) = try_run(&sb, &dir, "root", &[]);
+    assert_eq!(blocked.code, Some(1), "{}", blocked.output);
+    for want in [
+        "Cannot serve the plugin's repository on http://127.0.0.1/".to_string(),
+        "127.0.0.1:80 is taken".to_string(),
+        format!("src: \"arcaflow-plugin-rooted@git+https://github.com/<owner>/arcaflow-plugin-rooted.git@{sha}\""),
+        "a commit SHA, not a tag".to_string(),
+    ] {
+        assert!(blocked.output.contains(&want), "no {want:?} in:\n{}", blocked.output);
+    }
+}
+
+/// The official build's Poetry line (1.8.3 on Python 3.9); and once the
+/// engine is installed, `new`'s test build ends with the run in the engine.
+#[test]
+fn a_plugin_made_with_poetry_1_8_runs_in_the_engine_and_new_ends_with_it() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let serve = if namespace_possible() {
+        "namespace"
+    } else if unsafe { libc::geteuid() } == 0 {
+        "root"
+    } else {
+        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry1, &tools.py39);
+    let new = |name: &str| {
+        let mut cmd = sb.wizard();
+        cmd.args([
+            "new",
+            "--yes",
+            "--name",
+            name,
+            "--index-url",
+            &tools.index_url,
+            "--python",
+        ])
+        .arg(&tools.py39)
+        .env("ARCAFLOW_WIZARD_TRY_SERVE", serve);
+        let ran = run(&mut cmd, JOURNEY);
+        assert!(ran.ok(), "new {name} failed:\n{}", ran.output);
+        ran
+    };
+    new("older");
+    let (ran, _) = try_run(&sb, &sb.work().join("arcaflow-plugin-older"), serve, &[]);
+    assert!(ran.ok(), "try failed:\n{}", ran.output);
+    assert!(
+        ran.output.contains("message: Hello, Arca!"),
+        "{}",
+        ran.output
+    );
+    // The engine is installed now: the next plugin's test build runs it.
+    let made = new("later");
+    for want in [
+        "arcaflow-wizard try ",
+        "message: Hello, Arca!",
+        "engine exit code 0; workflow output: success",
+        "Done: the Arcaflow engine ran the example step",
+    ] {
+        assert!(
+            made.output.contains(want),
+            "no {want:?} in:\n{}",
+            made.output
+        );
+    }
+}
