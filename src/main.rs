@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Some(Command::New(args)) => commands::new::run(args),
+        Some(Command::Setup(args)) => commands::setup::run(args),
         Some(Command::Release(args)) => commands::release::run(args),
         Some(Command::Doctor(args)) => commands::doctor::run(args),
         Some(Command::Completions { shell }) => {

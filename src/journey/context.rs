@@ -30,6 +30,9 @@ pub struct Context {
     pub learned: BTreeMap<String, String>,
     /// Lines a step's verify wants shown (e.g. each ACT check); the driver emits them.
     pub notes: Vec<String>,
+    /// The project folder of a journey on a project that exists already (`setup`),
+    /// so the steps it shares with `new` work there; `new` derives it from its answers.
+    pub project_dir_of: Option<fn(&Context) -> PathBuf>,
 }
 
 impl Context {
@@ -43,6 +46,7 @@ impl Context {
             probe_env,
             learned: BTreeMap::new(),
             notes: Vec::new(),
+            project_dir_of: None,
         }
     }
     pub fn answer(&self, key: &str) -> Option<&str> {

@@ -15,6 +15,7 @@ pub use question::{Answer, Question, QuestionKind};
 pub mod doctor;
 pub mod new;
 pub mod release;
+pub mod setup;
 
 use crate::plan::Plan;
 

@@ -1,0 +1,157 @@
+use std::path::Path;
+use std::time::Duration;
+
+use super::{not_a_plugin, project_dir, source, Source};
+use crate::journey::{Check, Context, Failure, Question, Step};
+use crate::plan::{Cmd, Plan};
+
+/// Clone the plugin, or take the folder as it is.
+pub struct GetCode;
+
+impl Step for GetCode {
+    fn id(&self) -> &'static str {
+        "code"
+    }
+    fn title(&self) -> &'static str {
+        "Get the code"
+    }
+    fn why(&self) -> &'static str {
+        "A contribution starts from the plugin's own repository: a git URL is cloned (the `git clone` \
+         is shown so you can do it yourself next time); a folder you already have is used as it is."
+    }
+    fn questions(&self, _ctx: &Context) -> Vec<Question> {
+        vec![
+            Question::text("source", "The plugin: a folder, or a git URL to clone")
+                .default(".")
+                .flag("SOURCE")
+                .validate(|s| {
+                    let s = s.trim();
+                    if s.is_empty() {
+                        return Err("give a folder or a git URL".into());
+                    }
+                    if crate::journey::release::holds_token(s) || url_has_password(s) {
+                        return Err(
+                    "the URL holds a password or token: clone with git's credential helper instead"
+                        .into(),
+                );
+                    }
+                    Ok(s.to_string())
+                }),
+        ]
+    }
+    fn check(&self, ctx: &Context) -> Result<Check, Failure> {
+        match source(ctx) {
+            Source::Folder(p) => match not_a_plugin(&p) {
+                Some(why) => Err(Failure::usage(format!("{why}; nothing was changed."))),
+                None => Ok(Check::Done(format!("{} is used as it is", p.display()))),
+            },
+            Source::Git(url) => {
+                let dir = project_dir(ctx);
+                if is_clone_of(&dir, &url) && not_a_plugin(&dir).is_none() {
+                    return Ok(Check::Done(format!(
+                        "already cloned into {}",
+                        dir.display()
+                    )));
+                }
+                match clone_target_problem(&dir) {
+                    Some(why) => Err(Failure::usage(why)),
+                    None => Ok(Check::Todo),
+                }
+            }
+        }
+    }
+    fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
+        let Source::Git(url) = source(ctx) else {
+            return Ok(Plan::new());
+        };
+        let dir = project_dir(ctx);
+        let shown = crate::plan::relative_to(&dir, &ctx.dir);
+        Ok(Plan::new().run(
+            Cmd::new("git")
+                .args(["clone", &url, &shown.to_string_lossy()])
+                .cwd(&ctx.dir)
+                .timeout(Duration::from_secs(600)),
+        ))
+    }
+    fn explain(&self, ctx: &Context, _cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
+        let Source::Git(url) = source(ctx) else {
+            return None;
+        };
+        let said = res
+            .tail_text()
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        // git removes a clone it could not finish: nothing is left behind.
+        Some(
+            Failure::usage(format!("git could not clone {url}: {said}"))
+                .hint("Check the URL (and that you may read the repository); nothing was created."),
+        )
+    }
+    fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+        let dir = project_dir(ctx);
+        if let Some(why) = not_a_plugin(&dir) {
+            // The clone is this run's own: take it away again, so nothing is left.
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(Failure::usage(format!(
+                "{why}. The clone was removed again; nothing else was changed."
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// `user:password@` in a URL: it would be on git's command line and in logs.
+pub fn url_has_password(s: &str) -> bool {
+    let Some(rest) = s.split_once("://").map(|(_, r)| r) else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(user, _)| user.contains(':'))
+}
+
+/// Why a clone cannot go to `dir`: it is there and not empty (git refuses too,
+/// but only after the journey started).
+pub fn clone_target_problem(dir: &Path) -> Option<String> {
+    if dir.exists() && !dir.is_dir() {
+        return Some(format!(
+            "{} is a file: give another DIR for the clone; nothing was changed.",
+            dir.display()
+        ));
+    }
+    let non_empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
+    non_empty.then(|| {
+        format!(
+            "{} exists and is not empty: give another DIR for the clone, or run setup on that \
+             folder itself; nothing was changed.",
+            dir.display()
+        )
+    })
+}
+
+/// `dir` is a git clone whose origin is `url` (read from .git/config: running
+/// git in a folder someone else made is what setup avoids before it is asked).
+pub fn is_clone_of(dir: &Path, url: &str) -> bool {
+    let Ok(cfg) = std::fs::read_to_string(dir.join(".git/config")) else {
+        return false;
+    };
+    let mut in_origin = false;
+    for line in cfg.lines() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            in_origin = l == "[remote \"origin\"]";
+        } else if in_origin {
+            if let Some((k, v)) = l.split_once('=') {
+                if k.trim() == "url" && v.trim() == url {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
