@@ -65,7 +65,13 @@ pub fn parse_source(s: &str, cwd: &Path) -> Source {
     if is_git_url(s) {
         Source::Git(s.trim().to_string())
     } else {
-        Source::Folder(cwd.join(s))
+        // `.` and `./x` name the folder itself in messages and commands.
+        Source::Folder(
+            cwd.join(s)
+                .components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .collect(),
+        )
     }
 }
 

@@ -126,7 +126,7 @@ impl Menu {
             f,
             t,
             keys,
-            &[("↑↓", "choose"), ("Enter/1-3", "start"), ("q/Esc", "quit")],
+            &[("↑↓", "choose"), ("Enter/1-4", "start"), ("q/Esc", "quit")],
         );
     }
 }
