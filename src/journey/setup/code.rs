@@ -100,6 +100,10 @@ impl Step for GetCode {
                 "{why}. The clone was removed again; nothing else was changed."
             )));
         }
+        // A fresh clone has no virtualenv yet: the venv step need not ask Poetry
+        // (a second of its start-up) to find that out.
+        ctx.learned
+            .insert("project_created".into(), "cloned".into());
         Ok(())
     }
 }
