@@ -89,7 +89,8 @@ impl Step for TestBuild {
         "The official build (the Arcaflow Container Toolkit, ACT) checks the required files, runs flake8 \
          and checks the Dockerfile's lines; the image build then runs the tests with the Dockerfile's own \
          command and PYTHONPATH. The same here, plus `--schema` and a run on the example input, shows \
-         that your setup works before you change anything."
+         that your setup works before you change anything. These run the plugin's own code: setup does \
+         so because you asked for it (doctor never runs a project's code)."
     }
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
         Ok(Check::Todo)
