@@ -63,7 +63,7 @@ fn guide(ctx: &Context) -> String {
     let image = l
         .dist_name
         .as_deref()
-        .map(|n| crate::pyproject::normalize_name(n))
+        .map(crate::pyproject::normalize_name)
         .unwrap_or_else(|| "plugin".into());
     let engine = ctx
         .facts
