@@ -432,3 +432,78 @@ fn bad_input_exits_2_and_changes_nothing() {
     );
     sb.assert_work_untouched();
 }
+
+/// A `^3.12` plugin on a machine with only Python 3.9: the install command for
+/// this distro, and a stop before anything is made.
+#[test]
+fn no_python_the_range_admits_gives_the_install_command_and_stops() {
+    let tools = require_tools!();
+    let sb = sandbox(&tools, &tools.poetry1, &[("python3", &tools.py39)]);
+    let dir = sb.work().join("cheer");
+    copy_dir(&fixture("py312-sdk-0144"), &dir).unwrap();
+    let ran = setup(&sb, &tools, &["cheer"]);
+    assert_eq!(ran.code, Some(1), "{}", ran.output);
+    for needle in [
+        "The project needs Python ^3.12 (pyproject.toml), and none that it admits is installed",
+        "Found here: Python 3.9.",
+        // Debian 12's python3 is 3.11: pyenv gives 3.12.
+        "Install Python 3.12, then run the wizard again:",
+        "pyenv install 3.12",
+    ] {
+        assert!(
+            ran.output.contains(needle),
+            "{needle:?} missing:\n{}",
+            ran.output
+        );
+    }
+    assert!(!ran.output.contains("poetry env use"), "{}", ran.output);
+    assert_eq!(
+        fs::read_dir(&dir).unwrap().count(),
+        fs::read_dir(fixture("py312-sdk-0144")).unwrap().count()
+    );
+}
+
+/// `--answers` names the plugin and the interpreter, as the flags would.
+#[test]
+fn an_answers_file_names_the_plugin() {
+    let tools = require_tools!();
+    let sb = sandbox(&tools, &tools.poetry1, &[("python3", &tools.py39)]);
+    copy_dir(&fixture("no-packages"), &sb.work().join("knock")).unwrap();
+    let answers = sb.root().join("answers.toml");
+    fs::write(
+        &answers,
+        format!(
+            "source = \"knock\"\npython = \"{}\"\n",
+            tools.py39.display()
+        ),
+    )
+    .unwrap();
+    let ran = run(
+        sb.wizard().args([
+            "setup",
+            "--answers",
+            &answers.to_string_lossy(),
+            "--dry-run",
+            "--yes",
+        ]),
+        QUICK,
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.output);
+    // The answers file's Python (the sandbox knows it by its link on PATH).
+    assert!(
+        ran.output.contains(&format!(
+            "(cd knock && poetry env use {})",
+            sb.root().join("bins/main/python3").display()
+        )),
+        "{}",
+        ran.output
+    );
+    // An unknown key is refused before anything runs.
+    fs::write(&answers, "sauce = \"knock\"\n").unwrap();
+    let ran = run(
+        sb.wizard()
+            .args(["setup", "--answers", &answers.to_string_lossy(), "--yes"]),
+        QUICK,
+    );
+    assert_eq!(ran.code, Some(2), "{}", ran.output);
+}
