@@ -393,9 +393,21 @@ fn bad_input_exits_2_and_changes_nothing() {
     assert!(ran.output.contains("git cannot read"), "{}", ran.output);
 
     // A URL with a password: refused, the password not repeated.
-    let ran = quick(&["https://someone:hunter2secret@example.com/x.git"]);
-    assert_eq!(ran.code, Some(2), "{}", ran.output);
-    assert!(!ran.output.contains("hunter2secret"), "{}", ran.output);
+    for (url, secret) in [
+        (
+            "https://someone:hunter2secret@example.com/x.git",
+            "hunter2secret",
+        ),
+        (
+            "https://ghp_tokenbeforetheat@example.com/x.git",
+            "tokenbeforetheat",
+        ),
+    ] {
+        let ran = quick(&[url]);
+        assert_eq!(ran.code, Some(2), "{}", ran.output);
+        assert!(ran.output.contains("password or token"), "{}", ran.output);
+        assert!(!ran.output.contains(secret), "{}", ran.output);
+    }
 
     // The clone's folder exists and is not empty.
     let url = repository(&sb, &tools, "folder-include", &tools.poetry1, &|_| {});

@@ -269,8 +269,8 @@ fn check_source(source: &str, dir: Option<&str>, cwd: &Path) -> Result<(), Failu
         Source::Git(url) => {
             if setup::url_has_password(&url) {
                 return Err(Failure::usage(
-                    "the URL holds a password (user:password@host, not shown here): it would be on \
-                     git's command line and in the session log. Give the URL without it; git's \
+                    "the URL holds a password or token before its @ (not shown here): it would be \
+                     on git's command line and in the session log. Give the URL without it; git's \
                      credential helper supplies the password.",
                 ));
             }

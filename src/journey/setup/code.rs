@@ -108,15 +108,42 @@ impl Step for GetCode {
     }
 }
 
-/// `user:password@` in a URL: it would be on git's command line and in logs.
+/// A password in a URL (`user:password@`), or anything before `@` in an
+/// http(s) URL (where that is a token: `https://ghp_...@github.com/`): it would
+/// be on git's command line and in logs. `ssh://git@host/...` is a user name.
 pub fn url_has_password(s: &str) -> bool {
-    let Some(rest) = s.split_once("://").map(|(_, r)| r) else {
+    let Some((scheme, rest)) = s.split_once("://") else {
         return false;
     };
     let authority = rest.split('/').next().unwrap_or_default();
-    authority
-        .rsplit_once('@')
-        .is_some_and(|(user, _)| user.contains(':'))
+    let Some((user, _)) = authority.rsplit_once('@') else {
+        return false;
+    };
+    user.contains(':') || matches!(scheme, "http" | "https")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_urls() {
+        for u in [
+            "https://me:secret@github.com/a/b.git",
+            "https://ghp_abcdefabcdef@github.com/a/b.git",
+            "ssh://me:pw@host/x",
+        ] {
+            assert!(url_has_password(u), "{u}");
+        }
+        for u in [
+            "https://github.com/a/b.git",
+            "ssh://git@github.com/a/b.git",
+            "git@github.com:a/b.git",
+            "file:///tmp/x.git",
+        ] {
+            assert!(!url_has_password(u), "{u}");
+        }
+    }
 }
 
 /// Why a clone cannot go to `dir`: it is there and not empty (git refuses too,
