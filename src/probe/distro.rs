@@ -336,6 +336,45 @@ pub fn pipx_install_hint(distro: Option<&Distro>) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn system_packages_and_newer_pythons_by_distro() {
+        let d = |t: &str| parse_os_release(t);
+        let debian = d("ID=debian\nVERSION_ID=\"12\"\n");
+        let fedora = d("ID=fedora\nVERSION_ID=40\n");
+        let rocky8 = d("ID=rocky\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"8.9\"\n");
+        let noble = d("ID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"24.04\"\n");
+        let fio = ["fio".to_string()];
+        assert_eq!(
+            package_install_hint(Some(&debian), &fio),
+            "sudo apt-get -y install fio"
+        );
+        assert_eq!(
+            package_install_hint(Some(&fedora), &fio),
+            "sudo dnf -y install fio"
+        );
+        assert_eq!(
+            package_install_hint(Some(&rocky8), &fio),
+            "sudo dnf -y install fio"
+        );
+        assert!(package_install_hint(None, &fio).contains("package manager"));
+        // 3.9 is what python_install_hint gives; 3.12 where the distro packages it.
+        assert_eq!(
+            python_install_hint_for(Some(&debian), 9),
+            python_install_hint(Some(&debian))
+        );
+        assert!(python_install_hint_for(Some(&debian), 12).starts_with("pyenv install 3.12"));
+        assert_eq!(
+            python_install_hint_for(Some(&fedora), 12),
+            "sudo dnf -y install python3.12"
+        );
+        assert!(python_install_hint_for(Some(&rocky8), 12).starts_with("pyenv install 3.12"));
+        assert_eq!(
+            python_install_hint_for(Some(&noble), 12),
+            "sudo apt-get -y install python3.12 python3.12-venv"
+        );
+    }
+
     use super::*;
 
     fn d(text: &str) -> Distro {

@@ -196,6 +196,45 @@ fn locked_packages(dir: &Path) -> Option<Vec<(String, String)>> {
 mod tests {
     use super::*;
 
+    /// The lock's packages against the dist-info folders: names normalised,
+    /// optional packages (an extra's) left out.
+    #[test]
+    fn locked_and_installed_are_read_from_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("poetry.lock"),
+            "[[package]]\nname = \"PyYAML\"\nversion = \"6.0.3\"\noptional = false\n\n\
+             [[package]]\nname = \"arcaflow-plugin-sdk\"\nversion = \"0.14.3\"\n\n\
+             [[package]]\nname = \"tomli\"\nversion = \"2.0.1\"\noptional = true\n",
+        )
+        .unwrap();
+        assert_eq!(
+            locked_packages(tmp.path()).unwrap(),
+            vec![
+                ("pyyaml".to_string(), "6.0.3".to_string()),
+                ("arcaflow-plugin-sdk".to_string(), "0.14.3".to_string())
+            ]
+        );
+        let site = tmp.path().join("site");
+        for d in [
+            "PyYAML-6.0.3.dist-info",
+            "arcaflow_plugin_sdk-0.14.3.dist-info",
+            "yaml",
+        ] {
+            std::fs::create_dir_all(site.join(d)).unwrap();
+        }
+        let mut have = installed(&site);
+        have.sort();
+        assert_eq!(
+            have,
+            vec![
+                ("arcaflow-plugin-sdk".to_string(), "0.14.3".to_string()),
+                ("pyyaml".to_string(), "6.0.3".to_string())
+            ]
+        );
+        assert_eq!(locked_packages(&site), None, "no poetry.lock there");
+    }
+
     #[test]
     fn tilde_pins_as_pip_writes_them() {
         assert_eq!(pip_requirement("flake8", "~7.3"), "flake8>=7.3,<7.4");
