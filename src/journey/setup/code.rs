@@ -122,30 +122,6 @@ pub fn url_has_password(s: &str) -> bool {
     user.contains(':') || matches!(scheme, "http" | "https")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credentials_in_urls() {
-        for u in [
-            "https://me:secret@github.com/a/b.git",
-            "https://ghp_abcdefabcdef@github.com/a/b.git",
-            "ssh://me:pw@host/x",
-        ] {
-            assert!(url_has_password(u), "{u}");
-        }
-        for u in [
-            "https://github.com/a/b.git",
-            "ssh://git@github.com/a/b.git",
-            "git@github.com:a/b.git",
-            "file:///tmp/x.git",
-        ] {
-            assert!(!url_has_password(u), "{u}");
-        }
-    }
-}
-
 /// Why a clone cannot go to `dir`: it is there and not empty (git refuses too,
 /// but only after the journey started).
 pub fn clone_target_problem(dir: &Path) -> Option<String> {
@@ -185,4 +161,28 @@ pub fn is_clone_of(dir: &Path, url: &str) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_urls() {
+        for u in [
+            "https://me:secret@github.com/a/b.git",
+            "https://ghp_abcdefabcdef@github.com/a/b.git",
+            "ssh://me:pw@host/x",
+        ] {
+            assert!(url_has_password(u), "{u}");
+        }
+        for u in [
+            "https://github.com/a/b.git",
+            "ssh://git@github.com/a/b.git",
+            "git@github.com:a/b.git",
+            "file:///tmp/x.git",
+        ] {
+            assert!(!url_has_password(u), "{u}");
+        }
+    }
 }
