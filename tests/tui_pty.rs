@@ -1015,6 +1015,10 @@ fn setup_from_the_menu_at_80x24_asks_for_the_plugin() {
     let s = pty.wait_for("a folder, or a git URL", START);
     assert!(s.contains("Get the code"), "{s}");
     assert!(s.contains("Read the project"), "the step list: {s}");
+    // The default, `.`, is the empty work folder: refused, and asked again.
+    pty.send(ENTER);
+    let s = pty.wait_for("not an Arcaflow plugin", Duration::from_secs(10));
+    assert!(!s.contains("Exactly one Poetry ▶"), "{s}");
     pty.send(ESC);
     pty.wait_for("Quit now?", Duration::from_secs(10));
     pty.send("y");

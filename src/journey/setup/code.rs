@@ -19,24 +19,13 @@ impl Step for GetCode {
         "A contribution starts from the plugin's own repository: a git URL is cloned (the `git clone` \
          is shown so you can do it yourself next time); a folder you already have is used as it is."
     }
-    fn questions(&self, _ctx: &Context) -> Vec<Question> {
+    fn questions(&self, ctx: &Context) -> Vec<Question> {
+        let cwd = ctx.dir.clone();
         vec![
             Question::text("source", "The plugin: a folder, or a git URL to clone")
                 .default(".")
                 .flag("SOURCE")
-                .validate(|s| {
-                    let s = s.trim();
-                    if s.is_empty() {
-                        return Err("give a folder or a git URL".into());
-                    }
-                    if crate::journey::release::holds_token(s) || url_has_password(s) {
-                        return Err(
-                    "the URL holds a password or token: clone with git's credential helper instead"
-                        .into(),
-                );
-                    }
-                    Ok(s.to_string())
-                }),
+                .validate(move |s| validate_source(s, &cwd)),
         ]
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
@@ -108,6 +97,37 @@ impl Step for GetCode {
     }
 }
 
+/// The source as typed: a folder is refused as it is typed (not a plugin, or
+/// not there), so the form can be answered again; a URL is tried by the clone.
+fn validate_source(s: &str, cwd: &Path) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("give a folder or a git URL".into());
+    }
+    if crate::journey::release::holds_token(s) || url_has_password(s) {
+        return Err(
+            "the URL holds a password or token: clone with git's credential helper instead".into(),
+        );
+    }
+    if let Source::Folder(p) = super::parse_source(s, cwd) {
+        if !p.exists() {
+            return Err("no such folder, and not a git URL".into());
+        }
+        if not_a_plugin(&p).is_some() {
+            // Short: the form has one line for it.
+            let missing: Vec<&str> = ["pyproject.toml", "Dockerfile"]
+                .into_iter()
+                .filter(|f| !p.join(f).is_file())
+                .collect();
+            return Err(format!(
+                "not an Arcaflow plugin: no {} in {s}",
+                missing.join(", no ")
+            ));
+        }
+    }
+    Ok(s.to_string())
+}
+
 /// A password in a URL (`user:password@`), or anything before `@` in an
 /// http(s) URL (where that is a token: `https://ghp_...@github.com/`): it would
 /// be on git's command line and in logs. `ssh://git@host/...` is a user name.
@@ -166,6 +186,28 @@ pub fn is_clone_of(dir: &Path, url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_is_checked_as_it_is_typed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cwd = tmp.path();
+        std::fs::create_dir(cwd.join("p")).unwrap();
+        let e = validate_source("p", cwd).unwrap_err();
+        assert_eq!(
+            e,
+            "not an Arcaflow plugin: no pyproject.toml, no Dockerfile in p"
+        );
+        std::fs::write(cwd.join("p/pyproject.toml"), "").unwrap();
+        std::fs::write(cwd.join("p/Dockerfile"), "").unwrap();
+        assert_eq!(validate_source(" p ", cwd).unwrap(), "p");
+        assert!(validate_source("q", cwd)
+            .unwrap_err()
+            .contains("no such folder"));
+        assert!(validate_source("", cwd).is_err());
+        // A URL is left to the clone.
+        assert!(validate_source("https://example.com/x.git", cwd).is_ok());
+        assert!(validate_source("https://u:pw@example.com/x.git", cwd).is_err());
+    }
 
     #[test]
     fn credentials_in_urls() {
