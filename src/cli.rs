@@ -28,6 +28,13 @@ pub enum Command {
         An answers file holds the same answers as TOML, keys named like the flags:\n  name = \"example\"\n  description = \"Says hello\"\n  author = \"Jane Doe <jane@example.com>\"\n  python = \"/usr/bin/python3.11\"\n  target = \"3.9\"\n  git = true"
     )]
     New(NewArgs),
+    /// Set up a plugin that exists (a folder, or a git URL to clone) and test it the way the official build does.
+    #[command(
+        after_help = "Examples:\n  arcaflow-wizard setup https://github.com/arcalot/arcaflow-plugin-example\n  arcaflow-wizard setup ./arcaflow-plugin-example --yes\n  arcaflow-wizard setup https://github.com/arcalot/arcaflow-plugin-example my-clone --dry-run > setup.sh\n\n\
+        Setup changes none of the project's files. A failing test of the plugin's own exits 1; the setup itself is then complete.\n\
+        An answers file holds the same answers as TOML, keys named like the flags:\n  source = \"https://github.com/arcalot/arcaflow-plugin-example\"\n  python = \"/usr/bin/python3.9\""
+    )]
+    Setup(SetupArgs),
     /// Release the plugin to PyPI: version bump, checks, build, token, test upload, then PyPI.
     #[command(
         after_help = "Examples:\n  arcaflow-wizard release --version patch\n  POETRY_PYPI_TOKEN_TESTPYPI=... arcaflow-wizard release --repository testpypi --yes\n  arcaflow-wizard release --ci   (publish from GitHub Actions with PyPI Trusted Publishing)\n\n\
@@ -79,6 +86,33 @@ pub struct NewArgs {
     #[arg(long, value_name = "FILE")]
     pub answers: Option<PathBuf>,
     /// Print the whole plan as a bash script; run and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct SetupArgs {
+    /// The plugin: a folder [default: .], or a git URL to clone
+    #[arg(value_name = "DIR | GIT-URL")]
+    pub source: Option<String>,
+    /// Where a git URL is cloned to [default: ./NAME, as git names it]
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The Python interpreter for the project's virtualenv (one its range admits)
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// The Poetry executable to use when several are installed
+    #[arg(long, value_name = "PATH")]
+    pub poetry: Option<PathBuf>,
+    /// Install the tools the build image brings (flake8, coverage) from URL; the project's own dependencies come from its sources
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
+    #[command(flatten)]
+    pub common: Common,
+    /// Take answers from a TOML file (keys named like the flags, and source)
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// Print the whole plan as a bash script; run and write nothing (a git URL is read from a temporary clone)
     #[arg(long)]
     pub dry_run: bool,
 }

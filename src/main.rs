@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     arcaflow_wizard::exec::redact::learn_from_environment();
     let code = match cli.command {
         Some(Command::New(args)) => commands::new::run(args),
+        Some(Command::Setup(args)) => commands::setup::run(args),
         Some(Command::Release(args)) => commands::release::run(args),
         Some(Command::Doctor(args)) => commands::doctor::run(args),
         Some(Command::Try(args)) => commands::try_cmd::run(args),

@@ -1425,3 +1425,83 @@ fn typing_replaces_a_default_and_the_header_says_f1_in_a_text_field() {
         pty.assert_restored();
     }
 }
+
+/// `setup` is the menu's fourth entry; at 80x24 it asks for the plugin, with its why.
+#[test]
+fn setup_from_the_menu_at_80x24_asks_for_the_plugin() {
+    let sb = Sandbox::new();
+    let mut pty = Pty::spawn(&sb, &[], (80, 24), &[]);
+    let s = pty.wait_for("What would you like to do?", START);
+    for needle in [
+        "4. Work on an existing plugin",
+        "arcaflow-wizard setup",
+        "contributor joining a plugin",
+        "1. New plugin",
+        "q/Esc quit",
+    ] {
+        assert!(s.contains(needle), "{needle:?}:\n{s}");
+    }
+    pty.send("4");
+    let s = pty.wait_for("a folder, or a git URL", START);
+    assert!(s.contains("Get the code"), "{s}");
+    assert!(s.contains("Read the project"), "the step list: {s}");
+    // The default, `.`, is the empty work folder: refused, and asked again.
+    pty.send(ENTER);
+    let s = pty.wait_for("not an Arcaflow plugin", Duration::from_secs(10));
+    assert!(!s.contains("Exactly one Poetry ▶"), "{s}");
+    pty.send(ESC);
+    pty.wait_for("Quit now?", Duration::from_secs(10));
+    pty.send("y");
+    assert_eq!(pty.wait_exit(Duration::from_secs(20)), 1);
+    pty.assert_restored();
+    sb.assert_work_untouched();
+}
+
+/// A whole `setup` from the menu in the full-screen wizard at 80x24, on a
+/// plugin folder in the official shape (locked against the local index).
+#[test]
+fn a_whole_setup_journey_from_the_menu_at_80x24() {
+    let tools = require_tools!();
+    let sb = sandbox_with(&tools, &tools.poetry1, &tools.py39);
+    let dir = sb.work();
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugins/module-from-plain"),
+        &dir,
+    )
+    .unwrap();
+    let pyproject = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap()
+        + &format!(
+            "\n[[tool.poetry.source]]\nname = \"local\"\nurl = \"{}\"\npriority = \"primary\"\n",
+            tools.index_url
+        );
+    std::fs::write(dir.join("pyproject.toml"), pyproject).unwrap();
+    std::fs::write(dir.join(".flake8"), "[flake8]\nmax-line-length = 88\n").unwrap();
+    let lock = common::run(
+        sb.command(&tools.poetry1)
+            .args(["lock", "--no-interaction"])
+            .current_dir(&dir),
+        Duration::from_secs(300),
+    );
+    assert!(lock.ok(), "{}", lock.output);
+    let before = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+
+    let mut pty = Pty::spawn(&sb, &[], (80, 24), &[]);
+    pty.wait_for("What would you like to do?", START);
+    pty.send("4");
+    pty.wait_for("a folder, or a git URL", START);
+    // The default, `.`, is the folder the wizard runs in: the plugin.
+    let s = drive(&mut pty, Duration::from_secs(900), |s| {
+        s.contains("✓ Done. Press Enter")
+    });
+    assert!(s.contains("✓ Test it as the offici"), "{s}");
+    assert!(s.contains("doctor finds nothing wrong"), "{s}");
+    pty.send(ENTER);
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
+    pty.assert_restored();
+    let s = pty.contents();
+    assert!(s.contains("is set up"), "{s}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("pyproject.toml")).unwrap(),
+        before
+    );
+}

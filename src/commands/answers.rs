@@ -18,6 +18,9 @@ pub const NEW_KEYS: &[&str] = &[
     "git",
 ];
 
+/// Keys an answers file may hold for `setup`.
+pub const SETUP_KEYS: &[&str] = &["source", "dir", "python", "poetry", "index_url"];
+
 /// Keys whose answer is yes or no (`true`/`false` in the file).
 const YES_NO_KEYS: &[&str] = &["git"];
 

@@ -5,6 +5,7 @@ pub mod answers;
 pub mod doctor;
 pub mod new;
 pub mod release;
+pub mod setup;
 pub mod try_cmd;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ pub fn menu() -> i32 {
             Ok(Some(Choice::New)) => return new::run(Default::default()),
             Ok(Some(Choice::Release)) => return release::run(Default::default()),
             Ok(Some(Choice::Doctor)) => return doctor::run(Default::default()),
+            Ok(Some(Choice::Setup)) => return setup::run(Default::default()),
             Ok(None) => return 0,
             // The terminal cannot be set up: fall through to the usage text.
             Err(e) => eprintln!("arcaflow-wizard: cannot open the menu: {e}"),

@@ -33,6 +33,9 @@ pub struct Context {
     /// What each command of this run printed (its first 64 KiB), by the command
     /// as displayed: a step's verify reads what its own commands said.
     pub outputs: BTreeMap<String, String>,
+    /// The project folder of a journey on a project that exists already (`setup`),
+    /// so the steps it shares with `new` work there; `new` derives it from its answers.
+    pub project_dir_of: Option<fn(&Context) -> PathBuf>,
 }
 
 /// How much of a command's output `Context::outputs` keeps.
@@ -50,6 +53,7 @@ impl Context {
             learned: BTreeMap::new(),
             notes: Vec::new(),
             outputs: BTreeMap::new(),
+            project_dir_of: None,
         }
     }
     pub fn answer(&self, key: &str) -> Option<&str> {

@@ -16,6 +16,7 @@ pub use question::{Answer, Question, QuestionKind};
 pub mod doctor;
 pub mod new;
 pub mod release;
+pub mod setup;
 pub mod try_engine;
 
 use crate::plan::Plan;

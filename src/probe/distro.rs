@@ -211,6 +211,75 @@ pub fn python_install_hint(distro: Option<&Distro>) -> String {
     PYENV_HINT.into()
 }
 
+/// The command that installs Python 3.`minor` here, for a project whose range
+/// starts above 3.9 (a `^3.12` plugin): the distro's package where it has one,
+/// else pyenv.
+pub fn python_install_hint_for(distro: Option<&Distro>, minor: u32) -> String {
+    if minor <= 9 {
+        return python_install_hint(distro);
+    }
+    let pyenv =
+        format!("pyenv install 3.{minor}   # pyenv: https://github.com/pyenv/pyenv#installation");
+    let Some(d) = distro else {
+        return pyenv;
+    };
+    if d.id == "macos" {
+        return format!("brew install python@3.{minor}");
+    }
+    if d.id == "fedora" || (d.is(&["rhel", "centos", "rocky", "almalinux"]) && d.major() >= Some(9))
+    {
+        return format!("sudo dnf -y install python3.{minor}");
+    }
+    let ubuntu = if d.id == "ubuntu" {
+        d.major_minor()
+    } else if !d.ubuntu_codename.is_empty() && d.is(&["ubuntu"]) {
+        ubuntu_release(&d.ubuntu_codename)
+    } else {
+        None
+    };
+    // Ubuntu 24.04's python3 is 3.12.
+    if minor == 12 && ubuntu.is_some_and(|(y, _)| y >= 24) {
+        return "sudo apt-get -y install python3.12 python3.12-venv".into();
+    }
+    pyenv
+}
+
+/// The command that installs these system packages here (names as the
+/// Dockerfile writes them for its own distro's package manager).
+pub fn package_install_hint(distro: Option<&Distro>, names: &[String]) -> String {
+    let list = names.join(" ");
+    let Some(d) = distro else {
+        return format!("install {list} with your system's package manager");
+    };
+    if d.id == "macos" {
+        return format!("brew install {list}");
+    }
+    if d.is(&[
+        "fedora",
+        "rhel",
+        "centos",
+        "rocky",
+        "almalinux",
+        "ol",
+        "amzn",
+    ]) {
+        return format!("sudo dnf -y install {list}");
+    }
+    if d.is(&["debian", "ubuntu"]) {
+        return format!("sudo apt-get -y install {list}");
+    }
+    if d.is(&["arch"]) {
+        return format!("sudo pacman -S {list}");
+    }
+    if d.is(&["suse", "opensuse", "sles"]) {
+        return format!("sudo zypper install {list}");
+    }
+    if d.is(&["alpine"]) {
+        return format!("apk add {list}");
+    }
+    format!("install {list} with your system's package manager")
+}
+
 /// Ubuntu's release for a codename (the ones that matter for Python).
 fn ubuntu_release(codename: &str) -> Option<(u32, u32)> {
     Some(match codename {
@@ -267,6 +336,45 @@ pub fn pipx_install_hint(distro: Option<&Distro>) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn system_packages_and_newer_pythons_by_distro() {
+        let d = |t: &str| parse_os_release(t);
+        let debian = d("ID=debian\nVERSION_ID=\"12\"\n");
+        let fedora = d("ID=fedora\nVERSION_ID=40\n");
+        let rocky8 = d("ID=rocky\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"8.9\"\n");
+        let noble = d("ID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"24.04\"\n");
+        let fio = ["fio".to_string()];
+        assert_eq!(
+            package_install_hint(Some(&debian), &fio),
+            "sudo apt-get -y install fio"
+        );
+        assert_eq!(
+            package_install_hint(Some(&fedora), &fio),
+            "sudo dnf -y install fio"
+        );
+        assert_eq!(
+            package_install_hint(Some(&rocky8), &fio),
+            "sudo dnf -y install fio"
+        );
+        assert!(package_install_hint(None, &fio).contains("package manager"));
+        // 3.9 is what python_install_hint gives; 3.12 where the distro packages it.
+        assert_eq!(
+            python_install_hint_for(Some(&debian), 9),
+            python_install_hint(Some(&debian))
+        );
+        assert!(python_install_hint_for(Some(&debian), 12).starts_with("pyenv install 3.12"));
+        assert_eq!(
+            python_install_hint_for(Some(&fedora), 12),
+            "sudo dnf -y install python3.12"
+        );
+        assert!(python_install_hint_for(Some(&rocky8), 12).starts_with("pyenv install 3.12"));
+        assert_eq!(
+            python_install_hint_for(Some(&noble), 12),
+            "sudo apt-get -y install python3.12 python3.12-venv"
+        );
+    }
+
     use super::*;
 
     fn d(text: &str) -> Distro {

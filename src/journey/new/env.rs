@@ -1,4 +1,4 @@
-use super::{chosen_python, names, poetry_cmd, project_dir};
+use super::{chosen_python, dist_name, poetry_cmd, project_dir};
 use crate::exec::capture;
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
@@ -13,7 +13,7 @@ pub struct Env;
 /// of this project in Poetry's virtualenvs folder, and the version its
 /// pyvenv.cfg records), else from Poetry: starting Poetry costs most of a
 /// second, which `new` would spend on every run for this one answer.
-fn current_env(ctx: &Context) -> Option<(String, Version)> {
+pub(crate) fn current_env(ctx: &Context) -> Option<(String, Version)> {
     env_from_files(ctx).or_else(|| env_from_poetry(ctx))
 }
 
@@ -23,7 +23,8 @@ fn env_from_files(ctx: &Context) -> Option<(String, Version)> {
         dir: project_dir(ctx),
         env: ctx.probe_env.clone(),
     };
-    let found = venv::locate(&input, Some(&names(ctx).dist()))?;
+    let name = dist_name(ctx);
+    let found = venv::locate(&input, Some(name.as_str()).filter(|n| !n.is_empty()))?;
     if venv::broken(&found).is_some() {
         return None;
     }

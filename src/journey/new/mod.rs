@@ -3,14 +3,14 @@
 
 mod about;
 mod dependencies;
-mod env;
+pub(crate) mod env;
 mod example;
 mod files;
 mod git;
-mod poetry;
+pub(crate) mod poetry;
 mod project;
 mod pyproject_form;
-mod python;
+pub(crate) mod python;
 mod target;
 mod test_build;
 
@@ -39,7 +39,7 @@ pub const PYTHON_RANGE: &str = "^3.9";
 pub fn steps() -> Vec<Box<dyn Step>> {
     vec![
         Box::new(about::About),
-        Box::new(python::PythonStep),
+        Box::new(python::PythonStep::ANY),
         Box::new(poetry::PoetryStep),
         Box::new(project::Project),
         Box::new(pyproject_form::PyprojectForm),
@@ -58,12 +58,27 @@ pub(crate) fn names(ctx: &Context) -> PluginNames {
     })
 }
 
-/// The project folder: DIR if given, else ./arcaflow-plugin-NAME.
+/// The project folder: DIR if given, else ./arcaflow-plugin-NAME (for `setup`,
+/// the folder of the project it works on).
 pub(crate) fn project_dir(ctx: &Context) -> PathBuf {
+    if let Some(of) = ctx.project_dir_of {
+        return of(ctx);
+    }
     match ctx.answer("dir") {
         Some(d) => ctx.dir.join(d),
         None => ctx.dir.join(names(ctx).dist()),
     }
+}
+
+/// The project's distribution name, as Poetry names its virtualenv: the name
+/// `new` gives it, or the one an existing project's pyproject.toml holds.
+pub(crate) fn dist_name(ctx: &Context) -> String {
+    if ctx.project_dir_of.is_some() {
+        return crate::probe::layout::Layout::read(&project_dir(ctx))
+            .and_then(|l| l.dist_name)
+            .unwrap_or_default();
+    }
+    names(ctx).dist()
 }
 
 pub(crate) fn chosen_python(ctx: &Context) -> Option<&Python> {

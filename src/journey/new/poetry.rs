@@ -120,7 +120,14 @@ fn problem(ctx: &Context) -> Failure {
             p.uninstall_hint()
         ));
     }
-    Failure::new(msg).hint("Or pick one for this run: arcaflow-wizard new --poetry PATH")
+    let journey = if ctx.project_dir_of.is_some() {
+        "setup"
+    } else {
+        "new"
+    };
+    Failure::new(msg).hint(format!(
+        "Or pick one for this run: arcaflow-wizard {journey} --poetry PATH"
+    ))
 }
 
 fn method_label(m: &probe::InstallMethod) -> &'static str {

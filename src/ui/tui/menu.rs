@@ -14,10 +14,11 @@ pub enum Choice {
     New,
     Release,
     Doctor,
+    Setup,
 }
 
 /// (choice, name, command, who it is for)
-pub const ITEMS: [(Choice, &str, &str, &str); 3] = [
+pub const ITEMS: [(Choice, &str, &str, &str); 4] = [
     (
         Choice::New,
         "New plugin",
@@ -35,6 +36,12 @@ pub const ITEMS: [(Choice, &str, &str, &str); 3] = [
         "Doctor",
         "arcaflow-wizard doctor",
         "For someone whose Python or Poetry setup is broken: what is wrong, and the fix.",
+    ),
+    (
+        Choice::Setup,
+        "Work on an existing plugin",
+        "arcaflow-wizard setup",
+        "For a contributor joining a plugin: clone it, the Python it needs, one Poetry, its venv, and its tests run as the official build runs them.",
     ),
 ];
 
@@ -67,7 +74,7 @@ impl Menu {
             KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
                 self.selected = (self.selected + 1) % n
             }
-            KeyCode::Char(c @ '1'..='3') => {
+            KeyCode::Char(c @ '1'..='4') => {
                 self.selected = c as usize - '1' as usize;
                 self.done = Some(Some(ITEMS[self.selected].0));
             }
@@ -119,7 +126,7 @@ impl Menu {
             f,
             t,
             keys,
-            &[("↑↓", "choose"), ("Enter/1-3", "start"), ("q/Esc", "quit")],
+            &[("↑↓", "choose"), ("Enter/1-4", "start"), ("q/Esc", "quit")],
         );
     }
 }

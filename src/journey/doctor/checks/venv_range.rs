@@ -59,7 +59,8 @@ impl Candidate {
     }
 }
 
-fn pep440(v: Version) -> pep440_rs::Version {
+/// Our version as pep440_rs reads it, for `Constraint::contains`.
+pub fn pep440(v: Version) -> pep440_rs::Version {
     pep440_rs::Version::new([u64::from(v.major), u64::from(v.minor), u64::from(v.patch)])
 }
 

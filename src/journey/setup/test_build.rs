@@ -1,0 +1,196 @@
+use std::time::Duration;
+
+use super::read::test_words;
+use super::{layout, poetry_cmd, project_dir};
+use crate::journey::{Check, Context, Failure, Step};
+use crate::plan::{Cmd, Plan};
+use crate::preflight;
+
+/// The plugin's own checks, as the official build runs them.
+pub struct TestBuild;
+
+/// What a command of this step is, by its place in the plan, for `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Tests,
+    Flake8,
+    Schema,
+    Example,
+}
+
+/// The plan's commands with what each is.
+fn commands(ctx: &Context) -> Vec<(Part, Cmd)> {
+    let Some(l) = layout(ctx) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let long = |c: Cmd| c.timeout(Duration::from_secs(1800));
+    if let Some(t) = l.tests.value() {
+        let mut args = vec!["run".to_string()];
+        args.extend(test_words(t));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut cmd = poetry_cmd(ctx, &args);
+        if !t.pythonpath.is_empty() {
+            cmd = cmd.env("PYTHONPATH", t.pythonpath.join(":"));
+        }
+        out.push((Part::Tests, long(cmd)));
+    }
+    let flake8 = preflight::flake8_args();
+    let mut args: Vec<&str> = vec!["run", "python"];
+    args.extend(flake8.iter().map(String::as_str));
+    out.push((Part::Flake8, poetry_cmd(ctx, &args)));
+    if let Some(e) = l.entry.value() {
+        out.push((
+            Part::Schema,
+            poetry_cmd(ctx, &["run", "python", &e.module, "--schema"]),
+        ));
+        if let Some(input) = l.example_inputs.first() {
+            let mut args = vec!["run", "python", &e.module, "-f", input];
+            let steps = step_ids(&project_dir(ctx).join(&e.module));
+            let first;
+            if steps.len() > 1 {
+                first = steps[0].clone();
+                args.extend(["-s", first.as_str()]);
+            }
+            out.push((Part::Example, long(poetry_cmd(ctx, &args))));
+        }
+    }
+    out
+}
+
+/// The ids of the steps a plugin module declares (`@plugin.step(id="...")`), in order:
+/// with more than one, the SDK needs `-s ID`.
+fn step_ids(module: &std::path::Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(module) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for part in text.split("@plugin.step(").skip(1) {
+        let Some(i) = part.find("id=") else { continue };
+        let rest = part[i + 3..].trim_start();
+        let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        if let Some(end) = rest[1..].find(q) {
+            out.push(rest[1..1 + end].to_string());
+        }
+    }
+    out
+}
+
+impl Step for TestBuild {
+    fn id(&self) -> &'static str {
+        "test-build"
+    }
+    fn title(&self) -> &'static str {
+        "Test it as the official build does"
+    }
+    fn why(&self) -> &'static str {
+        "The official build (the Arcaflow Container Toolkit, ACT) checks the required files, runs flake8 \
+         and checks the Dockerfile's lines; the image build then runs the tests with the Dockerfile's own \
+         command and PYTHONPATH. The same here, plus `--schema` and a run on the example input, shows \
+         that your setup works before you change anything. These run the plugin's own code: setup does \
+         so because you asked for it (doctor never runs a project's code)."
+    }
+    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+        Ok(Check::Todo)
+    }
+    fn note(&self, ctx: &Context) -> Option<String> {
+        let l = layout(ctx)?;
+        let mut notes = Vec::new();
+        if let Some(why) = l.tests.why() {
+            notes.push(format!(
+                "The Dockerfile's test command cannot be read ({why}): no tests are run."
+            ));
+        }
+        if let Some(why) = l.entry.why() {
+            notes.push(format!(
+                "The entry module cannot be told ({why}): `--schema` is not run."
+            ));
+        }
+        let steps = l
+            .entry
+            .value()
+            .map(|e| step_ids(&project_dir(ctx).join(&e.module)))
+            .unwrap_or_default();
+        if steps.len() > 1 && !l.example_inputs.is_empty() {
+            notes.push(format!(
+                "The plugin has {} steps; the example input is run with the first, `-s {}`.",
+                steps.len(),
+                steps[0]
+            ));
+        }
+        (!notes.is_empty()).then(|| notes.join("\n"))
+    }
+    fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
+        let mut plan = Plan::new();
+        for (_, c) in commands(ctx) {
+            plan = plan.run(c);
+        }
+        Ok(plan)
+    }
+    fn explain(&self, ctx: &Context, cmd: &Cmd, _res: &crate::exec::RunResult) -> Option<Failure> {
+        let part = commands(ctx)
+            .into_iter()
+            .find(|(_, c)| c.args == cmd.args)?
+            .0;
+        let what = match part {
+            Part::Tests => "The plugin's own tests failed (their output is above)",
+            Part::Flake8 => "flake8 found problems in the plugin's code, as ACT will (above)",
+            Part::Schema => "The plugin's `--schema` failed (its output is above)",
+            Part::Example => "The plugin failed on its example input (its output is above)",
+        };
+        let dir = project_dir(ctx);
+        Some(
+            Failure::new(format!(
+                "{what}. The setup itself is complete: the virtualenv in {} is ready, and this is the \
+                 plugin's own result, as the official build would see it.",
+                dir.display()
+            ))
+            .hint(format!(
+                "To run it again yourself: cd {} && {}",
+                dir.display(),
+                crate::plan::Cmd {
+                    cwd: None,
+                    ..cmd.clone()
+                }
+                .display()
+            )),
+        )
+    }
+    fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+        let results = preflight::check_project(&project_dir(ctx));
+        let (notes, failed) = preflight::notes(
+            &results,
+            "files, language, Dockerfile lines; flake8 ran above",
+        );
+        ctx.notes.extend(notes);
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(Failure::new(format!(
+                "ACT's checks failed: {}. The setup itself is complete; these are the plugin's own \
+                 findings, which ACT would refuse too.",
+                failed.join(", ")
+            ))
+            .hint("Each failing check above says what to change."))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_ids_in_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let m = tmp.path().join("x_plugin.py");
+        std::fs::write(
+            &m,
+            "@plugin.step(\n    id=\"one\",\n    name=\"One\")\ndef a(): pass\n@plugin.step(id='two', name='Two')\n",
+        )
+        .unwrap();
+        assert_eq!(step_ids(&m), vec!["one", "two"]);
+    }
+}
