@@ -21,6 +21,9 @@ pub struct Cmd {
     pub timeout: Option<Duration>,
     /// Inherits the user's upload credentials (`exec::env`): the upload alone.
     pub credentials: bool,
+    /// What it is, when the command alone misleads (`poetry publish --dry-run`
+    /// prints "Uploading ... 100%"): shown after it as a `# comment`.
+    pub label: Option<String>,
 }
 
 impl Cmd {
@@ -33,6 +36,7 @@ impl Cmd {
             cwd: None,
             timeout: None,
             credentials: false,
+            label: None,
         }
     }
     pub fn arg(mut self, a: impl Into<String>) -> Self {
@@ -61,6 +65,10 @@ impl Cmd {
     }
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = Some(t);
+        self
+    }
+    pub fn label(mut self, l: impl Into<String>) -> Self {
+        self.label = Some(l.into());
         self
     }
     /// Let the child see the upload credentials of the wizard's environment.

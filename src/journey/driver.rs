@@ -371,7 +371,10 @@ impl<'a> Driver<'a> {
         ctx: &Context,
         ui: &mut dyn Interact,
     ) -> Result<(), Failure> {
-        let summary = format!("$ {}", cmd.display());
+        let summary = match &cmd.label {
+            Some(l) => format!("$ {}  # {l}", cmd.display()),
+            None => format!("$ {}", cmd.display()),
+        };
         self.emit(ui, Event::ActionStart(summary.clone()));
         let secrets: Vec<String> = ctx.secrets.values().cloned().collect();
         let started = Instant::now();

@@ -339,6 +339,38 @@ pub fn upload_failure(text: &str, repo: &str, token_var: &str) -> Option<Failure
     Some(Failure::new(format!("The upload failed: {meaning}.")).hint(format!("Fix: {fix}")))
 }
 
+/// Poetry 2.x's `poetry publish` uploads the highest version it finds in its
+/// folder (`dist/` unless `--dist-dir`), not the project's version; Poetry 1.8
+/// uploads the project's. Measured with 2.5.1: the project said 0.1.1, a fresh
+/// 0.1.1 build lay beside a failed run's 0.2.0 files, and 0.2.0 went up (409).
+/// An upload whose "Uploading FILE" lines name another version than `version`
+/// is that trap: say so, not "choose another version".
+pub fn stale_upload(text: &str, dist: &str, version: &str) -> Option<Failure> {
+    let files: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- Uploading "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let other: Vec<&str> = files
+        .iter()
+        .copied()
+        .filter(|f| !crate::journey::release::is_file_of(f, dist, version))
+        .collect();
+    if other.is_empty() {
+        return None;
+    }
+    Some(
+        Failure::new(format!(
+            "Poetry uploaded {}, not {dist} {version}: Poetry 2.x uploads the highest version it finds in its folder, not the project's.",
+            other.join(", ")
+        ))
+        .hint(
+            "Files of an earlier run lay beside this build. The wizard builds each release into a folder of its own \
+             (`poetry build --output DIR`, `poetry publish --dist-dir DIR`); by hand, empty dist/ before `poetry build`.",
+        ),
+    )
+}
+
 fn version_exists(repo: &str, reason: &str) -> (String, String) {
     (
         format!("this version is already on {repo}: an index never takes the same version twice ({reason})"),
@@ -363,6 +395,22 @@ mod upload_tests {
         assert!(f.message.contains("refused the token"), "{f}");
         assert!(!f.to_string().contains("<html"), "{f}");
         assert!(f.hint.unwrap().contains("POETRY_PYPI_TOKEN_LOCAL"));
+    }
+
+    /// Poetry 2.5.1's output when a failed run's 0.2.0 lay beside the 0.1.1 build.
+    #[test]
+    fn a_higher_version_left_in_dist_is_named_as_the_trap() {
+        let out = "Publishing arcaflow-plugin-x (0.2.0) to local\n - Uploading arcaflow_plugin_x-0.2.0-py3-none-any.whl 100%\n - Uploading arcaflow_plugin_x-0.2.0.tar.gz FAILED\nHTTP Error 409: Conflict";
+        let f = super::stale_upload(out, "arcaflow-plugin-x", "0.1.1").unwrap();
+        assert!(
+            f.message
+                .contains("arcaflow_plugin_x-0.2.0-py3-none-any.whl"),
+            "{f}"
+        );
+        assert!(f.message.contains("highest version"), "{f}");
+        let ok =
+            "- Uploading arcaflow_plugin_x-0.1.1-py3-none-any.whl 100%\nHTTP Error 409: Conflict";
+        assert_eq!(super::stale_upload(ok, "arcaflow-plugin-x", "0.1.1"), None);
     }
 
     #[test]

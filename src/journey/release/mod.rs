@@ -29,7 +29,9 @@ use crate::names::PluginNames;
 use crate::plan::Cmd;
 use crate::pyproject::{self, ProjectInfo};
 
-pub use index::{refuse_hidden_parts, repository_url_env_var, simple_url, version_on_page, Target};
+pub use index::{
+    is_file_of, refuse_hidden_parts, repository_url_env_var, simple_url, version_on_page, Target,
+};
 pub use token::{
     auth_toml_has_token, check_env_token, check_token, holds_token, keep_token_advice,
     looks_like_token, secret_key, token_env_var, token_given_as, token_warning,
