@@ -97,6 +97,10 @@ impl Cmd {
 pub enum Overwrite {
     /// Only create: an existing file with other content is the user's; show the diff and ask.
     AskIfDifferent,
+    /// A change the user asked for (release's version bump): the writes of this
+    /// kind that follow one another in a plan are one change, shown as one diff,
+    /// asked once (default yes), and written all or none.
+    AskedFor,
     /// The file was made by an earlier action of this same plan (e.g. by `poetry new`),
     /// so replacing it loses nothing of the user's.
     Replace,

@@ -213,7 +213,13 @@ impl Interact for Plain {
         // A change to a file that exists is always shown, also when nobody is
         // asked: a file this run made, or a change agreed with --yes (release's
         // version bump): the log of the terminal then says what was changed.
-        if change.replaces_users_file {
+        if change.asked_for && !change.also.is_empty() {
+            let names: Vec<String> = std::iter::once(path)
+                .chain(change.also.iter().map(|p| p.as_path()))
+                .map(|p| p.display().to_string())
+                .collect();
+            self.say(&format!("  One change to {}:", names.join(" and ")));
+        } else if change.replaces_users_file {
             self.say(&format!("  {} exists and would change:", path.display()));
         } else {
             self.say(&format!("  {} changes:", path.display()));
@@ -227,6 +233,21 @@ impl Interact for Plain {
                 l.to_string()
             };
             self.say(&format!("    {l}"));
+        }
+        if change.asked_for {
+            // The change the user asked for (the version they chose): default yes.
+            if self.yes || !self.interactive {
+                return true;
+            }
+            let q = if change.also.is_empty() {
+                "  Write it? [Y/n]: "
+            } else {
+                "  Write them all? [Y/n]: "
+            };
+            return !matches!(
+                self.read_line(q, false).as_deref().map(str::trim),
+                Some("n" | "N" | "no")
+            );
         }
         if !change.replaces_users_file {
             return true;
@@ -337,6 +358,7 @@ mod tests {
             diff: "--- a/pyproject.toml\n+++ b/pyproject.toml\n-version = \"1.0.0\"\n+version = \"1.1.0\"\n"
                 .into(),
             replaces_users_file,
+            ..FileChange::default()
         }
     }
 

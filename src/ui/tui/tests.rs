@@ -334,6 +334,7 @@ fn a_new_file_shows_its_content_and_asks() {
             new: true,
             diff: diff.clone(),
             replaces_users_file: false,
+            ..FileChange::default()
         });
         let s = screen(&a, size);
         assert!(s.contains("New file: /tmp/p/pyproject.toml"), "{s}");
@@ -356,6 +357,7 @@ fn replacing_the_users_file_defaults_to_no() {
         new: false,
         diff,
         replaces_users_file: true,
+        ..FileChange::default()
     });
     let s = screen(&a, (80, 24));
     assert!(s.contains("Your file would change"), "{s}");
@@ -372,6 +374,7 @@ fn yes_to_all_new_files_stops_asking_for_new_ones_only() {
         new: true,
         diff: "+x\n".into(),
         replaces_users_file: false,
+        ..FileChange::default()
     });
     a.update(key(KeyCode::Char('a')));
     assert!(rx.try_recv().unwrap());
@@ -382,10 +385,39 @@ fn yes_to_all_new_files_stops_asking_for_new_ones_only() {
             new: true,
             diff: "+y\n".into(),
             replaces_users_file: false,
+            ..FileChange::default()
         },
         reply,
     });
     assert!(!redraw);
+    assert!(rx.try_recv().unwrap());
+}
+
+/// The version bump is one change: both files named, both diffs, Enter says
+/// yes (the user asked for it), one answer for both.
+#[test]
+fn a_change_asked_for_names_every_file_and_defaults_to_yes() {
+    let diff = crate::journey::diff::unified(
+        std::path::Path::new("/tmp/p/pyproject.toml"),
+        "version = \"0.1.0\"\n",
+        "version = \"0.1.1\"\n",
+    ) + &crate::journey::diff::unified(
+        std::path::Path::new("/tmp/p/Dockerfile"),
+        "LABEL v=\"0.1.0\"\n",
+        "LABEL v=\"0.1.1\"\n",
+    );
+    let (mut a, rx) = diff_app(FileChange {
+        diff,
+        asked_for: true,
+        also: vec!["/tmp/p/Dockerfile".into()],
+        ..FileChange::default()
+    });
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("pyproject.toml and Dockerfile"), "{s}");
+    assert!(s.contains("+version = \"0.1.1\""), "{s}");
+    assert!(s.contains("+LABEL v=\"0.1.1\""), "{s}");
+    assert!(s.contains("y yes (default)"), "{s}");
+    a.update(key(KeyCode::Enter));
     assert!(rx.try_recv().unwrap());
 }
 
