@@ -354,16 +354,25 @@ fn whole_journey(size: (u16, u16)) {
     }
     let s = pty.contents();
     assert!(s.contains("✓ About your plugin"), "{s}");
-    // e: the session as a shell script, in the project folder by default.
+    // e: the session as a shell script, under the state folder by default,
+    // never in the project tree (it would make the next release's tree unclean).
     pty.send("e");
-    pty.wait_for("arcaflow-wizard-session.sh", Duration::from_secs(10));
+    pty.wait_for("sessions", Duration::from_secs(10));
     pty.send(ENTER);
     pty.wait_for("Saved what ran", Duration::from_secs(10));
-    let script = std::fs::read_to_string(
-        sb.work()
-            .join("arcaflow-plugin-example/arcaflow-wizard-session.sh"),
-    )
-    .expect("the exported script");
+    assert!(
+        !sb.work()
+            .join("arcaflow-plugin-example/arcaflow-wizard-session.sh")
+            .exists(),
+        "saved into the project tree"
+    );
+    let saved: Vec<_> = std::fs::read_dir(sb.state_dir().join("arcaflow-wizard/sessions"))
+        .expect("the state folder's sessions")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let script = std::fs::read_to_string(&saved[0]).expect("the exported script");
     assert!(
         script.contains(" new --flat arcaflow-plugin-example"),
         "{script}"

@@ -44,6 +44,8 @@ pub enum Event {
 pub enum FailureChoice {
     Retry,
     RunFix,
+    /// Give the answer in `Failure::ask_again` again (masked for a secret), then retry.
+    AskAgain,
     Skip,
     Quit,
 }
@@ -153,27 +155,39 @@ impl<'a> Driver<'a> {
                     Err(e) => error = Some(format!("'{given}' is not accepted: {e}")),
                 }
             }
-            loop {
-                match ui.ask(&q, error.as_deref()) {
-                    Answer::Quit => return Err(Outcome::Quit),
-                    Answer::Unanswerable(why) => return Err(Outcome::Failed(Failure::usage(why))),
-                    Answer::Value(v) => match q.accept(&v) {
-                        Ok(v) => {
-                            if q.kind == super::QuestionKind::Secret {
-                                self.log.add_secret(&v);
-                                ctx.secrets.insert(q.key.to_string(), v);
-                            } else {
-                                self.log.line(&format!("answer {} = {v}", q.key));
-                                ctx.answers.insert(q.key.to_string(), v);
-                            }
-                            break;
-                        }
-                        Err(e) => error = Some(e),
-                    },
-                }
-            }
+            self.ask_until_valid(&q, error, ctx, ui)?;
         }
         Ok(())
+    }
+
+    /// Ask `q` until the answer is accepted; a secret goes to `ctx.secrets`
+    /// (and the log's redaction list), never to the answers or the log.
+    fn ask_until_valid(
+        &self,
+        q: &Question,
+        mut error: Option<String>,
+        ctx: &mut Context,
+        ui: &mut dyn Interact,
+    ) -> Result<(), Outcome> {
+        loop {
+            match ui.ask(q, error.as_deref()) {
+                Answer::Quit => return Err(Outcome::Quit),
+                Answer::Unanswerable(why) => return Err(Outcome::Failed(Failure::usage(why))),
+                Answer::Value(v) => match q.accept(&v) {
+                    Ok(v) => {
+                        if q.kind == super::QuestionKind::Secret {
+                            self.log.add_secret(&v);
+                            ctx.secrets.insert(q.key.to_string(), v);
+                        } else {
+                            self.log.line(&format!("answer {} = {v}", q.key));
+                            ctx.answers.insert(q.key.to_string(), v);
+                        }
+                        return Ok(());
+                    }
+                    Err(e) => error = Some(e),
+                },
+            }
+        }
     }
 
     /// Print every step's plan as one bash script (`--dry-run`): nothing runs.
@@ -302,6 +316,17 @@ impl<'a> Driver<'a> {
                     if let Some(fix) = failure.fix.clone() {
                         if let Err(f) = self.execute(step, &fix, ctx, ui) {
                             return StepEnd::Stop(f);
+                        }
+                    }
+                    step.refresh(ctx);
+                    continue;
+                }
+                FailureChoice::AskAgain => {
+                    let q = failure.ask_again.and_then(|k| step.ask_again(ctx, k));
+                    if let Some(q) = q {
+                        self.log.line(&format!("asking {} again", q.key));
+                        if self.ask_until_valid(&q, None, ctx, ui).is_err() {
+                            return StepEnd::Stop(failure);
                         }
                     }
                     step.refresh(ctx);

@@ -275,10 +275,16 @@ impl Interact for Plain {
         } else {
             ""
         };
+        let again = if f.ask_again.is_some() {
+            ", [t]oken again (typed, not shown)"
+        } else {
+            ""
+        };
         loop {
-            let prompt = format!("  [r]etry{fix}, [s]kip, [q]uit: ");
+            let prompt = format!("  [r]etry{again}{fix}, [s]kip, [q]uit: ");
             match self.read_line(&prompt, false).as_deref().map(str::trim) {
                 Some("r") => return FailureChoice::Retry,
+                Some("t") if f.ask_again.is_some() => return FailureChoice::AskAgain,
                 Some("f") if f.fix.is_some() => return FailureChoice::RunFix,
                 Some("s") => return FailureChoice::Skip,
                 Some("q") | None => return FailureChoice::Quit,

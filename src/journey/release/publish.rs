@@ -92,7 +92,22 @@ pub(crate) fn explain_upload(
             return Some(f);
         }
     }
-    explain::upload_failure(&text, &target.name, &target.token_var())
+    let mut f = explain::upload_failure(&text, &target.name, &target.token_var())?;
+    // A token that reached the index and was refused (or none reached it):
+    // the user can type the right one without starting over.
+    if matches!(
+        explain::upload_error(&text).and_then(|e| e.status),
+        Some(401 | 403)
+    ) {
+        f.ask_again = Some(super::token::secret_key(target));
+    }
+    Some(f)
+}
+
+/// The token question for `key`, asked again after the index refused it.
+pub(crate) fn token_again(target: &Target, key: &str) -> Option<crate::journey::Question> {
+    let want = super::token::secret_key(target);
+    (key == want).then(|| super::token::token_question(want, target))
 }
 
 pub struct Publish;
@@ -128,5 +143,8 @@ impl Step for Publish {
     }
     fn explain(&self, ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
         explain_upload(ctx, &target(ctx).ok()?, cmd, res)
+    }
+    fn ask_again(&self, ctx: &Context, key: &str) -> Option<crate::journey::Question> {
+        token_again(&target(ctx).ok()?, key)
     }
 }

@@ -106,4 +106,7 @@ impl Step for Pypi {
     fn explain(&self, ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
         explain_upload(ctx, &Target::pypi(), cmd, res)
     }
+    fn ask_again(&self, _ctx: &Context, key: &str) -> Option<Question> {
+        super::publish::token_again(&Target::pypi(), key)
+    }
 }

@@ -199,6 +199,13 @@ impl FailureView {
     /// The choices in the order shown: the fix first when there is one.
     pub fn choices(&self) -> Vec<(FailureChoice, char, &'static str)> {
         let mut c = Vec::new();
+        if self.failure.ask_again.is_some() {
+            c.push((
+                FailureChoice::AskAgain,
+                't',
+                "Enter the token again (not shown), then retry",
+            ));
+        }
         if self.failure.fix.is_some() {
             c.push((
                 FailureChoice::RunFix,
@@ -248,6 +255,9 @@ pub struct App {
     /// What ran and what was written, in order: the exported script.
     pub record: Vec<Rec>,
     pub project_dir: Option<PathBuf>,
+    /// Where `e` saves the session script by default: the state folder, never
+    /// the project tree (a file there makes the next release's tree unclean).
+    pub export_dir: PathBuf,
     pub search: Option<Search>,
     /// `e` at the end: the path the script is saved to, being edited.
     pub export: Option<TextArea<'static>>,
@@ -311,6 +321,7 @@ impl App {
             pending: Vec::new(),
             record: Vec::new(),
             project_dir: None,
+            export_dir: crate::session::state_dir().join("sessions"),
             search: None,
             export: None,
             exported: None,
@@ -904,14 +915,18 @@ impl App {
     }
 
     /// The path the session script goes to unless the user types another.
+    /// Under the state folder, named for the journey, the project and the time;
+    /// the user may type another path (a file there is replaced only on a second Enter).
     pub fn default_export_path(&self) -> PathBuf {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let dir = self
+        let project = self
             .project_dir
-            .clone()
-            .filter(|d| d.is_dir())
-            .unwrap_or(cwd);
-        dir.join("arcaflow-wizard-session.sh")
+            .as_ref()
+            .and_then(|d| d.file_name())
+            .map(|n| format!("{}-", n.to_string_lossy()))
+            .unwrap_or_default();
+        let when = crate::session::timestamp(std::time::SystemTime::now());
+        self.export_dir
+            .join(format!("{}-{project}{when}.sh", self.journey))
     }
 
     fn start_export(&mut self) {

@@ -691,14 +691,31 @@ fn e_at_the_end_saves_what_ran_as_a_script_without_secrets() {
         written: true,
     }));
     a.update(Msg::ProjectDir(dir.path().to_path_buf()));
+    let states = tempfile::tempdir().unwrap();
+    a.export_dir = states.path().join("sessions");
     a.update(Msg::Finished(Outcome::Done));
     let s = screen(&a, (80, 24));
     assert!(s.contains("e: save what ran"), "{s}");
     a.update(key(KeyCode::Char('e')));
     let s = screen(&a, (80, 24));
-    assert!(s.contains("arcaflow-wizard-session.sh"), "{s}");
+    assert!(s.contains("sessions"), "{s}");
+    let out = a.default_export_path();
+    assert!(out.starts_with(states.path()), "{}", out.display());
     a.update(key(KeyCode::Enter));
-    let out = dir.path().join("arcaflow-wizard-session.sh");
+    // Saved under the state folder: nothing new in the project tree.
+    let in_tree: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".sh"))
+        .collect();
+    assert!(in_tree.is_empty(), "{in_tree:?}");
+    let out = std::fs::read_dir(states.path().join("sessions"))
+        .unwrap()
+        .flatten()
+        .next()
+        .expect("the saved script")
+        .path();
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(!text.contains("SECRET"), "{text}");
     assert!(text.contains("POETRY_PYPI_TOKEN_TEST"), "{text}");
