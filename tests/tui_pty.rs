@@ -357,7 +357,7 @@ fn whole_journey(size: (u16, u16)) {
     // e: the session as a shell script, under the state folder by default,
     // never in the project tree (it would make the next release's tree unclean).
     pty.send("e");
-    pty.wait_for("sessions", Duration::from_secs(10));
+    pty.wait_for("Save the session script", Duration::from_secs(10));
     pty.send(ENTER);
     pty.wait_for("Saved what ran", Duration::from_secs(10));
     assert!(

@@ -814,6 +814,68 @@ mod tests {
         }
     }
 
+    /// An upload that only works with the right token: refused (ask_again),
+    /// then, after the token is given again, done. The token is no answer.
+    struct Upload;
+    impl Step for Upload {
+        fn id(&self) -> &'static str {
+            "upload"
+        }
+        fn title(&self) -> &'static str {
+            "Upload"
+        }
+        fn why(&self) -> &'static str {
+            "because"
+        }
+        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+            Ok(Check::Todo)
+        }
+        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+            Ok(Plan::new())
+        }
+        fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+            if ctx.secrets.get("token").map(String::as_str) == Some("right") {
+                return Ok(());
+            }
+            let mut f = Failure::new("403: the token was refused");
+            f.ask_again = Some("token");
+            Err(f)
+        }
+        fn ask_again(&self, _ctx: &Context, key: &str) -> Option<Question> {
+            (key == "token").then(|| Question::secret("token", "Token"))
+        }
+    }
+
+    #[test]
+    fn a_refused_token_is_asked_again_and_the_step_retried() {
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(Upload)];
+        let log = SessionLog::disabled();
+        let mut ui = Script {
+            answers: vec![Answer::Value("right".into())],
+            choices: vec![FailureChoice::AskAgain],
+            ..Default::default()
+        };
+        let mut c = ctx();
+        c.secrets.insert("token".into(), "wrong".into());
+        assert_eq!(
+            Driver::new(&steps, &log).run(&mut c, &mut ui),
+            Outcome::Done
+        );
+        assert_eq!(c.secrets.get("token").map(String::as_str), Some("right"));
+        assert!(!c.answers.contains_key("token"));
+        // Quit at the question: the failure stands.
+        let mut ui = Script {
+            answers: vec![Answer::Quit],
+            choices: vec![FailureChoice::AskAgain],
+            ..Default::default()
+        };
+        let mut c = ctx();
+        assert!(matches!(
+            Driver::new(&steps, &log).run(&mut c, &mut ui),
+            Outcome::Failed(f) if f.message.contains("403")
+        ));
+    }
+
     #[test]
     fn a_change_asked_for_is_asked_once_and_written_all_or_none() {
         for confirm in [false, true] {

@@ -925,8 +925,9 @@ impl App {
             .map(|n| format!("{}-", n.to_string_lossy()))
             .unwrap_or_default();
         let when = crate::session::timestamp(std::time::SystemTime::now());
+        let journey = self.journey.split_whitespace().next().unwrap_or("session");
         self.export_dir
-            .join(format!("{}-{project}{when}.sh", self.journey))
+            .join(format!("{journey}-{project}{when}.sh"))
     }
 
     fn start_export(&mut self) {

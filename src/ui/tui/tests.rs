@@ -465,6 +465,30 @@ fn failure_shows_last_lines_message_hint_and_the_fix_first() {
     }
 }
 
+/// A refused token: the first choice types it again (the full-screen side of
+/// the masked re-entry; the driver then asks the secret question).
+#[test]
+fn a_refused_token_offers_to_enter_it_again() {
+    for size in SIZES {
+        let mut a = running(COLOR);
+        let (reply, rx) = mpsc::channel();
+        let mut failure =
+            Failure::new("The upload failed: local refused the token (403: Forbidden).");
+        failure.ask_again = Some("token");
+        a.update(Msg::Failure {
+            title: "Upload to the test index".into(),
+            failure,
+            reply,
+        });
+        let s = screen(&a, size);
+        let again = s.find("[t] Enter the token again").expect("t choice");
+        let retry = s.find("[r] Retry").expect("retry");
+        assert!(again < retry, "{s}");
+        a.update(key(KeyCode::Char('t')));
+        assert_eq!(rx.try_recv().unwrap(), FailureChoice::AskAgain);
+    }
+}
+
 #[test]
 fn enter_takes_the_highlighted_choice() {
     let (mut a, rx) = failure_app(COLOR);
@@ -698,7 +722,10 @@ fn e_at_the_end_saves_what_ran_as_a_script_without_secrets() {
     assert!(s.contains("e: save what ran"), "{s}");
     a.update(key(KeyCode::Char('e')));
     let s = screen(&a, (80, 24));
-    assert!(s.contains("sessions"), "{s}");
+    assert!(
+        s.contains("Save the session script") && s.contains(".sh"),
+        "{s}"
+    );
     let out = a.default_export_path();
     assert!(out.starts_with(states.path()), "{}", out.display());
     a.update(key(KeyCode::Enter));
