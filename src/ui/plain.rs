@@ -50,10 +50,12 @@ impl Plain {
 
     /// Read one answer line; None at end of input.
     fn read_line(&mut self, prompt: &str, secret: bool) -> Option<String> {
-        let _ = write!(self.out, "{prompt}");
-        let _ = self.out.flush();
+        // Echo off before the prompt shows: a token typed (or pasted) as soon
+        // as the prompt appears must not be echoed.
         let echo_off = secret && self.interactive && std::io::stdin().is_terminal();
         let guard = if echo_off { EchoOff::new() } else { None };
+        let _ = write!(self.out, "{prompt}");
+        let _ = self.out.flush();
         let mut line = String::new();
         let n = std::io::stdin().lock().read_line(&mut line).ok()?;
         drop(guard);
