@@ -18,9 +18,14 @@ use crate::version::Version;
 pub fn menu() -> i32 {
     use crate::ui::tui::{self, Choice};
     if tui::wanted(false) {
-        match tui::menu() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        match tui::menu(release::stalled(&cwd)) {
             Ok(Some(Choice::New)) => return new::run(Default::default()),
             Ok(Some(Choice::Release)) => return release::run(Default::default()),
+            Ok(Some(Choice::ReleaseAfresh)) => {
+                release::forget_stalled(&cwd);
+                return release::run(Default::default());
+            }
             Ok(Some(Choice::Doctor)) => return doctor::run(Default::default()),
             Ok(None) => return 0,
             // The terminal cannot be set up: fall through to the usage text.

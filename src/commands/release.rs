@@ -108,6 +108,28 @@ pub fn run(args: ReleaseArgs) -> i32 {
     outcome.exit_code()
 }
 
+/// A release of `dir` that stopped after its version bump and before the
+/// upload, as a plain `release` would resume it: "resuming 0.2.1 to testpypi".
+pub fn stalled(dir: &std::path::Path) -> Option<String> {
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let prev = ProjectState::load(&session::state_dir(), &dir, JOURNEY);
+    let v = prev.answers.get("new_version")?;
+    if prev.done.contains("publish")
+        || release::project_info_at(&dir)?.version.as_deref() != Some(v.as_str())
+    {
+        return None;
+    }
+    let target = Target::from_args(None, None).ok()?;
+    Some(format!("resuming {v} to {}", target.name))
+}
+
+/// Start over: forget the stopped release of `dir` (its bumped files stay).
+pub fn forget_stalled(dir: &std::path::Path) {
+    if let Ok(dir) = std::fs::canonicalize(dir) {
+        ProjectState::forget(&session::state_dir(), &dir, JOURNEY);
+    }
+}
+
 /// Why the stopped run's version `v` is not resumed, or None to resume it: a
 /// `--version` that names another version, or the index has `v` already (a
 /// resumed run would only get the same 409 again).

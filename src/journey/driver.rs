@@ -432,7 +432,15 @@ impl<'a> Driver<'a> {
             cmd,
             &secrets,
             &self.cancel,
-            &mut |block| self.emit(*ui.borrow_mut(), Event::Output(block.into())),
+            &mut |block| match explain::fold_pages(block) {
+                // A server's raw HTML page (Poetry's 403/409): one line on
+                // screen, the whole page in the log.
+                Some(folded) => {
+                    self.log.output_block(block.into());
+                    ui.borrow_mut().event(&Event::Output(folded.into()));
+                }
+                None => self.emit(*ui.borrow_mut(), Event::Output(block.into())),
+            },
             &mut || self.emit(*ui.borrow_mut(), Event::OutputIdle),
         );
         let ui = ui.into_inner();

@@ -244,6 +244,24 @@ pub fn upload_error(text: &str) -> Option<UploadError> {
     None
 }
 
+/// `block` with each server page that Poetry prints as a bytes literal after
+/// its status (`HTTP Error 409: Conflict | b'<html>\n ...'`) cut to one line:
+/// the status, and where the page is. None when there is none.
+pub fn fold_pages(block: &str) -> Option<String> {
+    const CUT: [&str; 2] = [" | b'<", " | b\"<"];
+    if !CUT.iter().any(|c| block.contains(c)) {
+        return None;
+    }
+    let lines: Vec<String> = block
+        .split('\n')
+        .map(|l| match CUT.iter().filter_map(|c| l.find(c)).min() {
+            Some(i) => format!("{} | (the server's page: in the session log)", &l[..i]),
+            None => l.to_string(),
+        })
+        .collect();
+    Some(lines.join("\n"))
+}
+
 /// The words of a server's HTML page given as a Python bytes literal (`'<html>\n...'`),
 /// without tags, escapes or repeated blanks; at most 200 characters.
 fn page_text(literal: &str) -> String {
@@ -396,6 +414,17 @@ mod upload_tests {
         assert!(f.message.contains("refused the token"), "{f}");
         assert!(!f.to_string().contains("<html"), "{f}");
         assert!(f.hint.unwrap().contains("POETRY_PYPI_TOKEN_LOCAL"));
+    }
+
+    #[test]
+    fn a_raw_page_is_folded_to_its_status_line() {
+        let block = "Uploading x.whl 100%\nHTTP Error 409: Conflict | b'<html>\\n <head>\\n  <title>409 Conflict</title>\\n </head>'\nmore";
+        let f = super::fold_pages(block).unwrap();
+        assert_eq!(
+            f,
+            "Uploading x.whl 100%\nHTTP Error 409: Conflict | (the server's page: in the session log)\nmore"
+        );
+        assert_eq!(super::fold_pages("HTTP Error 403: Forbidden\n"), None);
     }
 
     /// Poetry 2.5.1's output when a failed run's 0.2.0 lay beside the 0.1.1 build.

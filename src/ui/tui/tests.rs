@@ -562,6 +562,29 @@ fn menu_lists_the_journeys_and_who_they_are_for() {
     assert_eq!(m.done, Some(Some(super::Choice::Release)));
 }
 
+/// A stopped release: the menu says Release resumes it, and `n` starts over.
+#[test]
+fn the_menu_says_when_release_resumes_and_n_starts_over() {
+    for size in SIZES {
+        let mut m = Menu::new(COLOR);
+        m.release_note = Some("resuming 0.2.1 to testpypi".into());
+        let mut t = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+        t.draw(|f| m.draw(f)).unwrap();
+        let s = text(t.backend().buffer());
+        assert!(
+            s.contains("resuming 0.2.1 to testpypi; n to start over"),
+            "{s}"
+        );
+    }
+    let mut m = Menu::new(COLOR);
+    m.key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE));
+    assert_eq!(m.done, None, "n without a stopped release");
+    m.release_note = Some("resuming 0.2.1 to testpypi".into());
+    m.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    m.key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE));
+    assert_eq!(m.done, Some(Some(super::Choice::ReleaseAfresh)));
+}
+
 #[test]
 fn ctrl_c_cancels_the_command_then_quits() {
     let mut a = running(COLOR);
