@@ -248,13 +248,23 @@ pub fn upload_error(text: &str) -> Option<UploadError> {
 /// its status (`HTTP Error 409: Conflict | b'<html>\n ...'`) cut to one line:
 /// the status, and where the page is. None when there is none.
 pub fn fold_pages(block: &str) -> Option<String> {
-    const CUT: [&str; 2] = [" | b'<", " | b\"<"];
-    if !CUT.iter().any(|c| block.contains(c)) {
+    const CUT: [&str; 2] = [" | b'", " | b\""];
+    // Where a page starts on this line: after `HTTP Error`, a bytes literal with a tag.
+    let page_at = |l: &str| {
+        if !l.contains("HTTP Error ") {
+            return None;
+        }
+        CUT.iter()
+            .filter_map(|c| l.find(c))
+            .min()
+            .filter(|&i| l[i..].contains('<'))
+    };
+    if !block.split('\n').any(|l| page_at(l).is_some()) {
         return None;
     }
     let lines: Vec<String> = block
         .split('\n')
-        .map(|l| match CUT.iter().filter_map(|c| l.find(c)).min() {
+        .map(|l| match page_at(l) {
             Some(i) => format!("{} | (the server's page: in the session log)", &l[..i]),
             None => l.to_string(),
         })
@@ -425,6 +435,12 @@ mod upload_tests {
             "Uploading x.whl 100%\nHTTP Error 409: Conflict | (the server's page: in the session log)\nmore"
         );
         assert_eq!(super::fold_pages("HTTP Error 403: Forbidden\n"), None);
+        // pypiserver's page starts with a line break and a doctype.
+        let pypiserver = "HTTP Error 403: Forbidden | b'\\n    <!DOCTYPE HTML PUBLIC>\\n <html>'";
+        assert_eq!(
+            super::fold_pages(pypiserver).unwrap(),
+            "HTTP Error 403: Forbidden | (the server's page: in the session log)"
+        );
     }
 
     /// Poetry 2.5.1's output when a failed run's 0.2.0 lay beside the 0.1.1 build.
