@@ -532,8 +532,11 @@ fn a_wrong_token_given_again_then_a_409_then_version_patch() {
     );
     assert_eq!(uploaded(&pkgs), seeded, "something was uploaded:\n{first}");
 
-    // As the advice says: --version patch. 0.1.1 is not resumed.
-    let ran = run(&mut release(&sb, &dir, &url), LONG);
+    // As the advice says: --version patch. 0.1.1 is not resumed. (The same
+    // files, now served to anyone, so the release installs back from them.)
+    drop(server);
+    let server = common::start_upload_index(&pkgs, TOKEN);
+    let ran = run(&mut release(&sb, &dir, &server.upload_url()), LONG);
     assert!(ran.ok(), "release --version patch failed:\n{}", ran.output);
     assert!(
         ran.output
