@@ -287,7 +287,8 @@ fn release_yes_against_pypiserver() {
     // 4. pypiserver's 401: what Poetry prints for an upload without
     // credentials, explained as the upload step explains it.
     let mut bare = sb.command(&tools.poetry2);
-    bare.args(["publish", "-r", REPO, "--no-interaction"])
+    // The wizard builds outside dist/: Poetry builds there itself first.
+    bare.args(["publish", "--build", "-r", REPO, "--no-interaction"])
         .current_dir(&dir)
         .env(URL_VAR, private.upload_url());
     let ran401 = run(&mut bare, Duration::from_secs(120));
