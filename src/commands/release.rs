@@ -96,6 +96,10 @@ pub fn run(args: ReleaseArgs) -> i32 {
             fail(f);
         }
         Outcome::Failed(_) => match release_version(&ctx) {
+            // A --version on the next run names a new version: it bumps again.
+            Some(v) if args.version.is_some() => eprintln!(
+                "\nStopped. Fix the problem above and run the command again without --version: it goes on with version {v} (a --version bumps again)."
+            ),
             Some(v) => eprintln!(
                 "\nStopped. Fix the problem above and run the same command again: it goes on with version {v}."
             ),
