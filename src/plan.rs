@@ -228,6 +228,9 @@ pub(crate) fn render_action(out: &mut String, a: &Action) {
             if c.cwd.is_some() {
                 line.push(')');
             }
+            if let Some(l) = &c.label {
+                let _ = write!(line, "  # {l}");
+            }
             let _ = writeln!(out, "{line}");
         }
         Action::WriteFile {
