@@ -4,7 +4,7 @@
 //! Each run builds into a folder of its own (`poetry build --output DIR`, and
 //! `poetry publish --dist-dir DIR` uploads from it): Poetry 2.x uploads the
 //! highest version it finds in its folder, not the project's, so a failed
-//! run's files left in `dist/` would go up instead (facts: "Poetry publish").
+//! run's files left in `dist/` would go up instead (`explain::stale_upload`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
