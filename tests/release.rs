@@ -280,7 +280,7 @@ fn release_to_a_real_index() {
     // highest version it finds there).
     assert!(
         ran.output.contains(&format!(
-            "publish --dry-run --dist-dir \"$scratch\"/dist -r {REPO}  # rehearsal (uploads nothing)"
+            "publish --dry-run --dist-dir \"$scratch\"/dist -r {REPO})  # rehearsal (uploads nothing)"
         )),
         "{}",
         ran.output
