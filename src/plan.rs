@@ -21,6 +21,9 @@ pub struct Cmd {
     pub timeout: Option<Duration>,
     /// Inherits the user's upload credentials (`exec::env`): the upload alone.
     pub credentials: bool,
+    /// What it is, when the command alone misleads (`poetry publish --dry-run`
+    /// prints "Uploading ... 100%"): shown after it as a `# comment`.
+    pub label: Option<String>,
 }
 
 impl Cmd {
@@ -33,6 +36,7 @@ impl Cmd {
             cwd: None,
             timeout: None,
             credentials: false,
+            label: None,
         }
     }
     pub fn arg(mut self, a: impl Into<String>) -> Self {
@@ -63,6 +67,10 @@ impl Cmd {
         self.timeout = Some(t);
         self
     }
+    pub fn label(mut self, l: impl Into<String>) -> Self {
+        self.label = Some(l.into());
+        self
+    }
     /// Let the child see the upload credentials of the wizard's environment.
     pub fn with_credentials(mut self) -> Self {
         self.credentials = true;
@@ -89,6 +97,10 @@ impl Cmd {
 pub enum Overwrite {
     /// Only create: an existing file with other content is the user's; show the diff and ask.
     AskIfDifferent,
+    /// A change the user asked for (release's version bump): the writes of this
+    /// kind that follow one another in a plan are one change, shown as one diff,
+    /// asked once (default yes), and written all or none.
+    AskedFor,
     /// The file was made by an earlier action of this same plan (e.g. by `poetry new`),
     /// so replacing it loses nothing of the user's.
     Replace,
@@ -215,6 +227,9 @@ pub(crate) fn render_action(out: &mut String, a: &Action) {
             line.push_str(&c.display());
             if c.cwd.is_some() {
                 line.push(')');
+            }
+            if let Some(l) = &c.label {
+                let _ = write!(line, "  # {l}");
             }
             let _ = writeln!(out, "{line}");
         }

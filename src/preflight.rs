@@ -143,10 +143,12 @@ pub fn notes(results: &[CheckResult], ran_apart: &str) -> (Vec<String>, Vec<Stri
             )
         })
         .collect();
+    // flake8 is one of ACT's checks (doctor counts it too): it ran apart,
+    // before these, and passed, or the step would have stopped there.
     notes.push(format!(
         "ACT's checks, run locally: {} of {} passed ({ran_apart}).",
-        results.len() - failed.len(),
-        results.len()
+        results.len() - failed.len() + 1,
+        results.len() + 1
     ));
     (notes, failed.iter().map(|r| r.title.clone()).collect())
 }
@@ -507,7 +509,7 @@ mod tests {
             notes,
             [
                 "ACT check FAILED: act-b title\nact-b detail\nfix: act-b fix",
-                "ACT's checks, run locally: 1 of 2 passed (flake8 ran above)."
+                "ACT's checks, run locally: 2 of 3 passed (flake8 ran above)."
             ]
         );
         assert_eq!(failed, ["act-b title"]);

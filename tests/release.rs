@@ -276,8 +276,12 @@ fn release_to_a_real_index() {
         "{}",
         ran.output
     );
+    // From the run's own build folder, not dist/ (Poetry 2.x uploads the
+    // highest version it finds there).
     assert!(
-        ran.output.contains(&format!("publish --dry-run -r {REPO}")),
+        ran.output.contains(&format!(
+            "publish --dry-run --dist-dir \"$scratch\"/dist -r {REPO})  # rehearsal (uploads nothing)"
+        )),
         "{}",
         ran.output
     );
@@ -338,12 +342,21 @@ fn release_to_a_real_index() {
     let (status, body) = common::http_get(&page).unwrap();
     assert!(status == 404 || !body.contains("0.1.1"), "{status} {body}");
 
-    // The right token: uploaded, installed back, run. The same version (0.1.1) goes on.
-    let (ran, seen) = run_and_watch(
-        &mut release(&sb, &dir, &upload_url, Some(TOKEN)),
-        TOKEN,
-        Duration::from_secs(400),
-    );
+    // The right token: uploaded, installed back, run. The same version (0.1.1)
+    // goes on: the run names no other (a --version would bump again).
+    let mut resumed = sb.wizard();
+    resumed
+        .arg("release")
+        .arg(&dir)
+        .args([
+            "--repository",
+            REPO,
+            "--repository-url",
+            &upload_url,
+            "--yes",
+        ])
+        .env(VAR, TOKEN);
+    let (ran, seen) = run_and_watch(&mut resumed, TOKEN, Duration::from_secs(400));
     assert!(ran.ok(), "release failed:\n{}", ran.output);
     for needle in [
         "already says 0.1.1",
@@ -415,7 +428,8 @@ fn release_to_a_real_index() {
     // A second upload of 0.1.1 by Poetry itself: pypiserver's 409, explained.
     let mut again = sb.command(&tools.poetry2);
     again
-        .args(["publish", "-r", REPO])
+        // The wizard builds outside dist/: Poetry builds there itself first.
+        .args(["publish", "--build", "-r", REPO])
         .current_dir(&dir)
         .env(URL_VAR, &upload_url)
         .env(VAR, TOKEN);

@@ -287,7 +287,8 @@ fn release_yes_against_pypiserver() {
     // 4. pypiserver's 401: what Poetry prints for an upload without
     // credentials, explained as the upload step explains it.
     let mut bare = sb.command(&tools.poetry2);
-    bare.args(["publish", "-r", REPO, "--no-interaction"])
+    // The wizard builds outside dist/: Poetry builds there itself first.
+    bare.args(["publish", "--build", "-r", REPO, "--no-interaction"])
         .current_dir(&dir)
         .env(URL_VAR, private.upload_url());
     let ran401 = run(&mut bare, Duration::from_secs(120));
@@ -308,4 +309,264 @@ fn release_yes_against_pypiserver() {
     assert!(f.to_string().contains(VAR), "{f}");
     assert!(!f.to_string().contains("b'"), "{f}");
     assert_eq!(uploaded(&pkgs), files);
+}
+
+/// The plain front end on a real terminal (stdin a pty, so it asks): the raw
+/// output kept as text, and answers typed when a prompt appears.
+struct Term {
+    out: Arc<Mutex<String>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+    /// Where the next wait starts reading.
+    seen: usize,
+}
+
+impl Term {
+    fn spawn(sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Term {
+        use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(common::wizard_exe());
+        cmd.env_clear();
+        for (k, v) in sb.env_pairs() {
+            cmd.env(k, v);
+        }
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("NO_COLOR", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.cwd(sb.work());
+        for a in args {
+            cmd.arg(a);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn the wizard");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
+        let out = Arc::new(Mutex::new(String::new()));
+        let o = Arc::clone(&out);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = std::io::Read::read(&mut reader, &mut buf) {
+                if n == 0 {
+                    return;
+                }
+                o.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Term {
+            out,
+            writer,
+            child,
+            _master: pair.master,
+            seen: 0,
+        }
+    }
+
+    fn text(&self) -> String {
+        self.out.lock().unwrap().clone()
+    }
+
+    /// Wait for `needle` after what earlier waits saw; move past it.
+    fn wait_for(&mut self, needle: &str, timeout: Duration) {
+        let until = std::time::Instant::now() + timeout;
+        loop {
+            let t = self.text();
+            if let Some(i) = t[self.seen.min(t.len())..].find(needle) {
+                self.seen += i + needle.len();
+                return;
+            }
+            if std::time::Instant::now() > until || self.child.try_wait().ok().flatten().is_some() {
+                std::thread::sleep(Duration::from_millis(300));
+                let t = self.text();
+                if let Some(i) = t[self.seen.min(t.len())..].find(needle) {
+                    self.seen += i + needle.len();
+                    return;
+                }
+                panic!("{needle:?} did not come; the output:\n{t}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn send(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_exit(&mut self, timeout: Duration) -> u32 {
+        let until = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(300));
+                return st.exit_code();
+            }
+            if std::time::Instant::now() > until {
+                let _ = self.child.kill();
+                panic!("the wizard did not exit:\n{}", self.text());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Build `dir` as version `version` into `out` with the real Poetry, and put
+/// pyproject.toml back as it was.
+fn build_as(sb: &Sandbox, tools: &Tools, dir: &Path, version: &str, out: &Path) {
+    for args in [
+        vec!["version", version],
+        vec!["build", "--output", &out.to_string_lossy()],
+    ] {
+        let mut c = sb.command(&tools.poetry2);
+        c.args(&args).current_dir(dir);
+        let r = run(&mut c, Duration::from_secs(300));
+        assert!(r.ok(), "poetry {args:?}: {}", r.output);
+    }
+    git(sb, dir, &["checkout", "--", "pyproject.toml"]);
+}
+
+/// A maintainer's session, as issue 17 found its dead ends, with the real
+/// Poetry 2.5.1 and a token-guarded pypiserver whose pages need the token too
+/// (so the wizard cannot see beforehand that 0.1.1 is there):
+/// - a failed run's 0.9.0 files lie in dist/ (Poetry 2.x would upload those);
+/// - on a terminal, the plain front end: the version bump is one change with
+///   one question (Enter: yes, both files written); the wrong token gets 403,
+///   `t` types the right one (masked) and the upload is tried again; it gets
+///   409 (0.1.1 is already there), and the maintainer quits;
+/// - `--version patch`, as the 409's advice says: 0.1.1 is not resumed, 0.1.2
+///   is built, uploaded and installed back. No 0.9.0 file is ever uploaded, and
+///   no token is printed or logged.
+#[test]
+fn a_wrong_token_given_again_then_a_409_then_version_patch() {
+    let tools = require_tools!();
+    let sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        "example",
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(&tools.py311);
+    let made = run(&mut new, Duration::from_secs(600));
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    let pkgs = sb.root().join("uploaded");
+
+    // A failed run's higher version left in dist/ (ignored by git), and 0.1.1
+    // already on the index.
+    build_as(&sb, &tools, &dir, "0.9.0", &dir.join("dist"));
+    let seed = sb.root().join("seed");
+    build_as(&sb, &tools, &dir, "0.1.1", &seed);
+    std::fs::create_dir_all(&pkgs).unwrap();
+    for e in std::fs::read_dir(&seed).unwrap().flatten() {
+        std::fs::copy(e.path(), pkgs.join(e.file_name())).unwrap();
+    }
+    assert_eq!(git(&sb, &dir, &["status", "--porcelain"]).trim(), "");
+    let seeded = uploaded(&pkgs);
+    assert_eq!(seeded.len(), 2, "{seeded:?}");
+    let server = common::start_upload_index_auth(&pkgs, TOKEN, "update,list,download");
+    let url = server.upload_url();
+
+    const WRONG: &str = "pypi-AgEIcHlwaS5vcmcCJHdyb25nLXRva2VuLWZvci10aGUtc2Vzc2lvbg";
+    let dir_s = dir.to_string_lossy().into_owned();
+    let mut term = Term::spawn(
+        &sb,
+        &[
+            "release",
+            &dir_s,
+            "--plain",
+            "--repository",
+            REPO,
+            "--repository-url",
+            &url,
+            "--version",
+            "patch",
+        ],
+        &[(VAR, WRONG)],
+    );
+    // One change, one question, default yes.
+    term.wait_for("One change to", LONG);
+    term.wait_for("Write them all? [Y/n]", LONG);
+    term.send("\r");
+    term.wait_for("rehearsal (uploads nothing)", LONG);
+    term.wait_for("refused the token (403", LONG);
+    term.wait_for("[t]oken again", LONG);
+    term.send("t\r");
+    term.wait_for("API token for local", LONG);
+    term.send(&format!("{TOKEN}\r"));
+    // The right token reaches the index: now it is the version that is refused.
+    term.wait_for("this version is already on local", LONG);
+    term.wait_for("[q]uit: ", LONG);
+    let at_409 = term.text();
+    assert!(
+        !at_409[at_409.rfind("this version is already on").unwrap()..].contains("[t]oken again"),
+        "a 409 is no token problem:\n{at_409}"
+    );
+    term.send("q\r");
+    assert_eq!(term.wait_exit(LONG), 1, "{}", term.text());
+    let first = term.text();
+    let pyproject = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(pyproject.contains("version = \"0.1.1\""), "{pyproject}");
+    assert!(
+        dockerfile.contains("plugin.version=\"0.1.1\""),
+        "the bump was half-applied:\n{dockerfile}"
+    );
+    assert!(
+        server.log().contains("already exists") || server.log().contains("409"),
+        "the token given again did not reach the index:\n{}",
+        server.log()
+    );
+    assert_eq!(uploaded(&pkgs), seeded, "something was uploaded:\n{first}");
+
+    // As the advice says: --version patch. 0.1.1 is not resumed. (The same
+    // files, now served to anyone, so the release installs back from them.)
+    drop(server);
+    let server = common::start_upload_index(&pkgs, TOKEN);
+    let ran = run(&mut release(&sb, &dir, &server.upload_url()), LONG);
+    assert!(ran.ok(), "release --version patch failed:\n{}", ran.output);
+    assert!(
+        ran.output
+            .contains("Not resumed: --version patch was given"),
+        "{}",
+        ran.output
+    );
+    assert!(
+        !ran.output
+            .contains("already done (pyproject.toml already says"),
+        "{}",
+        ran.output
+    );
+    let files = uploaded(&pkgs);
+    assert!(
+        files.iter().any(|f| f.ends_with("-0.1.2-py3-none-any.whl")),
+        "{files:?}\n{}",
+        ran.output
+    );
+    assert!(!files.iter().any(|f| f.contains("0.9.0")), "{files:?}");
+
+    for (what, text) in [
+        ("the terminal", first.clone()),
+        ("the first log", session_log(&first.replace('\r', ""))),
+        ("the output", ran.output.clone()),
+        ("the log", session_log(&ran.output)),
+    ] {
+        for t in [TOKEN, WRONG] {
+            assert!(!text.contains(&t[..20]), "a token is in {what}:\n{text}");
+        }
+    }
 }

@@ -432,16 +432,25 @@ fn whole_journey(size: (u16, u16)) {
     ] {
         assert!(s.contains(word), "{word} not on the Finished screen:\n{s}");
     }
-    // e: the session as a shell script, in the project folder by default.
+    // e: the session as a shell script, under the state folder by default,
+    // never in the project tree (it would make the next release's tree unclean).
     pty.send("e");
-    pty.wait_for("arcaflow-wizard-session.sh", Duration::from_secs(10));
+    pty.wait_for("Save the session script", Duration::from_secs(10));
     pty.send(ENTER);
     pty.wait_for("Saved what ran", Duration::from_secs(10));
-    let script = std::fs::read_to_string(
-        sb.work()
-            .join("arcaflow-plugin-example/arcaflow-wizard-session.sh"),
-    )
-    .expect("the exported script");
+    assert!(
+        !sb.work()
+            .join("arcaflow-plugin-example/arcaflow-wizard-session.sh")
+            .exists(),
+        "saved into the project tree"
+    );
+    let saved: Vec<_> = std::fs::read_dir(sb.state_dir().join("arcaflow-wizard/sessions"))
+        .expect("the state folder's sessions")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let script = std::fs::read_to_string(&saved[0]).expect("the exported script");
     assert!(
         script.contains(" new --flat arcaflow-plugin-example"),
         "{script}"
@@ -1504,4 +1513,112 @@ fn a_whole_setup_journey_from_the_menu_at_80x24() {
         std::fs::read_to_string(dir.join("pyproject.toml")).unwrap(),
         before
     );
+}
+
+/// The full-screen release at 80x24 with a wrong token in the environment: the
+/// 403 offers `t`, the token is typed again into the masked field (never drawn),
+/// and the upload goes through. Issue 17, item 3.
+#[test]
+fn a_refused_token_is_typed_again_in_the_full_screen_release() {
+    let tools = require_tools!();
+    const TOKEN: &str = "pypi-AgEIcHlwaS5vcmcCJHR1aS1yZWxlYXNlLXJpZ2h0LXRva2Vu";
+    const WRONG: &str = "pypi-AgEIcHlwaS5vcmcCJHR1aS1yZWxlYXNlLXdyb25nLXRva2Vu";
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        "example",
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(&tools.py311);
+    let made = common::run(&mut new, Duration::from_secs(600));
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    let pkgs = sb.root().join("uploaded");
+    let server = common::start_upload_index(&pkgs, TOKEN);
+    let url = server.upload_url();
+    let dir_s = dir.to_string_lossy().into_owned();
+    let args = [
+        "release",
+        dir_s.as_str(),
+        "--repository",
+        "local",
+        "--repository-url",
+        url.as_str(),
+        "--version",
+        "patch",
+    ];
+    let mut pty = Pty::spawn(&sb, &args, (80, 24), &[("POETRY_PYPI_TOKEN_LOCAL", WRONG)]);
+    let until = Instant::now() + Duration::from_secs(600);
+    let mut last_sent = String::new();
+    let mut typed_again = false;
+    loop {
+        let s = pty.contents();
+        assert!(!s.contains(&TOKEN[..24]), "a token is drawn:\n{s}");
+        if Instant::now() > until {
+            panic!("the release did not finish; the screen:\n{s}");
+        }
+        if s.contains("✓ Done. Press Enter") {
+            break;
+        }
+        if s != last_sent {
+            // The version bump: one change, Enter is yes.
+            if s.contains("y yes (default)") {
+                pty.send(ENTER);
+                last_sent = s;
+                continue;
+            }
+            if s.contains("[t] Enter the token again") {
+                assert!(!typed_again, "refused twice:\n{s}");
+                pty.send("t");
+                pty.wait_for("API token for local", Duration::from_secs(10));
+                pty.type_text(TOKEN);
+                let s = pty.contents();
+                assert!(!s.contains("AgEIcHlwaS5"), "the typed token is drawn:\n{s}");
+                pty.send(ENTER);
+                typed_again = true;
+                last_sent = s;
+                continue;
+            }
+            // PyPI now? Enter: its default, no.
+            if s.contains("┌ Question") {
+                pty.send(ENTER);
+                last_sent = s;
+                continue;
+            }
+            if s.contains("✗ Stopped") || (s.contains("[q] Quit") && !s.contains("[t]")) {
+                panic!("a step failed:\n{s}");
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(typed_again, "the 403 never offered t");
+    let files: Vec<String> = std::fs::read_dir(&pkgs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.ends_with("-0.1.1-py3-none-any.whl")),
+        "{files:?}"
+    );
+    pty.send(ENTER);
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
+    pty.assert_restored();
+    let logs = sb.state_dir().join("arcaflow-wizard/logs");
+    for e in std::fs::read_dir(&logs).unwrap().flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+        for t in [TOKEN, WRONG] {
+            assert!(
+                !text.contains(&t[..24]),
+                "a token is in {}",
+                e.path().display()
+            );
+        }
+    }
+    drop(server);
 }

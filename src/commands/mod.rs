@@ -20,9 +20,14 @@ use crate::version::Version;
 pub fn menu() -> i32 {
     use crate::ui::tui::{self, Choice};
     if tui::wanted(false) {
-        match tui::menu() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        match tui::menu(release::stalled(&cwd)) {
             Ok(Some(Choice::New)) => return new::run(Default::default()),
             Ok(Some(Choice::Release)) => return release::run(Default::default()),
+            Ok(Some(Choice::ReleaseAfresh)) => {
+                release::forget_stalled(&cwd);
+                return release::run(Default::default());
+            }
             Ok(Some(Choice::Doctor)) => return doctor::run(Default::default()),
             Ok(Some(Choice::Setup)) => return setup::run(Default::default()),
             Ok(None) => return 0,
@@ -247,12 +252,17 @@ pub fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure>
     let g = Given::resolve("python", given)?;
     let real = std::fs::canonicalize(&g.path)
         .map_err(|_| Failure::usage(format!("{}: no such file", g.shown)))?;
-    if let Some(p) = facts
-        .pythons
-        .iter()
-        .find(|p| p.path == g.path || p.real_path == real)
-    {
-        return Ok(p.path.clone());
+    if facts.pythons.iter().any(|p| p.path == g.path) {
+        return Ok(g.path);
+    }
+    // The same interpreter found under another name (the python3 link on
+    // PATH): use and record the path the user gave, not that link.
+    if let Some(p) = facts.pythons.iter().find(|p| p.real_path == real).cloned() {
+        facts.pythons.push(Python {
+            path: g.path.clone(),
+            ..p
+        });
+        return Ok(g.path);
     }
     let ran = format!("running it with -c '{PYTHON_VERSION_CODE}'");
     let out = probe_output(
@@ -330,4 +340,36 @@ pub fn adopt_poetry(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure>
         first_on_path: false,
     });
     Ok(g.path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--python /full/path` of an interpreter that was found as the python3
+    /// link on PATH: the path given is used and recorded, not the link.
+    #[test]
+    fn a_python_given_by_path_is_recorded_as_given() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("python3.11");
+        std::fs::write(&real, "#!/bin/sh\necho 3.11.7\n").unwrap();
+        let link_dir = d.path().join("bin");
+        std::fs::create_dir(&link_dir).unwrap();
+        let link = link_dir.join("python3");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let real = std::fs::canonicalize(&real).unwrap();
+        let mut facts = Facts::default();
+        facts.pythons.push(Python {
+            path: link.clone(),
+            real_path: real.clone(),
+            version: Version::find_in("3.11.7").unwrap(),
+            names: vec!["python3".into()],
+            source: PythonSource::System,
+        });
+        let got = adopt_python(&mut facts, &real).unwrap();
+        assert_eq!(got, real);
+        let py = facts.python_at(&got).unwrap();
+        assert_eq!(py.path, real, "recorded as the python3 link");
+        assert_eq!(py.version, Version::find_in("3.11.7").unwrap());
+    }
 }

@@ -110,6 +110,10 @@ pub fn run(args: ReleaseArgs) -> i32 {
             fail(f);
         }
         Outcome::Failed(_) => match release_version(&ctx) {
+            // A --version on the next run names a new version: it bumps again.
+            Some(v) if args.version.is_some() => eprintln!(
+                "\nStopped. Fix the problem above and run the command again without --version: it goes on with version {v} (a --version bumps again)."
+            ),
             Some(v) => eprintln!(
                 "\nStopped. Fix the problem above and run the same command again: it goes on with version {v}."
             ),
@@ -120,6 +124,48 @@ pub fn run(args: ReleaseArgs) -> i32 {
     eprintln!("Session log: {log_path}");
     drop(scratch);
     outcome.exit_code()
+}
+
+/// A release of `dir` that stopped after its version bump and before the
+/// upload, as a plain `release` would resume it: "resuming 0.2.1 to testpypi".
+pub fn stalled(dir: &std::path::Path) -> Option<String> {
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let prev = ProjectState::load(&session::state_dir(), &dir, JOURNEY);
+    let v = prev.answers.get("new_version")?;
+    if prev.done.contains("publish")
+        || release::project_info_at(&dir)?.version.as_deref() != Some(v.as_str())
+    {
+        return None;
+    }
+    let target = Target::from_args(None, None).ok()?;
+    Some(format!("resuming {v} to {}", target.name))
+}
+
+/// Start over: forget the stopped release of `dir` (its bumped files stay).
+pub fn forget_stalled(dir: &std::path::Path) {
+    if let Ok(dir) = std::fs::canonicalize(dir) {
+        ProjectState::forget(&session::state_dir(), &dir, JOURNEY);
+    }
+}
+
+/// Why the stopped run's version `v` is not resumed, or None to resume it: a
+/// `--version` that names another version, or the index has `v` already (a
+/// resumed run would only get the same 409 again).
+fn resume_ends(ctx: &Context, target: &Target, how: Option<&str>, v: &str) -> Option<String> {
+    let norm = |s: &str| crate::version::normalize_pep440(s).unwrap_or_else(|_| s.to_string());
+    if let Some(how) = how.filter(|h| norm(h) != norm(v)) {
+        return Some(format!(
+            "--version {how} was given: the stopped run's {v} is not resumed, the version goes on from it"
+        ));
+    }
+    let dist = release::project_info_at(&ctx.dir)?.name?;
+    match release::index_query(ctx, target, &dist, v) {
+        release::IndexAnswer::Present => Some(format!(
+            "{v}, the version of the run that stopped, is already on {}: an index never takes it again, so the version goes on from it",
+            target.name
+        )),
+        _ => None,
+    }
 }
 
 /// The script makes its own private scratch folder when it runs (`mktemp -d`,
@@ -342,7 +388,9 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
     ctx.secrets = secrets;
     ctx.learned = learned;
 
-    // A run that stopped after the version bump but before the upload goes on with that version.
+    // A run that stopped after the version bump but before the upload goes on
+    // with that version, unless this run names another (`--version patch` after
+    // a 409) or the index already has it: then it is ended, and bumped from.
     if !args.dry_run {
         let prev = ProjectState::load(&session::state_dir(), &dir, JOURNEY);
         if let (Some(v), false) = (
@@ -351,7 +399,14 @@ fn prepare(args: &ReleaseArgs) -> Result<Context, Failure> {
         ) {
             let current = release::project_version(&ctx);
             if current.as_deref() == Some(v.as_str()) {
-                ctx.learned.insert("resume_version".into(), v.clone());
+                match resume_ends(&ctx, &target, args.version.as_deref(), v) {
+                    Some(why) => {
+                        ctx.learned.insert("resume_ended".into(), why);
+                    }
+                    None => {
+                        ctx.learned.insert("resume_version".into(), v.clone());
+                    }
+                }
             }
         }
     }

@@ -44,6 +44,8 @@ pub enum Event {
 pub enum FailureChoice {
     Retry,
     RunFix,
+    /// Give the answer in `Failure::ask_again` again (masked for a secret), then retry.
+    AskAgain,
     Skip,
     Quit,
 }
@@ -153,27 +155,39 @@ impl<'a> Driver<'a> {
                     Err(e) => error = Some(format!("'{given}' is not accepted: {e}")),
                 }
             }
-            loop {
-                match ui.ask(&q, error.as_deref()) {
-                    Answer::Quit => return Err(Outcome::Quit),
-                    Answer::Unanswerable(why) => return Err(Outcome::Failed(Failure::usage(why))),
-                    Answer::Value(v) => match q.accept(&v) {
-                        Ok(v) => {
-                            if q.kind == super::QuestionKind::Secret {
-                                self.log.add_secret(&v);
-                                ctx.secrets.insert(q.key.to_string(), v);
-                            } else {
-                                self.log.line(&format!("answer {} = {v}", q.key));
-                                ctx.answers.insert(q.key.to_string(), v);
-                            }
-                            break;
-                        }
-                        Err(e) => error = Some(e),
-                    },
-                }
-            }
+            self.ask_until_valid(&q, error, ctx, ui)?;
         }
         Ok(())
+    }
+
+    /// Ask `q` until the answer is accepted; a secret goes to `ctx.secrets`
+    /// (and the log's redaction list), never to the answers or the log.
+    fn ask_until_valid(
+        &self,
+        q: &Question,
+        mut error: Option<String>,
+        ctx: &mut Context,
+        ui: &mut dyn Interact,
+    ) -> Result<(), Outcome> {
+        loop {
+            match ui.ask(q, error.as_deref()) {
+                Answer::Quit => return Err(Outcome::Quit),
+                Answer::Unanswerable(why) => return Err(Outcome::Failed(Failure::usage(why))),
+                Answer::Value(v) => match q.accept(&v) {
+                    Ok(v) => {
+                        if q.kind == super::QuestionKind::Secret {
+                            self.log.add_secret(&v);
+                            ctx.secrets.insert(q.key.to_string(), v);
+                        } else {
+                            self.log.line(&format!("answer {} = {v}", q.key));
+                            ctx.answers.insert(q.key.to_string(), v);
+                        }
+                        return Ok(());
+                    }
+                    Err(e) => error = Some(e),
+                },
+            }
+        }
     }
 
     /// Print every step's plan as one bash script (`--dry-run`): nothing runs.
@@ -307,6 +321,17 @@ impl<'a> Driver<'a> {
                     step.refresh(ctx);
                     continue;
                 }
+                FailureChoice::AskAgain => {
+                    let q = failure.ask_again.and_then(|k| step.ask_again(ctx, k));
+                    if let Some(q) = q {
+                        self.log.line(&format!("asking {} again", q.key));
+                        if self.ask_until_valid(&q, None, ctx, ui).is_err() {
+                            return StepEnd::Stop(failure);
+                        }
+                    }
+                    step.refresh(ctx);
+                    continue;
+                }
                 FailureChoice::Skip => return StepEnd::Skipped(failure),
                 FailureChoice::Quit => return StepEnd::Stop(failure),
             }
@@ -345,7 +370,31 @@ impl<'a> Driver<'a> {
         ctx: &mut Context,
         ui: &mut dyn Interact,
     ) -> Result<(), Failure> {
-        for action in &plan.actions {
+        let mut i = 0;
+        while i < plan.actions.len() {
+            let action = &plan.actions[i];
+            i += 1;
+            // A change the user asked for: it and the writes of its kind right
+            // after it are one change (one diff, one question, all or none).
+            if let Action::WriteFile {
+                overwrite: Overwrite::AskedFor,
+                ..
+            } = action
+            {
+                let mut group = vec![action];
+                while let Some(
+                    next @ Action::WriteFile {
+                        overwrite: Overwrite::AskedFor,
+                        ..
+                    },
+                ) = plan.actions.get(i)
+                {
+                    group.push(next);
+                    i += 1;
+                }
+                self.write_together(&group, ui)?;
+                continue;
+            }
             match action {
                 Action::Run(cmd) => {
                     let out = self.run_command(step, cmd, ctx, ui)?;
@@ -377,7 +426,10 @@ impl<'a> Driver<'a> {
         ctx: &Context,
         ui: &mut dyn Interact,
     ) -> Result<String, Failure> {
-        let summary = format!("$ {}", cmd.display());
+        let summary = match &cmd.label {
+            Some(l) => format!("$ {}  # {l}", cmd.display()),
+            None => format!("$ {}", cmd.display()),
+        };
         self.emit(ui, Event::ActionStart(summary.clone()));
         let secrets: Vec<String> = ctx.secrets.values().cloned().collect();
         let started = Instant::now();
@@ -393,7 +445,15 @@ impl<'a> Driver<'a> {
                     kept.push_str(block);
                     kept.push('\n');
                 }
-                self.emit(*ui.borrow_mut(), Event::Output(block.into()))
+                match explain::fold_pages(block) {
+                    // A server's raw HTML page (Poetry's 403/409): one line on
+                    // screen, the whole page in the log.
+                    Some(folded) => {
+                        self.log.output_block(block.into());
+                        ui.borrow_mut().event(&Event::Output(folded.into()));
+                    }
+                    None => self.emit(*ui.borrow_mut(), Event::Output(block.into())),
+                }
             },
             &mut || self.emit(*ui.borrow_mut(), Event::OutputIdle),
         );
@@ -464,6 +524,7 @@ impl<'a> Driver<'a> {
             new: current.is_none(),
             diff: diff::unified(&shown, current.as_deref().unwrap_or(""), contents),
             replaces_users_file: theirs,
+            ..FileChange::default()
         };
         if !ui.confirm_write(path, &change) {
             self.emit(
@@ -491,13 +552,97 @@ impl<'a> Driver<'a> {
 }
 
 /// A file about to be written, for the front end's yes/no.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FileChange {
     /// The file does not exist yet (the diff is its whole content).
     pub new: bool,
     pub diff: String,
     /// It exists with content the wizard did not just make: the default answer is no.
     pub replaces_users_file: bool,
+    /// A change the user asked for (`Overwrite::AskedFor`): asked even under
+    /// `--yes`'s log, default yes.
+    pub asked_for: bool,
+    /// The other files of the same change (the diff holds theirs too): written
+    /// with the first, or not at all.
+    pub also: Vec<PathBuf>,
+}
+
+impl Driver<'_> {
+    /// Several files as one change the user asked for: one diff, one question,
+    /// every file written or none (a failed write puts back those written).
+    fn write_together(&self, group: &[&Action], ui: &mut dyn Interact) -> Result<(), Failure> {
+        let mut files: Vec<(&Path, &str, bool, Option<String>)> = Vec::new();
+        for a in group {
+            if let Action::WriteFile {
+                path,
+                contents,
+                executable,
+                ..
+            } = a
+            {
+                let current = match std::fs::read_to_string(path) {
+                    Ok(c) => Some(c),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                    Err(e) => {
+                        return Err(Failure::new(format!(
+                            "could not read {}: {e}",
+                            path.display()
+                        )))
+                    }
+                };
+                if current.as_deref() != Some(contents.as_str()) {
+                    files.push((path, contents, *executable, current));
+                }
+            }
+        }
+        let Some(first) = files.first() else {
+            return Ok(());
+        };
+        let change = FileChange {
+            new: files.iter().all(|f| f.3.is_none()),
+            diff: files
+                .iter()
+                .map(|(p, c, _, cur)| diff::unified(p, cur.as_deref().unwrap_or(""), c))
+                .collect::<Vec<_>>()
+                .join(""),
+            replaces_users_file: false,
+            asked_for: true,
+            also: files[1..].iter().map(|f| f.0.to_path_buf()).collect(),
+        };
+        let yes = ui.confirm_write(first.0, &change);
+        if yes {
+            let mut written: Vec<usize> = Vec::new();
+            for (i, (path, contents, executable, _)) in files.iter().enumerate() {
+                if let Err(e) = write_atomically(path, contents, *executable) {
+                    // All or none: put back what this change already wrote.
+                    for &j in &written {
+                        let (p, _, x, old) = &files[j];
+                        match old {
+                            Some(o) => {
+                                let _ = write_atomically(p, o, *x);
+                            }
+                            None => {
+                                let _ = std::fs::remove_file(p);
+                            }
+                        }
+                    }
+                    return Err(Failure::new(format!("could not write {}: {e}", path.display()))
+                        .hint("Nothing of this change was kept: the files are as they were. Check that the folder is writable and the disk is not full."));
+                }
+                written.push(i);
+            }
+        }
+        for (path, ..) in &files {
+            self.emit(
+                ui,
+                Event::File {
+                    path: path.to_path_buf(),
+                    written: yes,
+                },
+            );
+        }
+        Ok(())
+    }
 }
 
 /// Through the one writer that a planted link cannot redirect (see `exec::write`).
@@ -648,6 +793,137 @@ mod tests {
             Facts::default(),
             ProbeEnv::from_env(),
         )
+    }
+
+    /// Two writes the user asked for (the version bump's pyproject.toml and
+    /// Dockerfile): one question showing both diffs; no writes both, yes both.
+    struct BumpStep(PathBuf, PathBuf);
+    impl Step for BumpStep {
+        fn id(&self) -> &'static str {
+            "bump"
+        }
+        fn title(&self) -> &'static str {
+            "Bump"
+        }
+        fn why(&self) -> &'static str {
+            "because"
+        }
+        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+            Ok(Check::Todo)
+        }
+        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+            let mut p = Plan::new();
+            for (path, text) in [(&self.0, "version = 2\n"), (&self.1, "LABEL v=2\n")] {
+                p.push(Action::WriteFile {
+                    path: path.clone(),
+                    contents: text.into(),
+                    overwrite: Overwrite::AskedFor,
+                    executable: false,
+                });
+            }
+            Ok(p)
+        }
+    }
+
+    /// An upload that only works with the right token: refused (ask_again),
+    /// then, after the token is given again, done. The token is no answer.
+    struct Upload;
+    impl Step for Upload {
+        fn id(&self) -> &'static str {
+            "upload"
+        }
+        fn title(&self) -> &'static str {
+            "Upload"
+        }
+        fn why(&self) -> &'static str {
+            "because"
+        }
+        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+            Ok(Check::Todo)
+        }
+        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+            Ok(Plan::new())
+        }
+        fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+            if ctx.secrets.get("token").map(String::as_str) == Some("right") {
+                return Ok(());
+            }
+            let mut f = Failure::new("403: the token was refused");
+            f.ask_again = Some("token");
+            Err(f)
+        }
+        fn ask_again(&self, _ctx: &Context, key: &str) -> Option<Question> {
+            (key == "token").then(|| Question::secret("token", "Token"))
+        }
+    }
+
+    #[test]
+    fn a_refused_token_is_asked_again_and_the_step_retried() {
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(Upload)];
+        let log = SessionLog::disabled();
+        let mut ui = Script {
+            answers: vec![Answer::Value("right".into())],
+            choices: vec![FailureChoice::AskAgain],
+            ..Default::default()
+        };
+        let mut c = ctx();
+        c.secrets.insert("token".into(), "wrong".into());
+        assert_eq!(
+            Driver::new(&steps, &log).run(&mut c, &mut ui),
+            Outcome::Done
+        );
+        assert_eq!(c.secrets.get("token").map(String::as_str), Some("right"));
+        assert!(!c.answers.contains_key("token"));
+        // Quit at the question: the failure stands.
+        let mut ui = Script {
+            answers: vec![Answer::Quit],
+            choices: vec![FailureChoice::AskAgain],
+            ..Default::default()
+        };
+        let mut c = ctx();
+        assert!(matches!(
+            Driver::new(&steps, &log).run(&mut c, &mut ui),
+            Outcome::Failed(f) if f.message.contains("403")
+        ));
+    }
+
+    #[test]
+    fn a_change_asked_for_is_asked_once_and_written_all_or_none() {
+        for confirm in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let (a, b) = (
+                dir.path().join("pyproject.toml"),
+                dir.path().join("Dockerfile"),
+            );
+            std::fs::write(&a, "version = 1\n").unwrap();
+            std::fs::write(&b, "LABEL v=1\n").unwrap();
+            let steps: Vec<Box<dyn Step>> = vec![Box::new(BumpStep(a.clone(), b.clone()))];
+            let log = SessionLog::disabled();
+            let mut ui = Script {
+                confirm,
+                ..Default::default()
+            };
+            assert_eq!(
+                Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
+                Outcome::Done
+            );
+            assert_eq!(ui.asked_diffs.len(), 1, "asked more than once");
+            let change = &ui.asked_diffs[0];
+            assert!(change.asked_for && !change.replaces_users_file);
+            assert_eq!(change.also, vec![b.clone()]);
+            assert!(
+                change.diff.contains("+version = 2") && change.diff.contains("+LABEL v=2"),
+                "{}",
+                change.diff
+            );
+            let want = if confirm {
+                ("version = 2\n", "LABEL v=2\n")
+            } else {
+                ("version = 1\n", "LABEL v=1\n")
+            };
+            assert_eq!(std::fs::read_to_string(&a).unwrap(), want.0);
+            assert_eq!(std::fs::read_to_string(&b).unwrap(), want.1);
+        }
     }
 
     #[test]

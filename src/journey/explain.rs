@@ -399,6 +399,34 @@ pub fn upload_error(text: &str) -> Option<UploadError> {
     None
 }
 
+/// `block` with each server page that Poetry prints as a bytes literal after
+/// its status (`HTTP Error 409: Conflict | b'<html>\n ...'`) cut to one line:
+/// the status, and where the page is. None when there is none.
+pub fn fold_pages(block: &str) -> Option<String> {
+    const CUT: [&str; 2] = [" | b'", " | b\""];
+    // Where a page starts on this line: after `HTTP Error`, a bytes literal with a tag.
+    let page_at = |l: &str| {
+        if !l.contains("HTTP Error ") {
+            return None;
+        }
+        CUT.iter()
+            .filter_map(|c| l.find(c))
+            .min()
+            .filter(|&i| l[i..].contains('<'))
+    };
+    if !block.split('\n').any(|l| page_at(l).is_some()) {
+        return None;
+    }
+    let lines: Vec<String> = block
+        .split('\n')
+        .map(|l| match page_at(l) {
+            Some(i) => format!("{} | (the server's page: in the session log)", &l[..i]),
+            None => l.to_string(),
+        })
+        .collect();
+    Some(lines.join("\n"))
+}
+
 /// The words of a server's HTML page given as a Python bytes literal (`'<html>\n...'`),
 /// without tags, escapes or repeated blanks; at most 200 characters.
 fn page_text(literal: &str) -> String {
@@ -468,7 +496,8 @@ pub fn upload_failure(text: &str, repo: &str, token_var: &str) -> Option<Failure
             format!(
                 "The token is wrong, expired, or made for another project or another index (a TestPyPI \
                  token does not work on PyPI, nor the other way round). Make a new one for this index, \
-                 scoped to this project once it exists, and give it again ({token_var}). Nothing was uploaded."
+                 scoped to this project once it exists, and give it again: `t` enters it again (not shown), \
+                 or set {token_var} and run the release again. Nothing was uploaded."
             ),
         ),
         Some(400) if e.reason.to_ascii_lowercase().contains("exist") => version_exists(repo, &e.reason),
@@ -492,6 +521,38 @@ pub fn upload_failure(text: &str, repo: &str, token_var: &str) -> Option<Failure
         ),
     };
     Some(Failure::new(format!("The upload failed: {meaning}.")).hint(format!("Fix: {fix}")))
+}
+
+/// Poetry 2.x's `poetry publish` uploads the highest version it finds in its
+/// folder (`dist/` unless `--dist-dir`), not the project's version; Poetry 1.8
+/// uploads the project's. Measured with 2.5.1: the project said 0.1.1, a fresh
+/// 0.1.1 build lay beside a failed run's 0.2.0 files, and 0.2.0 went up (409).
+/// An upload whose "Uploading FILE" lines name another version than `version`
+/// is that trap: say so, not "choose another version".
+pub fn stale_upload(text: &str, dist: &str, version: &str) -> Option<Failure> {
+    let files: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- Uploading "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let other: Vec<&str> = files
+        .iter()
+        .copied()
+        .filter(|f| !crate::journey::release::is_file_of(f, dist, version))
+        .collect();
+    if other.is_empty() {
+        return None;
+    }
+    Some(
+        Failure::new(format!(
+            "Poetry uploaded {}, not {dist} {version}: Poetry 2.x uploads the highest version it finds in its folder, not the project's.",
+            other.join(", ")
+        ))
+        .hint(
+            "Files of an earlier run lay beside this build. The wizard builds each release into a folder of its own \
+             (`poetry build --output DIR`, `poetry publish --dist-dir DIR`); by hand, empty dist/ before `poetry build`.",
+        ),
+    )
 }
 
 fn version_exists(repo: &str, reason: &str) -> (String, String) {
@@ -518,6 +579,39 @@ mod upload_tests {
         assert!(f.message.contains("refused the token"), "{f}");
         assert!(!f.to_string().contains("<html"), "{f}");
         assert!(f.hint.unwrap().contains("POETRY_PYPI_TOKEN_LOCAL"));
+    }
+
+    #[test]
+    fn a_raw_page_is_folded_to_its_status_line() {
+        let block = "Uploading x.whl 100%\nHTTP Error 409: Conflict | b'<html>\\n <head>\\n  <title>409 Conflict</title>\\n </head>'\nmore";
+        let f = super::fold_pages(block).unwrap();
+        assert_eq!(
+            f,
+            "Uploading x.whl 100%\nHTTP Error 409: Conflict | (the server's page: in the session log)\nmore"
+        );
+        assert_eq!(super::fold_pages("HTTP Error 403: Forbidden\n"), None);
+        // pypiserver's page starts with a line break and a doctype.
+        let pypiserver = "HTTP Error 403: Forbidden | b'\\n    <!DOCTYPE HTML PUBLIC>\\n <html>'";
+        assert_eq!(
+            super::fold_pages(pypiserver).unwrap(),
+            "HTTP Error 403: Forbidden | (the server's page: in the session log)"
+        );
+    }
+
+    /// Poetry 2.5.1's output when a failed run's 0.2.0 lay beside the 0.1.1 build.
+    #[test]
+    fn a_higher_version_left_in_dist_is_named_as_the_trap() {
+        let out = "Publishing arcaflow-plugin-x (0.2.0) to local\n - Uploading arcaflow_plugin_x-0.2.0-py3-none-any.whl 100%\n - Uploading arcaflow_plugin_x-0.2.0.tar.gz FAILED\nHTTP Error 409: Conflict";
+        let f = super::stale_upload(out, "arcaflow-plugin-x", "0.1.1").unwrap();
+        assert!(
+            f.message
+                .contains("arcaflow_plugin_x-0.2.0-py3-none-any.whl"),
+            "{f}"
+        );
+        assert!(f.message.contains("highest version"), "{f}");
+        let ok =
+            "- Uploading arcaflow_plugin_x-0.1.1-py3-none-any.whl 100%\nHTTP Error 409: Conflict";
+        assert_eq!(super::stale_upload(ok, "arcaflow-plugin-x", "0.1.1"), None);
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub struct Failure {
     pub fix: Option<Plan>,
     /// Exit 2 (bad usage or input, nothing changed) rather than 1.
     pub usage: bool,
+    /// The answer (a secret's key, e.g. the upload token) that was wrong: the
+    /// front ends offer to give it again, then the step is retried with it.
+    pub ask_again: Option<&'static str>,
 }
 
 impl Failure {
@@ -41,6 +44,7 @@ impl Failure {
             hint: None,
             fix: None,
             usage: false,
+            ask_again: None,
         }
     }
     /// Bad input: exit code 2.
@@ -113,6 +117,11 @@ pub trait Step: Send + Sync {
         _cmd: &crate::plan::Cmd,
         _res: &crate::exec::RunResult,
     ) -> Option<Failure> {
+        None
+    }
+    /// The question that gives `key` again, after a failure that names it in
+    /// `Failure::ask_again` (a token the index refused).
+    fn ask_again(&self, _ctx: &Context, _key: &str) -> Option<Question> {
         None
     }
     /// Before a retry (e.g. after running a fix): look at the machine again.

@@ -94,9 +94,11 @@ impl Facts {
             .min_by_key(|p| p.version)
     }
     pub fn python_at(&self, path: &Path) -> Option<&Python> {
+        // The path itself first: a link to the same interpreter is not what was named.
         self.pythons
             .iter()
-            .find(|p| p.path == path || p.real_path == path)
+            .find(|p| p.path == path)
+            .or_else(|| self.pythons.iter().find(|p| p.real_path == path))
     }
 }
 

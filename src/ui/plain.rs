@@ -50,10 +50,12 @@ impl Plain {
 
     /// Read one answer line; None at end of input.
     fn read_line(&mut self, prompt: &str, secret: bool) -> Option<String> {
-        let _ = write!(self.out, "{prompt}");
-        let _ = self.out.flush();
+        // Echo off before the prompt shows: a token typed (or pasted) as soon
+        // as the prompt appears must not be echoed.
         let echo_off = secret && self.interactive && std::io::stdin().is_terminal();
         let guard = if echo_off { EchoOff::new() } else { None };
+        let _ = write!(self.out, "{prompt}");
+        let _ = self.out.flush();
         let mut line = String::new();
         let n = std::io::stdin().lock().read_line(&mut line).ok()?;
         drop(guard);
@@ -222,7 +224,13 @@ impl Interact for Plain {
         // A change to a file that exists is always shown, also when nobody is
         // asked: a file this run made, or a change agreed with --yes (release's
         // version bump): the log of the terminal then says what was changed.
-        if change.replaces_users_file {
+        if change.asked_for && !change.also.is_empty() {
+            let names: Vec<String> = std::iter::once(path)
+                .chain(change.also.iter().map(|p| p.as_path()))
+                .map(|p| p.display().to_string())
+                .collect();
+            self.say(&format!("  One change to {}:", names.join(" and ")));
+        } else if change.replaces_users_file {
             self.say(&format!("  {} exists and would change:", path.display()));
         } else {
             self.say(&format!("  {} changes:", path.display()));
@@ -236,6 +244,21 @@ impl Interact for Plain {
                 l.to_string()
             };
             self.say(&format!("    {l}"));
+        }
+        if change.asked_for {
+            // The change the user asked for (the version they chose): default yes.
+            if self.yes || !self.interactive {
+                return true;
+            }
+            let q = if change.also.is_empty() {
+                "  Write it? [Y/n]: "
+            } else {
+                "  Write them all? [Y/n]: "
+            };
+            return !matches!(
+                self.read_line(q, false).as_deref().map(str::trim),
+                Some("n" | "N" | "no")
+            );
         }
         if !change.replaces_users_file {
             return true;
@@ -263,10 +286,16 @@ impl Interact for Plain {
         } else {
             ""
         };
+        let again = if f.ask_again.is_some() {
+            ", [t]oken again (typed, not shown)"
+        } else {
+            ""
+        };
         loop {
-            let prompt = format!("  [r]etry{fix}, [s]kip, [q]uit: ");
+            let prompt = format!("  [r]etry{again}{fix}, [s]kip, [q]uit: ");
             match self.read_line(&prompt, false).as_deref().map(str::trim) {
                 Some("r") => return FailureChoice::Retry,
+                Some("t") if f.ask_again.is_some() => return FailureChoice::AskAgain,
                 Some("f") if f.fix.is_some() => return FailureChoice::RunFix,
                 Some("s") => return FailureChoice::Skip,
                 Some("q") | None => return FailureChoice::Quit,
@@ -407,6 +436,7 @@ mod tests {
             diff: "--- a/pyproject.toml\n+++ b/pyproject.toml\n-version = \"1.0.0\"\n+version = \"1.1.0\"\n"
                 .into(),
             replaces_users_file,
+            ..FileChange::default()
         }
     }
 

@@ -1,24 +1,51 @@
 //! `poetry build`, then a look inside the wheel and the sdist: the code folder,
 //! every module, README and LICENSE must be there, or a PyPI install breaks.
+//!
+//! Each run builds into a folder of its own (`poetry build --output DIR`, and
+//! `poetry publish --dist-dir DIR` uploads from it): Poetry 2.x uploads the
+//! highest version it finds in its folder, not the project's, so a failed
+//! run's files left in `dist/` would go up instead (`explain::stale_upload`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{code_folder, dist_name, poetry_cmd, project_dir, release_version};
+use super::{code_folder, dist_name, poetry_cmd, project_dir, release_version, scratch_dir};
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 
 pub struct Build;
 
-/// The wheel and the sdist of `dist` `version` in `dist/`.
+/// This run's build folder: in its private scratch folder, so nothing of an
+/// earlier run (a higher version that failed to upload) lies beside it, and the
+/// project tree gains nothing.
+pub(crate) fn build_dir(ctx: &Context) -> Result<PathBuf, Failure> {
+    Ok(scratch_dir(ctx)?.join("dist"))
+}
+
+/// The files in `folder` that are not of `dist` `version` (what Poetry 2.x
+/// would upload instead, when one is a higher version).
+pub(crate) fn foreign_files(folder: &Path, dist: &str, version: &str) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".whl") || n.ends_with(".tar.gz"))
+        .filter(|n| !super::index::is_file_of(n, dist, version))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The wheel and the sdist of `dist` `version` in `folder`.
 pub(crate) fn dist_files(
-    dir: &Path,
+    folder: &Path,
     dist: &str,
     version: &str,
 ) -> (Option<PathBuf>, Option<PathBuf>) {
     let mut wheel = None;
     let mut sdist = None;
-    if let Ok(rd) = std::fs::read_dir(dir.join("dist")) {
+    if let Ok(rd) = std::fs::read_dir(folder) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             if !super::index::is_file_of(&name, dist, version) {
@@ -132,17 +159,31 @@ impl Step for Build {
         Ok(Check::Todo)
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
-        Ok(Plan::new().run(poetry_cmd(ctx, &["build"])))
+        let out = build_dir(ctx)?;
+        // Fresh each time: a retry after a fix builds again from nothing.
+        Ok(Plan::new()
+            .run(super::remove_dir(&out))
+            .run(poetry_cmd(ctx, &["build", "--output"]).arg(out.to_string_lossy().into_owned())))
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
         let dir = project_dir(ctx);
         let dist = dist_name(ctx)?;
         let version = release_version(ctx)?;
         let folder = code_folder(ctx)?;
-        let (wheel, sdist) = dist_files(&dir, &dist, &version);
+        let out = build_dir(ctx)?;
+        let foreign = foreign_files(&out, &dist, &version);
+        if !foreign.is_empty() {
+            return Err(Failure::new(format!(
+                "The build folder holds files that are not {dist} {version}: {}.",
+                foreign.join(", ")
+            ))
+            .hint("Poetry 2.x uploads the highest version it finds there, not the project's: run the release again, it builds into a fresh folder."));
+        }
+        let (wheel, sdist) = dist_files(&out, &dist, &version);
         let (Some(wheel), Some(sdist)) = (wheel, sdist) else {
             return Err(Failure::new(format!(
-                "`poetry build` made no wheel and sdist of {dist} {version} in dist/."
+                "`poetry build` made no wheel and sdist of {dist} {version} in {}.",
+                out.display()
             )));
         };
         let mods = modules(&dir, &folder);

@@ -24,8 +24,9 @@ pub(crate) fn uncommitted(ctx: &Context) -> Option<Vec<String>> {
         .filter(|l| l.len() > 3)
         .map(|l| l[3..].trim().to_string())
         .collect();
-    // A run that stopped after the version bump left these changed: not the user's.
-    if ctx.learned.contains_key("resume_version") {
+    // A run that stopped after the version bump left these changed: not the
+    // user's (whether this run resumes its version or goes on from it).
+    if ctx.learned.contains_key("resume_version") || ctx.learned.contains_key("resume_ended") {
         files.retain(|f| f != "pyproject.toml" && f != "Dockerfile");
     }
     Some(files)

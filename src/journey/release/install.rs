@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::build::{dist_files, expected_wheel};
+use super::build::{build_dir, dist_files, expected_wheel};
 use super::{
     base_python, code_folder, dist_name, names, primary_source, project_dir, release_version,
     remove_dir, scratch_dir,
@@ -36,13 +36,49 @@ fn pip(scratch: &std::path::Path, venv: &std::path::Path) -> Cmd {
         .timeout(Duration::from_secs(600))
 }
 
-/// The module to import: `<code folder>.<entry module>`.
+/// The module to import, as the wheel lays it out: `pkg.x_plugin` for a
+/// package folder, `x_plugin` for a module include (`include = "x_plugin.py",
+/// from = "./pkg"` puts the module at the wheel's top, not under `pkg`).
 fn entry_module(ctx: &Context) -> Result<String, Failure> {
-    Ok(format!(
-        "{}.{}",
-        code_folder(ctx)?,
-        names(ctx)?.entry_module()
-    ))
+    let entry = names(ctx)?.entry_module();
+    let dir = project_dir(ctx);
+    let info = super::project_info(ctx)?;
+    if let Some(m) = crate::probe::layout::Layout::read(&dir)
+        .and_then(|l| wheel_entry_module(&dir, &l, &info, &entry))
+    {
+        return Ok(m);
+    }
+    Ok(format!("{}.{entry}", code_folder(ctx)?))
+}
+
+/// The importable name of `entry` among what the wheel holds (see
+/// [`entry_module`]); None when no packaged module or folder has it.
+pub(crate) fn wheel_entry_module(
+    dir: &std::path::Path,
+    layout: &crate::probe::layout::Layout,
+    info: &crate::pyproject::ProjectInfo,
+    entry: &str,
+) -> Option<String> {
+    // Where each packaged path sits in the wheel: `from` is dropped, `include` kept.
+    let in_wheel: Vec<String> = if info.packages.is_empty() {
+        layout.packaged.clone()
+    } else {
+        info.packages
+            .iter()
+            .map(|p| p.include.trim().trim_end_matches('/').to_string())
+            .collect()
+    };
+    for (project_path, wheel_path) in layout.packaged.iter().zip(&in_wheel) {
+        let dotted = |p: &str| p.trim_start_matches("./").replace('/', ".");
+        if let Some(module) = wheel_path.strip_suffix(".py") {
+            if module.rsplit('/').next() == Some(entry) {
+                return Some(dotted(module));
+            }
+        } else if dir.join(project_path).join(format!("{entry}.py")).is_file() {
+            return Some(format!("{}.{entry}", dotted(wheel_path)));
+        }
+    }
+    None
 }
 
 pub struct WheelInstall;
@@ -63,12 +99,12 @@ impl Step for WheelInstall {
         Ok(Check::Todo)
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
-        let dir = project_dir(ctx);
         let dist = dist_name(ctx)?;
         let version = release_version(ctx)?;
-        let wheel = dist_files(&dir, &dist, &version)
+        let out = build_dir(ctx)?;
+        let wheel = dist_files(&out, &dist, &version)
             .0
-            .unwrap_or_else(|| dir.join("dist").join(expected_wheel(&dist, &version)));
+            .unwrap_or_else(|| out.join(expected_wheel(&dist, &version)));
         let scratch = scratch_dir(ctx)?;
         let venv = scratch.join("wheel-venv");
         let mut install = pip(&scratch, &venv);

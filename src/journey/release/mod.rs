@@ -30,7 +30,10 @@ use crate::names::PluginNames;
 use crate::plan::Cmd;
 use crate::pyproject::{self, ProjectInfo};
 
-pub use index::{refuse_hidden_parts, repository_url_env_var, simple_url, version_on_page, Target};
+pub use index::{
+    is_file_of, query as index_query, refuse_hidden_parts, repository_url_env_var, simple_url,
+    version_on_page, IndexAnswer, Target,
+};
 pub use token::{
     auth_toml_has_token, check_env_token, check_token, holds_token, keep_token_advice,
     looks_like_token, secret_key, token_env_var, token_given_as, token_warning,
@@ -89,6 +92,12 @@ pub(crate) fn project_info(ctx: &Context) -> Result<ProjectInfo, Failure> {
     })?;
     let doc = pyproject::parse(&text).map_err(|e| Failure::usage(e.to_string()))?;
     Ok(pyproject::inspect(&doc))
+}
+
+/// The pyproject.toml in `dir`, read (None when it cannot be).
+pub fn project_info_at(dir: &Path) -> Option<ProjectInfo> {
+    let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok()?;
+    Some(pyproject::inspect(&pyproject::parse(&text).ok()?))
 }
 
 /// The project's pyproject.toml, checked before any step runs: valid TOML, a name

@@ -18,10 +18,14 @@ pub(crate) fn target(ctx: &Context) -> Result<Target, Failure> {
 /// `repositories.<name>.url`: `poetry config repositories.NAME URL` would rewrite the
 /// user's global config.toml for every later Poetry command. The token, when the
 /// wizard holds it, is passed as `POETRY_PYPI_TOKEN_<NAME>` to the upload only.
-pub(crate) fn upload_plan(ctx: &Context, target: &Target, secret: &str) -> Plan {
-    let mut repo_args: Vec<&str> = Vec::new();
+pub(crate) fn upload_plan(ctx: &Context, target: &Target, secret: &str) -> Result<Plan, Failure> {
+    let out = super::build::build_dir(ctx)?;
+    let out = out.to_string_lossy().into_owned();
+    // This run's own build folder: Poetry 2.x uploads the highest version it
+    // finds in its folder, and dist/ may hold a failed run's higher version.
+    let mut repo_args: Vec<&str> = vec!["--dist-dir", &out];
     if !target.is_pypi() {
-        repo_args = vec!["-r", &target.name];
+        repo_args.extend(["-r", target.name.as_str()]);
     }
     let publish = |args: &[&str]| {
         let cmd = poetry_cmd(ctx, args);
@@ -32,7 +36,7 @@ pub(crate) fn upload_plan(ctx: &Context, target: &Target, secret: &str) -> Plan 
     };
     let mut dry = vec!["publish", "--dry-run"];
     dry.extend(&repo_args);
-    let plan = Plan::new().run(publish(&dry));
+    let plan = Plan::new().run(publish(&dry).label("rehearsal (uploads nothing)"));
     let mut real = vec!["publish"];
     real.extend(&repo_args);
     // The one child that may see the user's upload credentials (exec::env).
@@ -43,11 +47,38 @@ pub(crate) fn upload_plan(ctx: &Context, target: &Target, secret: &str) -> Plan 
         None if ctx.opts.dry_run => upload = upload.secret_env(target.token_var(), ""),
         None => {}
     }
-    plan.run(upload)
+    Ok(plan.run(upload))
 }
 
-/// Explain a failed upload of `target`.
+/// The files about to be uploaded are all of the version being released
+/// (Poetry 2.x would upload a higher one lying beside them instead).
+pub(crate) fn check_upload_files(ctx: &Context) -> Result<(), Failure> {
+    if ctx.opts.dry_run {
+        return Ok(());
+    }
+    let out = super::build::build_dir(ctx)?;
+    let dist = super::dist_name(ctx)?;
+    let version = super::release_version(ctx)?;
+    let foreign = super::build::foreign_files(&out, &dist, &version);
+    let (wheel, sdist) = super::build::dist_files(&out, &dist, &version);
+    if !foreign.is_empty() || wheel.is_none() || sdist.is_none() {
+        return Err(Failure::new(format!(
+            "The files to upload are not those of {dist} {version}{}.",
+            if foreign.is_empty() {
+                String::new()
+            } else {
+                format!(": {} lie there too", foreign.join(", "))
+            }
+        ))
+        .hint("Poetry 2.x uploads the highest version in its folder, not the project's. Retry: the build step makes a fresh folder."));
+    }
+    Ok(())
+}
+
+/// Explain a failed upload of `target`: first Poetry 2.x's trap (it uploaded
+/// another version than this release's), then the index's answer.
 pub(crate) fn explain_upload(
+    ctx: &Context,
     target: &Target,
     cmd: &Cmd,
     res: &crate::exec::RunResult,
@@ -55,7 +86,28 @@ pub(crate) fn explain_upload(
     if !cmd.args.iter().any(|a| a == "publish") {
         return None;
     }
-    explain::upload_failure(&res.tail_text(), &target.name, &target.token_var())
+    let text = res.tail_text();
+    if let (Ok(dist), Ok(version)) = (super::dist_name(ctx), super::release_version(ctx)) {
+        if let Some(f) = explain::stale_upload(&text, &dist, &version) {
+            return Some(f);
+        }
+    }
+    let mut f = explain::upload_failure(&text, &target.name, &target.token_var())?;
+    // A token that reached the index and was refused (or none reached it):
+    // the user can type the right one without starting over.
+    if matches!(
+        explain::upload_error(&text).and_then(|e| e.status),
+        Some(401 | 403)
+    ) {
+        f.ask_again = Some(super::token::secret_key(target));
+    }
+    Some(f)
+}
+
+/// The token question for `key`, asked again after the index refused it.
+pub(crate) fn token_again(target: &Target, key: &str) -> Option<crate::journey::Question> {
+    let want = super::token::secret_key(target);
+    (key == want).then(|| super::token::token_question(want, target))
 }
 
 pub struct Publish;
@@ -86,9 +138,13 @@ impl Step for Publish {
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
         let target = target(ctx)?;
-        Ok(upload_plan(ctx, &target, super::token::secret_key(&target)))
+        check_upload_files(ctx)?;
+        upload_plan(ctx, &target, super::token::secret_key(&target))
     }
     fn explain(&self, ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
-        explain_upload(&target(ctx).ok()?, cmd, res)
+        explain_upload(ctx, &target(ctx).ok()?, cmd, res)
+    }
+    fn ask_again(&self, ctx: &Context, key: &str) -> Option<crate::journey::Question> {
+        token_again(&target(ctx).ok()?, key)
     }
 }

@@ -90,7 +90,8 @@ impl Step for Pypi {
         if !wanted(ctx) {
             return Ok(Plan::new());
         }
-        Ok(upload_plan(ctx, &Target::pypi(), "pypi_token"))
+        super::publish::check_upload_files(ctx)?;
+        upload_plan(ctx, &Target::pypi(), "pypi_token")
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
         ctx.learned.insert("on_pypi".into(), "yes".into());
@@ -102,7 +103,10 @@ impl Step for Pypi {
             .and_then(|t| token_warning(t))
             .map(|w| format!("Warning: {w}."))
     }
-    fn explain(&self, _ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
-        explain_upload(&Target::pypi(), cmd, res)
+    fn explain(&self, ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
+        explain_upload(ctx, &Target::pypi(), cmd, res)
+    }
+    fn ask_again(&self, _ctx: &Context, key: &str) -> Option<Question> {
+        super::publish::token_again(&Target::pypi(), key)
     }
 }

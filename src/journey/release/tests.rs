@@ -270,7 +270,12 @@ fn an_environment_token_reaches_the_token_step_and_the_upload_for_every_target()
             "{repo}: {:?}",
             step.check(&ctx)
         );
-        let plan = super::publish::upload_plan(&ctx, &target, super::token::secret_key(&target));
+        ctx.learned.insert(
+            super::SCRATCH_KEY.into(),
+            dir.path().to_string_lossy().into_owned(),
+        );
+        let plan =
+            super::publish::upload_plan(&ctx, &target, super::token::secret_key(&target)).unwrap();
         let given = plan.actions.iter().any(|a| match a {
             crate::plan::Action::Run(c) => {
                 c.secret_env.get(var).map(String::as_str) == Some("pypi-AgEIcHlwaS5vcmc")
@@ -311,7 +316,13 @@ fn the_upload_url_goes_to_the_publish_commands_not_to_poetry_config() {
         assert_eq!(target.url_var(), "POETRY_REPOSITORIES_MY_INDEX2_URL");
         ctx.secrets
             .insert("token".into(), "pypi-AgEIcHlwaS5vcmc".into());
-        let plan = super::publish::upload_plan(&ctx, &target, "token");
+        ctx.learned.insert(
+            super::SCRATCH_KEY.into(),
+            dir.path().to_string_lossy().into_owned(),
+        );
+        let out = super::build::build_dir(&ctx).unwrap();
+        let out = out.to_string_lossy();
+        let plan = super::publish::upload_plan(&ctx, &target, "token").unwrap();
         let cmds: Vec<_> = plan
             .actions
             .iter()
@@ -342,22 +353,44 @@ fn the_upload_url_goes_to_the_publish_commands_not_to_poetry_config() {
                 c.display()
             );
         }
-        assert_eq!(cmds[0].args, ["publish", "--dry-run", "-r", "my-index2"]);
+        // Both upload from this run's own build folder, never dist/.
+        assert_eq!(
+            cmds[0].args,
+            [
+                "publish",
+                "--dry-run",
+                "--dist-dir",
+                &out,
+                "-r",
+                "my-index2"
+            ]
+        );
+        assert_eq!(
+            cmds[0].label.as_deref(),
+            Some("rehearsal (uploads nothing)")
+        );
         assert!(cmds[0].secret_env.is_empty());
-        assert_eq!(cmds[1].args, ["publish", "-r", "my-index2"]);
+        assert_eq!(
+            cmds[1].args,
+            ["publish", "--dist-dir", &out, "-r", "my-index2"]
+        );
         assert!(cmds[1]
             .secret_env
             .contains_key("POETRY_PYPI_TOKEN_MY_INDEX2"));
     }
     // PyPI: Poetry knows its URL; nothing is set.
     let dir = tempfile::tempdir().unwrap();
-    let ctx = Context::new(
+    let mut ctx = Context::new(
         dir.path().to_path_buf(),
         Options::default(),
         crate::probe::Facts::default(),
         crate::probe::ProbeEnv::from_env(),
     );
-    let plan = super::publish::upload_plan(&ctx, &Target::pypi(), "pypi_token");
+    ctx.learned.insert(
+        super::SCRATCH_KEY.into(),
+        dir.path().to_string_lossy().into_owned(),
+    );
+    let plan = super::publish::upload_plan(&ctx, &Target::pypi(), "pypi_token").unwrap();
     for a in &plan.actions {
         if let Action::Run(c) = a {
             assert!(
@@ -405,4 +438,48 @@ fn the_scratch_folder_is_fresh_private_and_removed() {
     std::fs::create_dir_all(path.join("wheel-venv/bin")).unwrap();
     drop(a);
     assert!(!path.exists());
+}
+
+/// A module include (`include = "hello_plugin.py", from = "./arcaflow_plugin_hello"`)
+/// puts the module at the wheel's top: it is imported as `hello_plugin`, not
+/// `arcaflow_plugin_hello.hello_plugin` (which no wheel of it holds).
+#[test]
+fn a_module_include_is_imported_by_its_own_name() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugins");
+    for (fixture, want) in [
+        ("module-from-dotslash", "hello_plugin"),
+        ("folder-include", "arcaflow_plugin_nod.nod_plugin"),
+    ] {
+        let dir = fixtures.join(fixture);
+        let layout = crate::probe::layout::Layout::read(&dir).unwrap();
+        let text = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+        let info = crate::pyproject::inspect(&crate::pyproject::parse(&text).unwrap());
+        let names = crate::names::PluginNames::parse(info.name.as_deref().unwrap()).unwrap();
+        let got = super::install::wheel_entry_module(&dir, &layout, &info, &names.entry_module());
+        assert_eq!(got.as_deref(), Some(want), "{fixture}");
+    }
+}
+
+/// What Poetry 2.x would upload instead: any file in the build folder that is
+/// not the version being released (a higher one wins there).
+#[test]
+fn files_of_another_version_in_the_build_folder_are_named() {
+    let d = tempfile::tempdir().unwrap();
+    for f in [
+        "arcaflow_plugin_x-0.1.1-py3-none-any.whl",
+        "arcaflow_plugin_x-0.1.1.tar.gz",
+        "notes.txt",
+    ] {
+        std::fs::write(d.path().join(f), "").unwrap();
+    }
+    assert!(super::build::foreign_files(d.path(), "arcaflow-plugin-x", "0.1.1").is_empty());
+    std::fs::write(
+        d.path().join("arcaflow_plugin_x-0.2.0-py3-none-any.whl"),
+        "",
+    )
+    .unwrap();
+    assert_eq!(
+        super::build::foreign_files(d.path(), "arcaflow-plugin-x", "0.1.1"),
+        vec!["arcaflow_plugin_x-0.2.0-py3-none-any.whl".to_string()]
+    );
 }

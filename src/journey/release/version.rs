@@ -151,9 +151,13 @@ impl Step for VersionStep {
     }
     fn note(&self, ctx: &Context) -> Option<String> {
         let (current, next) = next_version(ctx).ok()?;
-        let mut lines = vec![format!(
+        let mut lines = Vec::new();
+        if let Some(why) = ctx.learned.get("resume_ended") {
+            lines.push(format!("Not resumed: {why}."));
+        }
+        lines.push(format!(
             "Version {current} -> {next}: pyproject.toml's version and the Dockerfile's plugin version label."
-        )];
+        ));
         if !label_accepts(&next) {
             lines.push(format!(
                 "Warning: {next} is a pre-release: ACT accepts only digits and dots in the Dockerfile's version label, so the label stays as it is; release a final version for the official image."
@@ -187,12 +191,9 @@ impl Step for VersionStep {
         let py_path = dir.join("pyproject.toml");
         let text = std::fs::read_to_string(&py_path)
             .map_err(|e| Failure::usage(format!("cannot read {}: {e}", py_path.display())))?;
-        // With --yes the version was chosen up front (flag or default): no second question.
-        let overwrite = if ctx.opts.yes {
-            Overwrite::Replace
-        } else {
-            Overwrite::AskIfDifferent
-        };
+        // One change the user asked for: both diffs, one question (default yes),
+        // both files written or neither (--yes chose the version up front).
+        let overwrite = Overwrite::AskedFor;
         let mut plan = Plan::new();
         plan.push(Action::WriteFile {
             path: py_path,

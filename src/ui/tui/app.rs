@@ -110,6 +110,13 @@ impl FailureView {
     /// The choices in the order shown: the fix first when there is one.
     pub fn choices(&self) -> Vec<(FailureChoice, char, &'static str)> {
         let mut c = Vec::new();
+        if self.failure.ask_again.is_some() {
+            c.push((
+                FailureChoice::AskAgain,
+                't',
+                "Enter the token again (not shown), then retry",
+            ));
+        }
         if self.failure.fix.is_some() {
             c.push((
                 FailureChoice::RunFix,
@@ -161,6 +168,9 @@ pub struct App {
     pub project_dir: Option<PathBuf>,
     /// Shown under "Done" on the Finished screen.
     pub done_note: Option<String>,
+    /// Where `e` saves the session script by default: the state folder, never
+    /// the project tree (a file there makes the next release's tree unclean).
+    pub export_dir: PathBuf,
     pub search: Option<Search>,
     /// `e` at the end: the path the script is saved to, being edited.
     pub export: Option<TextArea<'static>>,
@@ -228,6 +238,7 @@ impl App {
             record: Vec::new(),
             project_dir: None,
             done_note: None,
+            export_dir: crate::session::state_dir().join("sessions"),
             search: None,
             export: None,
             exported: None,
@@ -495,14 +506,19 @@ impl App {
 
 impl App {
     /// The path the session script goes to unless the user types another.
+    /// Under the state folder, named for the journey, the project and the time;
+    /// the user may type another path (a file there is replaced only on a second Enter).
     pub fn default_export_path(&self) -> PathBuf {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let dir = self
+        let project = self
             .project_dir
-            .clone()
-            .filter(|d| d.is_dir())
-            .unwrap_or(cwd);
-        dir.join("arcaflow-wizard-session.sh")
+            .as_ref()
+            .and_then(|d| d.file_name())
+            .map(|n| format!("{}-", n.to_string_lossy()))
+            .unwrap_or_default();
+        let when = crate::session::timestamp(std::time::SystemTime::now());
+        let journey = self.journey.split_whitespace().next().unwrap_or("session");
+        self.export_dir
+            .join(format!("{journey}-{project}{when}.sh"))
     }
 
     pub(super) fn start_export(&mut self) {

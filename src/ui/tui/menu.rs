@@ -13,6 +13,8 @@ use super::view::{centered, draw_keys, wrap};
 pub enum Choice {
     New,
     Release,
+    /// Release, forgetting a stopped one instead of resuming it.
+    ReleaseAfresh,
     Doctor,
     Setup,
 }
@@ -50,6 +52,8 @@ pub struct Menu {
     pub theme: Theme,
     /// Some(choice) or None (quit) once decided.
     pub done: Option<Option<Choice>>,
+    /// A stopped release that Release resumes ("resuming 0.2.1 to testpypi").
+    pub release_note: Option<String>,
 }
 
 impl Menu {
@@ -58,6 +62,7 @@ impl Menu {
             selected: 0,
             theme,
             done: None,
+            release_note: None,
         }
     }
 
@@ -79,6 +84,12 @@ impl Menu {
                 self.done = Some(Some(ITEMS[self.selected].0));
             }
             KeyCode::Enter => self.done = Some(Some(ITEMS[self.selected].0)),
+            // Start the stopped release over rather than resume it.
+            KeyCode::Char('n')
+                if ITEMS[self.selected].0 == Choice::Release && self.release_note.is_some() =>
+            {
+                self.done = Some(Some(Choice::ReleaseAfresh))
+            }
             _ => {}
         }
     }
@@ -110,6 +121,12 @@ impl Menu {
             ]));
             for l in wrap(who, w.saturating_sub(5)) {
                 lines.push(Line::raw(format!("     {l}")));
+            }
+            if let (Choice::Release, Some(note)) = (ITEMS[i].0, &self.release_note) {
+                let note = format!("{note}; n to start over");
+                for l in wrap(&note, w.saturating_sub(5)) {
+                    lines.push(Line::styled(format!("     {l}"), t.warn()));
+                }
             }
             lines.push(Line::raw(""));
         }

@@ -328,6 +328,9 @@ impl Step for Recorded {
     ) -> Option<Failure> {
         self.inner.explain(ctx, cmd, res)
     }
+    fn ask_again(&self, ctx: &Context, key: &str) -> Option<Question> {
+        self.inner.ask_again(ctx, key)
+    }
     fn refresh(&self, ctx: &mut Context) {
         self.inner.refresh(ctx)
     }
@@ -481,11 +484,14 @@ fn ui_loop(
 
 /// The menu: Some(journey) chosen, or None (quit). Errors when the terminal
 /// cannot be set up.
-pub fn menu() -> std::io::Result<Option<Choice>> {
+/// `release_note`: a stopped release `Release` would resume ("resuming 0.2.1
+/// to testpypi"), said beside it.
+pub fn menu(release_note: Option<String>) -> std::io::Result<Option<Choice>> {
     let mut term = Term::enter()?;
     let (tx, rx) = mpsc::channel();
     term::attach(tx);
     let mut m = menu::Menu::new(Theme::detect());
+    m.release_note = release_note;
     let res = (|| {
         term.draw(|f| m.draw(f))?;
         // Test builds only (the pty test of the panic hook); a release build has no such switch.

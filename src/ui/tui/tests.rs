@@ -334,6 +334,7 @@ fn a_new_file_shows_its_content_and_asks() {
             new: true,
             diff: diff.clone(),
             replaces_users_file: false,
+            ..FileChange::default()
         });
         let s = screen(&a, size);
         assert!(s.contains("New file: /tmp/p/pyproject.toml"), "{s}");
@@ -356,6 +357,7 @@ fn replacing_the_users_file_defaults_to_no() {
         new: false,
         diff,
         replaces_users_file: true,
+        ..FileChange::default()
     });
     let s = screen(&a, (80, 24));
     assert!(s.contains("Your file would change"), "{s}");
@@ -372,6 +374,7 @@ fn yes_to_all_new_files_stops_asking_for_new_ones_only() {
         new: true,
         diff: "+x\n".into(),
         replaces_users_file: false,
+        ..FileChange::default()
     });
     a.update(key(KeyCode::Char('a')));
     assert!(rx.try_recv().unwrap());
@@ -382,10 +385,39 @@ fn yes_to_all_new_files_stops_asking_for_new_ones_only() {
             new: true,
             diff: "+y\n".into(),
             replaces_users_file: false,
+            ..FileChange::default()
         },
         reply,
     });
     assert!(!redraw);
+    assert!(rx.try_recv().unwrap());
+}
+
+/// The version bump is one change: both files named, both diffs, Enter says
+/// yes (the user asked for it), one answer for both.
+#[test]
+fn a_change_asked_for_names_every_file_and_defaults_to_yes() {
+    let diff = crate::journey::diff::unified(
+        std::path::Path::new("/tmp/p/pyproject.toml"),
+        "version = \"0.1.0\"\n",
+        "version = \"0.1.1\"\n",
+    ) + &crate::journey::diff::unified(
+        std::path::Path::new("/tmp/p/Dockerfile"),
+        "LABEL v=\"0.1.0\"\n",
+        "LABEL v=\"0.1.1\"\n",
+    );
+    let (mut a, rx) = diff_app(FileChange {
+        diff,
+        asked_for: true,
+        also: vec!["/tmp/p/Dockerfile".into()],
+        ..FileChange::default()
+    });
+    let s = screen(&a, (80, 24));
+    assert!(s.contains("pyproject.toml and Dockerfile"), "{s}");
+    assert!(s.contains("+version = \"0.1.1\""), "{s}");
+    assert!(s.contains("+LABEL v=\"0.1.1\""), "{s}");
+    assert!(s.contains("y yes (default)"), "{s}");
+    a.update(key(KeyCode::Enter));
     assert!(rx.try_recv().unwrap());
 }
 
@@ -430,6 +462,30 @@ fn failure_shows_last_lines_message_hint_and_the_fix_first() {
         assert!(s.contains("✗ $ poetry install"), "{s}");
         a.update(key(KeyCode::Char('r')));
         assert_eq!(rx.try_recv().unwrap(), FailureChoice::Retry);
+    }
+}
+
+/// A refused token: the first choice types it again (the full-screen side of
+/// the masked re-entry; the driver then asks the secret question).
+#[test]
+fn a_refused_token_offers_to_enter_it_again() {
+    for size in SIZES {
+        let mut a = running(COLOR);
+        let (reply, rx) = mpsc::channel();
+        let mut failure =
+            Failure::new("The upload failed: local refused the token (403: Forbidden).");
+        failure.ask_again = Some("token");
+        a.update(Msg::Failure {
+            title: "Upload to the test index".into(),
+            failure,
+            reply,
+        });
+        let s = screen(&a, size);
+        let again = s.find("[t] Enter the token again").expect("t choice");
+        let retry = s.find("[r] Retry").expect("retry");
+        assert!(again < retry, "{s}");
+        a.update(key(KeyCode::Char('t')));
+        assert_eq!(rx.try_recv().unwrap(), FailureChoice::AskAgain);
     }
 }
 
@@ -504,6 +560,29 @@ fn menu_lists_the_journeys_and_who_they_are_for() {
     m.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
     m.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert_eq!(m.done, Some(Some(super::Choice::Release)));
+}
+
+/// A stopped release: the menu says Release resumes it, and `n` starts over.
+#[test]
+fn the_menu_says_when_release_resumes_and_n_starts_over() {
+    for size in SIZES {
+        let mut m = Menu::new(COLOR);
+        m.release_note = Some("resuming 0.2.1 to testpypi".into());
+        let mut t = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+        t.draw(|f| m.draw(f)).unwrap();
+        let s = text(t.backend().buffer());
+        assert!(
+            s.contains("resuming 0.2.1 to testpypi; n to start over"),
+            "{s}"
+        );
+    }
+    let mut m = Menu::new(COLOR);
+    m.key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE));
+    assert_eq!(m.done, None, "n without a stopped release");
+    m.release_note = Some("resuming 0.2.1 to testpypi".into());
+    m.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    m.key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE));
+    assert_eq!(m.done, Some(Some(super::Choice::ReleaseAfresh)));
 }
 
 #[test]
@@ -659,14 +738,34 @@ fn e_at_the_end_saves_what_ran_as_a_script_without_secrets() {
         written: true,
     }));
     a.update(Msg::ProjectDir(dir.path().to_path_buf()));
+    let states = tempfile::tempdir().unwrap();
+    a.export_dir = states.path().join("sessions");
     a.update(Msg::Finished(Outcome::Done));
     let s = screen(&a, (80, 24));
     assert!(s.contains("e: save what ran"), "{s}");
     a.update(key(KeyCode::Char('e')));
     let s = screen(&a, (80, 24));
-    assert!(s.contains("arcaflow-wizard-session.sh"), "{s}");
+    assert!(
+        s.contains("Save the session script") && s.contains(".sh"),
+        "{s}"
+    );
+    let out = a.default_export_path();
+    assert!(out.starts_with(states.path()), "{}", out.display());
     a.update(key(KeyCode::Enter));
-    let out = dir.path().join("arcaflow-wizard-session.sh");
+    // Saved under the state folder: nothing new in the project tree.
+    let in_tree: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".sh"))
+        .collect();
+    assert!(in_tree.is_empty(), "{in_tree:?}");
+    let out = std::fs::read_dir(states.path().join("sessions"))
+        .unwrap()
+        .flatten()
+        .next()
+        .expect("the saved script")
+        .path();
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(!text.contains("SECRET"), "{text}");
     assert!(text.contains("POETRY_PYPI_TOKEN_TEST"), "{text}");

@@ -366,7 +366,21 @@ fn draw_diff(f: &mut Frame, t: &Theme, d: &DiffView, area: Rect) {
         .ok()
         .and_then(|c| d.path.strip_prefix(c).ok().map(|p| p.to_path_buf()))
         .unwrap_or_else(|| d.path.clone());
-    let title = if d.change.new {
+    let title = if !d.change.also.is_empty() {
+        // One change to several files (the version bump): name them all.
+        let names: Vec<String> = d
+            .change
+            .also
+            .iter()
+            .map(|p| {
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        format!(" Change: {} and {} ", path.display(), names.join(" and "))
+    } else if d.change.new {
         format!(" New file: {} ", path.display())
     } else if d.change.replaces_users_file {
         format!(" Your file would change: {} ", path.display())
