@@ -126,9 +126,13 @@ fn release_ci_writes_a_valid_workflow_and_prints_the_publisher_values() {
         "{text}"
     );
     assert!(text.contains("python-version: \"3.9\""), "{text}");
-    // GitHub's own schema accepts it.
+    // GitHub's own schema accepts it, and actionlint finds nothing.
     if let Some(r) = schema_check(&path) {
         assert!(r.ok(), "check-jsonschema:\n{}", r.output);
+    }
+    if let Some(v) = common::workflow::validators() {
+        v.actionlint(&path)
+            .unwrap_or_else(|e| panic!("actionlint: {e}"));
     }
     // doctor agrees it matches.
     let mut d = sb.wizard();
@@ -146,7 +150,7 @@ fn release_ci_writes_a_valid_workflow_and_prints_the_publisher_values() {
 }
 
 #[test]
-fn the_token_form_also_passes_the_workflow_schema() {
+fn the_token_form_also_passes_the_workflow_schema_and_actionlint() {
     let sb = Sandbox::new();
     let file = sb.root().join("publish.yaml");
     std::fs::write(
@@ -157,6 +161,11 @@ fn the_token_form_also_passes_the_workflow_schema() {
     if let Some(r) = schema_check(&file) {
         assert!(r.ok(), "check-jsonschema:\n{}", r.output);
     }
+    let validators = common::workflow::validators();
+    if let Some(v) = &validators {
+        v.actionlint(&file)
+            .unwrap_or_else(|e| panic!("actionlint: {e}"));
+    }
     // And the schema check can fail: a job without runs-on is refused.
     std::fs::write(
         &file,
@@ -165,6 +174,18 @@ fn the_token_form_also_passes_the_workflow_schema() {
     .unwrap();
     if let Some(r) = schema_check(&file) {
         assert!(!r.ok(), "check-jsonschema accepted a job without runs-on");
+    }
+    // And actionlint can: an expression naming a context that does not exist.
+    std::fs::write(
+        &file,
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ nosuchcontext.value }}\n",
+    )
+    .unwrap();
+    if let Some(v) = &validators {
+        assert!(
+            v.actionlint(&file).is_err(),
+            "actionlint accepted an unknown context"
+        );
     }
 }
 
