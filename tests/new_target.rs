@@ -42,7 +42,7 @@ fn assert_made_for_312(sb: &Sandbox, ran: &common::Ran) -> PathBuf {
     assert!(ran.ok(), "new failed:\n{}", ran.output);
     for needle in [
         "poetry add arcaflow-plugin-sdk@^0.14.4",
-        "ACT's checks, run locally: 14 of 14 passed",
+        "ACT's checks, run locally: 15 of 15 passed",
         "Done: arcaflow-plugin-example is ready",
     ] {
         assert!(

@@ -304,7 +304,7 @@ fn the_release_journeys_first_question_leads_to_the_workflow() {
     );
     assert!(
         !text.contains("$ poetry")
-            && text.contains("Upload token: already done (publishing from GitHub Actions instead)"),
+            && text.contains("⊘ Upload token: skipped: publishing from GitHub Actions instead"),
         "{text}"
     );
     let w = workflow::read(&std::fs::read_to_string(dir.join(workflow::PATH)).unwrap()).unwrap();

@@ -519,3 +519,42 @@ fn an_answers_file_names_the_plugin() {
     );
     assert_eq!(ran.code, Some(2), "{}", ran.output);
 }
+
+/// The SDK exits 0 whatever the step answers: a plugin whose example input
+/// gets `error` passes its tests and its direct run, and setup still fails it,
+/// in the ATP round trip (and from the output id when that cannot run).
+#[test]
+fn an_example_input_that_gets_error_exits_1_naming_the_output() {
+    let tools = require_tools!();
+    let sb = sandbox(&tools, &tools.poetry1, &[("python3", &tools.py39)]);
+    let url = repository(&sb, &tools, "folder-include", &tools.poetry1, &|src| {
+        // The example input names someone the step refuses; the tests use Ada.
+        fs::write(src.join("inputs/nod-input.yaml"), "name: Bob\n").unwrap();
+        let m = src.join("arcaflow_plugin_nod/nod_plugin.py");
+        let text = fs::read_to_string(&m).unwrap();
+        let refusing = text.replacen(
+            "    return \"success\", SuccessOutput(",
+            "    if params.name == \"Bob\":\n        return \"error\", ErrorOutput(\"no nod for Bob\")\n    return \"success\", SuccessOutput(",
+            1,
+        );
+        assert_ne!(refusing, text, "the step has a success return to guard");
+        fs::write(&m, refusing).unwrap();
+    });
+    let ran = setup(&sb, &tools, &[&url]);
+    assert_eq!(ran.code, Some(1), "{}", ran.output);
+    for needle in [
+        // The direct run shows what the step answered...
+        "output_id: error",
+        "no nod for Bob",
+        // ...and the ATP round trip, run next as the engine would, fails on it.
+        "step nod returned 'error', not 'success'",
+        "The plugin failed the ATP round trip",
+        "The setup itself is complete",
+    ] {
+        assert!(
+            ran.output.contains(needle),
+            "{needle:?} missing:\n{}",
+            ran.output
+        );
+    }
+}

@@ -49,6 +49,7 @@ pub fn run(args: SetupArgs) -> i32 {
         };
         crate::ui::tui::run_journey_with("setup", &mut driver, &mut ctx, extras)
     } else {
+        crate::ui::plain::stop_on_signals();
         driver.run(&mut ctx, &mut Plain::new(args.common.yes))
     };
     let log_path = log

@@ -34,6 +34,7 @@ pub fn run(args: TryArgs) -> i32 {
         Err(code) => return code,
     };
     let mut ui = Plain::new(true);
+    crate::ui::plain::stop_on_signals();
     let mut driver = Driver::new(&steps, &log);
     let outcome = driver.run(&mut ctx, &mut ui);
     drop(driver);

@@ -515,11 +515,7 @@ impl<'a> Driver<'a> {
         // An empty file loses nothing; a file made earlier in this plan is not the user's.
         let theirs = current.as_deref().is_some_and(|c| !c.trim().is_empty())
             && overwrite == Overwrite::AskIfDifferent;
-        // A link is written at its target: the diff names both.
-        let shown = match crate::exec::write::target_of(path) {
-            Ok(t) if t != path => PathBuf::from(format!("{} -> {}", path.display(), t.display())),
-            _ => path.to_path_buf(),
-        };
+        let shown = shown_path(path);
         let change = FileChange {
             new: current.is_none(),
             diff: diff::unified(&shown, current.as_deref().unwrap_or(""), contents),
@@ -602,7 +598,9 @@ impl Driver<'_> {
             new: files.iter().all(|f| f.3.is_none()),
             diff: files
                 .iter()
-                .map(|(p, c, _, cur)| diff::unified(p, cur.as_deref().unwrap_or(""), c))
+                .map(|(p, c, _, cur)| {
+                    diff::unified(&shown_path(p), cur.as_deref().unwrap_or(""), c)
+                })
                 .collect::<Vec<_>>()
                 .join(""),
             replaces_users_file: false,
@@ -642,6 +640,14 @@ impl Driver<'_> {
             );
         }
         Ok(())
+    }
+}
+
+/// The path a diff names: a link is written at its target, so both.
+fn shown_path(path: &Path) -> PathBuf {
+    match crate::exec::write::target_of(path) {
+        Ok(t) if t != path => PathBuf::from(format!("{} -> {}", path.display(), t.display())),
+        _ => path.to_path_buf(),
     }
 }
 

@@ -494,10 +494,10 @@ pub fn upload_failure(text: &str, repo: &str, token_var: &str) -> Option<Failure
         Some(403) => (
             format!("{repo} refused the token (403: {})", e.reason),
             format!(
-                "The token is wrong, expired, or made for another project or another index (a TestPyPI \
-                 token does not work on PyPI, nor the other way round). Make a new one for this index, \
-                 scoped to this project once it exists, and give it again: `t` enters it again (not shown), \
-                 or set {token_var} and run the release again. Nothing was uploaded."
+                "The token is wrong, expired, or for another project or index (TestPyPI tokens do not \
+                 work on PyPI, nor the reverse). Make a new one for this index, scoped to this project \
+                 once it exists; `t` takes it (not shown), or set {token_var} and run again. \
+                 Nothing was uploaded."
             ),
         ),
         Some(400) if e.reason.to_ascii_lowercase().contains("exist") => version_exists(repo, &e.reason),

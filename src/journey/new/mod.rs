@@ -4,7 +4,7 @@
 mod about;
 mod dependencies;
 pub(crate) mod env;
-mod example;
+pub(crate) mod example;
 mod files;
 mod git;
 pub(crate) mod poetry;

@@ -143,6 +143,18 @@ impl Step for PythonStep {
                 None => no_python(ctx),
             });
         };
+        if let Some((text, c)) = self.range(ctx) {
+            if !c.contains(&pep440(py.version)) {
+                // Only a given --python (or answers file) gets here: the
+                // question lists admitted interpreters only.
+                return Err(Failure::usage(format!(
+                    "Python {} at {} is outside the project's range `{text}` (pyproject.toml)",
+                    py.version,
+                    py.path.display()
+                ))
+                .hint("Give a --python the range admits, or leave --python out to choose one."));
+            }
+        }
         Ok(Plan::new().run(Cmd::new(&py.path).arg("--version")))
     }
 }

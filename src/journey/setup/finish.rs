@@ -60,6 +60,10 @@ fn guide(ctx: &Context) -> String {
             e.module
         ));
     }
+    out.push(format!(
+        "Run it in the real Arcaflow engine, as a workflow would:\n  arcaflow-wizard try {}",
+        dir.display()
+    ));
     let image = l
         .dist_name
         .as_deref()
@@ -85,6 +89,12 @@ fn guide(ctx: &Context) -> String {
         &input,
         Duration::from_secs(20),
     );
+    // The GitHub workflow checks of ACT's group read files only (the rest of
+    // that group runs flake8, which the test step already did).
+    let findings: Vec<_> = findings
+        .into_iter()
+        .chain(crate::journey::doctor::checks::workflow::check(&dir))
+        .collect();
     let bad: Vec<String> = findings
         .iter()
         .filter(|f| f.severity != Severity::Ok)

@@ -2,6 +2,8 @@ use std::time::Duration;
 
 use super::read::test_words;
 use super::{layout, poetry_cmd, project_dir};
+use crate::journey::atp;
+use crate::journey::new::example::{output_id, EXPECTED};
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 use crate::preflight;
@@ -16,6 +18,7 @@ enum Part {
     Flake8,
     Schema,
     Example,
+    Atp,
 }
 
 /// The plan's commands with what each is.
@@ -53,6 +56,22 @@ fn commands(ctx: &Context) -> Vec<(Part, Cmd)> {
                 args.extend(["-s", first.as_str()]);
             }
             out.push((Part::Example, long(poetry_cmd(ctx, &args))));
+            // As the engine runs it (--atp), on the same input and step (when
+            // the step's id can be read from the module).
+            if let Some(step) = steps.first() {
+                let ex = atp::Example {
+                    entry: e.module.clone(),
+                    step: step.clone(),
+                    input_json: "{}".into(),
+                    input_file: Some(input.clone()),
+                };
+                let run = atp::plan(poetry_cmd(ctx, &["run", "python"]), &ex);
+                for a in run.actions {
+                    if let crate::plan::Action::Run(c) = a {
+                        out.push((Part::Atp, long(c)));
+                    }
+                }
+            }
         }
     }
     out
@@ -124,7 +143,11 @@ impl Step for TestBuild {
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
         let mut plan = Plan::new();
-        for (_, c) in commands(ctx) {
+        for (part, c) in commands(ctx) {
+            if part == Part::Atp {
+                // The check's script goes to the wizard's state folder first.
+                plan = plan.replace(atp::script_path(), atp::SCRIPT);
+            }
             plan = plan.run(c);
         }
         Ok(plan)
@@ -139,6 +162,9 @@ impl Step for TestBuild {
             Part::Flake8 => "flake8 found problems in the plugin's code, as ACT will (above)",
             Part::Schema => "The plugin's `--schema` failed (its output is above)",
             Part::Example => "The plugin failed on its example input (its output is above)",
+            Part::Atp => {
+                "The plugin failed the ATP round trip, as the Arcaflow engine runs it (the check's output is above)"
+            }
         };
         let dir = project_dir(ctx);
         Some(
@@ -159,6 +185,24 @@ impl Step for TestBuild {
         )
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+        // The SDK exits 0 whatever the step answered: read the output id.
+        let example = commands(ctx)
+            .into_iter()
+            .find(|(p, _)| *p == Part::Example)
+            .map(|(_, c)| c.display());
+        if let Some(out) = example.and_then(|d| ctx.outputs.get(&d)) {
+            match output_id(out) {
+                Some(EXPECTED) => {}
+                other => {
+                    return Err(Failure::new(format!(
+                        "The plugin's example step answered `{}`, not `{EXPECTED}` (its output is above). \
+                         The setup itself is complete: this is the plugin's own result.",
+                        other.unwrap_or("nothing")
+                    ))
+                    .hint("Read the step's output above; the example input may need a service that is not running here."));
+                }
+            }
+        }
         let results = preflight::check_project(&project_dir(ctx));
         let (notes, failed) = preflight::notes(
             &results,

@@ -95,9 +95,12 @@ impl Step for OnlyIf {
         if self.active(ctx) {
             self.step.check(ctx)
         } else if self.ci {
-            Ok(Check::Done("publishing from this machine".into()))
+            // Not "already done": the user chose the other way to publish.
+            Ok(Check::Declined("publishing from this machine".into()))
         } else {
-            Ok(Check::Done("publishing from GitHub Actions instead".into()))
+            Ok(Check::Declined(
+                "publishing from GitHub Actions instead".into(),
+            ))
         }
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
@@ -116,6 +119,13 @@ impl Step for OnlyIf {
     }
     fn explain(&self, ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
         self.step.explain(ctx, cmd, res)
+    }
+    fn ask_again(&self, ctx: &Context, key: &str) -> Option<Question> {
+        if self.active(ctx) {
+            self.step.ask_again(ctx, key)
+        } else {
+            None
+        }
     }
     fn refresh(&self, ctx: &mut Context) {
         if self.active(ctx) {
