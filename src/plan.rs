@@ -21,6 +21,10 @@ pub struct Cmd {
     pub timeout: Option<Duration>,
     /// Inherits the user's upload credentials (`exec::env`): the upload alone.
     pub credentials: bool,
+    /// A file the command writes whose whole text goes to the session log,
+    /// not to the screen, once it ends (the engine's log: its output is
+    /// folded to what matters).
+    pub log_file: Option<PathBuf>,
 }
 
 impl Cmd {
@@ -33,7 +37,13 @@ impl Cmd {
             cwd: None,
             timeout: None,
             credentials: false,
+            log_file: None,
         }
+    }
+    /// See `log_file`.
+    pub fn log_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.log_file = Some(path.into());
+        self
     }
     pub fn arg(mut self, a: impl Into<String>) -> Self {
         self.args.push(a.into());

@@ -95,13 +95,29 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
     .env("ARCAFLOW_WIZARD_TRY_SERVE", serve);
     let made = run(&mut new, JOURNEY);
     assert!(made.ok(), "new failed:\n{}", made.output);
-    // new downloads no engine unasked: it says how to run it.
+    // new's plan installs the engine (pinned, hash-checked, from the index
+    // it was given) and ends with the example step run by it.
+    for want in [
+        "--require-hashes",
+        &format!("--index-url {}", tools.index_url),
+        "arcaflow-wizard try ",
+        "message: Hello, Arca!",
+        "engine exit code 0; workflow output: success",
+    ] {
+        assert!(
+            made.output.contains(want),
+            "no {want:?} in:\n{}",
+            made.output
+        );
+    }
+    let engine_run = made
+        .output
+        .rfind("workflow output: success")
+        .expect("checked above");
+    let after = &made.output[engine_run..];
     assert!(
-        made.output.contains(
-            "The run in the Arcaflow engine was skipped: the Arcaflow engine is not installed yet"
-        ),
-        "{}",
-        made.output
+        !after.contains("$ "),
+        "a command ran after the engine's success:\n{after}"
     );
     let dir = sb.work().join("arcaflow-plugin-example");
     let (ran, _) = try_run(&sb, &dir, serve, &[]);
@@ -117,6 +133,30 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
     ] {
         assert!(ran.output.contains(want), "no {want:?} in:\n{}", ran.output);
     }
+    // The screen got the engine's log folded; the session log has it whole.
+    let session_log = ran
+        .output
+        .lines()
+        .find_map(|l| l.strip_prefix("Session log: "))
+        .expect("try names its session log");
+    let logged = std::fs::read_to_string(session_log.trim()).unwrap();
+    let try_dir = sb.home().join(".cache/arcaflow-wizard/try");
+    let commit = std::fs::read_dir(&try_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let engine_log = std::fs::read_to_string(commit.path().join("engine.log")).unwrap();
+    assert!(engine_log.lines().count() > 5, "{engine_log}");
+    assert!(
+        logged.contains(engine_log.trim_end()),
+        "the session log lacks the engine's whole log:\n{logged}"
+    );
+    let folded = engine_log
+        .lines()
+        .find(|l| l.contains("\tinfo\t"))
+        .expect("an info line");
+    assert!(!ran.output.contains(folded), "{}", ran.output);
 
     // `try` on the same commit: the engine, the served commit and the
     // deployer's venv are all reused.
@@ -242,8 +282,46 @@ fn as_root_the_machines_port_80_serves_the_commit() {
     }
 }
 
-/// The official build's Poetry line (1.8.3 on Python 3.9); and once the
-/// engine is installed, `new`'s test build ends with the run in the engine.
+/// `new --dry-run`'s script installs the engine (pinned, hash-checked) and
+/// ends with `arcaflow-wizard try`, where the engine can run.
+#[test]
+fn the_dry_run_script_installs_the_engine_and_runs_try() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let serve = if namespace_possible() {
+        "namespace"
+    } else if unsafe { libc::geteuid() } == 0 {
+        "root"
+    } else {
+        common::skip("neither a user+network namespace nor root: new plans no engine run here");
+        return;
+    };
+    let sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args(["new", "--yes", "--name", "dry", "--dry-run", "--python"])
+        .arg(&tools.py311)
+        .env("ARCAFLOW_WIZARD_TRY_SERVE", serve)
+        .stderr(std::process::Stdio::null());
+    let out = new.output().unwrap();
+    assert!(out.status.success());
+    let script = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        "arcaflow==0.21.0 --hash=sha256:56bb0d3eec4f8537e4fc3dd9b9019b4ff951e21231a4641d95ff981344687581",
+        "-m venv --clear",
+        "--require-hashes --only-binary :all: --no-deps -r",
+    ] {
+        assert!(script.contains(want), "no {want:?} in:\n{script}");
+    }
+    let last = script.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(
+        last.starts_with("arcaflow-wizard try ") && last.ends_with("arcaflow-plugin-dry"),
+        "{script}"
+    );
+}
+
+/// The official build's Poetry line (1.8.3 on Python 3.9): `new`'s test
+/// build ends with the run in the engine.
 #[test]
 fn a_plugin_made_with_poetry_1_8_runs_in_the_engine_and_new_ends_with_it() {
     let Some(tools) = common::tools() else {
@@ -275,16 +353,8 @@ fn a_plugin_made_with_poetry_1_8_runs_in_the_engine_and_new_ends_with_it() {
         assert!(ran.ok(), "new {name} failed:\n{}", ran.output);
         ran
     };
-    new("older");
-    let (ran, _) = try_run(&sb, &sb.work().join("arcaflow-plugin-older"), serve, &[]);
-    assert!(ran.ok(), "try failed:\n{}", ran.output);
-    assert!(
-        ran.output.contains("message: Hello, Arca!"),
-        "{}",
-        ran.output
-    );
-    // The engine is installed now: the next plugin's test build runs it.
-    let made = new("later");
+    // The engine is installed by the first test or by this new itself.
+    let made = new("older");
     for want in [
         "arcaflow-wizard try ",
         "message: Hello, Arca!",

@@ -151,9 +151,15 @@ def main():
             return run_engine(a)
         finally:
             server.shutdown()
-    # Tests pick one way (ARCAFLOW_WIZARD_TRY_SERVE=namespace or root).
+    # The wizard copies --log into its session log: none from an earlier run.
+    if os.path.exists(a.log):
+        os.remove(a.log)
+    # Tests pick one way (ARCAFLOW_WIZARD_TRY_SERVE=namespace or root), or
+    # none (=none).
     force = os.environ.get("ARCAFLOW_WIZARD_TRY_SERVE", "")
-    if force == "root":
+    if force == "none":
+        ns, ns_why = None, "not tried (ARCAFLOW_WIZARD_TRY_SERVE=none)"
+    elif force == "root":
         ns, ns_why = None, "not tried (ARCAFLOW_WIZARD_TRY_SERVE=root)"
     else:
         ns, ns_why = namespace_works()
@@ -164,7 +170,7 @@ def main():
         me = [sys.executable, "-I", os.path.abspath(__file__), "--inside"]
         rest = sys.argv[1:]
         return subprocess.call(ns + me + rest)
-    if os.geteuid() == 0 and force != "namespace":
+    if os.geteuid() == 0 and force not in ("namespace", "none"):
         free, why = port80_free()
         if free:
             print("serving the commit on http://127.0.0.1:80/ (running as root; "
@@ -175,6 +181,8 @@ def main():
             finally:
                 server.shutdown()
         root_why = "127.0.0.1:80 is taken: %s" % why
+    elif force == "none":
+        root_why = "not tried (ARCAFLOW_WIZARD_TRY_SERVE=none)"
     else:
         root_why = "not running as root, so port 80 cannot be opened"
     print("Cannot serve the plugin's repository on http://127.0.0.1/, which the "

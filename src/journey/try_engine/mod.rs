@@ -16,6 +16,7 @@ mod serve;
 use std::path::{Path, PathBuf};
 
 use super::{Context, Failure, Step};
+use crate::plan::Plan;
 use crate::probe::Python;
 
 pub use engine::{ENGINE_VERSION, ENGINE_WHEEL_SHA256};
@@ -41,6 +42,9 @@ pub fn cache_dir() -> PathBuf {
 pub const SHA: &str = "try_sha";
 pub const DIST: &str = "try_dist";
 pub const PYTHON: &str = "try_python";
+/// Picks the way to serve port 80: namespace, root, or none (see
+/// assets/checks/try_launch.py).
+pub const SERVE_ENV: &str = "ARCAFLOW_WIZARD_TRY_SERVE";
 /// Answer: save the workflow and config as workflows/try/ in the project.
 pub const SAVE: &str = "save";
 
@@ -110,7 +114,13 @@ pub fn unshare_program() -> Option<PathBuf> {
 
 /// Why `try` cannot serve the plugin here, or nothing: it needs a private
 /// network namespace, or root and a free 127.0.0.1:80.
+///
+/// `ARCAFLOW_WIZARD_TRY_SERVE=none` says no way may be tried (a machine
+/// where the engine must not run; the tests of everything but `try`).
 pub fn cannot_serve() -> Option<String> {
+    if std::env::var_os(SERVE_ENV).is_some_and(|v| v == "none") {
+        return Some(format!("{SERVE_ENV}=none forbids serving the plugin"));
+    }
     let ns = unshare_program().is_some_and(|u| {
         std::process::Command::new(u)
             .args(["--user", "--map-root-user", "--net", "true"])
@@ -138,28 +148,49 @@ pub fn cannot_serve() -> Option<String> {
     }
 }
 
-/// The last check of `new`'s test build: `arcaflow-wizard try DIR`, when the
-/// project has a commit, the engine is installed (`try` itself fetches it
-/// the first time: `new` downloads nothing unasked) and the plugin can be
-/// served; else why not.
-pub fn after_new(dir: &Path, committed: bool) -> Result<crate::plan::Cmd, String> {
+/// Why `new`'s test build cannot end with the run in the engine, or
+/// nothing: the engine installs the committed plugin, served on port 80.
+pub fn new_cannot_run(committed: bool) -> Option<String> {
     if !committed {
-        return Err(
+        return Some(
             "the project has no git commit, and the engine installs the committed plugin".into(),
         );
     }
-    if engine::binary().is_none() {
-        return Err(format!(
-            "the Arcaflow engine is not installed yet (`try` installs it the first time: the arcaflow {ENGINE_VERSION} wheel, 9.6 MB)"
-        ));
-    }
-    if let Some(why) = cannot_serve() {
-        return Err(why);
-    }
-    let exe = std::env::current_exe()
-        .map_err(|e| format!("cannot find the wizard's own program: {e}"))?;
-    Ok(crate::plan::Cmd::new(exe)
-        .arg("try")
-        .arg(dir.to_string_lossy())
-        .timeout(std::time::Duration::from_secs(900)))
+    cannot_serve()
+}
+
+/// What `new` says when the engine cannot run here: why, and how to run the
+/// same check once the commit is pushed (a SHA: the deployer takes no tag).
+pub fn new_skipped_note(dir: &Path, dist: &str, why: &str) -> String {
+    format!(
+        "The run in the Arcaflow engine was skipped: {why}. This is not a failure of new. \
+         Where it can run (root, or a user namespace): arcaflow-wizard try {dir}\n\
+         After pushing, anywhere: `arcaflow-wizard try --save {dir}` writes workflows/try/ and prints the engine's \
+         command; in workflows/try/workflow.yaml set\n  \
+         src: \"{dist}@git+https://github.com/<owner>/{dist}.git@<commit SHA>\"\n\
+         (a commit SHA, not a tag), then run that command.",
+        dir = dir.display()
+    )
+}
+
+/// The end of `new`'s test build: the engine's install when it is not in
+/// the wizard's cache yet (made with `python`, from `index_url` when given),
+/// then `arcaflow-wizard try DIR`. A dry run's script names the wizard as a
+/// user types it; a real run names this very program.
+pub fn after_new(dir: &Path, python: &str, index_url: Option<&str>, dry_run: bool) -> Plan {
+    let mut plan = match engine::binary() {
+        Some(_) => Plan::new(),
+        None => engine::install_plan(python, index_url),
+    };
+    let exe = match std::env::current_exe() {
+        Ok(exe) if !dry_run => exe,
+        _ => PathBuf::from("arcaflow-wizard"),
+    };
+    plan = plan.run(
+        crate::plan::Cmd::new(exe)
+            .arg("try")
+            .arg(dir.to_string_lossy())
+            .timeout(std::time::Duration::from_secs(900)),
+    );
+    plan
 }

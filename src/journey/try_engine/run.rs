@@ -131,7 +131,9 @@ impl Step for Run {
                     .args(["-workflow".to_string(), "workflow.yaml".to_string()])
                     .args(["-context".to_string(), s(&dir)])
                     .cwd(&dir)
-                    .timeout(Duration::from_secs(900)),
+                    .timeout(Duration::from_secs(900))
+                    // The screen gets it folded; the session log whole.
+                    .log_file(dir.join("engine.log")),
             ))
     }
 }
