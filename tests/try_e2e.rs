@@ -141,12 +141,12 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
         .expect("try names its session log");
     let logged = std::fs::read_to_string(session_log.trim()).unwrap();
     let try_dir = sb.home().join(".cache/arcaflow-wizard/try");
-    let commit = std::fs::read_dir(&try_dir)
+    let commit_dir = std::fs::read_dir(&try_dir)
         .unwrap()
         .next()
         .unwrap()
         .unwrap();
-    let engine_log = std::fs::read_to_string(commit.path().join("engine.log")).unwrap();
+    let engine_log = std::fs::read_to_string(commit_dir.path().join("engine.log")).unwrap();
     assert!(engine_log.lines().count() > 5, "{engine_log}");
     assert!(
         logged.contains(engine_log.trim_end()),
