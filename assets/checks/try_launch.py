@@ -37,8 +37,9 @@ NOISE = ("No running steps. Rechecking...",)
 
 def parse():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--serve", required=True)
-    ap.add_argument("--wheels", required=True)
+    # Without --serve (the image deployer), the engine just runs.
+    ap.add_argument("--serve")
+    ap.add_argument("--wheels")
     ap.add_argument("--log", required=True)
     ap.add_argument("--dist", required=True)
     ap.add_argument("--sha", required=True)
@@ -98,12 +99,14 @@ def serve(folder):
 
 def run_engine(a):
     env = dict(os.environ)
-    # The deployer passes the engine's environment on to its pip install.
-    env.update(
-        PIP_NO_INDEX="1",
-        PIP_FIND_LINKS=a.wheels,
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-    )
+    if a.wheels:
+        # The Python deployer passes the engine's environment on to its pip
+        # install.
+        env.update(
+            PIP_NO_INDEX="1",
+            PIP_FIND_LINKS=a.wheels,
+            PIP_DISABLE_PIP_VERSION_CHECK="1",
+        )
     print("$ " + " ".join(a.engine), flush=True)
     proc = subprocess.Popen(
         a.engine, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
@@ -154,6 +157,8 @@ def main():
     # The wizard copies --log into its session log: none from an earlier run.
     if os.path.exists(a.log):
         os.remove(a.log)
+    if not a.serve:
+        return run_engine(a)
     # Tests pick one way (ARCAFLOW_WIZARD_TRY_SERVE=namespace or root), or
     # none (=none).
     force = os.environ.get("ARCAFLOW_WIZARD_TRY_SERVE", "")

@@ -13,6 +13,11 @@ fn will_commit(ctx: &Context) -> bool {
     project_dir(ctx).join(".git").exists() || (ctx.opts.dry_run && super::git::will_commit(ctx))
 }
 
+/// A container engine works: `try` uses the image deployer.
+fn images(ctx: &Context) -> bool {
+    try_engine::pick_image_engine(&ctx.facts.engines).is_some()
+}
+
 /// The checks of the official build, run here: tests under coverage, flake8,
 /// ACT's requirements, the schema, the example input, and the container build
 /// when an engine works.
@@ -73,7 +78,7 @@ impl Step for TestBuild {
         }
         // Last, the real engine (journey/try_engine), installed into the
         // wizard's cache the first time, when it can run here.
-        if try_engine::new_cannot_run(will_commit(ctx)).is_none() {
+        if try_engine::new_cannot_run(will_commit(ctx), images(ctx)).is_none() {
             let python = super::chosen_python(ctx)
                 .map(|p| p.path.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "python3".into());
@@ -88,7 +93,7 @@ impl Step for TestBuild {
         Ok(plan)
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
-        if let Some(why) = try_engine::new_cannot_run(will_commit(ctx)) {
+        if let Some(why) = try_engine::new_cannot_run(will_commit(ctx), images(ctx)) {
             let note = try_engine::new_skipped_note(&project_dir(ctx), &names(ctx).dist(), &why);
             ctx.notes.push(note);
         }

@@ -10,6 +10,7 @@
 
 mod engine;
 mod example;
+mod image;
 mod run;
 mod serve;
 
@@ -26,6 +27,7 @@ pub fn steps() -> Vec<Box<dyn Step>> {
     vec![
         Box::new(engine::Engine),
         Box::new(serve::Serve),
+        Box::new(image::Image),
         Box::new(run::Run),
     ]
 }
@@ -45,6 +47,10 @@ pub const PYTHON: &str = "try_python";
 /// Picks the way to serve port 80: namespace, root, or none (see
 /// assets/checks/try_launch.py).
 pub const SERVE_ENV: &str = "ARCAFLOW_WIZARD_TRY_SERVE";
+/// The container engine for the image deployer ("docker" or "podman"), and
+/// its path: set only when one works here.
+pub const IMAGE_ENGINE: &str = "try_image_engine";
+pub const IMAGE_ENGINE_PATH: &str = "try_image_engine_path";
 /// Answer: save the workflow and config as workflows/try/ in the project.
 pub const SAVE: &str = "save";
 
@@ -148,13 +154,39 @@ pub fn cannot_serve() -> Option<String> {
     }
 }
 
+/// The container engine for the image deployer, when one works: the first
+/// usable of docker and podman, unless a way to serve the Python deployer
+/// is forced (`ARCAFLOW_WIZARD_TRY_SERVE`).
+pub fn pick_image_engine(engines: &[crate::probe::Engine]) -> Option<&crate::probe::Engine> {
+    if std::env::var_os(SERVE_ENV).is_some_and(|v| !v.is_empty()) {
+        return None;
+    }
+    engines.iter().find(|e| e.usable)
+}
+
+/// The image deployer's engine, as `try` chose it: (name, path).
+pub(crate) fn image_engine(ctx: &Context) -> Option<(&str, &str)> {
+    Some((
+        ctx.learned.get(IMAGE_ENGINE)?.as_str(),
+        ctx.learned.get(IMAGE_ENGINE_PATH)?.as_str(),
+    ))
+}
+
 /// Why `new`'s test build cannot end with the run in the engine, or
 /// nothing: the engine installs the committed plugin, served on port 80.
-pub fn new_cannot_run(committed: bool) -> Option<String> {
+/// `images`: a container engine works here, so the image deployer needs no
+/// port 80.
+pub fn new_cannot_run(committed: bool, images: bool) -> Option<String> {
     if !committed {
         return Some(
             "the project has no git commit, and the engine installs the committed plugin".into(),
         );
+    }
+    if std::env::var_os(SERVE_ENV).is_some_and(|v| v == "none") {
+        return Some(format!("{SERVE_ENV}=none forbids the engine run"));
+    }
+    if images {
+        return None;
     }
     cannot_serve()
 }
