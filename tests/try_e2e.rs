@@ -368,3 +368,128 @@ fn a_plugin_made_with_poetry_1_8_runs_in_the_engine_and_new_ends_with_it() {
         );
     }
 }
+
+/// Where docker works, `try` uses the image deployer: it builds the
+/// commit's image from a clean checkout and runs the engine with
+/// `deployment_type: image`. No container engine runs here: a stand-in
+/// docker answers `info` and records what it is asked; the real engine then
+/// reads the wizard's workflow and config, and fails only to reach docker.
+#[test]
+fn with_docker_try_builds_the_commits_image_and_uses_the_image_deployer() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let mut sb = sandbox(&tools);
+    sb.remove_env("ARCAFLOW_WIZARD_TRY_SERVE");
+    let fake = sb.root().join("engine");
+    std::fs::create_dir_all(&fake).unwrap();
+    let record = sb.root().join("docker-calls.txt");
+    let docker = fake.join("docker");
+    std::fs::write(
+        &docker,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> {}\ncase \"$1\" in\n  info) echo 28.2.2 ;;\n  build) echo built ;;\n  *) exit 1 ;;\nesac\n",
+            record.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&docker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let dirs: Vec<std::path::PathBuf> = [fake]
+        .into_iter()
+        .chain(std::env::split_paths(sb.path_var()))
+        .collect();
+    sb.set_path(&dirs);
+    // A plugin as the official ones are laid out, committed.
+    let dir = sb.work().join("tick");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugins/dnf-build-stage");
+    let cp = run(
+        sb.command("cp").arg("-r").arg(&fixture).arg(&dir),
+        Duration::from_secs(30),
+    );
+    assert!(cp.ok(), "{}", cp.output);
+    std::fs::create_dir_all(dir.join("inputs")).unwrap();
+    std::fs::write(dir.join("inputs/example.yaml"), "seconds: 1\n").unwrap();
+    let init = run(
+        sb.command("git").args(["init", "-q"]).current_dir(&dir),
+        Duration::from_secs(30),
+    );
+    assert!(init.ok(), "{}", init.output);
+    commit(&sb, &dir, "the plugin");
+    let sha = run(
+        sb.command("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(&dir),
+        Duration::from_secs(30),
+    )
+    .output
+    .trim()
+    .to_string();
+    let image = format!("arcaflow_plugin_tick:try-{}", &sha[..12]);
+
+    let mut cmd = sb.wizard();
+    cmd.arg("try").arg(&dir);
+    let ran = run(&mut cmd, JOURNEY);
+    let commit_dir = sb.home().join(".cache/arcaflow-wizard/try").join(&sha);
+    let workflow = std::fs::read_to_string(commit_dir.join("workflow.yaml")).unwrap();
+    assert!(
+        workflow.contains(&format!(
+            "    plugin:\n      src: \"{image}\"\n      deployment_type: image\n"
+        )),
+        "{workflow}"
+    );
+    let config = std::fs::read_to_string(commit_dir.join("config.yaml")).unwrap();
+    assert!(
+        config.contains(
+            "  image:\n    deployer_name: docker\n    deployment:\n      imagePullPolicy: Never\n"
+        ),
+        "{config}"
+    );
+    let calls = std::fs::read_to_string(&record).unwrap();
+    let src = commit_dir.join("src");
+    assert!(
+        calls.contains(&format!("build -t {image} {}\n", src.display())),
+        "{calls}"
+    );
+    // The image holds the commit, not the working tree.
+    assert!(src.join("inputs/example.yaml").is_file());
+    assert!(
+        ran.output
+            .contains("The image deployer (docker) runs the commit's image."),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output
+            .contains("Prepare the commit for the Python deployer: already done")
+            || ran.output.contains("no git server is needed"),
+        "{}",
+        ran.output
+    );
+    assert!(!ran.output.contains("serving the commit"), "{}", ran.output);
+    for want in [
+        format!("-config {}", commit_dir.join("config.yaml").display()),
+        "-workflow workflow.yaml".to_string(),
+    ] {
+        assert!(
+            ran.output.contains(&want),
+            "no {want:?} in:\n{}",
+            ran.output
+        );
+    }
+    // No docker daemon: the engine fails to reach it, after reading the
+    // wizard's files without complaint.
+    assert_eq!(ran.code, Some(1), "{}", ran.output);
+    let log = std::fs::read_to_string(commit_dir.join("engine.log")).unwrap();
+    for want in [
+        format!("Creating container from image {image}"),
+        "Cannot connect to the Docker daemon".to_string(),
+    ] {
+        assert!(
+            log.contains(&want),
+            "no {want:?} in the engine's log:\n{log}"
+        );
+    }
+    // imagePullPolicy: Never, read by the engine: the local image is not pulled.
+    assert!(!log.to_lowercase().contains("pull"), "{log}");
+}

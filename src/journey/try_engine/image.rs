@@ -10,7 +10,7 @@ use crate::plan::{Cmd, Plan};
 
 /// `<dist>:try-<first 12 of the commit>`: local, never pulled.
 pub fn tag(dist: &str, sha: &str) -> String {
-    format!("{dist}:try-{}", &sha[..sha.len().min(12)])
+    format!("{}:try-{}", dist.to_lowercase(), &sha[..sha.len().min(12)])
 }
 
 pub struct Image;
