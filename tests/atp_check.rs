@@ -65,6 +65,8 @@ impl Plugin {
     fn check(&self, input_json: &str) -> Ran {
         let mut ex = Example::scaffold(&self.entry);
         ex.input_json = input_json.into();
+        // The scaffold's inputs/example.yaml would win over the JSON.
+        ex.input_file = None;
         run(
             Command::new(&self.vpy)
                 .args(atp::script_args(&self.script, &ex))
