@@ -4,8 +4,11 @@ pattern allows no port, so the server needs port 80).
 
 Started by `arcaflow-wizard try` with the standard library only:
 
-    python -I try_launch.py --serve DIR --wheels DIR --log FILE
+    python -I try_launch.py [--serve DIR --wheels DIR] --log FILE
         --dist NAME --sha COMMIT -- ENGINE ARGS...
+
+Without --serve (the image deployer: the plugin is a local image) it only
+runs the engine and folds its log.
 
 Where port 80 comes from, in order: a private network namespace
 (`unshare --user --map-root-user --net`, loopback brought up here; there is
