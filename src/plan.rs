@@ -24,6 +24,10 @@ pub struct Cmd {
     /// What it is, when the command alone misleads (`poetry publish --dry-run`
     /// prints "Uploading ... 100%"): shown after it as a `# comment`.
     pub label: Option<String>,
+    /// A file the command writes whose whole text goes to the session log,
+    /// not to the screen, once it ends (the engine's log: its output is
+    /// folded to what matters).
+    pub log_file: Option<PathBuf>,
 }
 
 impl Cmd {
@@ -37,7 +41,13 @@ impl Cmd {
             timeout: None,
             credentials: false,
             label: None,
+            log_file: None,
         }
+    }
+    /// See `log_file`.
+    pub fn log_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.log_file = Some(path.into());
+        self
     }
     pub fn arg(mut self, a: impl Into<String>) -> Self {
         self.args.push(a.into());

@@ -65,6 +65,8 @@ impl Plugin {
     fn check(&self, input_json: &str) -> Ran {
         let mut ex = Example::scaffold(&self.entry);
         ex.input_json = input_json.into();
+        // The scaffold's inputs/example.yaml would win over the JSON.
+        ex.input_file = None;
         run(
             Command::new(&self.vpy)
                 .args(atp::script_args(&self.script, &ex))
@@ -129,11 +131,7 @@ fn the_scaffold_passes_then_a_print_at_import_fails_naming_the_cause() {
 fn a_step_that_returns_error_fails_with_its_output() {
     let tools = require_tools!();
     let p = plugin(&tools.py39, &tools.index_url);
-    // The scaffold's step says `error` for a blank name. The project's example
-    // input wins over the JSON when it exists (new writes one), so the blank
-    // name goes there, as a user's edit would.
-    std::fs::create_dir_all(p.root.join("inputs")).unwrap();
-    std::fs::write(p.root.join("inputs/example.yaml"), "name: \"   \"\n").unwrap();
+    // The scaffold's step says `error` for a blank name.
     let ran = p.check(r#"{"name": "   "}"#);
     assert_eq!(ran.code, Some(1), "{}", ran.output);
     assert!(

@@ -95,13 +95,29 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
     .env("ARCAFLOW_WIZARD_TRY_SERVE", serve);
     let made = run(&mut new, JOURNEY);
     assert!(made.ok(), "new failed:\n{}", made.output);
-    // new downloads no engine unasked: it says how to run it.
+    // new's plan installs the engine (pinned, hash-checked, from the index
+    // it was given) and ends with the example step run by it.
+    for want in [
+        "--require-hashes",
+        &format!("--index-url {}", tools.index_url),
+        "arcaflow-wizard try ",
+        "message: Hello, Arca!",
+        "engine exit code 0; workflow output: success",
+    ] {
+        assert!(
+            made.output.contains(want),
+            "no {want:?} in:\n{}",
+            made.output
+        );
+    }
+    let engine_run = made
+        .output
+        .rfind("workflow output: success")
+        .expect("checked above");
+    let after = &made.output[engine_run..];
     assert!(
-        made.output.contains(
-            "The run in the Arcaflow engine was skipped: the Arcaflow engine is not installed yet"
-        ),
-        "{}",
-        made.output
+        !after.contains("$ "),
+        "a command ran after the engine's success:\n{after}"
     );
     let dir = sb.work().join("arcaflow-plugin-example");
     let (ran, _) = try_run(&sb, &dir, serve, &[]);
@@ -117,6 +133,30 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
     ] {
         assert!(ran.output.contains(want), "no {want:?} in:\n{}", ran.output);
     }
+    // The screen got the engine's log folded; the session log has it whole.
+    let session_log = ran
+        .output
+        .lines()
+        .find_map(|l| l.strip_prefix("Session log: "))
+        .expect("try names its session log");
+    let logged = std::fs::read_to_string(session_log.trim()).unwrap();
+    let try_dir = sb.home().join(".cache/arcaflow-wizard/try");
+    let commit_dir = std::fs::read_dir(&try_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let engine_log = std::fs::read_to_string(commit_dir.path().join("engine.log")).unwrap();
+    assert!(engine_log.lines().count() > 5, "{engine_log}");
+    assert!(
+        logged.contains(engine_log.trim_end()),
+        "the session log lacks the engine's whole log:\n{logged}"
+    );
+    let folded = engine_log
+        .lines()
+        .find(|l| l.contains("\tinfo\t"))
+        .expect("an info line");
+    assert!(!ran.output.contains(folded), "{}", ran.output);
 
     // `try` on the same commit: the engine, the served commit and the
     // deployer's venv are all reused.
@@ -242,8 +282,46 @@ fn as_root_the_machines_port_80_serves_the_commit() {
     }
 }
 
-/// The official build's Poetry line (1.8.3 on Python 3.9); and once the
-/// engine is installed, `new`'s test build ends with the run in the engine.
+/// `new --dry-run`'s script installs the engine (pinned, hash-checked) and
+/// ends with `arcaflow-wizard try`, where the engine can run.
+#[test]
+fn the_dry_run_script_installs_the_engine_and_runs_try() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let serve = if namespace_possible() {
+        "namespace"
+    } else if unsafe { libc::geteuid() } == 0 {
+        "root"
+    } else {
+        common::skip("neither a user+network namespace nor root: new plans no engine run here");
+        return;
+    };
+    let sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args(["new", "--yes", "--name", "dry", "--dry-run", "--python"])
+        .arg(&tools.py311)
+        .env("ARCAFLOW_WIZARD_TRY_SERVE", serve)
+        .stderr(std::process::Stdio::null());
+    let out = new.output().unwrap();
+    assert!(out.status.success());
+    let script = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        "arcaflow==0.21.0 --hash=sha256:56bb0d3eec4f8537e4fc3dd9b9019b4ff951e21231a4641d95ff981344687581",
+        "-m venv --clear",
+        "--require-hashes --only-binary :all: --no-deps -r",
+    ] {
+        assert!(script.contains(want), "no {want:?} in:\n{script}");
+    }
+    let last = script.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(
+        last.starts_with("arcaflow-wizard try ") && last.ends_with("arcaflow-plugin-dry"),
+        "{script}"
+    );
+}
+
+/// The official build's Poetry line (1.8.3 on Python 3.9): `new`'s test
+/// build ends with the run in the engine.
 #[test]
 fn a_plugin_made_with_poetry_1_8_runs_in_the_engine_and_new_ends_with_it() {
     let Some(tools) = common::tools() else {
@@ -275,16 +353,8 @@ fn a_plugin_made_with_poetry_1_8_runs_in_the_engine_and_new_ends_with_it() {
         assert!(ran.ok(), "new {name} failed:\n{}", ran.output);
         ran
     };
-    new("older");
-    let (ran, _) = try_run(&sb, &sb.work().join("arcaflow-plugin-older"), serve, &[]);
-    assert!(ran.ok(), "try failed:\n{}", ran.output);
-    assert!(
-        ran.output.contains("message: Hello, Arca!"),
-        "{}",
-        ran.output
-    );
-    // The engine is installed now: the next plugin's test build runs it.
-    let made = new("later");
+    // The engine is installed by the first test or by this new itself.
+    let made = new("older");
     for want in [
         "arcaflow-wizard try ",
         "message: Hello, Arca!",
@@ -297,4 +367,129 @@ fn a_plugin_made_with_poetry_1_8_runs_in_the_engine_and_new_ends_with_it() {
             made.output
         );
     }
+}
+
+/// Where docker works, `try` uses the image deployer: it builds the
+/// commit's image from a clean checkout and runs the engine with
+/// `deployment_type: image`. No container engine runs here: a stand-in
+/// docker answers `info` and records what it is asked; the real engine then
+/// reads the wizard's workflow and config, and fails only to reach docker.
+#[test]
+fn with_docker_try_builds_the_commits_image_and_uses_the_image_deployer() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let mut sb = sandbox(&tools);
+    sb.remove_env("ARCAFLOW_WIZARD_TRY_SERVE");
+    let fake = sb.root().join("engine");
+    std::fs::create_dir_all(&fake).unwrap();
+    let record = sb.root().join("docker-calls.txt");
+    let docker = fake.join("docker");
+    std::fs::write(
+        &docker,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> {}\ncase \"$1\" in\n  info) echo 28.2.2 ;;\n  build) echo built ;;\n  *) exit 1 ;;\nesac\n",
+            record.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&docker, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let dirs: Vec<std::path::PathBuf> = [fake]
+        .into_iter()
+        .chain(std::env::split_paths(sb.path_var()))
+        .collect();
+    sb.set_path(&dirs);
+    // A plugin as the official ones are laid out, committed.
+    let dir = sb.work().join("tick");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugins/dnf-build-stage");
+    let cp = run(
+        sb.command("cp").arg("-r").arg(&fixture).arg(&dir),
+        Duration::from_secs(30),
+    );
+    assert!(cp.ok(), "{}", cp.output);
+    std::fs::create_dir_all(dir.join("inputs")).unwrap();
+    std::fs::write(dir.join("inputs/example.yaml"), "seconds: 1\n").unwrap();
+    let init = run(
+        sb.command("git").args(["init", "-q"]).current_dir(&dir),
+        Duration::from_secs(30),
+    );
+    assert!(init.ok(), "{}", init.output);
+    commit(&sb, &dir, "the plugin");
+    let sha = run(
+        sb.command("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(&dir),
+        Duration::from_secs(30),
+    )
+    .output
+    .trim()
+    .to_string();
+    let image = format!("arcaflow_plugin_tick:try-{}", &sha[..12]);
+
+    let mut cmd = sb.wizard();
+    cmd.arg("try").arg(&dir);
+    let ran = run(&mut cmd, JOURNEY);
+    let commit_dir = sb.home().join(".cache/arcaflow-wizard/try").join(&sha);
+    let workflow = std::fs::read_to_string(commit_dir.join("workflow.yaml")).unwrap();
+    assert!(
+        workflow.contains(&format!(
+            "    plugin:\n      src: \"{image}\"\n      deployment_type: image\n"
+        )),
+        "{workflow}"
+    );
+    let config = std::fs::read_to_string(commit_dir.join("config.yaml")).unwrap();
+    assert!(
+        config.contains(
+            "  image:\n    deployer_name: docker\n    deployment:\n      imagePullPolicy: Never\n"
+        ),
+        "{config}"
+    );
+    let calls = std::fs::read_to_string(&record).unwrap();
+    let src = commit_dir.join("src");
+    assert!(
+        calls.contains(&format!("build -t {image} {}\n", src.display())),
+        "{calls}"
+    );
+    // The image holds the commit, not the working tree.
+    assert!(src.join("inputs/example.yaml").is_file());
+    assert!(
+        ran.output
+            .contains("The image deployer (docker) runs the commit's image."),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output
+            .contains("Prepare the commit for the Python deployer: already done")
+            || ran.output.contains("no git server is needed"),
+        "{}",
+        ran.output
+    );
+    assert!(!ran.output.contains("serving the commit"), "{}", ran.output);
+    for want in [
+        format!("-config {}", commit_dir.join("config.yaml").display()),
+        "-workflow workflow.yaml".to_string(),
+    ] {
+        assert!(
+            ran.output.contains(&want),
+            "no {want:?} in:\n{}",
+            ran.output
+        );
+    }
+    // No docker daemon: the engine fails to reach it, after reading the
+    // wizard's files without complaint.
+    assert_eq!(ran.code, Some(1), "{}", ran.output);
+    let log = std::fs::read_to_string(commit_dir.join("engine.log")).unwrap();
+    for want in [
+        format!("Creating container from image {image}"),
+        "Cannot connect to the Docker daemon".to_string(),
+    ] {
+        assert!(
+            log.contains(&want),
+            "no {want:?} in the engine's log:\n{log}"
+        );
+    }
+    // imagePullPolicy: Never, read by the engine: the local image is not pulled.
+    assert!(!log.to_lowercase().contains("pull"), "{log}");
 }

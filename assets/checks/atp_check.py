@@ -139,8 +139,9 @@ def check_atp(entry, code_dir, env, step, params):
     timer.start()
     stage = "the hello"
     try:
-        client.start_output()
         try:
+            # Inside: a plugin that died at import breaks this write's pipe.
+            client.start_output()
             hello = client.read_hello()
         except Exception as e:  # noqa: B902
             raise hello_failure(proc, out, err, e)

@@ -4,8 +4,11 @@ pattern allows no port, so the server needs port 80).
 
 Started by `arcaflow-wizard try` with the standard library only:
 
-    python -I try_launch.py --serve DIR --wheels DIR --log FILE
+    python -I try_launch.py [--serve DIR --wheels DIR] --log FILE
         --dist NAME --sha COMMIT -- ENGINE ARGS...
+
+Without --serve (the image deployer: the plugin is a local image) it only
+runs the engine and folds its log.
 
 Where port 80 comes from, in order: a private network namespace
 (`unshare --user --map-root-user --net`, loopback brought up here; there is
@@ -37,8 +40,9 @@ NOISE = ("No running steps. Rechecking...",)
 
 def parse():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--serve", required=True)
-    ap.add_argument("--wheels", required=True)
+    # Without --serve (the image deployer), the engine just runs.
+    ap.add_argument("--serve")
+    ap.add_argument("--wheels")
     ap.add_argument("--log", required=True)
     ap.add_argument("--dist", required=True)
     ap.add_argument("--sha", required=True)
@@ -98,12 +102,14 @@ def serve(folder):
 
 def run_engine(a):
     env = dict(os.environ)
-    # The deployer passes the engine's environment on to its pip install.
-    env.update(
-        PIP_NO_INDEX="1",
-        PIP_FIND_LINKS=a.wheels,
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-    )
+    if a.wheels:
+        # The Python deployer passes the engine's environment on to its pip
+        # install.
+        env.update(
+            PIP_NO_INDEX="1",
+            PIP_FIND_LINKS=a.wheels,
+            PIP_DISABLE_PIP_VERSION_CHECK="1",
+        )
     print("$ " + " ".join(a.engine), flush=True)
     proc = subprocess.Popen(
         a.engine, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
@@ -151,9 +157,17 @@ def main():
             return run_engine(a)
         finally:
             server.shutdown()
-    # Tests pick one way (ARCAFLOW_WIZARD_TRY_SERVE=namespace or root).
+    # The wizard copies --log into its session log: none from an earlier run.
+    if os.path.exists(a.log):
+        os.remove(a.log)
+    if not a.serve:
+        return run_engine(a)
+    # Tests pick one way (ARCAFLOW_WIZARD_TRY_SERVE=namespace or root), or
+    # none (=none).
     force = os.environ.get("ARCAFLOW_WIZARD_TRY_SERVE", "")
-    if force == "root":
+    if force == "none":
+        ns, ns_why = None, "not tried (ARCAFLOW_WIZARD_TRY_SERVE=none)"
+    elif force == "root":
         ns, ns_why = None, "not tried (ARCAFLOW_WIZARD_TRY_SERVE=root)"
     else:
         ns, ns_why = namespace_works()
@@ -164,7 +178,7 @@ def main():
         me = [sys.executable, "-I", os.path.abspath(__file__), "--inside"]
         rest = sys.argv[1:]
         return subprocess.call(ns + me + rest)
-    if os.geteuid() == 0 and force != "namespace":
+    if os.geteuid() == 0 and force not in ("namespace", "none"):
         free, why = port80_free()
         if free:
             print("serving the commit on http://127.0.0.1:80/ (running as root; "
@@ -175,6 +189,8 @@ def main():
             finally:
                 server.shutdown()
         root_why = "127.0.0.1:80 is taken: %s" % why
+    elif force == "none":
+        root_why = "not tried (ARCAFLOW_WIZARD_TRY_SERVE=none)"
     else:
         root_why = "not running as root, so port 80 cannot be opened"
     print("Cannot serve the plugin's repository on http://127.0.0.1/, which the "

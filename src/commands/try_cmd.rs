@@ -84,6 +84,7 @@ fn prepare(args: &TryArgs) -> Result<Context, Failure> {
             Some(_) => Vec::new(),
             None => probe::python::find_all(&probe_env),
         },
+        engines: probe::engine::find_all(&probe_env),
         ..Default::default()
     };
     let lowest = layout.python.as_ref().and_then(|p| p.lower.as_deref());
@@ -119,5 +120,11 @@ fn prepare(args: &TryArgs) -> Result<Context, Failure> {
         (DIST.to_string(), dist),
         (PYTHON.to_string(), python.to_string_lossy().into_owned()),
     ]);
+    if let Some(e) = try_engine::pick_image_engine(&ctx.facts.engines) {
+        let (name, path) = (e.name.clone(), e.path.to_string_lossy().into_owned());
+        ctx.learned.insert(try_engine::IMAGE_ENGINE.into(), name);
+        ctx.learned
+            .insert(try_engine::IMAGE_ENGINE_PATH.into(), path);
+    }
     Ok(ctx)
 }

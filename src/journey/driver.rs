@@ -30,6 +30,9 @@ pub enum Event {
     Output(std::sync::Arc<str>),
     /// The running command has no more output for now: draw what came.
     OutputIdle,
+    /// Text for the session log alone (a command's `log_file`): front ends
+    /// draw nothing of it.
+    LogOnly(std::sync::Arc<str>),
     ActionEnd {
         ok: bool,
         summary: String,
@@ -113,7 +116,7 @@ impl<'a> Driver<'a> {
             )),
             Event::Note(n) => self.log.line(&format!("note: {n}")),
             Event::ActionStart(s) => self.log.line(s),
-            Event::Output(o) => self.log.output_block(o.clone()),
+            Event::Output(o) | Event::LogOnly(o) => self.log.output_block(o.clone()),
             Event::ActionEnd {
                 ok,
                 summary,
@@ -458,6 +461,9 @@ impl<'a> Driver<'a> {
             &mut || self.emit(*ui.borrow_mut(), Event::OutputIdle),
         );
         let ui = ui.into_inner();
+        if let Some(path) = &cmd.log_file {
+            self.log_whole(path, ui);
+        }
         let res = match res {
             Ok(r) => r,
             Err(e) => {
@@ -489,6 +495,23 @@ impl<'a> Driver<'a> {
             .explain(ctx, cmd, &res)
             .or_else(|| explain::tool_failure(cmd, &res))
             .unwrap_or_else(|| Failure::new(format!("`{}` {}", cmd.display(), res.describe()))))
+    }
+
+    /// A command's log file, whole, into the session log (between the
+    /// command and its result, like its output).
+    fn log_whole(&self, path: &Path, ui: &mut dyn Interact) {
+        let text = match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => format!("(no {}: {e})", path.display()),
+        };
+        let lines = text.lines().count();
+        let block = format!(
+            "--- {} ({lines} lines, in the session log only)\n{}\n--- end of {}",
+            path.display(),
+            text.trim_end_matches('\n'),
+            path.display()
+        );
+        self.emit(ui, Event::LogOnly(block.into()));
     }
 
     fn write_file(
@@ -790,6 +813,68 @@ mod tests {
                 },
             ])))
         }
+    }
+
+    /// Prints one folded line and writes its whole log to a file.
+    struct Logging(PathBuf);
+    impl Step for Logging {
+        fn id(&self) -> &'static str {
+            "logging"
+        }
+        fn title(&self) -> &'static str {
+            "Logging"
+        }
+        fn why(&self) -> &'static str {
+            "because"
+        }
+        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+            Ok(Check::Todo)
+        }
+        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+            let script = format!(
+                "i=0; while [ $i -lt 3000 ]; do echo \"engine line $i\"; i=$((i+1)); done > '{}'; echo folded",
+                self.0.display()
+            );
+            Ok(Plan::new().run(Cmd::new("sh").args(["-c", &script]).log_file(&self.0)))
+        }
+    }
+
+    #[test]
+    fn a_commands_log_file_reaches_the_session_log_whole_and_not_the_screen() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("engine.log");
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(Logging(file.clone()))];
+        let log = SessionLog::create(&dir.path().join("state"), "test").unwrap();
+        let mut ui = Script::default();
+        assert_eq!(
+            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
+            Outcome::Done
+        );
+        log.flush();
+        let text = std::fs::read_to_string(log.path().unwrap()).unwrap();
+        let whole = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(whole.lines().count(), 3000);
+        assert!(text.contains(whole.trim_end()), "{text}");
+        let header = format!(
+            "--- {} (3000 lines, in the session log only)",
+            file.display()
+        );
+        let start = text.find(&header).expect("the header");
+        let end = text.find("  -> ok").expect("the result");
+        assert!(
+            text.find("\nfolded\n").unwrap() < start && start < end,
+            "{text}"
+        );
+        let shown: String = ui
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Output(o) => Some(o.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shown.trim(), "folded");
+        assert!(ui.events.iter().any(|e| matches!(e, Event::LogOnly(_))));
     }
 
     fn ctx() -> Context {

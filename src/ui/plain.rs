@@ -138,6 +138,7 @@ impl Interact for Plain {
             Event::OutputIdle => {
                 let _ = self.out.flush();
             }
+            Event::LogOnly(_) => {}
             Event::ActionEnd {
                 ok,
                 summary,

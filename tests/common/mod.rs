@@ -350,6 +350,9 @@ impl Sandbox {
             ),
             ("PIP_DISABLE_PIP_VERSION_CHECK".into(), "1".into()),
             ("NO_COLOR".into(), "1".into()),
+            // new's test build ends with the engine where it can run: only the
+            // tests of the engine run allow it (they set namespace or root).
+            ("ARCAFLOW_WIZARD_TRY_SERVE".into(), "none".into()),
         ];
         env.retain(|(k, _)| !self.removed.contains(k));
         for (k, v) in &self.extra {
@@ -435,6 +438,7 @@ pub fn wizard() -> Command {
         )
         .env("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
         .env("NO_COLOR", "1")
+        .env("ARCAFLOW_WIZARD_TRY_SERVE", "none")
         .stdin(Stdio::null());
     if let Ok(url) = std::env::var("AW_TEST_INDEX_URL") {
         cmd.env("PIP_INDEX_URL", url);

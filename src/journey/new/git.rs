@@ -10,6 +10,11 @@ fn git_present(ctx: &Context) -> bool {
     which::which_in("git", Some(&ctx.probe_env.path), "/").is_ok()
 }
 
+/// The git step makes a repository and its first commit.
+pub(crate) fn will_commit(ctx: &Context) -> bool {
+    git_present(ctx) && ctx.yes("git")
+}
+
 impl Step for Git {
     fn id(&self) -> &'static str {
         "git"

@@ -7,9 +7,15 @@ use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 use crate::preflight;
 
-/// The project has a commit for the engine to install (the git step made one).
-fn committed(ctx: &Context) -> bool {
-    project_dir(ctx).join(".git").exists()
+/// The project has a commit for the engine to install (the git step made
+/// one; in a dry run nothing exists yet, and the git step's plan makes it).
+fn will_commit(ctx: &Context) -> bool {
+    project_dir(ctx).join(".git").exists() || (ctx.opts.dry_run && super::git::will_commit(ctx))
+}
+
+/// A container engine works: `try` uses the image deployer.
+fn images(ctx: &Context) -> bool {
+    try_engine::pick_image_engine(&ctx.facts.engines).is_some()
 }
 
 /// The checks of the official build, run here: tests under coverage, flake8,
@@ -70,21 +76,26 @@ impl Step for TestBuild {
                     .timeout(Duration::from_secs(600)),
             );
         }
-        // Last, the real engine (journey/try_engine), when it can run here.
-        // Not in a dry run's script: it names this machine's wizard and cache.
-        if !ctx.opts.dry_run {
-            if let Ok(cmd) = try_engine::after_new(&project_dir(ctx), committed(ctx)) {
-                plan = plan.run(cmd);
-            }
+        // Last, the real engine (journey/try_engine), installed into the
+        // wizard's cache the first time, when it can run here.
+        if try_engine::new_cannot_run(will_commit(ctx), images(ctx)).is_none() {
+            let python = super::chosen_python(ctx)
+                .map(|p| p.path.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "python3".into());
+            let run = try_engine::after_new(
+                &project_dir(ctx),
+                &python,
+                ctx.opts.index_url.as_deref(),
+                ctx.opts.dry_run,
+            );
+            plan.actions.extend(run.actions);
         }
         Ok(plan)
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
-        if let Err(why) = try_engine::after_new(&project_dir(ctx), committed(ctx)) {
-            ctx.notes.push(format!(
-                "The run in the Arcaflow engine was skipped: {why}. Run it later: arcaflow-wizard try {}",
-                project_dir(ctx).display()
-            ));
+        if let Some(why) = try_engine::new_cannot_run(will_commit(ctx), images(ctx)) {
+            let note = try_engine::new_skipped_note(&project_dir(ctx), &names(ctx).dist(), &why);
+            ctx.notes.push(note);
         }
         let results = preflight::check_project(&project_dir(ctx));
         let (notes, failed) = preflight::notes(

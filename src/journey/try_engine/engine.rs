@@ -26,6 +26,40 @@ pub fn binary() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The engine's install: a venv made with `python`, then the pinned wheel,
+/// hash-checked, from `index_url` when given (a mirror), else pip's own.
+/// Shared by `try` and `new`'s test build.
+pub fn install_plan(python: &str, index_url: Option<&str>) -> Plan {
+    let venv = venv();
+    let req = super::cache_dir().join(format!("arcaflow-{ENGINE_VERSION}.txt"));
+    let t = Duration::from_secs(600);
+    let mut pip = Cmd::new(venv.join("bin/python")).args([
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--require-hashes",
+        "--only-binary",
+        ":all:",
+        "--no-deps",
+    ]);
+    if let Some(url) = index_url {
+        pip = pip.args(["--index-url", url]);
+    }
+    Plan::new()
+        .replace(
+            &req,
+            format!("arcaflow=={ENGINE_VERSION} --hash=sha256:{ENGINE_WHEEL_SHA256}\n"),
+        )
+        .run(
+            Cmd::new(python)
+                .args(["-m", "venv", "--clear"])
+                .arg(venv.to_string_lossy())
+                .timeout(t),
+        )
+        .run(pip.arg("-r").arg(req.to_string_lossy()).timeout(t))
+}
+
 pub struct Engine;
 
 impl Step for Engine {
@@ -46,37 +80,7 @@ impl Step for Engine {
         })
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
-        let python = learned(ctx, PYTHON)?;
-        let venv = venv();
-        let req = super::cache_dir().join(format!("arcaflow-{ENGINE_VERSION}.txt"));
-        let t = Duration::from_secs(600);
-        Ok(Plan::new()
-            .replace(
-                &req,
-                format!("arcaflow=={ENGINE_VERSION} --hash=sha256:{ENGINE_WHEEL_SHA256}\n"),
-            )
-            .run(
-                Cmd::new(python)
-                    .args(["-m", "venv", "--clear"])
-                    .arg(venv.to_string_lossy())
-                    .timeout(t),
-            )
-            .run(
-                Cmd::new(venv.join("bin/python"))
-                    .args([
-                        "-m",
-                        "pip",
-                        "install",
-                        "--disable-pip-version-check",
-                        "--require-hashes",
-                        "--only-binary",
-                        ":all:",
-                        "--no-deps",
-                        "-r",
-                    ])
-                    .arg(req.to_string_lossy())
-                    .timeout(t),
-            ))
+        Ok(install_plan(learned(ctx, PYTHON)?, None))
     }
     fn verify(&self, _ctx: &mut Context) -> Result<(), Failure> {
         match binary() {

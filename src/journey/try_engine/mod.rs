@@ -10,12 +10,14 @@
 
 mod engine;
 mod example;
+mod image;
 mod run;
 mod serve;
 
 use std::path::{Path, PathBuf};
 
 use super::{Context, Failure, Step};
+use crate::plan::Plan;
 use crate::probe::Python;
 
 pub use engine::{ENGINE_VERSION, ENGINE_WHEEL_SHA256};
@@ -25,6 +27,7 @@ pub fn steps() -> Vec<Box<dyn Step>> {
     vec![
         Box::new(engine::Engine),
         Box::new(serve::Serve),
+        Box::new(image::Image),
         Box::new(run::Run),
     ]
 }
@@ -41,6 +44,13 @@ pub fn cache_dir() -> PathBuf {
 pub const SHA: &str = "try_sha";
 pub const DIST: &str = "try_dist";
 pub const PYTHON: &str = "try_python";
+/// Picks the way to serve port 80: namespace, root, or none (see
+/// assets/checks/try_launch.py).
+pub const SERVE_ENV: &str = "ARCAFLOW_WIZARD_TRY_SERVE";
+/// The container engine for the image deployer ("docker" or "podman"), and
+/// its path: set only when one works here.
+pub const IMAGE_ENGINE: &str = "try_image_engine";
+pub const IMAGE_ENGINE_PATH: &str = "try_image_engine_path";
 /// Answer: save the workflow and config as workflows/try/ in the project.
 pub const SAVE: &str = "save";
 
@@ -110,7 +120,13 @@ pub fn unshare_program() -> Option<PathBuf> {
 
 /// Why `try` cannot serve the plugin here, or nothing: it needs a private
 /// network namespace, or root and a free 127.0.0.1:80.
+///
+/// `ARCAFLOW_WIZARD_TRY_SERVE=none` says no way may be tried (a machine
+/// where the engine must not run; the tests of everything but `try`).
 pub fn cannot_serve() -> Option<String> {
+    if std::env::var_os(SERVE_ENV).is_some_and(|v| v == "none") {
+        return Some(format!("{SERVE_ENV}=none forbids serving the plugin"));
+    }
     let ns = unshare_program().is_some_and(|u| {
         std::process::Command::new(u)
             .args(["--user", "--map-root-user", "--net", "true"])
@@ -138,28 +154,75 @@ pub fn cannot_serve() -> Option<String> {
     }
 }
 
-/// The last check of `new`'s test build: `arcaflow-wizard try DIR`, when the
-/// project has a commit, the engine is installed (`try` itself fetches it
-/// the first time: `new` downloads nothing unasked) and the plugin can be
-/// served; else why not.
-pub fn after_new(dir: &Path, committed: bool) -> Result<crate::plan::Cmd, String> {
+/// The container engine for the image deployer, when one works: the first
+/// usable of docker and podman, unless a way to serve the Python deployer
+/// is forced (`ARCAFLOW_WIZARD_TRY_SERVE`).
+pub fn pick_image_engine(engines: &[crate::probe::Engine]) -> Option<&crate::probe::Engine> {
+    if std::env::var_os(SERVE_ENV).is_some_and(|v| !v.is_empty()) {
+        return None;
+    }
+    engines.iter().find(|e| e.usable)
+}
+
+/// The image deployer's engine, as `try` chose it: (name, path).
+pub(crate) fn image_engine(ctx: &Context) -> Option<(&str, &str)> {
+    Some((
+        ctx.learned.get(IMAGE_ENGINE)?.as_str(),
+        ctx.learned.get(IMAGE_ENGINE_PATH)?.as_str(),
+    ))
+}
+
+/// Why `new`'s test build cannot end with the run in the engine, or
+/// nothing: the engine installs the committed plugin, served on port 80.
+/// `images`: a container engine works here, so the image deployer needs no
+/// port 80.
+pub fn new_cannot_run(committed: bool, images: bool) -> Option<String> {
     if !committed {
-        return Err(
+        return Some(
             "the project has no git commit, and the engine installs the committed plugin".into(),
         );
     }
-    if engine::binary().is_none() {
-        return Err(format!(
-            "the Arcaflow engine is not installed yet (`try` installs it the first time: the arcaflow {ENGINE_VERSION} wheel, 9.6 MB)"
-        ));
+    if std::env::var_os(SERVE_ENV).is_some_and(|v| v == "none") {
+        return Some(format!("{SERVE_ENV}=none forbids the engine run"));
     }
-    if let Some(why) = cannot_serve() {
-        return Err(why);
+    if images {
+        return None;
     }
-    let exe = std::env::current_exe()
-        .map_err(|e| format!("cannot find the wizard's own program: {e}"))?;
-    Ok(crate::plan::Cmd::new(exe)
-        .arg("try")
-        .arg(dir.to_string_lossy())
-        .timeout(std::time::Duration::from_secs(900)))
+    cannot_serve()
+}
+
+/// What `new` says when the engine cannot run here: why, and how to run the
+/// same check once the commit is pushed (a SHA: the deployer takes no tag).
+pub fn new_skipped_note(dir: &Path, dist: &str, why: &str) -> String {
+    format!(
+        "The run in the Arcaflow engine was skipped: {why}. This is not a failure of new. \
+         Where it can run (root, or a user namespace): arcaflow-wizard try {dir}\n\
+         After pushing, anywhere: `arcaflow-wizard try --save {dir}` writes workflows/try/ and prints the engine's \
+         command; in workflows/try/workflow.yaml set\n  \
+         src: \"{dist}@git+https://github.com/<owner>/{dist}.git@<commit SHA>\"\n\
+         (a commit SHA, not a tag), then run that command.",
+        dir = dir.display()
+    )
+}
+
+/// The end of `new`'s test build: the engine's install when it is not in
+/// the wizard's cache yet (made with `python`, from `index_url` when given),
+/// then `arcaflow-wizard try DIR`. A dry run's script names the wizard as a
+/// user types it; a real run names this very program.
+pub fn after_new(dir: &Path, python: &str, index_url: Option<&str>, dry_run: bool) -> Plan {
+    let mut plan = match engine::binary() {
+        Some(_) => Plan::new(),
+        None => engine::install_plan(python, index_url),
+    };
+    let exe = match std::env::current_exe() {
+        Ok(exe) if !dry_run => exe,
+        _ => PathBuf::from("arcaflow-wizard"),
+    };
+    plan = plan.run(
+        crate::plan::Cmd::new(exe)
+            .arg("try")
+            .arg(dir.to_string_lossy())
+            .timeout(std::time::Duration::from_secs(900)),
+    );
+    plan
 }

@@ -39,6 +39,35 @@ pub fn workflow(dist: &str, sha: &str, step: &str, input_yaml: &str) -> String {
     )
 }
 
+/// The workflow for the image deployer: the commit's image, never pulled.
+pub fn image_workflow(image: &str, step: &str, input_yaml: &str) -> String {
+    let python = workflow("x", "0", step, input_yaml);
+    let plugin_start = python
+        .find("    plugin:\n")
+        .expect("the workflow has a plugin");
+    let plugin_end = python.find("    step: ").expect("the workflow has a step");
+    format!(
+        "{}    plugin:\n      src: \"{image}\"\n      deployment_type: image\n{}",
+        &python[..plugin_start],
+        &python[plugin_end..]
+    )
+}
+
+/// The engine's config for the image deployer: `engine` is docker (its
+/// socket) or podman (its program at `path`); the image is local.
+pub fn image_config(engine: &str, path: &str) -> String {
+    let podman = if engine == "podman" {
+        format!("    podman:\n      path: {path}\n")
+    } else {
+        String::new()
+    };
+    format!(
+        "# Made by `arcaflow-wizard try`.\n\
+         log:\n  level: info\n\
+         deployers:\n  image:\n    deployer_name: {engine}\n{podman}    deployment:\n      imagePullPolicy: Never\n"
+    )
+}
+
 /// The engine's config: the Python deployer with its venvs kept by commit.
 pub fn config(python: &str, workdir: &Path) -> String {
     format!(
@@ -55,8 +84,16 @@ fn files(ctx: &Context) -> Result<(String, String), Failure> {
         Layout::read(&ctx.dir).ok_or_else(|| Failure::usage("cannot read pyproject.toml"))?;
     let ex = find_example(&ctx.dir, &layout)?;
     let dir = commit_dir(ctx)?;
+    let (dist, sha) = (learned(ctx, DIST)?, learned(ctx, SHA)?);
+    if let Some((engine, path)) = super::image_engine(ctx) {
+        let image = super::image::tag(dist, sha);
+        return Ok((
+            image_workflow(&image, &ex.step, &ex.input),
+            image_config(engine, path),
+        ));
+    }
     Ok((
-        workflow(learned(ctx, DIST)?, learned(ctx, SHA)?, &ex.step, &ex.input),
+        workflow(dist, sha, &ex.step, &ex.input),
         config(learned(ctx, PYTHON)?, &dir.join("work")),
     ))
 }
@@ -71,9 +108,10 @@ impl Step for Run {
         "Run the example step in the Arcaflow engine"
     }
     fn why(&self) -> &'static str {
-        "The engine starts the plugin with --atp and runs its step, as a workflow would. The image deployer \
-         (podman or docker) is not used yet: the Python deployer installs the committed plugin from a git \
-         server on 127.0.0.1, in a private network namespace when possible."
+        "The engine starts the plugin with --atp and runs its step, as a workflow would: with the image \
+         deployer on the commit's image when docker or podman works, else with the Python deployer, which \
+         installs the committed plugin from a git server on 127.0.0.1, in a private network namespace when \
+         possible."
     }
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
         Ok(Check::Todo)
@@ -82,9 +120,15 @@ impl Step for Run {
     fn note(&self, ctx: &Context) -> Option<String> {
         let (workflow, config) = files(ctx).ok()?;
         let dir = commit_dir(ctx).ok()?;
+        let deployer = match super::image_engine(ctx) {
+            Some((engine, _)) => format!("The image deployer ({engine}) runs the commit's image."),
+            None => {
+                "The Python deployer runs the committed plugin (no docker or podman works here)."
+                    .to_string()
+            }
+        };
         Some(format!(
-            "The Python deployer runs the committed plugin (the image deployer, with podman or docker, \
-             is not used by try yet).\n{}:\n{workflow}\n{}:\n{config}",
+            "{deployer}\n{}:\n{workflow}\n{}:\n{config}",
             dir.join("workflow.yaml").display(),
             dir.join("config.yaml").display()
         ))
@@ -117,12 +161,16 @@ impl Step for Run {
             .replace(&workflow_path, workflow_text)
             .replace(&config_path, config_text)
             .replace(&launcher, LAUNCHER)
-            .run(
-                Cmd::new(python)
-                    .arg("-I")
-                    .arg(s(&launcher))
-                    .args(["--serve".to_string(), s(&dir.join("srv"))])
-                    .args(["--wheels".to_string(), s(&dir.join("wheels"))])
+            .run({
+                let launch = Cmd::new(python).arg("-I").arg(s(&launcher));
+                // The image deployer needs no git server and no wheels.
+                let launch = match super::image_engine(ctx) {
+                    Some(_) => launch,
+                    None => launch
+                        .args(["--serve".to_string(), s(&dir.join("srv"))])
+                        .args(["--wheels".to_string(), s(&dir.join("wheels"))]),
+                };
+                launch
                     .args(["--log".to_string(), s(&dir.join("engine.log"))])
                     .args(["--dist", dist, "--sha", sha])
                     .arg("--")
@@ -131,8 +179,10 @@ impl Step for Run {
                     .args(["-workflow".to_string(), "workflow.yaml".to_string()])
                     .args(["-context".to_string(), s(&dir)])
                     .cwd(&dir)
-                    .timeout(Duration::from_secs(900)),
-            ))
+                    .timeout(Duration::from_secs(900))
+                    // The screen gets it folded; the session log whole.
+                    .log_file(dir.join("engine.log"))
+            }))
     }
 }
 
@@ -155,6 +205,18 @@ mod tests {
             ),
             "{w}"
         );
+        let i = image_workflow(
+            "arcaflow-plugin-x:try-abc123",
+            "hello-world",
+            "name: Arca\n",
+        );
+        assert!(
+            i.contains("    plugin:\n      src: \"arcaflow-plugin-x:try-abc123\"\n      deployment_type: image\n    step: hello-world\n"),
+            "{i}"
+        );
+        assert!(!i.contains("git+"), "{i}");
+        let p = image_config("podman", "/usr/bin/podman");
+        assert!(p.contains("  image:\n    deployer_name: podman\n    podman:\n      path: /usr/bin/podman\n    deployment:\n      imagePullPolicy: Never\n"), "{p}");
         let c = config("/usr/bin/python3.9", Path::new("/c/work"));
         assert!(c.contains("    modulePullPolicy: IfNotPresent\n"), "{c}");
         assert!(c.contains("    workdir: /c/work\n"), "{c}");

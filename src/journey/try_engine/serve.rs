@@ -32,6 +32,11 @@ impl Step for Serve {
          and the wheels pip needs for it are downloaded now, so the run needs no network."
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
+        if super::image_engine(ctx).is_some() {
+            return Ok(Check::Done(
+                "the image deployer runs the commit's image: no git server is needed".into(),
+            ));
+        }
         let dir = commit_dir(ctx)?;
         Ok(if dir.join(STAMP).is_file() {
             Check::Done(format!(
@@ -44,6 +49,9 @@ impl Step for Serve {
         })
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
+        if super::image_engine(ctx).is_some() {
+            return Ok(Plan::new());
+        }
         let dir = commit_dir(ctx)?;
         let sha = learned(ctx, SHA)?;
         let dist = learned(ctx, DIST)?;

@@ -432,6 +432,7 @@ impl App {
             Event::Output(block) => self.push_block(Kind::Output, block),
             // The TUI redraws on its own schedule; nothing to flush.
             Event::OutputIdle => {}
+            Event::LogOnly(_) => {}
             Event::ActionEnd {
                 ok,
                 summary,
