@@ -142,7 +142,7 @@ pub struct ReleaseArgs {
     pub version: Option<String>,
     /// Publish from GitHub Actions instead: write .github/workflows/publish.yaml (PyPI Trusted
     /// Publishing) and print what to register on PyPI and TestPyPI
-    #[arg(long, conflicts_with_all = ["repository", "repository_url", "version"])]
+    #[arg(long, conflicts_with_all = ["repository", "repository_url", "version", "dry_run"])]
     pub ci: bool,
     #[command(flatten)]
     pub common: Common,

@@ -221,9 +221,16 @@ fn a_workflow_of_the_users_is_not_overwritten_and_flags_that_do_not_apply_are_re
         "# mine\non: push\n"
     );
 
-    let ran = release_ci(&sb, &dir, &["--version", "patch"]);
-    assert_eq!(ran.code, Some(2), "{}", ran.output);
-    assert!(ran.output.contains("cannot be used with"), "{}", ran.output);
+    // --dry-run prints a release script: with --ci it would be silently ignored.
+    for flag in [&["--version", "patch"][..], &["--dry-run"][..]] {
+        let ran = release_ci(&sb, &dir, flag);
+        assert_eq!(ran.code, Some(2), "{flag:?}: {}", ran.output);
+        assert!(ran.output.contains("cannot be used with"), "{}", ran.output);
+    }
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# mine\non: push\n"
+    );
 }
 
 #[test]
