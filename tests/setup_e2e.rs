@@ -501,11 +501,12 @@ fn an_answers_file_names_the_plugin() {
         QUICK,
     );
     assert_eq!(ran.code, Some(0), "{}", ran.output);
-    // The answers file's Python (the sandbox knows it by its link on PATH).
+    // The answers file's Python, used and recorded as given (issue 17: not
+    // the python3 link on PATH that leads to it).
     assert!(
         ran.output.contains(&format!(
             "(cd knock && poetry env use {})",
-            sb.root().join("bins/main/python3").display()
+            tools.py39.display()
         )),
         "{}",
         ran.output
