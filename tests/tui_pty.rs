@@ -1515,7 +1515,10 @@ fn a_whole_setup_journey_from_the_menu_at_80x24() {
         s.contains("✓ Done. Press Enter")
     });
     assert!(s.contains("✓ Test it as the offici"), "{s}");
-    assert!(s.contains("doctor finds nothing wrong"), "{s}");
+    // The finish names what doctor finds in the files: this shape has no
+    // GitHub workflow and no `python -m` entry, both warnings.
+    assert!(s.contains("✓ Where to start"), "{s}");
+    assert!(s.contains("warn act-workflow"), "{s}");
     pty.send(ENTER);
     assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
     pty.assert_restored();
