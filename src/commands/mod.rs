@@ -342,6 +342,40 @@ pub fn adopt_poetry(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure>
     Ok(g.path)
 }
 
+/// The answers a run starts with: the `--answers` file's, then the flags on
+/// top (flags win). A value that holds an upload token is refused, without
+/// repeating it; `name_of` says how to name a key in that message.
+pub(crate) fn given_answers(
+    file: Option<&Path>,
+    keys: &[&str],
+    flags: Vec<(&str, Option<String>)>,
+    name_of: impl Fn(&str) -> Option<String>,
+) -> Result<std::collections::BTreeMap<String, String>, Failure> {
+    let mut given = match file {
+        Some(f) => answers::read(f, keys)?,
+        None => std::collections::BTreeMap::new(),
+    };
+    for (k, v) in flags {
+        if let Some(v) = v {
+            given.insert(k.to_string(), v);
+        }
+    }
+    for (k, v) in &given {
+        if crate::journey::release::holds_token(v) {
+            let what = name_of(k).unwrap_or_else(|| format!("--{}", k.replace('_', "-")));
+            return Err(Failure::usage(crate::journey::release::token_given_as(
+                &what,
+            )));
+        }
+    }
+    Ok(given)
+}
+
+/// A path flag as an answer's text.
+pub(crate) fn path_answer(p: &Option<PathBuf>) -> Option<String> {
+    p.as_ref().map(|d| d.to_string_lossy().into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

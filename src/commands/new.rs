@@ -1,7 +1,5 @@
 //! `arcaflow-wizard new`.
 
-use std::collections::BTreeMap;
-
 use super::{adopt_poetry, adopt_python, answers, fail};
 use crate::cli::NewArgs;
 use crate::journey::context::Options;
@@ -99,50 +97,25 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
         Some(d) => super::text_path(&cwd.join(d))?,
         None => super::text_path(&cwd)?,
     }
-    let mut given: BTreeMap<String, String> = match &args.answers {
-        Some(f) => answers::read(f, answers::NEW_KEYS)?,
-        None => BTreeMap::new(),
-    };
-    // Flags win over the answers file.
-    let flags = [
-        ("name", args.name.clone()),
-        (
-            "dir",
-            args.dir.as_ref().map(|d| d.to_string_lossy().into_owned()),
-        ),
-        (
-            "python",
-            args.python
-                .as_ref()
-                .map(|d| d.to_string_lossy().into_owned()),
-        ),
-        (
-            "poetry",
-            args.poetry
-                .as_ref()
-                .map(|d| d.to_string_lossy().into_owned()),
-        ),
-        ("index_url", args.index_url.clone()),
-        ("target", args.target.clone()),
-    ];
-    for (k, v) in flags {
-        if let Some(v) = v {
-            given.insert(k.to_string(), v);
-        }
-    }
-    // A token pasted into the wrong place is refused without being repeated.
-    for (k, v) in &given {
-        if crate::journey::release::holds_token(v) {
-            let what = match k.as_str() {
-                "dir" => "DIR".to_string(),
-                "description" | "author" => format!("{k} (in the answers file)"),
-                _ => format!("--{}", k.replace('_', "-")),
-            };
-            return Err(Failure::usage(crate::journey::release::token_given_as(
-                &what,
-            )));
-        }
-    }
+    // Flags win over the answers file; a token pasted into the wrong place is
+    // refused without being repeated.
+    let mut given = super::given_answers(
+        args.answers.as_deref(),
+        answers::NEW_KEYS,
+        vec![
+            ("name", args.name.clone()),
+            ("dir", super::path_answer(&args.dir)),
+            ("python", super::path_answer(&args.python)),
+            ("poetry", super::path_answer(&args.poetry)),
+            ("index_url", args.index_url.clone()),
+            ("target", args.target.clone()),
+        ],
+        |k| match k {
+            "dir" => Some("DIR".into()),
+            "description" | "author" => Some(format!("{k} (in the answers file)")),
+            _ => None,
+        },
+    )?;
     if let Some(d) = given.get("dir") {
         crate::names::check_dir_arg(d).map_err(Failure::usage)?;
     }

@@ -1,6 +1,5 @@
 //! `arcaflow-wizard setup [DIR | GIT-URL] [DIR]`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -160,47 +159,22 @@ fn prepare(args: &SetupArgs, lines: bool) -> Result<Context, Failure> {
     let cwd = std::env::current_dir()
         .map_err(|e| Failure::usage(format!("cannot read the current folder: {e}")))?;
     super::text_path(&cwd)?;
-    let mut given: BTreeMap<String, String> = match &args.answers {
-        Some(f) => answers::read(f, answers::SETUP_KEYS)?,
-        None => BTreeMap::new(),
-    };
-    let flags = [
-        ("source", args.source.clone()),
-        (
-            "dir",
-            args.dir.as_ref().map(|d| d.to_string_lossy().into_owned()),
-        ),
-        (
-            "python",
-            args.python
-                .as_ref()
-                .map(|d| d.to_string_lossy().into_owned()),
-        ),
-        (
-            "poetry",
-            args.poetry
-                .as_ref()
-                .map(|d| d.to_string_lossy().into_owned()),
-        ),
-        ("index_url", args.index_url.clone()),
-    ];
-    for (k, v) in flags {
-        if let Some(v) = v {
-            given.insert(k.to_string(), v);
-        }
-    }
-    for (k, v) in &given {
-        if crate::journey::release::holds_token(v) {
-            let what = match k.as_str() {
-                "source" => "the plugin's URL".to_string(),
-                "dir" => "DIR".to_string(),
-                _ => format!("--{}", k.replace('_', "-")),
-            };
-            return Err(Failure::usage(crate::journey::release::token_given_as(
-                &what,
-            )));
-        }
-    }
+    let mut given = super::given_answers(
+        args.answers.as_deref(),
+        answers::SETUP_KEYS,
+        vec![
+            ("source", args.source.clone()),
+            ("dir", super::path_answer(&args.dir)),
+            ("python", super::path_answer(&args.python)),
+            ("poetry", super::path_answer(&args.poetry)),
+            ("index_url", args.index_url.clone()),
+        ],
+        |k| match k {
+            "source" => Some("the plugin's URL".into()),
+            "dir" => Some("DIR".into()),
+            _ => None,
+        },
+    )?;
     // Without a terminal to ask on, the plugin is the current folder.
     if lines && !given.contains_key("source") {
         given.insert("source".into(), ".".into());
