@@ -1,0 +1,179 @@
+//! The driver's side of commands run at once: what the front end is told
+//! (the group, a live status, each command's block whole in start order),
+//! the outputs kept for verify, each output judged by its step, and one
+//! failure that names every command that failed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{BlockState, Driver, Event, Interact};
+use crate::exec::parallel::{run_group, Ended, GroupMsg};
+use crate::journey::{context::OUTPUT_KEPT, explain, Context, Failure, Step};
+use crate::plan::Cmd;
+
+/// How often the live status line is redrawn while nothing else happens.
+const TICK: Duration = Duration::from_millis(100);
+
+/// A command's summary line, as `run_command` shows it.
+pub(super) fn summary_of(cmd: &Cmd) -> String {
+    match &cmd.label {
+        Some(l) => format!("$ {}  # {l}", cmd.display()),
+        None => format!("$ {}", cmd.display()),
+    }
+}
+
+struct Done {
+    ok: bool,
+    ending: String,
+    elapsed: Duration,
+    output: String,
+    failure: Option<Failure>,
+}
+
+impl Driver<'_> {
+    pub(super) fn run_group(
+        &self,
+        step: &dyn Step,
+        branches: &[Vec<Cmd>],
+        ctx: &mut Context,
+        ui: &mut dyn Interact,
+    ) -> Result<(), Failure> {
+        let cmds: Vec<&Cmd> = branches.iter().flatten().collect();
+        let summaries: Vec<String> = cmds.iter().map(|c| summary_of(c)).collect();
+        self.emit(ui, Event::GroupStart(summaries.clone()));
+        let secrets: Vec<String> = ctx.secrets.values().cloned().collect();
+        let mut states = vec![BlockState::Waiting; cmds.len()];
+        let mut done: Vec<Option<Done>> = (0..cmds.len()).map(|_| None).collect();
+        let mut shown = 0;
+        let ctx_ref: &Context = ctx;
+        run_group(branches, &secrets, &self.cancel, TICK, &mut |m| {
+            match m {
+                GroupMsg::Started(i) => {
+                    states[i] = BlockState::Running {
+                        since: Instant::now(),
+                    }
+                }
+                GroupMsg::Ended(i, ended, kept) => {
+                    let text = kept.text();
+                    let d = judge(step, ctx_ref, cmds[i], ended, text);
+                    states[i] = match d.ending.starts_with("not run") {
+                        true => BlockState::NotRun,
+                        false => BlockState::Done {
+                            ok: d.ok,
+                            elapsed: d.elapsed,
+                        },
+                    };
+                    done[i] = Some(d);
+                }
+                GroupMsg::Tick => {}
+            }
+            self.emit(ui, Event::GroupStatus(states.clone()));
+            // Each block whole, in start order: a later one that ended first waits.
+            while let Some(Some(d)) = done.get(shown) {
+                self.emit(
+                    ui,
+                    Event::Block {
+                        index: shown,
+                        summary: summaries[shown].clone(),
+                        output: Arc::from(d.output.as_str()),
+                        ok: d.ok,
+                        ending: d.ending.clone(),
+                        elapsed: d.elapsed,
+                    },
+                );
+                shown += 1;
+            }
+        });
+        self.emit(ui, Event::GroupEnd);
+        let mut failures = Vec::new();
+        for (cmd, d) in cmds.iter().zip(done) {
+            let Some(d) = d else { continue };
+            let mut kept = d.output;
+            kept.truncate(floor_char_boundary(&kept, OUTPUT_KEPT));
+            ctx.outputs.insert(cmd.display(), kept);
+            if let Some(f) = d.failure {
+                failures.push(f);
+            }
+        }
+        if self.cancel.is_cancelled() {
+            return Err(Failure::new("cancelled"));
+        }
+        match failures.len() {
+            0 => Ok(()),
+            1 => Err(failures.remove(0)),
+            n => {
+                let mut message = format!("{n} of the {} commands run at once failed:", cmds.len());
+                let mut hints = Vec::new();
+                for f in failures {
+                    message.push_str(&format!("\n  - {}", f.message));
+                    if let Some(h) = f.hint {
+                        hints.push(h);
+                    }
+                }
+                let mut f = Failure::new(message);
+                if !hints.is_empty() {
+                    f = f.hint(hints.join("\n"));
+                }
+                Err(f)
+            }
+        }
+    }
+}
+
+/// How a command of the group ended, its output judged by the step.
+fn judge(step: &dyn Step, ctx: &Context, cmd: &Cmd, ended: Ended, output: String) -> Done {
+    match ended {
+        Ended::Ran(res) => {
+            let mut d = Done {
+                ok: res.success(),
+                ending: res.describe(),
+                elapsed: res.elapsed,
+                output,
+                failure: None,
+            };
+            if res.success() {
+                if let Err(f) = step.judge(ctx, cmd, &d.output) {
+                    d.ok = false;
+                    d.ending = f.message.clone();
+                    d.failure = Some(f);
+                }
+            } else {
+                d.failure = Some(
+                    step.explain(ctx, cmd, &res)
+                        .or_else(|| explain::tool_failure(cmd, &res))
+                        .unwrap_or_else(|| {
+                            Failure::new(format!("`{}` {}", cmd.display(), res.describe()))
+                        }),
+                );
+            }
+            d
+        }
+        Ended::NotStarted(e) => Done {
+            ok: false,
+            ending: format!("could not start: {e}"),
+            elapsed: Duration::ZERO,
+            output: String::new(),
+            failure: Some(Failure::new(format!(
+                "could not start {}: {e}",
+                cmd.program.display()
+            ))),
+        },
+        Ended::NotRun => Done {
+            ok: false,
+            ending: "not run: the command before it failed, or it was cancelled".into(),
+            elapsed: Duration::ZERO,
+            output: String::new(),
+            failure: None,
+        },
+    }
+}
+
+fn floor_char_boundary(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    (0..=max)
+        .rev()
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(0)
+}
