@@ -11,6 +11,7 @@ pub(crate) mod poetry;
 mod project;
 mod pyproject_form;
 pub(crate) mod python;
+mod sync;
 mod target;
 mod test_build;
 
