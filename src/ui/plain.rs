@@ -184,7 +184,6 @@ impl Interact for Plain {
                 self.say(&format!("  {}", st.bold(summary)));
                 if !output.is_empty() {
                     self.event(&Event::Output(output.clone()));
-                    let _ = writeln!(self.out);
                 }
                 let secs = elapsed.as_secs_f64();
                 if *ok {

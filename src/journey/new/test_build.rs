@@ -98,11 +98,14 @@ impl Step for TestBuild {
         let flake8: Vec<&str> = flake8.iter().map(String::as_str).collect();
         // As the engine runs it: the ATP round trip (journey/atp.rs); its
         // script is written before the checks start.
-        let atp = atp::plan(py.cmd(ctx, &[]), &Example::scaffold(&entry));
+        let atp = atp::plan(Cmd::new("python"), &Example::scaffold(&entry));
         let mut atp_runs = Vec::new();
         for a in atp.actions {
             match a {
-                Action::Run(c) => atp_runs.push(c),
+                Action::Run(c) => {
+                    let args: Vec<&str> = c.args.iter().map(String::as_str).collect();
+                    atp_runs.push(py.cmd(ctx, &args));
+                }
                 other => plan.push(other),
             }
         }
