@@ -42,6 +42,33 @@ impl Python {
             None => poetry,
         }
     }
+    /// `poetry run WORDS` as the venv runs it: `python ...` with its
+    /// interpreter, another tool with its script in the venv's bin.
+    pub(crate) fn words(&self, ctx: &Context, words: &[&str]) -> Cmd {
+        if let Some(("python", rest)) = words.split_first().map(|(f, r)| (*f, r)) {
+            return self.cmd(ctx, rest);
+        }
+        let mut typed = vec!["run"];
+        typed.extend_from_slice(words);
+        let poetry = poetry_cmd(ctx, &typed);
+        let tool = self
+            .venv_python
+            .as_ref()
+            .zip(words.first())
+            .map(|(py, w)| py.with_file_name(w))
+            .filter(|t| !words[0].contains('/') && t.is_file());
+        match tool {
+            Some(t) => {
+                let mut c = Cmd::new(t)
+                    .args(words[1..].iter().copied())
+                    .cwd(project_dir(ctx))
+                    .label(format!("as `{}`", poetry.display()));
+                c.timeout = poetry.timeout;
+                c
+            }
+            None => poetry,
+        }
+    }
 }
 
 /// The project has a commit for the engine to install (the git step made
