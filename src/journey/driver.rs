@@ -58,8 +58,8 @@ pub enum Event {
         ending: String,
         elapsed: Duration,
     },
-    /// Every command of the group ended.
-    GroupEnd,
+    /// Every command of the group ended, this long after the group started.
+    GroupEnd { elapsed: Duration },
 }
 
 /// One command of a group, for the live status line.
@@ -186,7 +186,11 @@ impl<'a> Driver<'a> {
                     elapsed.as_secs_f64()
                 ));
             }
-            Event::Steps(_) | Event::OutputIdle | Event::GroupStatus(_) | Event::GroupEnd => {}
+            Event::GroupEnd { elapsed } => self.log.line(&format!(
+                "== the commands at once took {:.2}s in all",
+                elapsed.as_secs_f64()
+            )),
+            Event::Steps(_) | Event::OutputIdle | Event::GroupStatus(_) => {}
         }
         ui.event(&ev);
     }

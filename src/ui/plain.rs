@@ -192,7 +192,13 @@ impl Interact for Plain {
                     self.say(&st.bad(&format!("    ✗ {ending} ({secs:.1} s)")));
                 }
             }
-            Event::GroupEnd => {
+            Event::GroupEnd { elapsed } => {
+                let line = format!(
+                    "    all {} ended in {:.2} s",
+                    self.group.len(),
+                    elapsed.as_secs_f64()
+                );
+                self.say(&st.dim(&line));
                 self.group.clear();
                 let _ = self.out.flush();
             }

@@ -45,6 +45,7 @@ impl Driver<'_> {
         let mut states = vec![BlockState::Waiting; cmds.len()];
         let mut done: Vec<Option<Done>> = (0..cmds.len()).map(|_| None).collect();
         let mut shown = 0;
+        let started = Instant::now();
         let ctx_ref: &Context = ctx;
         run_group(branches, &secrets, &self.cancel, TICK, &mut |m| {
             match m {
@@ -84,7 +85,12 @@ impl Driver<'_> {
                 shown += 1;
             }
         });
-        self.emit(ui, Event::GroupEnd);
+        self.emit(
+            ui,
+            Event::GroupEnd {
+                elapsed: started.elapsed(),
+            },
+        );
         let mut failures = Vec::new();
         for (cmd, d) in cmds.iter().zip(done) {
             let Some(d) = d else { continue };

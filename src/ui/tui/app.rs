@@ -530,7 +530,15 @@ impl App {
                     self.push(Kind::Bad, &format!("  ✗ {ending} ({secs:.1} s)"));
                 }
             }
-            Event::GroupEnd => {
+            Event::GroupEnd { elapsed } => {
+                self.push(
+                    Kind::Note,
+                    &format!(
+                        "  all {} ended in {:.1} s",
+                        self.group.len(),
+                        elapsed.as_secs_f64()
+                    ),
+                );
                 self.running = None;
                 self.group.clear();
                 if !self.quitting {
