@@ -380,6 +380,43 @@ mod tests {
     }
 
     #[test]
+    fn commands_at_once_are_one_after_another_in_a_script_with_a_comment() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("order");
+        let f = f.to_string_lossy();
+        let mut plan = Plan::new();
+        plan.push(Action::Parallel(vec![
+            vec![
+                Cmd::new("sh").args(["-c", &format!("echo a >> {f}")]),
+                Cmd::new("sh").args(["-c", &format!("echo b >> {f}")]),
+            ],
+            vec![Cmd::new("sh").args(["-c", &format!("echo c >> {f}")])],
+        ]));
+        let s = to_shell_script(
+            "t",
+            &[ScriptSection {
+                title: "T",
+                why: "w",
+                plan: &plan,
+            }],
+        );
+        assert!(
+            s.contains("# The wizard runs these 3 commands at once"),
+            "{s}"
+        );
+        let st = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&s)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("order")).unwrap(),
+            "a\nb\nc\n"
+        );
+    }
+
+    #[test]
     fn script_round_trips_through_bash() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("sub dir/x.txt");

@@ -183,3 +183,123 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
         .find(|&i| s.is_char_boundary(i))
         .unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journey::context::Options;
+    use crate::journey::driver::{FailureChoice, FileChange, Outcome};
+    use crate::journey::{Answer, Check, Question};
+    use crate::plan::{Action, Plan};
+    use crate::probe::{Facts, ProbeEnv};
+    use crate::session::SessionLog;
+
+    #[derive(Default)]
+    struct Record(Vec<Event>);
+    impl Interact for Record {
+        fn event(&mut self, ev: &Event) {
+            self.0.push(ev.clone());
+        }
+        fn ask(&mut self, _q: &Question, _e: Option<&str>) -> Answer {
+            Answer::Quit
+        }
+        fn confirm_write(&mut self, _p: &std::path::Path, _c: &FileChange) -> bool {
+            false
+        }
+        fn on_failure(&mut self, _t: &str, _f: &Failure) -> FailureChoice {
+            FailureChoice::Quit
+        }
+    }
+
+    /// Three checks: the first slow and failing, the second fast and
+    /// failing, the third's output judged wrong by the step; then a command
+    /// that must not run.
+    struct Checks;
+    impl Step for Checks {
+        fn id(&self) -> &'static str {
+            "checks"
+        }
+        fn title(&self) -> &'static str {
+            "Checks"
+        }
+        fn why(&self) -> &'static str {
+            "because"
+        }
+        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+            Ok(Check::Todo)
+        }
+        fn judge(&self, _ctx: &Context, _cmd: &Cmd, output: &str) -> Result<(), Failure> {
+            if output.contains("answer: error") {
+                return Err(Failure::new("the example answered error"));
+            }
+            Ok(())
+        }
+        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+            let sh = |s: &str| Cmd::new("sh").args(["-c", s]);
+            let mut p = Plan::new();
+            p.push(Action::Parallel(vec![
+                vec![sh("sleep 0.5; echo slow; exit 2"), sh("echo never")],
+                vec![sh("echo fast; exit 3")],
+                vec![sh("echo 'answer: error'")],
+            ]));
+            Ok(p.run(sh("echo after")))
+        }
+    }
+
+    #[test]
+    fn blocks_come_whole_in_start_order_and_every_failure_is_named() {
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(Checks)];
+        let log = SessionLog::disabled();
+        let mut ui = Record::default();
+        let mut ctx = Context::new(
+            std::env::temp_dir(),
+            Options::default(),
+            Facts::default(),
+            ProbeEnv::from_env(),
+        );
+        let out = crate::journey::driver::Driver::new(&steps, &log).run(&mut ctx, &mut ui);
+        let Outcome::Failed(f) = out else {
+            panic!("{out:?}")
+        };
+        assert!(
+            f.message.starts_with("3 of the 4 commands"),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("exited with code 2"), "{}", f.message);
+        assert!(f.message.contains("exited with code 3"), "{}", f.message);
+        assert!(f.message.contains("answered error"), "{}", f.message);
+        let blocks: Vec<(usize, String, bool)> =
+            ui.0.iter()
+                .filter_map(|e| match e {
+                    Event::Block {
+                        index, output, ok, ..
+                    } => Some((*index, output.to_string(), *ok)),
+                    _ => None,
+                })
+                .collect();
+        assert_eq!(
+            blocks,
+            vec![
+                (0, "slow".into(), false),
+                (1, String::new(), false),
+                (2, "fast".into(), false),
+                (3, "answer: error".into(), false),
+            ]
+        );
+        // The fast one ended first: the status said so before its block came.
+        let first_done = ui.0.iter().position(
+            |e| matches!(e, Event::GroupStatus(s) if matches!(s[2], BlockState::Done { .. })),
+        );
+        let slow_block =
+            ui.0.iter()
+                .position(|e| matches!(e, Event::Block { index: 0, .. }));
+        assert!(first_done < slow_block, "{:?}", ui.0);
+        // Nothing after the group ran.
+        assert!(!ui
+            .0
+            .iter()
+            .any(|e| matches!(e, Event::Output(o) if o.contains("after"))));
+        assert!(ctx.outputs.values().any(|o| o == "fast"));
+    }
+}
