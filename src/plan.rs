@@ -126,15 +126,28 @@ pub enum Action {
         executable: bool,
     },
     CreateDir(PathBuf),
+    /// Independent commands started at once: the branches run side by side,
+    /// each its commands in order (a coverage run, then its report). A
+    /// script runs them one after another, as a person types them.
+    Parallel(Vec<Vec<Cmd>>),
 }
 
 impl Action {
+    /// The commands the action runs, in start order.
+    pub fn commands(&self) -> Vec<&Cmd> {
+        match self {
+            Action::Run(c) => vec![c],
+            Action::Parallel(b) => b.iter().flatten().collect(),
+            _ => Vec::new(),
+        }
+    }
     /// One line saying what the action does, for the screen and the log.
     pub fn summary(&self) -> String {
         match self {
             Action::Run(c) => format!("$ {}", c.display()),
             Action::WriteFile { path, .. } => format!("write {}", path.display()),
             Action::CreateDir(p) => format!("mkdir -p {}", p.display()),
+            Action::Parallel(b) => format!("{} commands at once", b.iter().flatten().count()),
         }
     }
 }
@@ -271,6 +284,18 @@ pub(crate) fn render_action(out: &mut String, a: &Action) {
         Action::CreateDir(p) => {
             let _ = writeln!(out, "mkdir -p {}", shell_quote(&p.to_string_lossy()));
         }
+        Action::Parallel(branches) => {
+            let n = branches.iter().flatten().count();
+            let _ = writeln!(
+                out,
+                "# The wizard runs these {n} commands at once ({} independent groups), with the venv's python:",
+                branches.len()
+            );
+            for c in branches.iter().flatten() {
+                render_action(out, &Action::Run(c.clone()));
+            }
+            let _ = writeln!(out, "# (end of the commands run at once)");
+        }
     }
 }
 
@@ -352,6 +377,43 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("(cd /p && "));
+    }
+
+    #[test]
+    fn commands_at_once_are_one_after_another_in_a_script_with_a_comment() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("order");
+        let f = f.to_string_lossy();
+        let mut plan = Plan::new();
+        plan.push(Action::Parallel(vec![
+            vec![
+                Cmd::new("sh").args(["-c", &format!("echo a >> {f}")]),
+                Cmd::new("sh").args(["-c", &format!("echo b >> {f}")]),
+            ],
+            vec![Cmd::new("sh").args(["-c", &format!("echo c >> {f}")])],
+        ]));
+        let s = to_shell_script(
+            "t",
+            &[ScriptSection {
+                title: "T",
+                why: "w",
+                plan: &plan,
+            }],
+        );
+        assert!(
+            s.contains("# The wizard runs these 3 commands at once"),
+            "{s}"
+        );
+        let st = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&s)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("order")).unwrap(),
+            "a\nb\nc\n"
+        );
     }
 
     #[test]

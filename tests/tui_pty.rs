@@ -1638,3 +1638,176 @@ fn a_refused_token_is_typed_again_in_the_full_screen_release() {
     }
     drop(server);
 }
+
+/// A `sitecustomize` on PYTHONPATH that holds each of new's test-build checks
+/// (the tests under coverage, flake8, `--schema`) for `secs` seconds, after
+/// writing its pid into the returned folder: the real checks, slowed so that
+/// they are seen running side by side. Poetry's own runs are not held.
+fn slow_checks(sb: &Sandbox, secs: u32) -> (String, std::path::PathBuf) {
+    let site = sb.root().join("slow-site");
+    let pids = sb.root().join("slow-pids");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::create_dir_all(&pids).unwrap();
+    std::fs::write(
+        site.join("sitecustomize.py"),
+        format!(
+            "import os, sys, time\n\
+             argv = ' '.join(getattr(sys, 'orig_argv', sys.argv))\n\
+             if any(k in argv for k in ('-m coverage', '-m flake8', '--schema')) \
+             and '--version' not in argv and 'atp_check' not in argv:\n\
+             \x20   open(os.path.join({pids:?}, str(os.getpid())), 'w').close()\n\
+             \x20   time.sleep({secs})\n",
+            pids = pids.display().to_string()
+        ),
+    )
+    .unwrap();
+    (site.display().to_string(), pids)
+}
+
+/// The pids the slowed checks wrote, once there are at least `n`.
+fn wait_pids(dir: &Path, n: usize, timeout: Duration) -> Vec<u32> {
+    let until = Instant::now() + timeout;
+    loop {
+        let pids: Vec<u32> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| e.file_name().to_string_lossy().parse().ok())
+            .collect();
+        if pids.len() >= n {
+            return pids;
+        }
+        if Instant::now() > until {
+            panic!("only {} checks started: {pids:?}", pids.len());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn alive(pid: u32) -> bool {
+    matches!(stat(pid), Some((_, _, st)) if st != 'Z')
+}
+
+fn new_with_slow_checks(tools: &Tools, secs: u32) -> (Sandbox, Pty, std::path::PathBuf) {
+    let sb = sandbox_with(tools, &tools.poetry2, &tools.py311);
+    let (site, pids) = slow_checks(&sb, secs);
+    let py = tools.py311.to_string_lossy().into_owned();
+    let args = [
+        "new",
+        "--name",
+        "example",
+        "--index-url",
+        tools.index_url.as_str(),
+        "--python",
+        py.as_str(),
+    ];
+    let pty = Pty::spawn(&sb, &args, (80, 24), &[("PYTHONPATH", site.as_str())]);
+    (sb, pty, pids)
+}
+
+#[test]
+fn three_checks_run_at_once_at_80x24_each_in_its_own_block() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let (sb, mut pty, pids) = new_with_slow_checks(&tools, 3);
+    let s = drive(&mut pty, Duration::from_secs(600), |_| {
+        std::fs::read_dir(&pids).unwrap().count() >= 3
+    });
+    let started = wait_pids(&pids, 3, Duration::from_secs(5));
+    // All three are alive at the same moment: they run at once.
+    assert!(
+        started.iter().all(|&p| alive(p)),
+        "not all running: {started:?}\n{s}"
+    );
+    let s = pty.wait_for("commands at once", Duration::from_secs(5));
+    // The live line names the checks still running.
+    let live = s
+        .lines()
+        .find(|l| l.contains("▶ coverage"))
+        .unwrap_or_else(|| panic!("no live line:\n{s}"));
+    assert!(
+        live.contains("coverage") && live.contains("flake8"),
+        "{live}\n{s}"
+    );
+    // The first block, whole in the output pane: its output, then its result.
+    let s = pty.wait_for("Ran 4 tests", Duration::from_secs(30));
+    let from = s.find("Ran 4 tests").unwrap();
+    assert!(s[from..].contains("✓ ("), "{s}");
+    drive(&mut pty, Duration::from_secs(300), |s| {
+        s.contains("✓ Done. Press Enter")
+    });
+    pty.send(ENTER);
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
+    pty.assert_restored();
+    // The session log keeps each block whole, in start order.
+    let logs = sb.state_dir().join("arcaflow-wizard/logs");
+    let log = std::fs::read_dir(&logs)
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .find(|l| l.contains("commands at once"))
+        .expect("a session log with the group");
+    let group = &log[log.find("commands at once").unwrap()..];
+    let order: Vec<usize> = [
+        "-m coverage run",
+        "-m coverage report",
+        "-m flake8",
+        "--schema",
+        "-f inputs/example.yaml",
+    ]
+    .iter()
+    .map(|k| {
+        group
+            .find(k)
+            .unwrap_or_else(|| panic!("{k} not logged:\n{group}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}\n{group}");
+    let run = &group[order[0]..order[1]];
+    assert!(
+        run.contains("Ran 4 tests") && run.contains("-> ok"),
+        "{run}"
+    );
+    assert!(!run.contains("steps:"), "another's output inside: {run}");
+}
+
+#[test]
+fn ctrl_c_during_the_parallel_checks_leaves_no_process_behind() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let (_sb, mut pty, pids) = new_with_slow_checks(&tools, 120);
+    let wizard = pty.child.process_id().expect("the wizard's pid");
+    drive(&mut pty, Duration::from_secs(600), |_| {
+        std::fs::read_dir(&pids).unwrap().count() >= 3
+    });
+    let started = wait_pids(&pids, 3, Duration::from_secs(5));
+    let groups: Vec<u32> = descendants(wizard)
+        .iter()
+        .map(|d| d.1)
+        .filter(|&g| g != wizard)
+        .collect();
+    assert!(started.iter().all(|&p| alive(p)), "{started:?}");
+    pty.wait_for("Ctrl-C cancel", Duration::from_secs(5));
+    pty.send(CTRL_C);
+    pty.wait_for("cancelled", Duration::from_secs(30));
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left: Vec<u32> = started
+            .iter()
+            .copied()
+            .filter(|&p| alive(p))
+            .chain(groups.iter().flat_map(|&g| group_members(g)))
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        if Instant::now() > until {
+            panic!("processes of the cancelled checks remain: {left:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    pty.send("q");
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 1);
+    pty.assert_restored();
+}

@@ -107,8 +107,10 @@ pub struct CancelToken {
 #[derive(Default, Debug)]
 struct State {
     cancelled: bool,
-    /// Bumped when a command ends, to wake its watcher.
-    finished: u64,
+    /// Watchers whose command ended (several commands may run at once, so
+    /// each watcher has its own id): each takes its own id out and stops.
+    finished: Vec<u64>,
+    next_watch: u64,
 }
 
 impl CancelToken {
@@ -130,7 +132,11 @@ impl CancelToken {
 
     pub(super) fn watch(&self, pgid: i32, timeout: Option<Duration>) -> Watch {
         let token = self.clone();
-        let generation = self.inner.0.lock().unwrap().finished;
+        let id = {
+            let mut st = self.inner.0.lock().unwrap();
+            st.next_watch += 1;
+            st.next_watch
+        };
         let killed = Arc::new(Mutex::new(None));
         let k = killed.clone();
         let handle = std::thread::spawn(move || {
@@ -139,7 +145,8 @@ impl CancelToken {
             let mut exited_at: Option<Instant> = None;
             let mut st = m.lock().unwrap_or_else(|e| e.into_inner());
             loop {
-                if st.finished != generation {
+                if let Some(i) = st.finished.iter().position(|&f| f == id) {
+                    st.finished.swap_remove(i);
                     return;
                 }
                 if st.cancelled {
@@ -173,6 +180,7 @@ impl CancelToken {
         });
         Watch {
             token: self.clone(),
+            id,
             killed,
             handle: Some(handle),
         }
@@ -217,6 +225,7 @@ pub fn kill_group(pgid: i32) {
 
 pub(super) struct Watch {
     token: CancelToken,
+    id: u64,
     killed: Arc<Mutex<Option<Ending>>>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
@@ -226,11 +235,17 @@ impl Watch {
     pub fn finish(mut self) -> Option<Ending> {
         {
             let (m, cv) = &*self.token.inner;
-            m.lock().unwrap().finished += 1;
+            m.lock().unwrap().finished.push(self.id);
             cv.notify_all();
         }
         if let Some(h) = self.handle.take() {
             let _ = h.join();
+        }
+        // A watcher that ended on its own (cancel, timeout) left its id.
+        let (m, _) = &*self.token.inner;
+        let mut st = m.lock().unwrap();
+        if let Some(i) = st.finished.iter().position(|&f| f == self.id) {
+            st.finished.swap_remove(i);
         }
         self.killed.lock().unwrap().take()
     }

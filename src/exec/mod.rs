@@ -6,6 +6,7 @@
 mod cancel;
 pub mod env;
 pub mod lines;
+pub mod parallel;
 pub mod redact;
 pub mod write;
 

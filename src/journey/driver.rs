@@ -11,6 +11,8 @@ use crate::exec::{self, CancelToken};
 use crate::plan::{self, Action, Cmd, Overwrite, Plan, ScriptSection};
 use crate::session::SessionLog;
 
+mod group;
+
 /// What the front end is told, in order. Everything a screen shows comes from here.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -40,6 +42,33 @@ pub enum Event {
     },
     /// A file was written (or kept, when the user said no).
     File { path: PathBuf, written: bool },
+    /// Commands started at once: their summaries, in start order.
+    GroupStart(Vec<String>),
+    /// Where each command of the group is, on each change and every tick
+    /// (for a live status line; not logged).
+    GroupStatus(Vec<BlockState>),
+    /// One command of the group, whole: sent in start order, each once it
+    /// and those started before it ended.
+    Block {
+        index: usize,
+        summary: String,
+        output: std::sync::Arc<str>,
+        ok: bool,
+        /// How it ended ("exited with code 1", "not run: ...").
+        ending: String,
+        elapsed: Duration,
+    },
+    /// Every command of the group ended, this long after the group started.
+    GroupEnd { elapsed: Duration },
+}
+
+/// One command of a group, for the live status line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockState {
+    Waiting,
+    Running { since: Instant },
+    Done { ok: bool, elapsed: Duration },
+    NotRun,
 }
 
 /// What the user chose after a failure.
@@ -135,7 +164,33 @@ impl<'a> Driver<'a> {
                 },
                 path.display()
             )),
-            Event::Steps(_) | Event::OutputIdle => {}
+            Event::GroupStart(s) => self.log.line(&format!(
+                "== {} commands at once (each one's output follows whole, in start order)",
+                s.len()
+            )),
+            Event::Block {
+                summary,
+                output,
+                ok,
+                ending,
+                elapsed,
+                ..
+            } => {
+                self.log.line(summary);
+                if !output.is_empty() {
+                    self.log.output_block(output.clone());
+                }
+                self.log.line(&format!(
+                    "  -> {} ({:.1}s): {ending}",
+                    if *ok { "ok" } else { "FAILED" },
+                    elapsed.as_secs_f64()
+                ));
+            }
+            Event::GroupEnd { elapsed } => self.log.line(&format!(
+                "== the commands at once took {:.2}s in all",
+                elapsed.as_secs_f64()
+            )),
+            Event::Steps(_) | Event::OutputIdle | Event::GroupStatus(_) => {}
         }
         ui.event(&ev);
     }
@@ -417,6 +472,7 @@ impl<'a> Driver<'a> {
                         Failure::new(format!("could not create {}: {e}", p.display()))
                     })?;
                 }
+                Action::Parallel(branches) => self.run_group(step, branches, ctx, ui)?,
             }
         }
         Ok(())
@@ -489,6 +545,7 @@ impl<'a> Driver<'a> {
             },
         );
         if res.success() {
+            step.judge(ctx, cmd, &kept)?;
             return Ok(kept);
         }
         Err(step
@@ -713,6 +770,22 @@ fn relative_plan(p: &Plan, base: &Path) -> Plan {
                 executable,
             },
             Action::CreateDir(d) => Action::CreateDir(plan::relative_to(&d, base)),
+            Action::Parallel(branches) => Action::Parallel(
+                branches
+                    .into_iter()
+                    .map(|b| {
+                        b.into_iter()
+                            .map(|mut c| {
+                                c.cwd = c
+                                    .cwd
+                                    .map(|d| plan::relative_to(&d, base))
+                                    .filter(|d| !d.as_os_str().is_empty());
+                                c
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            ),
         });
     }
     out

@@ -119,6 +119,12 @@ pub trait Step: Send + Sync {
     ) -> Option<Failure> {
         None
     }
+    /// A command of this step's plan exited 0: is its output right? Judged as
+    /// soon as it ends, so a wrong answer stops the plan before the slow
+    /// commands after it (the example input before the container build).
+    fn judge(&self, _ctx: &Context, _cmd: &crate::plan::Cmd, _output: &str) -> Result<(), Failure> {
+        Ok(())
+    }
     /// The question that gives `key` again, after a failure that names it in
     /// `Failure::ask_again` (a token the index refused).
     fn ask_again(&self, _ctx: &Context, _key: &str) -> Option<Question> {

@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::style::Style;
-use crate::journey::driver::{Event, FailureChoice, FileChange, Interact};
+use crate::journey::driver::{BlockState, Event, FailureChoice, FileChange, Interact};
 use crate::journey::{Answer, Failure, Question, QuestionKind, StepState};
 
 pub struct Plain {
@@ -17,6 +17,13 @@ pub struct Plain {
     interactive: bool,
     /// Reused for each block of command output.
     scratch: Vec<u8>,
+    /// Where the output goes is a terminal: commands run at once get one
+    /// live status line, redrawn in place.
+    live: bool,
+    /// The live line is on screen (to be cleared before anything else).
+    live_shown: bool,
+    group: Vec<String>,
+    spin: usize,
 }
 
 impl Plain {
@@ -31,6 +38,10 @@ impl Plain {
             )),
             interactive: std::io::stdin().is_terminal(),
             scratch: Vec::new(),
+            live: std::io::stdout().is_terminal(),
+            live_shown: false,
+            group: Vec::new(),
+            spin: 0,
         }
     }
     /// Events to stderr (for `--dry-run`, whose stdout is the script).
@@ -40,7 +51,56 @@ impl Plain {
             std::io::stderr(),
         ));
         self.style.color = self.style.color && std::io::stderr().is_terminal();
+        self.live = std::io::stderr().is_terminal();
         self
+    }
+
+    fn clear_live(&mut self) {
+        if self.live_shown {
+            let _ = write!(self.out, "\r\x1b[2K");
+            self.live_shown = false;
+        }
+    }
+
+    /// One line for the commands still running: spinner, how many, their
+    /// names and clocks, cut to the terminal's width.
+    fn draw_live(&mut self, states: &[BlockState]) {
+        if !self.live {
+            return;
+        }
+        const SPIN: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+        self.spin = (self.spin + 1) % SPIN.len();
+        let running: Vec<String> = states
+            .iter()
+            .zip(&self.group)
+            .filter_map(|(s, cmd)| match s {
+                BlockState::Running { since } => Some(format!(
+                    "{} {:.1}s",
+                    short_name(cmd),
+                    since.elapsed().as_secs_f64()
+                )),
+                _ => None,
+            })
+            .collect();
+        self.clear_live();
+        if running.is_empty() {
+            let _ = self.out.flush();
+            return;
+        }
+        let width = crossterm::terminal::size()
+            .map(|(w, _)| w as usize)
+            .unwrap_or(80)
+            .max(20);
+        let line = format!(
+            "  {} {} running: {}",
+            SPIN[self.spin],
+            running.len(),
+            running.join(" · ")
+        );
+        let line: String = line.chars().take(width - 1).collect();
+        let _ = write!(self.out, "{line}");
+        self.live_shown = true;
+        let _ = self.out.flush();
     }
 
     fn say(&mut self, s: &str) {
@@ -77,10 +137,71 @@ impl Plain {
     }
 }
 
+/// A command's short name for the live line: the tool, not the venv's path.
+pub(crate) fn short_name(summary: &str) -> String {
+    let words: Vec<&str> = summary
+        .trim_start_matches("$ ")
+        .split_whitespace()
+        .collect();
+    let pick = match words.as_slice() {
+        [_, "-m", m, ..] => m.to_string(),
+        [_, "run", "python", "-m", m, ..] => m.to_string(),
+        [_, "run", "python", f, rest @ ..] | [_, f, rest @ ..] => {
+            let base = f.rsplit('/').next().unwrap_or(f).to_string();
+            match rest.first() {
+                Some(a) if a.starts_with('-') => format!("{base} {a}"),
+                _ => base,
+            }
+        }
+        _ => summary.to_string(),
+    };
+    pick
+}
+
 impl Interact for Plain {
     fn event(&mut self, ev: &Event) {
         let st = self.style;
+        if !matches!(ev, Event::GroupStatus(_)) {
+            self.clear_live();
+        }
         match ev {
+            Event::GroupStart(cmds) => {
+                self.group = cmds.clone();
+                self.say(&format!(
+                    "  {} commands at once; each one's output follows when it ends:",
+                    cmds.len()
+                ));
+            }
+            Event::GroupStatus(states) => self.draw_live(states),
+            Event::Block {
+                summary,
+                output,
+                ok,
+                ending,
+                elapsed,
+                ..
+            } => {
+                self.say(&format!("  {}", st.bold(summary)));
+                if !output.is_empty() {
+                    self.event(&Event::Output(output.clone()));
+                }
+                let secs = elapsed.as_secs_f64();
+                if *ok {
+                    self.say(&st.ok(&format!("    ✓ ({secs:.1} s)")));
+                } else {
+                    self.say(&st.bad(&format!("    ✗ {ending} ({secs:.1} s)")));
+                }
+            }
+            Event::GroupEnd { elapsed } => {
+                let line = format!(
+                    "    all {} ended in {:.2} s",
+                    self.group.len(),
+                    elapsed.as_secs_f64()
+                );
+                self.say(&st.dim(&line));
+                self.group.clear();
+                let _ = self.out.flush();
+            }
             Event::Steps(s) => self.steps = s.clone(),
             Event::StepState {
                 index,

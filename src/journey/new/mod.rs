@@ -11,8 +11,9 @@ pub(crate) mod poetry;
 mod project;
 mod pyproject_form;
 pub(crate) mod python;
+mod sync;
 mod target;
-mod test_build;
+pub(crate) mod test_build;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -21,8 +21,25 @@ impl Step for PoetryStep {
          into exactly one Python: with two, it is hard to tell which one made or broke the project's \
          virtualenv."
     }
-    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
-        Ok(Check::Todo)
+    /// The probe already knows the chosen Poetry's version (from its files,
+    /// or from the one `poetry --version` it ran): asking again would start
+    /// Poetry for nothing. The script still shows the command.
+    fn check(&self, ctx: &Context) -> Result<Check, Failure> {
+        Ok(match super::chosen_poetry(ctx) {
+            Ok(p) => match p.version {
+                Some(v) if v >= MIN => {
+                    let mut done = format!("Poetry {v} at {}", p.path.display());
+                    // The note a run of the step would print, kept.
+                    if let Some(n) = self.note(ctx) {
+                        done.push_str(". ");
+                        done.push_str(&n);
+                    }
+                    Check::Done(done)
+                }
+                _ => Check::Todo,
+            },
+            Err(_) => Check::Todo,
+        })
     }
     fn refresh(&self, ctx: &mut Context) {
         ctx.facts.poetries = probe::poetry::find_all(&ctx.probe_env);

@@ -4,8 +4,72 @@ use super::{names, poetry_cmd, project_dir};
 use crate::journey::atp::{self, Example};
 use crate::journey::try_engine;
 use crate::journey::{Check, Context, Failure, Step};
-use crate::plan::{Cmd, Plan};
+use crate::plan::{Action, Cmd, Plan};
 use crate::preflight;
+use crate::templates::EXAMPLE_INPUT;
+
+/// How the checks start Python: the project venv's interpreter itself when
+/// it is known from the files (no Poetry start per command), shown beside
+/// the `poetry run python` a person would type; else `poetry run python`.
+pub(crate) struct Python {
+    venv_python: Option<std::path::PathBuf>,
+}
+
+impl Python {
+    pub(crate) fn of(ctx: &Context) -> Python {
+        // A dry run's script is what a person types: `poetry run`.
+        let venv_python = (!ctx.opts.dry_run)
+            .then(|| super::env::current_env(ctx))
+            .flatten()
+            .map(|(venv, _)| std::path::Path::new(&venv).join("bin").join("python"))
+            .filter(|p| p.is_file());
+        Python { venv_python }
+    }
+    /// `python ARGS` in the project folder.
+    pub(crate) fn cmd(&self, ctx: &Context, args: &[&str]) -> Cmd {
+        let mut typed = vec!["run", "python"];
+        typed.extend_from_slice(args);
+        let poetry = poetry_cmd(ctx, &typed);
+        match &self.venv_python {
+            Some(py) => {
+                let mut c = Cmd::new(py)
+                    .args(args.iter().copied())
+                    .cwd(project_dir(ctx))
+                    .label(format!("as `{}`", poetry.display()));
+                c.timeout = poetry.timeout;
+                c
+            }
+            None => poetry,
+        }
+    }
+    /// `poetry run WORDS` as the venv runs it: `python ...` with its
+    /// interpreter, another tool with its script in the venv's bin.
+    pub(crate) fn words(&self, ctx: &Context, words: &[&str]) -> Cmd {
+        if let Some(("python", rest)) = words.split_first().map(|(f, r)| (*f, r)) {
+            return self.cmd(ctx, rest);
+        }
+        let mut typed = vec!["run"];
+        typed.extend_from_slice(words);
+        let poetry = poetry_cmd(ctx, &typed);
+        let tool = self
+            .venv_python
+            .as_ref()
+            .zip(words.first())
+            .map(|(py, w)| py.with_file_name(w))
+            .filter(|t| !words[0].contains('/') && t.is_file());
+        match tool {
+            Some(t) => {
+                let mut c = Cmd::new(t)
+                    .args(words[1..].iter().copied())
+                    .cwd(project_dir(ctx))
+                    .label(format!("as `{}`", poetry.display()));
+                c.timeout = poetry.timeout;
+                c
+            }
+            None => poetry,
+        }
+    }
+}
 
 /// The project has a commit for the engine to install (the git step made
 /// one; in a dry run nothing exists yet, and the git step's plan makes it).
@@ -41,33 +105,49 @@ impl Step for TestBuild {
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
         Ok(Check::Todo)
     }
+    fn note(&self, ctx: &Context) -> Option<String> {
+        (!ctx.opts.dry_run)
+            .then(|| super::sync::venv_in_sync(ctx, &project_dir(ctx)))
+            .flatten()
+    }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
         let n = names(ctx);
         let test_file = n.test_file();
         let entry = format!("{}/{}.py", n.package(), n.entry_module());
+        let py = Python::of(ctx);
+        let mut plan = Plan::new();
+        // Poetry starts only when the venv lacks something the lock pins.
+        if ctx.opts.dry_run || super::sync::venv_in_sync(ctx, &project_dir(ctx)).is_none() {
+            plan = plan.run(poetry_cmd(ctx, &["install"]));
+        }
         // ACT's own flake8 command, in the project's venv.
         let flake8 = preflight::flake8_args();
-        let mut flake8_cmd: Vec<&str> = vec!["run", "python"];
-        flake8_cmd.extend(flake8.iter().map(String::as_str));
-        let mut plan = Plan::new()
-            .run(poetry_cmd(ctx, &["install"]))
-            .run(poetry_cmd(
-                ctx,
-                &["run", "python", "-m", "coverage", "run", &test_file],
-            ))
-            .run(poetry_cmd(
-                ctx,
-                &["run", "python", "-m", "coverage", "report"],
-            ))
-            .run(poetry_cmd(ctx, &flake8_cmd))
-            .run(poetry_cmd(ctx, &["run", "python", &entry, "--schema"]))
-            .run(super::example::command(ctx));
-        // As the engine runs it: the ATP round trip (journey/atp.rs).
-        let atp = atp::plan(
-            poetry_cmd(ctx, &["run", "python"]),
-            &Example::scaffold(&entry),
-        );
-        plan.actions.extend(atp.actions);
+        let flake8: Vec<&str> = flake8.iter().map(String::as_str).collect();
+        // As the engine runs it: the ATP round trip (journey/atp.rs); its
+        // script is written before the checks start.
+        let atp = atp::plan(Cmd::new("python"), &Example::scaffold(&entry));
+        let mut atp_runs = Vec::new();
+        for a in atp.actions {
+            match a {
+                Action::Run(c) => {
+                    let args: Vec<&str> = c.args.iter().map(String::as_str).collect();
+                    atp_runs.push(py.cmd(ctx, &args));
+                }
+                other => plan.push(other),
+            }
+        }
+        // Independent checks, started at once; the coverage report needs its run.
+        let mut branches = vec![
+            vec![
+                py.cmd(ctx, &["-m", "coverage", "run", &test_file]),
+                py.cmd(ctx, &["-m", "coverage", "report"]),
+            ],
+            vec![py.cmd(ctx, &flake8)],
+            vec![py.cmd(ctx, &[&entry, "--schema"])],
+            vec![py.cmd(ctx, &[&entry, "-f", EXAMPLE_INPUT])],
+        ];
+        branches.push(atp_runs);
+        plan.push(Action::Parallel(branches));
         if let Some(engine) = ctx.facts.engines.iter().find(|e| e.usable) {
             plan = plan.run(
                 Cmd::new(&engine.name)
@@ -92,6 +172,17 @@ impl Step for TestBuild {
         }
         Ok(plan)
     }
+    /// The example input must answer `success`: judged as soon as it ran,
+    /// before the container build and the engine start.
+    fn judge(&self, _ctx: &Context, cmd: &Cmd, output: &str) -> Result<(), Failure> {
+        if cmd
+            .args
+            .ends_with(&["-f".to_string(), EXAMPLE_INPUT.to_string()])
+        {
+            return super::example::judge(output);
+        }
+        Ok(())
+    }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
         if let Some(why) = try_engine::new_cannot_run(will_commit(ctx), images(ctx)) {
             let note = try_engine::new_skipped_note(&project_dir(ctx), &names(ctx).dist(), &why);
@@ -114,8 +205,6 @@ impl Step for TestBuild {
                 names(ctx).dist()
             ));
         }
-        // After the notes, so ACT's results are shown whatever the example said.
-        super::example::verify(ctx)?;
         if failed.is_empty() {
             Ok(())
         } else {

@@ -148,7 +148,7 @@ fn pip_requirement(name: &str, tilde: &str) -> String {
 }
 
 /// The venv's site-packages folder, when the project has a venv.
-fn site_packages(ctx: &Context) -> Option<PathBuf> {
+pub(crate) fn site_packages(ctx: &Context) -> Option<PathBuf> {
     let (venv, _) = current_env(ctx)?;
     let lib = Path::new(&venv).join("lib");
     std::fs::read_dir(&lib)
@@ -159,7 +159,7 @@ fn site_packages(ctx: &Context) -> Option<PathBuf> {
 }
 
 /// (normalised name, version) of every distribution in site-packages.
-fn installed(site: &Path) -> Vec<(String, String)> {
+pub(crate) fn installed(site: &Path) -> Vec<(String, String)> {
     let Ok(rd) = std::fs::read_dir(site) else {
         return Vec::new();
     };
@@ -175,7 +175,7 @@ fn installed(site: &Path) -> Vec<(String, String)> {
 
 /// (normalised name, version) of every package poetry.lock installs by default
 /// (optional ones, installed only for an extra, left out).
-fn locked_packages(dir: &Path) -> Option<Vec<(String, String)>> {
+pub(crate) fn locked_packages(dir: &Path) -> Option<Vec<(String, String)>> {
     let text = std::fs::read_to_string(dir.join("poetry.lock")).ok()?;
     let doc: toml_edit::DocumentMut = text.parse().ok()?;
     let pkgs = doc.get("package")?.as_array_of_tables()?;

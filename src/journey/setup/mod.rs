@@ -5,7 +5,7 @@
 
 mod code;
 mod finish;
-mod install;
+pub(crate) mod install;
 mod read;
 mod test_build;
 

@@ -1,9 +1,10 @@
 use std::time::Duration;
 
 use super::read::test_words;
-use super::{layout, poetry_cmd, project_dir};
+use super::{layout, project_dir};
 use crate::journey::atp;
 use crate::journey::new::example::{output_id, EXPECTED};
+use crate::journey::new::test_build::Python;
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 use crate::preflight;
@@ -28,11 +29,14 @@ fn commands(ctx: &Context) -> Vec<(Part, Cmd)> {
     };
     let mut out = Vec::new();
     let long = |c: Cmd| c.timeout(Duration::from_secs(1800));
+    // The venv's own interpreter and tools, each shown with its `poetry run` form.
+    let py = Python::of(ctx);
+    let run = |args: &[&str]| py.words(ctx, &args[1..]);
     if let Some(t) = l.tests.value() {
         let mut args = vec!["run".to_string()];
         args.extend(test_words(t));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let mut cmd = poetry_cmd(ctx, &args);
+        let mut cmd = run(&args);
         if !t.pythonpath.is_empty() {
             cmd = cmd.env("PYTHONPATH", t.pythonpath.join(":"));
         }
@@ -41,12 +45,9 @@ fn commands(ctx: &Context) -> Vec<(Part, Cmd)> {
     let flake8 = preflight::flake8_args();
     let mut args: Vec<&str> = vec!["run", "python"];
     args.extend(flake8.iter().map(String::as_str));
-    out.push((Part::Flake8, poetry_cmd(ctx, &args)));
+    out.push((Part::Flake8, run(&args)));
     if let Some(e) = l.entry.value() {
-        out.push((
-            Part::Schema,
-            poetry_cmd(ctx, &["run", "python", &e.module, "--schema"]),
-        ));
+        out.push((Part::Schema, run(&["run", "python", &e.module, "--schema"])));
         if let Some(input) = l.example_inputs.first() {
             let mut args = vec!["run", "python", &e.module, "-f", input];
             let steps = step_ids(&project_dir(ctx).join(&e.module));
@@ -55,7 +56,7 @@ fn commands(ctx: &Context) -> Vec<(Part, Cmd)> {
                 first = steps[0].clone();
                 args.extend(["-s", first.as_str()]);
             }
-            out.push((Part::Example, long(poetry_cmd(ctx, &args))));
+            out.push((Part::Example, long(run(&args))));
             // As the engine runs it (--atp), on the same input and step (when
             // the step's id can be read from the module).
             if let Some(step) = steps.first() {
@@ -65,11 +66,13 @@ fn commands(ctx: &Context) -> Vec<(Part, Cmd)> {
                     input_json: "{}".into(),
                     input_file: Some(input.clone()),
                 };
-                let run = atp::plan(poetry_cmd(ctx, &["run", "python"]), &ex);
-                for a in run.actions {
-                    if let crate::plan::Action::Run(c) = a {
-                        out.push((Part::Atp, long(c)));
-                    }
+                for c in atp::plan(Cmd::new("python"), &ex)
+                    .actions
+                    .iter()
+                    .flat_map(|a| a.commands())
+                {
+                    let args: Vec<&str> = c.args.iter().map(String::as_str).collect();
+                    out.push((Part::Atp, long(py.cmd(ctx, &args))));
                 }
             }
         }
@@ -143,12 +146,17 @@ impl Step for TestBuild {
     }
     fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
         let mut plan = Plan::new();
+        let mut branches = Vec::new();
         for (part, c) in commands(ctx) {
             if part == Part::Atp {
                 // The check's script goes to the wizard's state folder first.
                 plan = plan.replace(atp::script_path(), atp::SCRIPT);
             }
-            plan = plan.run(c);
+            branches.push(vec![c]);
+        }
+        // Independent checks: started at once.
+        if !branches.is_empty() {
+            plan.push(crate::plan::Action::Parallel(branches));
         }
         Ok(plan)
     }

@@ -19,7 +19,7 @@ use super::theme::Theme;
 use crate::exec::CancelToken;
 use crate::journey::driver::{Event, FailureChoice, FileChange, Outcome};
 use crate::journey::{Answer, Failure, Question, StepState};
-use crate::plan::{Action, Cmd, Plan};
+use crate::plan::{Cmd, Plan};
 
 /// Output lines kept for scrolling back; older ones are dropped.
 pub const OUTPUT_CAP: usize = 10_000;
@@ -78,6 +78,26 @@ pub struct StepView {
     pub why: String,
     pub state: StepState,
     pub detail: String,
+}
+
+/// The status line of commands run at once: each one's tool and where it is.
+fn group_line(cmds: &[String], states: &[crate::journey::driver::BlockState]) -> String {
+    use crate::journey::driver::BlockState as S;
+    let parts: Vec<String> = cmds
+        .iter()
+        .zip(states)
+        .map(|(c, s)| {
+            let name = crate::ui::plain::short_name(c);
+            match s {
+                S::Waiting => format!("{name} …"),
+                S::Running { since } => format!("{name} {:.0}s", since.elapsed().as_secs_f64()),
+                S::Done { ok: true, .. } => format!("{name} ✓"),
+                S::Done { ok: false, .. } => format!("{name} ✗"),
+                S::NotRun => format!("{name} -"),
+            }
+        })
+        .collect();
+    parts.join(" · ")
 }
 
 pub struct Running {
@@ -146,6 +166,8 @@ pub struct App {
     /// Lines scrolled back from the tail (0: follow the tail).
     pub scroll: usize,
     pub running: Option<Running>,
+    /// The summaries of the commands running at once, when a group runs.
+    pub group: Vec<String>,
     pub last: Option<LastCommand>,
     pub modal: Modal,
     pub help: bool,
@@ -190,7 +212,7 @@ impl App {
     /// Remember the commands of a plan about to run, to find each one's folder.
     fn add_pending(&mut self, p: &Plan) {
         for a in &p.actions {
-            if let Action::Run(c) = a {
+            for c in a.commands() {
                 self.pending.push(c.clone());
             }
         }
@@ -222,6 +244,7 @@ impl App {
             output: Lines::new(OUTPUT_CAP),
             scroll: 0,
             running: None,
+            group: Vec::new(),
             last: None,
             modal: Modal::None,
             help: false,
@@ -458,6 +481,66 @@ impl App {
                     ok,
                     elapsed,
                 });
+                if !self.quitting {
+                    self.cancel.reset();
+                }
+                self.cancel_requested = false;
+                self.status = None;
+            }
+            Event::GroupStart(cmds) => {
+                self.push(
+                    Kind::Note,
+                    &format!(
+                        "{} commands at once; each block shows when it ends:",
+                        cmds.len()
+                    ),
+                );
+                self.group = cmds;
+                self.running = Some(Running {
+                    summary: format!("{} commands at once", self.group.len()),
+                    started: Instant::now(),
+                });
+            }
+            Event::GroupStatus(states) => {
+                if let Some(r) = &mut self.running {
+                    r.summary = group_line(&self.group, &states);
+                }
+            }
+            Event::Block {
+                summary,
+                output,
+                ok,
+                ending,
+                elapsed,
+                ..
+            } => {
+                self.push(Kind::Command, &summary);
+                let mut rec = export::run_rec(&summary, &mut self.pending);
+                if let Rec::Run { ok: o, .. } = &mut rec {
+                    *o = Some(ok);
+                }
+                self.record.push(rec);
+                if !output.is_empty() {
+                    self.push_block(Kind::Output, output);
+                }
+                let secs = elapsed.as_secs_f64();
+                if ok {
+                    self.push(Kind::Ok, &format!("  ✓ ({secs:.1} s)"));
+                } else {
+                    self.push(Kind::Bad, &format!("  ✗ {ending} ({secs:.1} s)"));
+                }
+            }
+            Event::GroupEnd { elapsed } => {
+                self.push(
+                    Kind::Note,
+                    &format!(
+                        "  all {} ended in {:.1} s",
+                        self.group.len(),
+                        elapsed.as_secs_f64()
+                    ),
+                );
+                self.running = None;
+                self.group.clear();
                 if !self.quitting {
                     self.cancel.reset();
                 }
