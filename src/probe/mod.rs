@@ -8,6 +8,7 @@ pub mod layout;
 pub mod poetry;
 pub mod python;
 pub mod run;
+pub mod venv;
 
 use std::path::{Path, PathBuf};
 

@@ -88,8 +88,14 @@ pub fn pyvenv_cfg_version(venv: &Path) -> Option<Version> {
         .and_then(|v| Version::find_in(&v))
 }
 
+/// The `home` a venv's `pyvenv.cfg` records: the folder of the interpreter it was made from.
+pub fn pyvenv_cfg_home(venv: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(venv.join("pyvenv.cfg")).ok()?;
+    pyvenv_cfg_value(&text, "home")
+}
+
 /// A `key = value` from a `pyvenv.cfg` text.
-pub fn pyvenv_cfg_value(text: &str, key: &str) -> Option<String> {
+fn pyvenv_cfg_value(text: &str, key: &str) -> Option<String> {
     text.lines().find_map(|l| {
         let (k, v) = l.split_once('=')?;
         (k.trim().eq_ignore_ascii_case(key)).then(|| v.trim().to_string())

@@ -12,8 +12,9 @@ use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 use super::super::{Fix, Input};
-use super::venv_range::{candidates, Candidate, VenvPython};
+use super::venv_range::{candidates, Candidate};
 use crate::plan::{Cmd, Plan};
+use crate::probe::venv::VenvPython;
 
 /// The interpreter to make the venv again with, and a note when it is not the
 /// exact version the venv had.

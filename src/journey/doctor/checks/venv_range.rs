@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use super::super::{Finding, Fix, Group, Input};
 use crate::plan::{Cmd, Plan};
-use crate::probe::python::{locate, pyvenv_cfg_value, venv_root, version_from_files};
+use crate::probe::python::{locate, venv_root, version_from_files};
+use crate::probe::venv::VenvPython;
 use crate::pyproject::{Constraint, PythonReq};
 use crate::version::Version;
 
@@ -19,28 +20,6 @@ const G: Group = Group::Venv;
 
 /// The check's id: `ok` when the venv's Python is in the range.
 pub const ID: &str = "venv-python-out-of-range";
-
-/// What a venv's pyvenv.cfg says about its interpreter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VenvPython {
-    /// `version = 3.11.7` (venv) or `version_info = 3.11.7.final.0` (virtualenv).
-    pub version: Version,
-    /// `home`: the folder of the interpreter the venv was made from.
-    pub home: Option<String>,
-}
-
-impl VenvPython {
-    pub fn read(venv: &Path) -> Option<VenvPython> {
-        let text = std::fs::read_to_string(venv.join("pyvenv.cfg")).ok()?;
-        let version = pyvenv_cfg_value(&text, "version")
-            .or_else(|| pyvenv_cfg_value(&text, "version_info"))
-            .and_then(|v| Version::find_in(&v))?;
-        Some(VenvPython {
-            version,
-            home: pyvenv_cfg_value(&text, "home"),
-        })
-    }
-}
 
 /// An interpreter that could replace the venv's.
 #[derive(Debug, Clone, PartialEq, Eq)]
