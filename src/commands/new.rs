@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use super::{adopt_poetry, adopt_python, answers, fail};
+use super::{answers, fail};
 use crate::cli::NewArgs;
 use crate::journey::context::Options;
 use crate::journey::driver::{Driver, Outcome};
 use crate::journey::{self, Context, Failure};
+use crate::probe::given::{adopt_poetry, adopt_python};
 use crate::probe::{self, ProbeEnv};
 use crate::session::{self, ProjectState};
 use crate::ui::plain::Plain;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use super::{adopt_poetry, adopt_python, answers, fail};
+use super::{answers, fail};
 use crate::cli::SetupArgs;
 use crate::exec::CancelToken;
 use crate::journey::context::Options;
@@ -12,6 +12,7 @@ use crate::journey::driver::{Driver, Outcome};
 use crate::journey::setup::{self, Source};
 use crate::journey::{self, Context, Failure};
 use crate::plan::Cmd;
+use crate::probe::given::{adopt_poetry, adopt_python};
 use crate::probe::{self, ProbeEnv};
 use crate::session::{self, ProjectState};
 use crate::ui::plain::Plain;

@@ -4,6 +4,7 @@
 
 pub mod distro;
 pub mod engine;
+pub mod given;
 pub mod layout;
 pub mod poetry;
 pub mod python;
