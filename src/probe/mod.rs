@@ -7,6 +7,7 @@ pub mod engine;
 pub mod given;
 pub mod layout;
 pub mod poetry;
+pub mod pyenv;
 pub mod python;
 pub mod run;
 pub mod venv;

@@ -17,8 +17,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::probe::python::{self, pyenv_selected, pyenv_which, shim_kind, venv_root};
-use crate::probe::python::{Python, ShimKind};
+use crate::probe::pyenv::{pyenv_selected, pyenv_which, shim_kind, ShimKind};
+use crate::probe::python::{self, venv_root, Python};
 use crate::probe::run::{self, is_executable, par_map, sorted_entries, PROBE_TIMEOUT};
 use crate::probe::ProbeEnv;
 use crate::version::Version;

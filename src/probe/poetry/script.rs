@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::probe::python::{self, is_python_name};
+use crate::probe::pyenv;
+use crate::probe::python::is_python_name;
 use crate::probe::run::{is_executable, read_head};
 use crate::probe::ProbeEnv;
 
@@ -24,7 +25,7 @@ pub(super) struct ScriptOwner {
 pub(super) fn shebang_python(text: &str) -> Option<ShebangPython> {
     let mut lines = text.lines();
     let first = lines.next()?.strip_prefix("#!")?.trim();
-    let (interp, rest) = python::split_word(first)?;
+    let (interp, rest) = pyenv::split_word(first)?;
     let base = Path::new(&interp).file_name()?.to_str()?.to_string();
     if base == "env" {
         let prog = rest
@@ -38,7 +39,7 @@ pub(super) fn shebang_python(text: &str) -> Option<ShebangPython> {
     if ["sh", "bash", "dash", "zsh"].contains(&base.as_str()) {
         for line in lines.take(5) {
             if let Some(rest) = line.trim().strip_prefix("'''exec' ") {
-                let (py, _) = python::split_word(rest)?;
+                let (py, _) = pyenv::split_word(rest)?;
                 return Some(ShebangPython::Abs(PathBuf::from(py)));
             }
         }
@@ -77,7 +78,7 @@ pub(super) fn wrapper_target(text: &str) -> Option<PathBuf> {
             l.find(" exec ")? + 1
         };
         let rest = &l[at + 5..];
-        let (target, _) = python::split_word(rest)?;
+        let (target, _) = pyenv::split_word(rest)?;
         let p = PathBuf::from(target);
         p.file_name()?.to_str()?.starts_with("poetry").then_some(p)
     })
