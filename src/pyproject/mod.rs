@@ -14,6 +14,7 @@
 pub mod constraint;
 pub mod edit;
 pub mod generate;
+pub mod groups;
 pub mod legacy;
 pub mod lock_hash;
 pub mod read;
@@ -27,10 +28,11 @@ use std::fmt;
 
 pub use constraint::{normalize_name, parse_requirement, Constraint, Requirement};
 pub use edit::{
-    ensure_dev_group, move_dependency_groups, pin_sdk, rename_sdk, set_packages, set_python,
-    set_python_bound, set_version, EditError,
+    ensure_dev_group, pin_sdk, rename_sdk, set_packages, set_python, set_python_bound, set_version,
+    EditError,
 };
 pub use generate::{legacy_pyproject, LegacySpec};
+pub use groups::move_dependency_groups;
 pub use legacy::{to_legacy, LegacyReport};
 pub use read::{
     inspect, DepSource, Dependency, Form, PackageInclude, ProjectInfo, PythonReq, PythonWhere,
