@@ -10,6 +10,7 @@ pub mod exec;
 pub mod handoff;
 pub mod journey;
 pub mod names;
+pub mod official;
 pub mod plan;
 pub mod preflight;
 pub mod probe;

@@ -204,15 +204,15 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
         // Older than 3.9: say so here, not as a choice the Python step refuses.
         if let Some(py) = facts
             .python_at(&known)
-            .filter(|py| py.version < journey::new::MIN_PYTHON)
+            .filter(|py| py.version < crate::official::MIN_PYTHON)
         {
             return Err(Failure::usage(format!(
                 "--python {p} is Python {}: a plugin needs Python {}.{} or newer (the official images run 3.9)",
                 py.version,
-                journey::new::MIN_PYTHON.major,
-                journey::new::MIN_PYTHON.minor
+                crate::official::MIN_PYTHON.major,
+                crate::official::MIN_PYTHON.minor
             ))
-            .hint(newer_pythons(&facts, journey::new::MIN_PYTHON)));
+            .hint(newer_pythons(&facts, crate::official::MIN_PYTHON)));
         }
         let min = target.min_python();
         if let Some(py) = facts.python_at(&known).filter(|py| py.version < min) {

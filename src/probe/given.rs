@@ -117,7 +117,7 @@ fn python_instead(facts: &Facts) -> String {
     let ok: Vec<String> = facts
         .pythons
         .iter()
-        .filter(|p| p.version >= crate::journey::new::MIN_PYTHON)
+        .filter(|p| p.version >= crate::official::MIN_PYTHON)
         .take(5)
         .map(|p| format!("  --python {}   (Python {})", p.path.display(), p.version))
         .collect();

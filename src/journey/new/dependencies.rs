@@ -1,5 +1,6 @@
-use super::{poetry_cmd, project_dir, target, Target, SDK};
+use super::{poetry_cmd, project_dir, target, Target};
 use crate::journey::{Check, Context, Failure, Step};
+use crate::official::SDK_NAME as SDK;
 use crate::plan::Plan;
 use crate::pyproject;
 

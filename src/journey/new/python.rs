@@ -5,7 +5,7 @@ use crate::probe::{distro, Python};
 use crate::pyproject::constraint::Constraint;
 use crate::version::Version;
 
-pub const MIN: Version = Version::new(3, 9, 0);
+use crate::official::MIN_PYTHON as MIN;
 
 /// A Python 3.9 or newer for the project; for a project that exists (`setup`),
 /// one its own range admits.

@@ -33,20 +33,20 @@ impl Target {
     /// The project's Python range in Poetry's form; it keeps the SDK's <4.0.
     pub fn python_range(self) -> &'static str {
         match self {
-            Target::Py39 => "^3.9",
+            Target::Py39 => crate::official::PYTHON_CONSTRAINT,
             Target::Py312 => "^3.12",
         }
     }
     pub fn sdk_constraint(self) -> &'static str {
         match self {
-            Target::Py39 => "^0.14.3",
+            Target::Py39 => crate::official::SDK_CONSTRAINT,
             Target::Py312 => "^0.14.4",
         }
     }
     /// The oldest interpreter the project can use.
     pub fn min_python(self) -> Version {
         match self {
-            Target::Py39 => Version::new(3, 9, 0),
+            Target::Py39 => crate::official::MIN_PYTHON,
             Target::Py312 => Version::new(3, 12, 0),
         }
     }

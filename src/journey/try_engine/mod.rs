@@ -72,7 +72,7 @@ pub(crate) fn commit_dir(ctx: &Context) -> Result<PathBuf, Failure> {
 pub fn pick_python<'a>(pythons: &'a [Python], lowest: Option<&str>) -> Option<&'a Python> {
     let min = lowest
         .and_then(crate::version::Version::find_in)
-        .unwrap_or(crate::version::Version::new(3, 9, 0));
+        .unwrap_or(crate::official::MIN_PYTHON);
     pythons
         .iter()
         .filter(|p| p.version >= min && p.venv().is_none())

@@ -2,7 +2,6 @@
 
 use super::super::{Finding, Fix, Group, Input};
 use crate::probe::{distro, python, Python};
-use crate::version::Version;
 
 const G: Group = Group::Python;
 
@@ -26,7 +25,7 @@ fn describe(p: &Python) -> String {
 
 /// The verdicts for these interpreters (pure, for tests).
 pub fn judge(pythons: &[Python], distro: Option<&distro::Distro>) -> Vec<Finding> {
-    let min = Version::new(3, 9, 0);
+    let min = crate::official::MIN_PYTHON;
     let list = pythons.iter().map(describe).collect::<Vec<_>>().join("\n");
     let good: Vec<&Python> = pythons.iter().filter(|p| p.version >= min).collect();
     if good.is_empty() {
