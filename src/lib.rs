@@ -18,5 +18,6 @@ pub mod pyproject;
 pub mod session;
 
 pub mod templates;
+pub mod text;
 pub mod ui;
 pub mod version;

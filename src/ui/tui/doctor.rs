@@ -247,7 +247,7 @@ impl Checklist {
             let text = format!(
                 "{} {mark} {}",
                 if sel { "›" } else { " " },
-                truncate(&fnd.title, w.saturating_sub(4 + tail.chars().count()))
+                truncate(&fnd.title, w.saturating_sub(4 + crate::text::width(&tail)))
             );
             let style = if sel {
                 style.patch(t.selected())

@@ -113,7 +113,7 @@ impl Menu {
         for (i, (_, name, cmd, who)) in ITEMS.iter().enumerate() {
             let sel = i == self.selected;
             let head = format!("{} {}. {name}", if sel { "›" } else { " " }, i + 1);
-            let pad = w.saturating_sub(head.chars().count() + cmd.len() + 1);
+            let pad = w.saturating_sub(super::view::width(&head) + super::view::width(cmd) + 1);
             lines.push(Line::from(vec![
                 Span::styled(head, if sel { t.selected() } else { t.bold() }),
                 Span::raw(" ".repeat(pad)),

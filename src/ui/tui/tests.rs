@@ -982,3 +982,36 @@ fn the_finished_screen_shows_the_done_note_only_when_done() {
     let s = screen(&failed, (120, 40));
     assert!(!s.contains("QUAY_USERNAME"), "{s}");
 }
+
+/// A CJK author name takes two columns a character: the form wraps the
+/// driver's refusal by columns, so its end stays on screen, and the box keeps
+/// its right border on every row (issue 16).
+#[test]
+fn a_cjk_author_name_keeps_the_forms_layout() {
+    let author = || {
+        Question::text("author", "Author (Name <email>)")
+            .validate(|s| crate::names::one_line("author", s))
+    };
+    let name = "山田太郎山田太郎山田太郎山田太郎山田太郎 <taro@example.com>";
+    let mut a = running(COLOR);
+    let refusal =
+        format!("the author {name} was refused by the index: its name is too long for the wheel");
+    let rx = ask(&mut a, author(), Some(&refusal));
+    let buf = render(&a, (80, 24));
+    let s = text(&buf);
+    assert!(
+        s.contains("for the wheel"),
+        "the refusal's end is wrapped onto the screen:\n{s}"
+    );
+    assert!(s.contains("Author (Name <email>)"), "{s}");
+    typed(&mut a, name);
+    let buf = render(&a, (80, 24));
+    let s = text(&buf);
+    let rows: Vec<u16> = (0..24)
+        .filter(|&y| buf[(0, y)].symbol() == "│" && buf[(79, y)].symbol() != "│")
+        .collect();
+    assert!(rows.is_empty(), "rows {rows:?} lost the right border:\n{s}");
+    assert!(s.contains("✓ ok"), "{s}");
+    a.update(key(KeyCode::Enter));
+    assert_eq!(rx.try_recv().unwrap(), Answer::Value(name.into()));
+}
