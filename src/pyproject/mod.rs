@@ -15,6 +15,7 @@ pub mod constraint;
 pub mod edit;
 pub mod generate;
 pub mod groups;
+pub mod info;
 pub mod legacy;
 pub mod lock_hash;
 pub mod read;
@@ -33,11 +34,12 @@ pub use edit::{
 };
 pub use generate::{legacy_pyproject, LegacySpec};
 pub use groups::move_dependency_groups;
-pub use legacy::{to_legacy, LegacyReport};
-pub use read::{
-    inspect, DepSource, Dependency, Form, PackageInclude, ProjectInfo, PythonReq, PythonWhere,
-    SdkInfo, Source,
+pub use info::{
+    DepSource, Dependency, Form, PackageInclude, ProjectInfo, PythonReq, PythonWhere, SdkInfo,
+    Source,
 };
+pub use legacy::{to_legacy, LegacyReport};
+pub use read::inspect;
 
 pub use crate::official::{
     PYTHON_CONSTRAINT, PYTHON_CONSTRAINT_PEP440, SDK_CONSTRAINT, SDK_LAST_FOR_PY39, SDK_NAME,

@@ -28,6 +28,8 @@ pub mod view;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_boxes;
+#[cfg(test)]
 mod tests_truth;
 
 use std::io::IsTerminal;
