@@ -16,6 +16,7 @@ pub mod preflight;
 pub mod probe;
 pub mod pyproject;
 pub mod session;
+pub mod sys;
 
 pub mod templates;
 pub mod text;

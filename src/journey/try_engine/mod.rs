@@ -139,8 +139,7 @@ pub fn cannot_serve() -> Option<String> {
     if ns {
         return None;
     }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
+    if crate::sys::ffi::geteuid() != 0 {
         return Some(
             "neither a private network namespace (unshare --user --net) nor root is available"
                 .into(),
