@@ -125,7 +125,7 @@ pub(super) fn get_table<'a>(root: &'a Table, keys: &[&str]) -> Option<&'a Table>
 /// The highest document position of a table and everything under it.
 pub(super) fn max_position(t: &Table) -> Option<isize> {
     let mut best = t.position();
-    for (_, item) in t.iter() {
+    for (_, item) in t {
         let sub = match item {
             Item::Table(st) => max_position(st),
             Item::ArrayOfTables(a) => a.iter().filter_map(max_position).max(),

@@ -35,7 +35,7 @@ pub(super) fn read_groups(doc: &DocumentMut) -> Result<Groups, EditError> {
             return err(format!("[dependency-groups].{g} is not an array"));
         };
         let mut reqs = Vec::new();
-        for val in arr.iter() {
+        for val in arr {
             let Some(s) = val.as_str() else {
                 return err(format!(
                     "[dependency-groups].{g} has {}, which Poetry's legacy groups cannot express (include-group): move it by hand",

@@ -53,7 +53,7 @@ struct ProjectParts {
 fn persons(item: &Item, what: &str) -> Result<Value, EditError> {
     let mut out = Array::new();
     if let Some(arr) = item.as_array() {
-        for v in arr.iter() {
+        for v in arr {
             match v.as_inline_table().and_then(|t| pep621_person(t)) {
                 Some(p) => out.push(p),
                 None => {
@@ -65,7 +65,7 @@ fn persons(item: &Item, what: &str) -> Result<Value, EditError> {
             }
         }
     } else if let Some(aot) = item.as_array_of_tables() {
-        for t in aot.iter() {
+        for t in aot {
             match pep621_person(t) {
                 Some(p) => out.push(p),
                 None => {
@@ -113,7 +113,7 @@ fn read_project(
         decor_prefix: decor_prefix(project.decor()).unwrap_or("").to_string(),
         position: project.position(),
     };
-    for (k, item) in project.iter() {
+    for (k, item) in project {
         let key = project.key(k).expect("iterating").clone();
         let converted: Item = match k {
             "name" | "version" | "description" | "keywords" | "classifiers" => item.clone(),
@@ -159,7 +159,7 @@ fn read_project(
                 let Some(arr) = item.as_array() else {
                     return err("[project].dependencies should be an array of strings");
                 };
-                for val in arr.iter() {
+                for val in arr {
                     let Some(s) = val.as_str() else {
                         return err(format!(
                             "[project].dependencies has {}, which is not a requirement string",

@@ -74,7 +74,7 @@ fn authors_at(
         warnings.push(format!("{where_}.authors should be an array"));
         return None;
     };
-    for a in arr.iter() {
+    for a in arr {
         match (a.as_str(), value_table(a)) {
             (Some(s), _) if !pep621 => out.push(s.to_string()),
             (_, Some(t)) if pep621 => out.extend(pep621_person(t)),
@@ -169,7 +169,7 @@ fn pep508_deps(
         ));
         return;
     };
-    for val in arr.iter() {
+    for val in arr {
         let Some(s) = val.as_str() else {
             if value_table(val).is_some_and(|t| t.contains_key("include-group")) {
                 continue;
@@ -387,7 +387,7 @@ pub fn inspect(doc: &DocumentMut) -> ProjectInfo {
                     .to_string(),
                 url: t.get("url").and_then(Item::as_str).map(str::to_string),
                 priority: t.get("priority").and_then(Item::as_str).map(str::to_string),
-            })
+            });
         };
         if let Some(aot) = item.as_array_of_tables() {
             aot.iter().for_each(|t| push(t));

@@ -311,9 +311,5 @@ impl crate::journey::Step for FixStep {
 
 /// Exit code for a set of findings: 0 when no problem, 1 otherwise.
 pub fn exit_code(findings: &[Finding]) -> i32 {
-    if findings.iter().any(|f| f.severity == Severity::Problem) {
-        1
-    } else {
-        0
-    }
+    i32::from(findings.iter().any(|f| f.severity == Severity::Problem))
 }

@@ -5,7 +5,7 @@ use crate::plan::Plan;
 use crate::pyproject;
 
 /// `poetry add arcaflow-plugin-sdk@^0.14.3`: the SDK under its real name, and the lock file.
-pub struct Dependencies;
+pub(super) struct Dependencies;
 
 fn has_sdk(ctx: &Context) -> bool {
     let dir = project_dir(ctx);

@@ -5,7 +5,7 @@ use crate::plan::{Cmd, Plan};
 use crate::version::Version;
 
 /// `poetry env use` with the chosen interpreter.
-pub struct Env;
+pub(crate) struct Env;
 
 /// The project's virtualenv and its Python version, as Poetry sees it now.
 /// From files when they tell (as `doctor` finds it: `.venv`, else the one venv

@@ -9,24 +9,24 @@ use crate::plan::Cmd;
 use crate::templates::EXAMPLE_INPUT;
 
 /// The output the example input must give.
-pub const EXPECTED: &str = "success";
+pub(crate) const EXPECTED: &str = "success";
 
 /// `poetry run python <package>/<entry>.py -f inputs/example.yaml`, in the project.
-pub fn command(ctx: &Context) -> Cmd {
+pub(crate) fn command(ctx: &Context) -> Cmd {
     let n = names(ctx);
     let entry = format!("{}/{}.py", n.package(), n.entry_module());
     poetry_cmd(ctx, &["run", "python", &entry, "-f", EXAMPLE_INPUT])
 }
 
 /// The `output_id` the SDK printed (its YAML result's top-level key), if any.
-pub fn output_id(out: &str) -> Option<&str> {
+pub(crate) fn output_id(out: &str) -> Option<&str> {
     out.lines()
         .find_map(|l| l.strip_prefix("output_id:"))
         .map(|v| v.trim().trim_matches(|c| c == '"' || c == '\''))
 }
 
 /// Checks what the example run printed.
-pub fn verify(ctx: &Context) -> Result<(), Failure> {
+pub(crate) fn verify(ctx: &Context) -> Result<(), Failure> {
     let cmd = command(ctx);
     let Some(out) = ctx.outputs.get(&cmd.display()) else {
         return Err(Failure::new(format!(

@@ -6,7 +6,7 @@ use crate::journey::{Check, Context, Failure, Question, Step};
 use crate::plan::{Cmd, Plan};
 
 /// Clone the plugin, or take the folder as it is.
-pub struct GetCode;
+pub(super) struct GetCode;
 
 impl Step for GetCode {
     fn id(&self) -> &'static str {

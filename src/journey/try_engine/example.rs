@@ -19,7 +19,7 @@ pub struct TryExample {
 }
 
 /// The first `@plugin.step(id="...")` of a module's text.
-pub fn first_step(text: &str) -> Option<String> {
+pub(super) fn first_step(text: &str) -> Option<String> {
     let re = regex::Regex::new(r#"@plugin\.step\(\s*id\s*=\s*["']([^"']+)["']"#).ok()?;
     re.captures(text).map(|c| c[1].to_string())
 }

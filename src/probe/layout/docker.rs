@@ -131,7 +131,7 @@ pub fn substitute(s: &str, vars: &BTreeMap<String, String>) -> String {
                 };
                 match vars.get(name).map(String::as_str).or(default) {
                     Some(v) => out.push_str(v),
-                    None => out.push_str(&rest[i..i + 2 + end + 1]),
+                    None => out.push_str(&rest[i..=(i + 2 + end)]),
                 }
                 rest = &inner[end + 1..];
                 continue;

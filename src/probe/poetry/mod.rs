@@ -28,8 +28,8 @@ mod site;
 #[cfg(test)]
 mod tests;
 
-use script::*;
-use site::*;
+use script::script_owner;
+use site::{find_dist_info, installer_of, lib_python_dirs, poetry_dist_infos, record_scripts};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -455,7 +455,7 @@ fn find_all_in(env: &ProbeEnv, interpreters: &[PathBuf]) -> Vec<PoetryInstall> {
                     },
                     &official,
                 );
-                a.key = key.clone();
+                a.key.clone_from(&key);
                 a
             }
             None => Analysed {

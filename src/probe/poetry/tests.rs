@@ -1,5 +1,6 @@
 //! Poetry discovery against fake installs built in temporary folders.
 
+use super::script::{shebang_python, wrapper_target, ShebangPython};
 use super::*;
 use std::os::unix::fs::{symlink, PermissionsExt};
 

@@ -67,11 +67,11 @@ impl Checklist {
         }
         if let Some(i) = self.confirm {
             return match k.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                KeyCode::Char('y' | 'Y') => {
                     self.confirm = None;
                     Some(Action::Fix(i))
                 }
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => {
                     self.confirm = None;
                     self.scroll = 0;
                     self.status = Some("Not applied: nothing was changed.".into());
@@ -247,7 +247,7 @@ impl Checklist {
             let text = format!(
                 "{} {mark} {}",
                 if sel { "›" } else { " " },
-                truncate(&fnd.title, w.saturating_sub(4 + crate::text::width(&tail)))
+                truncate(&fnd.title, w.saturating_sub(4 + crate::text::width(tail)))
             );
             let style = if sel {
                 style.patch(t.selected())

@@ -70,14 +70,14 @@ impl Menu {
         let n = ITEMS.len();
         match k.code {
             KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.done = Some(None)
+                self.done = Some(None);
             }
             KeyCode::Esc | KeyCode::Char('q') => self.done = Some(None),
             KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
-                self.selected = (self.selected + n - 1) % n
+                self.selected = (self.selected + n - 1) % n;
             }
             KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-                self.selected = (self.selected + 1) % n
+                self.selected = (self.selected + 1) % n;
             }
             KeyCode::Char(c @ '1'..='4') => {
                 self.selected = c as usize - '1' as usize;
@@ -88,7 +88,7 @@ impl Menu {
             KeyCode::Char('n')
                 if ITEMS[self.selected].0 == Choice::Release && self.release_note.is_some() =>
             {
-                self.done = Some(Some(Choice::ReleaseAfresh))
+                self.done = Some(Some(Choice::ReleaseAfresh));
             }
             _ => {}
         }

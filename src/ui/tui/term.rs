@@ -101,7 +101,7 @@ fn restore_from_panic() {
             Ok(g) => break Some(g),
             Err(std::sync::TryLockError::Poisoned(p)) => break Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(1))
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
             Err(std::sync::TryLockError::WouldBlock) => break None,
         }

@@ -266,7 +266,7 @@ fn venv_made(rel: &Path) -> bool {
         .iter()
         .any(|p| n.starts_with(p)),
         // `include/python3.X/` (venv makes it empty; pip's headers are in RECORD).
-        ["lib", _] | ["lib", _, "site-packages"] | ["include", _] => true,
+        ["lib" | "include", _] | ["lib", _, "site-packages"] => true,
         ["lib", _, "site-packages", n] => {
             matches!(*n, "_virtualenv.py" | "_virtualenv.pth" | "README.txt")
                 || n.ends_with(".virtualenv")
