@@ -30,6 +30,8 @@ mod tests;
 #[cfg(test)]
 mod tests_boxes;
 #[cfg(test)]
+mod tests_snapshots;
+#[cfg(test)]
 mod tests_truth;
 
 use std::io::IsTerminal;
