@@ -7,10 +7,10 @@
 pub mod cli;
 pub mod commands;
 pub mod exec;
-pub mod handoff;
+pub(crate) mod handoff;
 pub mod journey;
 pub mod names;
-pub mod official;
+pub(crate) mod official;
 pub mod plan;
 pub mod preflight;
 pub mod probe;
@@ -19,6 +19,6 @@ pub mod session;
 pub mod sys;
 
 pub mod templates;
-pub mod text;
+pub(crate) mod text;
 pub mod ui;
 pub mod version;

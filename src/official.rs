@@ -5,7 +5,7 @@
 use crate::version::Version;
 
 /// The oldest Python a plugin can use: the official images run 3.9.
-pub const MIN_PYTHON: Version = Version::new(3, 9, 0);
+pub(crate) const MIN_PYTHON: Version = Version::new(3, 9, 0);
 /// The SDK's name on PyPI.
 pub const SDK_NAME: &str = "arcaflow-plugin-sdk";
 /// The name the 2023 guide uses, which does not exist on PyPI.

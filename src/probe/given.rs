@@ -163,7 +163,7 @@ fn poetry_instead(facts: &Facts) -> String {
 
 /// Make a user-given interpreter part of the facts, so questions can offer it.
 /// A bare name is looked up on PATH. Returns the path the facts know it by.
-pub fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
+pub(crate) fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
     let g = Given::resolve("python", given)?;
     let real = std::fs::canonicalize(&g.path)
         .map_err(|_| Failure::usage(format!("{}: no such file", g.shown)))?;
@@ -212,7 +212,7 @@ pub fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure>
 }
 
 /// The same for `--poetry PATH`.
-pub fn adopt_poetry(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
+pub(crate) fn adopt_poetry(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
     let g = Given::resolve("poetry", given)?;
     if !g.path.is_file() {
         return Err(Failure::usage(format!("{}: no such file", g.shown)));

@@ -4,13 +4,13 @@
 
 pub mod distro;
 pub mod engine;
-pub mod given;
-pub mod layout;
+pub(crate) mod given;
+pub(crate) mod layout;
 pub mod poetry;
-pub mod pyenv;
+pub(crate) mod pyenv;
 pub mod python;
-pub mod run;
-pub mod venv;
+pub(crate) mod run;
+pub(crate) mod venv;
 
 use std::path::{Path, PathBuf};
 

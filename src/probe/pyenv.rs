@@ -10,14 +10,14 @@ use super::ProbeEnv;
 
 /// What a pyenv shim says about itself: the pyenv program it execs and its root.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PyenvShim {
+pub(crate) struct PyenvShim {
     pub pyenv: PathBuf,
     pub root: PathBuf,
 }
 
 /// How a file found on PATH is to be treated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ShimKind {
+pub(crate) enum ShimKind {
     /// pyenv's own shim: resolved from `pyenv version-name` and the versions folder.
     Pyenv(PyenvShim),
     /// In a shims folder but not in pyenv's format: run it to learn what it runs.
@@ -26,7 +26,7 @@ pub enum ShimKind {
 
 /// Whether `path` (found on PATH) is a shim: a file in `<pyenv_root>/shims/`, or
 /// a small script in pyenv's shim format anywhere.
-pub fn shim_kind(path: &Path, env: &ProbeEnv) -> Option<ShimKind> {
+pub(crate) fn shim_kind(path: &Path, env: &ProbeEnv) -> Option<ShimKind> {
     let in_shims_dir = env
         .pyenv_root
         .as_ref()
@@ -48,7 +48,7 @@ pub fn shim_kind(path: &Path, env: &ProbeEnv) -> Option<ShimKind> {
 
 /// Parse pyenv's shim script:
 /// `export PYENV_ROOT="/root/.pyenv"` and `exec "/root/.pyenv/libexec/pyenv" exec "$program" "$@"`.
-pub fn parse_pyenv_shim(text: &str) -> Option<PyenvShim> {
+pub(crate) fn parse_pyenv_shim(text: &str) -> Option<PyenvShim> {
     let mut root = None;
     let mut pyenv = None;
     for line in text.lines().map(str::trim) {
@@ -92,7 +92,7 @@ pub(crate) fn split_word(s: &str) -> Option<(String, &str)> {
 /// `.python-version` from the working folder up, `<root>/version`), e.g.
 /// `["3.11.7"]` or `["3.11.7", "3.9.18"]`; Err with pyenv's message when none
 /// is usable (a selected version that is not installed).
-pub fn pyenv_selected(shim: &PyenvShim, env: &ProbeEnv) -> Result<Vec<String>, String> {
+pub(crate) fn pyenv_selected(shim: &PyenvShim, env: &ProbeEnv) -> Result<Vec<String>, String> {
     let out = run::run(
         &shim.pyenv,
         &["version-name"],
@@ -119,7 +119,7 @@ pub fn pyenv_selected(shim: &PyenvShim, env: &ProbeEnv) -> Result<Vec<String>, S
 
 /// `pyenv which NAME`, done here: the first selected version whose `bin/NAME`
 /// is executable; `system` means PATH without the shims folder.
-pub fn pyenv_which(
+pub(crate) fn pyenv_which(
     name: &str,
     selected: &[String],
     shim: &PyenvShim,

@@ -15,7 +15,7 @@ use crate::version::Version;
 
 /// What a venv's pyvenv.cfg says about its interpreter.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VenvPython {
+pub(crate) struct VenvPython {
     /// `version = 3.11.7` (venv) or `version_info = 3.11.7.final.0` (virtualenv).
     pub version: Version,
     /// `home`: the folder of the interpreter the venv was made from.
@@ -23,7 +23,7 @@ pub struct VenvPython {
 }
 
 impl VenvPython {
-    pub fn read(venv: &Path) -> Option<VenvPython> {
+    pub(crate) fn read(venv: &Path) -> Option<VenvPython> {
         Some(VenvPython {
             version: pyvenv_cfg_version(venv)?,
             home: pyvenv_cfg_home(venv),
@@ -33,7 +33,7 @@ impl VenvPython {
 
 /// Poetry's `virtualenvs.path`: `POETRY_VIRTUALENVS_PATH`, Poetry's config.toml,
 /// else `{cache-dir}/virtualenvs`.
-pub fn virtualenvs_path(env: &ProbeEnv) -> Option<PathBuf> {
+pub(crate) fn virtualenvs_path(env: &ProbeEnv) -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("POETRY_VIRTUALENVS_PATH").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(p));
     }
@@ -100,7 +100,7 @@ fn env_hash(dir: &Path) -> Option<String> {
 
 /// Where the project's venv is (it may be broken), if it has one.
 /// `dir` is the project folder; Poetry, when it must be asked, is the first on the probe PATH.
-pub fn locate(dir: &Path, env: &ProbeEnv, project_name: Option<&str>) -> Option<PathBuf> {
+pub(crate) fn locate(dir: &Path, env: &ProbeEnv, project_name: Option<&str>) -> Option<PathBuf> {
     let local = dir.join(".venv");
     if local.join("pyvenv.cfg").is_file() {
         return Some(local);
@@ -143,7 +143,7 @@ pub fn locate(dir: &Path, env: &ProbeEnv, project_name: Option<&str>) -> Option<
 }
 
 /// Why this venv cannot run, if it cannot.
-pub fn broken(venv: &Path) -> Option<String> {
+pub(crate) fn broken(venv: &Path) -> Option<String> {
     std::fs::File::open(venv.join("pyvenv.cfg")).ok()?;
     let python = venv.join("bin/python");
     let mut why = Vec::new();
@@ -174,7 +174,7 @@ pub fn broken(venv: &Path) -> Option<String> {
 }
 
 /// A distribution's dist-info folder is in the venv's site-packages.
-pub fn installed(venv: &Path, dist: &str) -> bool {
+pub(crate) fn installed(venv: &Path, dist: &str) -> bool {
     let want = normalize_name(dist).replace('-', "_");
     let Ok(libs) = std::fs::read_dir(venv.join("lib")) else {
         return false;

@@ -23,13 +23,13 @@ use crate::plan::Cmd;
 use crate::probe::{PoetryInstall, Python};
 
 pub(crate) use target::target;
-pub use target::Target;
+pub(crate) use target::Target;
 
 /// Dev tools, pinned so they resolve on every Python the project allows (3.9 up):
 /// an unpinned `poetry add` picks releases that need a newer Python.
-pub const DEV_TOOLS: &[(&str, &str)] = &[("flake8", "~7.3"), ("coverage", "~7.10")];
+pub(crate) const DEV_TOOLS: &[(&str, &str)] = &[("flake8", "~7.3"), ("coverage", "~7.10")];
 
-pub fn steps() -> Vec<Box<dyn Step>> {
+pub(crate) fn steps() -> Vec<Box<dyn Step>> {
     vec![
         Box::new(about::About),
         Box::new(python::PythonStep::ANY),
@@ -118,7 +118,7 @@ pub(crate) fn poetry_cmd(ctx: &Context, args: &[&str]) -> Cmd {
 
 /// What to do once the plugin is made, for the Finished screen and the last
 /// lines of the plain run: the repository secrets the CI workflow needs.
-pub fn done_note(_ctx: &Context) -> String {
+pub(crate) fn done_note(_ctx: &Context) -> String {
     crate::templates::workflow::secrets_note()
 }
 

@@ -47,7 +47,7 @@ impl Step for ReadProject {
 }
 
 /// What the project says, a line per fact, for the screen and the script.
-pub fn summary(ctx: &Context, l: &Layout) -> String {
+pub(crate) fn summary(ctx: &Context, l: &Layout) -> String {
     let mut out = Vec::new();
     let python = l
         .python

@@ -9,9 +9,9 @@ use super::{learned, PYTHON};
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 
-pub const ENGINE_VERSION: &str = "0.21.0";
+pub(crate) const ENGINE_VERSION: &str = "0.21.0";
 /// sha256 of arcaflow-0.21.0-py3-none-manylinux2014_x86_64.whl on PyPI.
-pub const ENGINE_WHEEL_SHA256: &str =
+pub(crate) const ENGINE_WHEEL_SHA256: &str =
     "56bb0d3eec4f8537e4fc3dd9b9019b4ff951e21231a4641d95ff981344687581";
 
 pub(super) fn venv() -> PathBuf {

@@ -8,7 +8,7 @@ use crate::journey::Failure;
 use crate::probe::layout::{Fact, Layout};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TryExample {
+pub(crate) struct TryExample {
     /// The entry module, relative to the project.
     pub entry: String,
     pub step: String,
@@ -24,7 +24,7 @@ pub(super) fn first_step(text: &str) -> Option<String> {
     re.captures(text).map(|c| c[1].to_string())
 }
 
-pub fn find_example(dir: &Path, l: &Layout) -> Result<TryExample, Failure> {
+pub(crate) fn find_example(dir: &Path, l: &Layout) -> Result<TryExample, Failure> {
     let entry = match &l.entry {
         Fact::Known { value, .. } if dir.join(&value.module).is_file() => value.module.clone(),
         _ => {

@@ -23,7 +23,7 @@ use crate::journey::driver::Driver;
 use crate::journey::Context;
 use crate::session::SessionLog;
 
-pub struct Checklist {
+pub(crate) struct Checklist {
     pub findings: Vec<Finding>,
     pub selected: usize,
     pub theme: Theme,
@@ -42,7 +42,7 @@ enum Action {
 }
 
 impl Checklist {
-    pub fn new(findings: Vec<Finding>, theme: Theme) -> Self {
+    pub(crate) fn new(findings: Vec<Finding>, theme: Theme) -> Self {
         let mut c = Checklist {
             findings,
             selected: 0,
@@ -149,7 +149,7 @@ impl Checklist {
         }
     }
 
-    pub fn draw(&self, f: &mut Frame) {
+    pub(crate) fn draw(&self, f: &mut Frame) {
         let t = &self.theme;
         let area = f.area();
         let [header, body, detail, keys] = Layout::vertical([
@@ -350,7 +350,7 @@ fn scrolled(f: &mut Frame, t: &Theme, lines: Vec<Line<'static>>, scroll: usize, 
 }
 
 /// The checklist until the user quits; the findings at that point.
-pub fn run(input: &Input, findings: Vec<Finding>, log: &SessionLog) -> Vec<Finding> {
+pub(crate) fn run(input: &Input, findings: Vec<Finding>, log: &SessionLog) -> Vec<Finding> {
     let theme = Theme::detect();
     let mut list = Checklist::new(findings, theme);
     let mut ctx = Context::new(

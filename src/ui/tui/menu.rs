@@ -20,7 +20,7 @@ pub enum Choice {
 }
 
 /// (choice, name, command, who it is for)
-pub const ITEMS: [(Choice, &str, &str, &str); 4] = [
+pub(crate) const ITEMS: [(Choice, &str, &str, &str); 4] = [
     (
         Choice::New,
         "New plugin",
@@ -47,17 +47,18 @@ pub const ITEMS: [(Choice, &str, &str, &str); 4] = [
     ),
 ];
 
-pub struct Menu {
+pub(crate) struct Menu {
     pub selected: usize,
     pub theme: Theme,
     /// Some(choice) or None (quit) once decided.
+    #[allow(clippy::option_option)]
     pub done: Option<Option<Choice>>,
     /// A stopped release that Release resumes ("resuming 0.2.1 to testpypi").
     pub release_note: Option<String>,
 }
 
 impl Menu {
-    pub fn new(theme: Theme) -> Self {
+    pub(crate) fn new(theme: Theme) -> Self {
         Menu {
             selected: 0,
             theme,
@@ -66,7 +67,7 @@ impl Menu {
         }
     }
 
-    pub fn key(&mut self, k: KeyEvent) {
+    pub(crate) fn key(&mut self, k: KeyEvent) {
         let n = ITEMS.len();
         match k.code {
             KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
@@ -94,7 +95,7 @@ impl Menu {
         }
     }
 
-    pub fn draw(&self, f: &mut Frame) {
+    pub(crate) fn draw(&self, f: &mut Frame) {
         let t = &self.theme;
         let area = f.area();
         let [body, keys] =

@@ -12,16 +12,16 @@
 
 pub mod app;
 mod boxes;
-pub mod doctor;
-pub mod export;
-pub mod form;
+pub(crate) mod doctor;
+pub(crate) mod export;
+pub(crate) mod form;
 mod keys;
-pub mod menu;
-pub mod output;
+pub(crate) mod menu;
+pub(crate) mod output;
 mod recap;
-pub mod resume;
-pub mod search;
-pub mod term;
+pub(crate) mod resume;
+pub(crate) mod search;
+pub(crate) mod term;
 pub mod theme;
 pub mod view;
 

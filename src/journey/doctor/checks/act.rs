@@ -8,7 +8,7 @@ use crate::preflight;
 
 const G: Group = Group::Act;
 
-pub fn check(input: &Input) -> Vec<Finding> {
+pub(crate) fn check(input: &Input) -> Vec<Finding> {
     let dir = &input.dir;
     let mut results = preflight::check_project(dir);
     // Without a Dockerfile, its line checks only repeat that it is missing.

@@ -18,7 +18,7 @@ const G: Group = Group::Venv;
 /// the venv (someone else's files, however its links point: a committed
 /// `site-packages/*.pth` runs code at start-up), or its `bin/python`, links
 /// followed, lies inside the project.
-pub fn untrusted(dir: &Path, venv: &Path) -> Option<String> {
+pub(crate) fn untrusted(dir: &Path, venv: &Path) -> Option<String> {
     match git_tracks(dir, venv) {
         Some(true) => {
             return Some(format!(
@@ -51,7 +51,7 @@ pub fn untrusted(dir: &Path, venv: &Path) -> Option<String> {
 }
 
 /// Git tracks a file under `venv` (see [`git_tracks`]).
-pub fn tracked_by_git(dir: &Path, venv: &Path) -> bool {
+pub(crate) fn tracked_by_git(dir: &Path, venv: &Path) -> bool {
     git_tracks(dir, venv) == Some(true)
 }
 
@@ -61,7 +61,7 @@ pub fn tracked_by_git(dir: &Path, venv: &Path) -> bool {
 /// Read with git itself, fsmonitor and hooks off (nothing of the project's
 /// runs), and with any owner's repository readable: a clone owned by someone
 /// else is exactly the one to ask about.
-pub fn git_tracks(dir: &Path, venv: &Path) -> Option<bool> {
+pub(crate) fn git_tracks(dir: &Path, venv: &Path) -> Option<bool> {
     let Ok(rel) = venv.strip_prefix(dir) else {
         return Some(false);
     };
@@ -89,7 +89,7 @@ pub fn git_tracks(dir: &Path, venv: &Path) -> Option<bool> {
     Some(!out.trim_matches('\0').is_empty())
 }
 
-pub fn check(input: &Input) -> Vec<Finding> {
+pub(crate) fn check(input: &Input) -> Vec<Finding> {
     let Some(p) = Project::load(&input.dir) else {
         return Vec::new();
     };
