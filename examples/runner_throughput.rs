@@ -61,9 +61,7 @@ fn vmhwm_kb() -> u64 {
 /// Also the context switches of all its threads: each is a wake-up that costs
 /// more than the work of a small read.
 fn self_cpu_ms() -> (u64, i64) {
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage fills the struct it is given.
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let ru = arcaflow_wizard::sys::ffi::rusage_self();
     let ms = |t: libc::timeval| t.tv_sec as u64 * 1000 + t.tv_usec as u64 / 1000;
     (
         ms(ru.ru_utime) + ms(ru.ru_stime),

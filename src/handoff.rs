@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-pub struct Handoff<T> {
+pub(crate) struct Handoff<T> {
     state: Mutex<State<T>>,
     /// The receiver waits here for items, the sender for room.
     cond: Condvar,
@@ -39,7 +39,7 @@ struct State<T> {
 
 /// What `push` did.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Pushed {
+pub(crate) enum Pushed {
     /// The queue was empty: a receiver that is not blocked in `wait` (the UI
     /// thread waits on its own channel) must be told.
     First,
@@ -50,7 +50,7 @@ pub enum Pushed {
 
 impl<T> Handoff<T> {
     /// A queue that holds at most `cap` items: `push` waits beyond that.
-    pub fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize) -> Self {
         Handoff {
             state: Mutex::new(State {
                 items: VecDeque::new(),
@@ -74,18 +74,18 @@ impl<T> Handoff<T> {
     }
 
     /// Adds `item`, first waiting while the queue is full.
-    pub fn push(&self, item: T) -> Pushed {
+    pub(crate) fn push(&self, item: T) -> Pushed {
         self.push_inner(item, false)
     }
 
     /// `push`, and the receiver looks now, however small its batch so far:
     /// for an item somebody waits on (a flush).
-    pub fn push_now(&self, item: T) -> Pushed {
+    pub(crate) fn push_now(&self, item: T) -> Pushed {
         self.push_inner(item, true)
     }
 
     /// `push` without waiting: the item back when the queue is full.
-    pub fn try_push(&self, item: T) -> Result<Pushed, T> {
+    pub(crate) fn try_push(&self, item: T) -> Result<Pushed, T> {
         let s = self.lock();
         if s.items.len() >= self.cap && !s.closed {
             return Err(item);
@@ -126,7 +126,7 @@ impl<T> Handoff<T> {
     }
 
     /// Everything waiting, without waiting (maybe nothing).
-    pub fn take(&self) -> VecDeque<T> {
+    pub(crate) fn take(&self) -> VecDeque<T> {
         self.take_locked(self.lock(), usize::MAX)
     }
 
@@ -152,7 +152,7 @@ impl<T> Handoff<T> {
     /// items: Some(count of items pushed), None when nothing was pushed since
     /// the last fence. Until the receiver passes it (`take_to`), `take_before_fence`
     /// stops there, so nothing pushed later is taken before that message is read.
-    pub fn fence(&self) -> Option<u64> {
+    pub(crate) fn fence(&self) -> Option<u64> {
         let mut s = self.lock();
         (s.pushed > s.fence).then(|| {
             s.fence = s.pushed;
@@ -162,7 +162,7 @@ impl<T> Handoff<T> {
 
     /// The items up to fence `n` (the count `fence` returned), and the fence
     /// is passed.
-    pub fn take_to(&self, n: u64) -> VecDeque<T> {
+    pub(crate) fn take_to(&self, n: u64) -> VecDeque<T> {
         let mut s = self.lock();
         s.passed = s.passed.max(n);
         let count = n.saturating_sub(s.taken) as usize;
@@ -170,7 +170,7 @@ impl<T> Handoff<T> {
     }
 
     /// Everything waiting, but not past a fence the receiver has not passed.
-    pub fn take_before_fence(&self) -> VecDeque<T> {
+    pub(crate) fn take_before_fence(&self) -> VecDeque<T> {
         let s = self.lock();
         let count = if s.fence > s.passed {
             s.fence.saturating_sub(s.taken) as usize
@@ -181,12 +181,13 @@ impl<T> Handoff<T> {
     }
 
     /// Nothing waits.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.lock().items.is_empty()
     }
 
     /// Everything waiting, once there is something; None once closed and empty.
-    pub fn wait(&self) -> Option<VecDeque<T>> {
+    #[cfg(test)]
+    pub(crate) fn wait(&self) -> Option<VecDeque<T>> {
         self.wait_batch(1, Duration::ZERO)
     }
 
@@ -195,7 +196,7 @@ impl<T> Handoff<T> {
     /// closed, full, or holds an item pushed with `push_now`. None once closed
     /// and empty. For a receiver nobody watches (the log's writer): it is woken
     /// about twice per batch instead of once per item.
-    pub fn wait_batch(&self, batch: usize, patience: Duration) -> Option<VecDeque<T>> {
+    pub(crate) fn wait_batch(&self, batch: usize, patience: Duration) -> Option<VecDeque<T>> {
         let mut s = self.lock();
         while s.items.is_empty() {
             if s.closed {
@@ -227,7 +228,7 @@ impl<T> Handoff<T> {
 
     /// No more items: a waiting sender returns `Closed`, and `wait` returns
     /// what is left, then None.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         let mut s = self.lock();
         s.closed = true;
         self.cond.notify_all();

@@ -7,15 +7,18 @@
 pub mod cli;
 pub mod commands;
 pub mod exec;
-pub mod handoff;
+pub(crate) mod handoff;
 pub mod journey;
 pub mod names;
+pub(crate) mod official;
 pub mod plan;
 pub mod preflight;
 pub mod probe;
 pub mod pyproject;
 pub mod session;
+pub mod sys;
 
 pub mod templates;
+pub(crate) mod text;
 pub mod ui;
 pub mod version;

@@ -38,9 +38,5 @@ fn main() -> ExitCode {
 /// stdin (the runner closes it) and to no socket, and std restores the default
 /// in every child it starts, so only stdout and stderr can raise it.
 fn die_quietly_on_closed_pipe() {
-    // SAFETY: signal() with a valid signal number and SIG_DFL, before any thread starts.
-    #[allow(unsafe_code)]
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    arcaflow_wizard::sys::ffi::default_sigpipe();
 }

@@ -225,7 +225,7 @@ pub fn to_shell_script(header: &str, sections: &[ScriptSection<'_>]) -> String {
     out.push_str("set -euo pipefail\n");
     for sec in sections {
         let _ = writeln!(out, "\n# == {} ==", sec.title);
-        for line in wrap(sec.why, 76) {
+        for line in crate::text::wrap(sec.why, 76) {
             let _ = writeln!(out, "# {line}");
         }
         for a in &sec.plan.actions {
@@ -305,25 +305,6 @@ fn heredoc_marker(contents: &str) -> String {
         m.push('_');
     }
     m
-}
-
-/// Greedy word wrap for comments and help text.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    for para in text.split('\n') {
-        let mut cur = String::new();
-        for word in para.split_whitespace() {
-            if !cur.is_empty() && cur.len() + 1 + word.len() > width {
-                lines.push(std::mem::take(&mut cur));
-            }
-            if !cur.is_empty() {
-                cur.push(' ');
-            }
-            cur.push_str(word);
-        }
-        lines.push(cur);
-    }
-    lines
 }
 
 /// Paths in plans are absolute; scripts read better relative to where they run.

@@ -1109,7 +1109,7 @@ fn python_older_than_3_9_is_refused_by_its_version() {
 fn unwritable_folder_is_refused() {
     let sb = common::Sandbox::new();
     // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
+    let root = arcaflow_wizard::sys::ffi::geteuid() == 0;
     let parent = if root {
         let probe = Path::new("/proc/sys/aw-bad-input-probe");
         if std::fs::create_dir(probe).is_ok() {

@@ -83,7 +83,6 @@ fn version_and_completions() {
 /// closed before the wizard starts, so every write meets a closed pipe.
 #[test]
 fn output_to_a_closed_pipe_ends_quietly() {
-    use std::os::fd::{FromRawFd, OwnedFd};
     use std::os::unix::process::ExitStatusExt;
     use std::process::Stdio;
 
@@ -94,10 +93,7 @@ fn output_to_a_closed_pipe_ends_quietly() {
         &["--help"],
         &["--version"],
     ] {
-        let mut fds = [0; 2];
-        // SAFETY: pipe() fills two new descriptors, each owned once below.
-        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let (read, write) = arcaflow_wizard::sys::ffi::pipe().expect("a pipe");
         drop(read);
         let out = sb
             .wizard()

@@ -182,7 +182,7 @@ fn gone(pid: i32) -> bool {
     let until = Instant::now() + Duration::from_secs(3);
     loop {
         match proc_state(pid) {
-            None | Some('Z') | Some('X') => return true,
+            None | Some('Z' | 'X') => return true,
             Some(_) if Instant::now() > until => return false,
             Some(_) => std::thread::sleep(Duration::from_millis(20)),
         }

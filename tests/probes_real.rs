@@ -19,15 +19,13 @@ use arcaflow_wizard::version::Version;
 fn require_tools() -> bool {
     matches!(
         std::env::var("AW_TEST_REQUIRE_TOOLS").as_deref(),
-        Ok("1") | Ok("true") | Ok("yes")
+        Ok("1" | "true" | "yes")
     )
 }
 
 /// Skip (or fail under AW_TEST_REQUIRE_TOOLS=1) when a tool is missing.
 fn skip(why: &str) {
-    if require_tools() {
-        panic!("AW_TEST_REQUIRE_TOOLS=1 but {why}");
-    }
+    assert!(!require_tools(), "AW_TEST_REQUIRE_TOOLS=1 but {why}");
     common::record_skip(why);
     eprintln!("skipped: {why}");
 }

@@ -117,10 +117,8 @@ fn a_signal_mid_command_ends_the_command_and_says_so() {
         let running = pids(&wait_for_file(&pidfile, Duration::from_secs(60)));
         assert_eq!(running.len(), 2);
         assert!(running.iter().all(|&p| !gone(p)));
-        // SAFETY: a signal to the child this test started.
-        unsafe {
-            libc::kill(child.id() as i32, sig);
-        }
+        // A signal to the child this test started.
+        arcaflow_wizard::sys::ffi::kill(child.id() as i32, sig);
         let until = Instant::now() + Duration::from_secs(30);
         let status = loop {
             if let Some(s) = child.try_wait().unwrap() {

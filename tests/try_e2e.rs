@@ -74,7 +74,7 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
     };
     let serve = if namespace_possible() {
         "namespace"
-    } else if unsafe { libc::geteuid() } == 0 {
+    } else if arcaflow_wizard::sys::ffi::geteuid() == 0 {
         "root"
     } else {
         common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
@@ -220,7 +220,7 @@ fn as_root_the_machines_port_80_serves_the_commit() {
     let Some(tools) = common::tools() else {
         return;
     };
-    if unsafe { libc::geteuid() } != 0 {
+    if arcaflow_wizard::sys::ffi::geteuid() != 0 {
         common::skip("not root: the machine's port 80 cannot be opened");
         return;
     }
@@ -291,7 +291,7 @@ fn the_dry_run_script_installs_the_engine_and_runs_try() {
     };
     let serve = if namespace_possible() {
         "namespace"
-    } else if unsafe { libc::geteuid() } == 0 {
+    } else if arcaflow_wizard::sys::ffi::geteuid() == 0 {
         "root"
     } else {
         common::skip("neither a user+network namespace nor root: new plans no engine run here");
@@ -329,7 +329,7 @@ fn a_plugin_made_with_poetry_1_8_runs_in_the_engine_and_new_ends_with_it() {
     };
     let serve = if namespace_possible() {
         "namespace"
-    } else if unsafe { libc::geteuid() } == 0 {
+    } else if arcaflow_wizard::sys::ffi::geteuid() == 0 {
         "root"
     } else {
         common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");

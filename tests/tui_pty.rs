@@ -26,7 +26,7 @@ struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
+    master: Box<dyn MasterPty + Send>,
     reader: Option<JoinHandle<()>>,
 }
 
@@ -76,7 +76,7 @@ impl Pty {
             parser,
             writer,
             child,
-            _master: pair.master,
+            master: pair.master,
             reader: Some(reader),
         }
     }
@@ -91,7 +91,7 @@ impl Pty {
     /// The window changes size (as a user drags it): the pty and the screen
     /// read back both.
     fn resize(&mut self, (cols, rows): (u16, u16)) {
-        self._master
+        self.master
             .resize(PtySize {
                 rows,
                 cols,
@@ -122,9 +122,10 @@ impl Pty {
             if s.contains(needle) {
                 return s;
             }
-            if Instant::now() > until {
-                panic!("{needle:?} did not appear within {timeout:?}; the screen:\n{s}");
-            }
+            assert!(
+                Instant::now() <= until,
+                "{needle:?} did not appear within {timeout:?}; the screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -397,15 +398,17 @@ fn whole_journey(size: (u16, u16)) {
     let mut last_sent = String::new();
     loop {
         let s = pty.contents();
-        if Instant::now() > until {
-            panic!("the journey did not finish; the screen:\n{s}");
-        }
+        assert!(
+            Instant::now() <= until,
+            "the journey did not finish; the screen:\n{s}"
+        );
         if s.contains("✓ Done. Press Enter") {
             break;
         }
-        if s.contains(" failed ─") || s.contains("✗ Stopped") {
-            panic!("a step failed:\n{s}");
-        }
+        assert!(
+            !(s.contains(" failed ─") || s.contains("✗ Stopped")),
+            "a step failed:\n{s}"
+        );
         // Answer only a screen not answered yet.
         if s != last_sent {
             if s.contains("Write it? y yes") {
@@ -494,12 +497,14 @@ fn drive(pty: &mut Pty, timeout: Duration, stop: impl Fn(&str) -> bool) -> Strin
         if stop(&s) {
             return s;
         }
-        if Instant::now() > until {
-            panic!("the awaited screen did not come; the screen:\n{s}");
-        }
-        if s.contains(" failed ─") || s.contains("✗ Stopped") {
-            panic!("a step failed:\n{s}");
-        }
+        assert!(
+            Instant::now() <= until,
+            "the awaited screen did not come; the screen:\n{s}"
+        );
+        assert!(
+            !(s.contains(" failed ─") || s.contains("✗ Stopped")),
+            "a step failed:\n{s}"
+        );
         if s != last_sent {
             if s.contains("Write it? y yes") {
                 pty.send("a");
@@ -673,9 +678,10 @@ fn ctrl_c_while_a_command_hangs_ends_its_whole_group_and_restores_the_terminal()
         if left.is_empty() {
             break;
         }
-        if Instant::now() > until {
-            panic!("processes of the cancelled group remain: {left:?}");
-        }
+        assert!(
+            Instant::now() <= until,
+            "processes of the cancelled group remain: {left:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // Nothing else still talks to the hanging index either.
@@ -748,12 +754,14 @@ fn quitting_midway_then_continuing_keeps_the_answers_and_skips_done_steps() {
         if s.contains("Make it a git repository") {
             break s;
         }
-        if s.contains(" failed ─") || Instant::now() > until {
-            panic!("the resumed run did not reach the git question:\n{s}");
-        }
-        if s.contains("Write it? y yes") {
-            panic!("a file written before was offered again:\n{s}");
-        }
+        assert!(
+            !(s.contains(" failed ─") || Instant::now() > until),
+            "the resumed run did not reach the git question:\n{s}"
+        );
+        assert!(
+            !s.contains("Write it? y yes"),
+            "a file written before was offered again:\n{s}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(
@@ -1304,9 +1312,10 @@ fn release_in_the_wizard(size: (u16, u16)) {
         if s.contains("✓ Done. Press Enter") {
             break s;
         }
-        if Instant::now() > until || s.contains(" failed ─") || s.contains("✗ Stopped") {
-            panic!("the release did not finish:\n{s}");
-        }
+        assert!(
+            !(Instant::now() > until || s.contains(" failed ─") || s.contains("✗ Stopped")),
+            "the release did not finish:\n{s}"
+        );
         if s != last_sent {
             // The version bump the user asked for: yes.
             if s.contains("Replace your file?") {
@@ -1574,9 +1583,10 @@ fn a_refused_token_is_typed_again_in_the_full_screen_release() {
     loop {
         let s = pty.contents();
         assert!(!s.contains(&TOKEN[..24]), "a token is drawn:\n{s}");
-        if Instant::now() > until {
-            panic!("the release did not finish; the screen:\n{s}");
-        }
+        assert!(
+            Instant::now() <= until,
+            "the release did not finish; the screen:\n{s}"
+        );
         if s.contains("✓ Done. Press Enter") {
             break;
         }
@@ -1606,9 +1616,10 @@ fn a_refused_token_is_typed_again_in_the_full_screen_release() {
                 last_sent = s;
                 continue;
             }
-            if s.contains("✗ Stopped") || (s.contains("[q] Quit") && !s.contains("[t]")) {
-                panic!("a step failed:\n{s}");
-            }
+            assert!(
+                !(s.contains("✗ Stopped") || (s.contains("[q] Quit") && !s.contains("[t]"))),
+                "a step failed:\n{s}"
+            )
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -1676,9 +1687,11 @@ fn wait_pids(dir: &Path, n: usize, timeout: Duration) -> Vec<u32> {
         if pids.len() >= n {
             return pids;
         }
-        if Instant::now() > until {
-            panic!("only {} checks started: {pids:?}", pids.len());
-        }
+        assert!(
+            Instant::now() <= until,
+            "only {} checks started: {pids:?}",
+            pids.len()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -1802,9 +1815,10 @@ fn ctrl_c_during_the_parallel_checks_leaves_no_process_behind() {
         if left.is_empty() {
             break;
         }
-        if Instant::now() > until {
-            panic!("processes of the cancelled checks remain: {left:?}");
-        }
+        assert!(
+            Instant::now() <= until,
+            "processes of the cancelled checks remain: {left:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     pty.send("q");

@@ -1,10 +1,11 @@
 //! `arcaflow-wizard new`.
 
-use super::{adopt_poetry, adopt_python, answers, fail};
+use super::{answers, fail};
 use crate::cli::NewArgs;
 use crate::journey::context::Options;
 use crate::journey::driver::{Driver, Outcome};
 use crate::journey::{self, Context, Failure};
+use crate::probe::given::{adopt_poetry, adopt_python};
 use crate::probe::{self, ProbeEnv};
 use crate::session::{self, ProjectState};
 use crate::ui::plain::Plain;
@@ -104,9 +105,9 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
         answers::NEW_KEYS,
         vec![
             ("name", args.name.clone()),
-            ("dir", super::path_answer(&args.dir)),
-            ("python", super::path_answer(&args.python)),
-            ("poetry", super::path_answer(&args.poetry)),
+            ("dir", super::path_answer(args.dir.as_ref())),
+            ("python", super::path_answer(args.python.as_ref())),
+            ("poetry", super::path_answer(args.poetry.as_ref())),
             ("index_url", args.index_url.clone()),
             ("target", args.target.clone()),
         ],
@@ -176,15 +177,15 @@ fn prepare(args: &NewArgs) -> Result<Context, Failure> {
         // Older than 3.9: say so here, not as a choice the Python step refuses.
         if let Some(py) = facts
             .python_at(&known)
-            .filter(|py| py.version < journey::new::MIN_PYTHON)
+            .filter(|py| py.version < crate::official::MIN_PYTHON)
         {
             return Err(Failure::usage(format!(
                 "--python {p} is Python {}: a plugin needs Python {}.{} or newer (the official images run 3.9)",
                 py.version,
-                journey::new::MIN_PYTHON.major,
-                journey::new::MIN_PYTHON.minor
+                crate::official::MIN_PYTHON.major,
+                crate::official::MIN_PYTHON.minor
             ))
-            .hint(newer_pythons(&facts, journey::new::MIN_PYTHON)));
+            .hint(newer_pythons(&facts, crate::official::MIN_PYTHON)));
         }
         let min = target.min_python();
         if let Some(py) = facts.python_at(&known).filter(|py| py.version < min) {

@@ -188,7 +188,7 @@ fn take_tokens_from_env() -> BTreeMap<String, OsString> {
             continue;
         };
         if k.starts_with("POETRY_PYPI_TOKEN_") {
-            scrub_env_value(&k);
+            crate::sys::ffi::scrub_env_value(&k);
             std::env::remove_var(&k);
             out.insert(k, v);
         }
@@ -241,37 +241,6 @@ fn env_token(tokens: &BTreeMap<String, OsString>, var: &str) -> Result<Option<St
                     .replace("VAR", var),
             )
         }),
-    }
-}
-
-/// Overwrite the value of `key` in the process's original environment block with
-/// NULs. `remove_var` only unlinks the entry: the bytes stay where the kernel put
-/// them, readable in /proc/PID/environ of the wizard and of every child between
-/// fork and exec.
-fn scrub_env_value(key: &str) {
-    extern "C" {
-        static mut environ: *mut *mut libc::c_char;
-    }
-    let prefix = format!("{key}=");
-    // SAFETY: called before any thread starts; each entry is a NUL-terminated
-    // string owned by the process (the initial block or setenv's copies), and
-    // only bytes before its terminator are written.
-    unsafe {
-        let mut p = environ;
-        if p.is_null() {
-            return;
-        }
-        while !(*p).is_null() {
-            let entry = *p;
-            let len = libc::strlen(entry);
-            let bytes = std::slice::from_raw_parts_mut(entry as *mut u8, len);
-            if bytes.starts_with(prefix.as_bytes()) {
-                for b in &mut bytes[prefix.len()..] {
-                    *b = 0;
-                }
-            }
-            p = p.add(1);
-        }
     }
 }
 

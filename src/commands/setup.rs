@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{adopt_poetry, adopt_python, answers, fail};
+use super::{answers, fail};
 use crate::cli::SetupArgs;
 use crate::exec::CancelToken;
 use crate::journey::context::Options;
@@ -11,6 +11,7 @@ use crate::journey::driver::{Driver, Outcome};
 use crate::journey::setup::{self, Source};
 use crate::journey::{self, Context, Failure};
 use crate::plan::Cmd;
+use crate::probe::given::{adopt_poetry, adopt_python};
 use crate::probe::{self, ProbeEnv};
 use crate::session::{self, ProjectState};
 use crate::ui::plain::Plain;
@@ -164,9 +165,9 @@ fn prepare(args: &SetupArgs, lines: bool) -> Result<Context, Failure> {
         answers::SETUP_KEYS,
         vec![
             ("source", args.source.clone()),
-            ("dir", super::path_answer(&args.dir)),
-            ("python", super::path_answer(&args.python)),
-            ("poetry", super::path_answer(&args.poetry)),
+            ("dir", super::path_answer(args.dir.as_ref())),
+            ("python", super::path_answer(args.python.as_ref())),
+            ("poetry", super::path_answer(args.poetry.as_ref())),
             ("index_url", args.index_url.clone()),
         ],
         |k| match k {

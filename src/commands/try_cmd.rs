@@ -45,7 +45,7 @@ pub fn run(args: TryArgs) -> i32 {
     log.flush();
     match &outcome {
         Outcome::Done => {
-            println!("\nDone: the Arcaflow engine ran the example step, and it returned success.")
+            println!("\nDone: the Arcaflow engine ran the example step, and it returned success.");
         }
         Outcome::Failed(f) if f.usage => {
             fail(f);

@@ -11,7 +11,7 @@ use super::Ending;
 /// How long output may keep coming after the command itself exited, from
 /// something it left in the background holding the pipe, before that is
 /// stopped: the run ends with the command, not with its stragglers.
-pub const STRAGGLER_GRACE: Duration = Duration::from_millis(1000);
+pub(super) const STRAGGLER_GRACE: Duration = Duration::from_millis(1000);
 
 /// How often a watcher looks whether its command has exited.
 const EXIT_POLL: Duration = Duration::from_millis(100);
@@ -205,22 +205,16 @@ pub fn kill_group(pgid: i32) {
     if pgid <= 1 {
         return;
     }
-    // SAFETY: killpg only sends a signal; the group was created for this child.
-    unsafe {
-        libc::killpg(pgid, libc::SIGTERM);
-    }
+    crate::sys::ffi::killpg(pgid, libc::SIGTERM);
     let until = Instant::now() + Duration::from_millis(1500);
     while Instant::now() < until {
-        // SAFETY: signal 0 only checks whether the group still exists.
-        if unsafe { libc::killpg(pgid, 0) } != 0 {
+        // Signal 0 only checks whether the group still exists.
+        if !crate::sys::ffi::killpg(pgid, 0) {
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    // SAFETY: as above.
-    unsafe {
-        libc::killpg(pgid, libc::SIGKILL);
-    }
+    crate::sys::ffi::killpg(pgid, libc::SIGKILL);
 }
 
 pub(super) struct Watch {
@@ -232,7 +226,7 @@ pub(super) struct Watch {
 
 impl Watch {
     /// The command is over: stop watching; say whether we killed it.
-    pub fn finish(mut self) -> Option<Ending> {
+    pub(super) fn finish(mut self) -> Option<Ending> {
         {
             let (m, cv) = &*self.token.inner;
             m.lock().unwrap().finished.push(self.id);

@@ -12,11 +12,12 @@ use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
 /// Variables that hold upload credentials, by prefix.
-pub const CREDENTIAL_PREFIXES: [&str; 3] = ["POETRY_PYPI_TOKEN_", "POETRY_HTTP_BASIC_", "TWINE_"];
+pub(crate) const CREDENTIAL_PREFIXES: [&str; 3] =
+    ["POETRY_PYPI_TOKEN_", "POETRY_HTTP_BASIC_", "TWINE_"];
 
 /// Poetry's variable for its keyring backend, and the backend that stores nothing.
-pub const KEYRING_VAR: &str = "PYTHON_KEYRING_BACKEND";
-pub const NULL_KEYRING: &str = "keyring.backends.null.Keyring";
+pub(crate) const KEYRING_VAR: &str = "PYTHON_KEYRING_BACKEND";
+pub(crate) const NULL_KEYRING: &str = "keyring.backends.null.Keyring";
 
 /// Poetry commands that may read credentials from a keyring (a private source's
 /// password, the upload's token): everything else runs without one.
@@ -26,7 +27,7 @@ const KEYRING_COMMANDS: [&str; 8] = [
 
 /// A variable that holds an upload credential (the name as bytes: a name that
 /// is not UTF-8 is compared all the same).
-pub fn is_credential(name: &OsStr) -> bool {
+pub(crate) fn is_credential(name: &OsStr) -> bool {
     let b = name.as_encoded_bytes();
     CREDENTIAL_PREFIXES
         .iter()
@@ -34,7 +35,7 @@ pub fn is_credential(name: &OsStr) -> bool {
 }
 
 /// The credential variables in this process's environment (names only).
-pub fn inherited_credentials() -> Vec<OsString> {
+pub(crate) fn inherited_credentials() -> Vec<OsString> {
     std::env::vars_os()
         .map(|(k, _)| k)
         .filter(|k| is_credential(k))
@@ -42,7 +43,7 @@ pub fn inherited_credentials() -> Vec<OsString> {
 }
 
 /// `program` is Poetry (`poetry`, or a path ending in it).
-pub fn is_poetry(program: &Path) -> bool {
+pub(crate) fn is_poetry(program: &Path) -> bool {
     program
         .file_name()
         .and_then(OsStr::to_str)
@@ -56,7 +57,7 @@ pub fn is_poetry(program: &Path) -> bool {
 
 /// The changes a child's environment gets on top of what it inherits.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// Inherited variables to take out.
     pub remove: Vec<OsString>,
     /// Variables to set (never a secret).
@@ -66,7 +67,7 @@ pub struct Changes {
 /// What to change for `program args`: credentials out unless `credentials`;
 /// the null keyring for a Poetry command that needs none, unless `own` (the
 /// command's own variables) chooses a backend.
-pub fn changes(
+pub(crate) fn changes(
     program: &Path,
     args: &[&str],
     own: &dyn Fn(&str) -> bool,

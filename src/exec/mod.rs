@@ -4,11 +4,11 @@
 //! secrets from everything it passes on.
 
 mod cancel;
-pub mod env;
+pub(crate) mod env;
 pub mod lines;
 pub mod parallel;
 pub mod redact;
-pub mod write;
+pub(crate) mod write;
 
 pub use cancel::{at_stop, kill_group, spawn_registered, stop_all, CancelToken};
 

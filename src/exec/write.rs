@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// The mode a file gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// A file that exists keeps its mode; a new one is 0644 (0755 when
     /// executable; the umask applies).
     Keep { executable: bool },
@@ -29,7 +29,7 @@ const TRIES: usize = 16;
 
 /// Where a write to `path` lands: `path` itself, or, when it is a symlink,
 /// the file it points to (through every link of a chain).
-pub fn target_of(path: &Path) -> std::io::Result<PathBuf> {
+pub(crate) fn target_of(path: &Path) -> std::io::Result<PathBuf> {
     let mut p = path.to_path_buf();
     for _ in 0..40 {
         match std::fs::symlink_metadata(&p) {
@@ -53,7 +53,7 @@ pub fn target_of(path: &Path) -> std::io::Result<PathBuf> {
 /// which differs from `path` when that is a symlink. Missing folders are
 /// made (0700 for the wizard's own: see `session::private_dir`; here 0755
 /// less the umask).
-pub fn write_file(path: &Path, contents: &[u8], mode: Mode) -> std::io::Result<PathBuf> {
+pub(crate) fn write_file(path: &Path, contents: &[u8], mode: Mode) -> std::io::Result<PathBuf> {
     write_with_names(path, contents, mode, &mut random_name)
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-pub fn unified(path: &Path, old: &str, new: &str) -> String {
+pub(crate) fn unified(path: &Path, old: &str, new: &str) -> String {
     let name = path.display().to_string();
     similar::TextDiff::from_lines(old, new)
         .unified_diff()

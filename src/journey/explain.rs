@@ -220,7 +220,7 @@ fn runnable(cmd: &Cmd, fix: &str) -> Option<crate::plan::Plan> {
     }
     let mut run = Cmd::new(cmd.program.clone()).args(args.iter().copied());
     run.env = cmd.env.clone();
-    run.cwd = cmd.cwd.clone();
+    run.cwd.clone_from(&cmd.cwd);
     run.timeout = cmd.timeout;
     Some(crate::plan::Plan::new().run(run))
 }

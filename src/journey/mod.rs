@@ -5,19 +5,19 @@
 
 pub mod atp;
 pub mod context;
-pub mod diff;
+pub(crate) mod diff;
 pub mod driver;
 pub mod explain;
-pub mod question;
+pub(crate) mod question;
 
 pub use context::Context;
 pub use question::{Answer, Question, QuestionKind};
 
-pub mod doctor;
-pub mod new;
+pub(crate) mod doctor;
+pub(crate) mod new;
 pub mod release;
-pub mod setup;
-pub mod try_engine;
+pub(crate) mod setup;
+pub(crate) mod try_engine;
 
 use crate::plan::Plan;
 

@@ -161,7 +161,7 @@ impl Question {
     }
 }
 
-pub fn parse_yes_no(s: &str) -> Result<String, String> {
+pub(crate) fn parse_yes_no(s: &str) -> Result<String, String> {
     match s.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" | "true" | "1" => Ok("yes".into()),
         "n" | "no" | "false" | "0" => Ok("no".into()),

@@ -4,14 +4,15 @@
 
 pub mod distro;
 pub mod engine;
-pub mod layout;
+pub(crate) mod given;
+pub(crate) mod layout;
 pub mod poetry;
+pub(crate) mod pyenv;
 pub mod python;
-pub mod run;
+pub(crate) mod run;
+pub(crate) mod venv;
 
 use std::path::{Path, PathBuf};
-
-use crate::version::Version;
 
 pub use distro::Distro;
 pub use engine::Engine;
@@ -84,7 +85,7 @@ impl Facts {
     /// The best interpreter for a plugin: python3 when it is >= 3.9, else the
     /// oldest >= 3.9 (closest to the official images' 3.9).
     pub fn best_python(&self) -> Option<&Python> {
-        let min = Version::new(3, 9, 0);
+        let min = crate::official::MIN_PYTHON;
         if let Some(p) = self.python3_on_path().filter(|p| p.version >= min) {
             return Some(p);
         }

@@ -13,11 +13,11 @@ use std::time::Duration;
 use super::ProbeEnv;
 
 /// How long any probe command may take before it is killed.
-pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What a probe command did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RunOutput {
+pub(crate) struct RunOutput {
     /// The exit code; None when it was killed (timeout, signal) or did not start.
     pub code: Option<i32>,
     pub stdout: String,
@@ -28,11 +28,11 @@ pub struct RunOutput {
 }
 
 impl RunOutput {
-    pub fn success(&self) -> bool {
+    pub(crate) fn success(&self) -> bool {
         self.code == Some(0)
     }
     /// The first non-empty line of stderr, else of stdout.
-    pub fn first_error_line(&self) -> Option<&str> {
+    pub(crate) fn first_error_line(&self) -> Option<&str> {
         self.stderr
             .lines()
             .chain(self.stdout.lines())
@@ -45,7 +45,7 @@ impl RunOutput {
 /// captured, `PATH` and `HOME` taken from `env` (the rest of the environment is
 /// inherited), `extra_env` on top, killed after `timeout`. Never blocks longer
 /// than `timeout` plus a short grace period.
-pub fn run(
+pub(crate) fn run(
     program: &Path,
     args: &[&str],
     env: &ProbeEnv,
@@ -141,13 +141,13 @@ fn read_in_thread<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<S
 }
 
 /// The code every interpreter probe runs: works on Python 2.7 and 3.x.
-pub const PY_VERSION_CODE: &str =
+pub(crate) const PY_VERSION_CODE: &str =
     "import sys; print('%d.%d.%d' % tuple(sys.version_info[:3])); print(sys.executable)";
 
 /// Run `python -E -S -c PY_VERSION_CODE` (or a shim standing for it): the
 /// version and `sys.executable`. `-S` skips site-packages, which makes it
 /// about five times faster (no .pth files).
-pub fn python_identity(
+pub(crate) fn python_identity(
     python: &Path,
     env: &ProbeEnv,
 ) -> Option<(crate::version::Version, PathBuf)> {
@@ -172,7 +172,7 @@ pub fn python_identity(
 }
 
 /// An existing regular file with an execute bit (symlinks followed).
-pub fn is_executable(p: &Path) -> bool {
+pub(crate) fn is_executable(p: &Path) -> bool {
     match std::fs::metadata(p) {
         Ok(m) if m.is_file() => {
             #[cfg(unix)]
@@ -191,7 +191,7 @@ pub fn is_executable(p: &Path) -> bool {
 
 /// The first `limit` bytes of a regular file, as text (never opens a FIFO or a
 /// device, which could block).
-pub fn read_head(p: &Path, limit: usize) -> Option<String> {
+pub(crate) fn read_head(p: &Path, limit: usize) -> Option<String> {
     if !std::fs::metadata(p).ok()?.is_file() {
         return None;
     }
@@ -202,7 +202,7 @@ pub fn read_head(p: &Path, limit: usize) -> Option<String> {
 }
 
 /// Entries of a folder, sorted by name (empty when it cannot be read).
-pub fn sorted_entries(dir: &Path) -> Vec<(String, PathBuf)> {
+pub(crate) fn sorted_entries(dir: &Path) -> Vec<(String, PathBuf)> {
     let mut v: Vec<(String, PathBuf)> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(Result::ok)
@@ -215,7 +215,7 @@ pub fn sorted_entries(dir: &Path) -> Vec<(String, PathBuf)> {
 }
 
 /// Run `f` on every item in parallel (scoped threads), results in input order.
-pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     match items.len() {
         0 => Vec::new(),
         1 => vec![f(&items[0])],

@@ -188,7 +188,7 @@ fn poetry_token(tok: &str, whole: &str) -> Result<Vec<VersionSpecifier>, String>
             let v = parse_version(&rest, whole)?;
             let r = v.release();
             // ~1.2.3 and ~1.2 allow patch changes, ~1 allows minor changes.
-            let idx = if r.len() >= 2 { 1 } else { 0 };
+            let idx = usize::from(r.len() >= 2);
             let hi = bump_padded(r, idx, r.len());
             Ok(vec![
                 spec(Operator::GreaterThanEqual, v)?,

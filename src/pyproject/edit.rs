@@ -13,7 +13,6 @@ use super::constraint::{
     is_lower_token, is_upper_only_token, normalize_name, parse_requirement, pep440_to_poetry,
     single_alternative_tokens, v, Constraint, Requirement,
 };
-use super::read::pep621_person;
 use super::{
     PYTHON_CONSTRAINT, PYTHON_CONSTRAINT_PEP440, SDK_CONSTRAINT, SDK_NAME, SDK_WRONG_NAME,
 };
@@ -33,7 +32,7 @@ impl std::error::Error for EditError {}
 /// may find its reason to refuse only after it changed something (a table made
 /// on the way to a key that turns out not to be a table), and the promise above
 /// is that a refusal changes nothing. Documents are small; the copy is cheap.
-fn unchanged_on_error<T>(
+pub(super) fn unchanged_on_error<T>(
     doc: &mut DocumentMut,
     edit: impl FnOnce(&mut DocumentMut) -> Result<T, EditError>,
 ) -> Result<T, EditError> {
@@ -45,23 +44,14 @@ fn unchanged_on_error<T>(
     res
 }
 
-fn err<T>(msg: impl Into<String>) -> Result<T, EditError> {
+pub(super) fn err<T>(msg: impl Into<String>) -> Result<T, EditError> {
     Err(EditError(msg.into()))
-}
-
-/// What [`to_legacy`] did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LegacyReport {
-    pub changed: bool,
-    /// One sentence for each thing the user should know (a value that differed
-    /// between the forms, a default that was filled in, a key that was dropped).
-    pub notes: Vec<String>,
 }
 
 // ---------------------------------------------------------------- helpers
 
 /// Replace a value, keeping the decor (spacing, trailing comment) of the old one.
-fn replace_value(item: &mut Item, new: Value) -> bool {
+pub(super) fn replace_value(item: &mut Item, new: Value) -> bool {
     if let Some(old) = item.as_value() {
         if old.to_string().trim() == new.to_string().trim() {
             return false;
@@ -85,7 +75,10 @@ fn set_string(item: &mut Item, s: &str) -> bool {
 
 /// `[a.b.c]` as a mutable table, creating missing ones (`implicit` ones print no header
 /// while they hold only tables).
-fn table_path_mut<'a>(root: &'a mut Table, keys: &[&str]) -> Result<&'a mut Table, EditError> {
+pub(super) fn table_path_mut<'a>(
+    root: &'a mut Table,
+    keys: &[&str],
+) -> Result<&'a mut Table, EditError> {
     let mut t = root;
     for (i, k) in keys.iter().enumerate() {
         let item = t.entry(k).or_insert_with(|| {
@@ -121,7 +114,7 @@ fn get_table_mut<'a>(root: &'a mut Table, keys: &[&str]) -> Option<&'a mut Table
     Some(t)
 }
 
-fn get_table<'a>(root: &'a Table, keys: &[&str]) -> Option<&'a Table> {
+pub(super) fn get_table<'a>(root: &'a Table, keys: &[&str]) -> Option<&'a Table> {
     let mut t = root;
     for k in keys {
         t = t.get(k)?.as_table()?;
@@ -130,9 +123,9 @@ fn get_table<'a>(root: &'a Table, keys: &[&str]) -> Option<&'a Table> {
 }
 
 /// The highest document position of a table and everything under it.
-fn max_position(t: &Table) -> Option<isize> {
+pub(super) fn max_position(t: &Table) -> Option<isize> {
     let mut best = t.position();
-    for (_, item) in t.iter() {
+    for (_, item) in t {
         let sub = match item {
             Item::Table(st) => max_position(st),
             Item::ArrayOfTables(a) => a.iter().filter_map(max_position).max(),
@@ -145,7 +138,7 @@ fn max_position(t: &Table) -> Option<isize> {
 
 /// Rebuild a table's key order: `first` (in that order) before everything else.
 /// Each entry keeps its key's decor and its value.
-fn reorder_front(t: &mut Table, first: &[String]) {
+pub(super) fn reorder_front(t: &mut Table, first: &[String]) {
     let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
     let mut entries: Vec<(Key, Item)> = keys.iter().filter_map(|k| t.remove_entry(k)).collect();
     let mut ordered = Vec::with_capacity(entries.len());
@@ -193,7 +186,7 @@ fn rename_in_place(t: &mut Table, old: &str, new_key: Key, item: Item) {
 }
 
 /// The comment lines of a decor prefix (`"\n    # why\n    "` -> `"# why\n"`).
-fn comment_lines(prefix: Option<&str>) -> String {
+pub(super) fn comment_lines(prefix: Option<&str>) -> String {
     prefix
         .unwrap_or("")
         .lines()
@@ -203,7 +196,7 @@ fn comment_lines(prefix: Option<&str>) -> String {
         .collect()
 }
 
-fn decor_prefix(d: &toml_edit::Decor) -> Option<&str> {
+pub(super) fn decor_prefix(d: &toml_edit::Decor) -> Option<&str> {
     d.prefix().and_then(|p| p.as_str())
 }
 
@@ -251,7 +244,7 @@ fn poetry_dep_item(r: &Requirement) -> Value {
 
 /// Add or update one dependency in a Poetry dependencies table; a note when an entry
 /// with another constraint was there.
-fn merge_dep(
+pub(super) fn merge_dep(
     t: &mut Table,
     r: &Requirement,
     comments: &str,
@@ -303,7 +296,7 @@ fn merge_dep(
 }
 
 /// Close an open upper bound: `Ok(None)` when it is already closed.
-fn close_upper(raw: &str, poetry: bool) -> Result<Option<String>, EditError> {
+pub(super) fn close_upper(raw: &str, poetry: bool) -> Result<Option<String>, EditError> {
     let parse = |s: &str| {
         if poetry {
             Constraint::parse_poetry(s)
@@ -651,80 +644,6 @@ fn ensure_dev_group_unguarded(doc: &mut DocumentMut) -> Result<bool, EditError> 
     Ok(true)
 }
 
-/// Move every PEP 735 `[dependency-groups]` group (which Poetry 1.8.3 does not see)
-/// into `[tool.poetry.group.<name>.dependencies]`, then remove `[dependency-groups]`.
-pub fn move_dependency_groups(doc: &mut DocumentMut) -> Result<bool, EditError> {
-    unchanged_on_error(doc, move_dependency_groups_unguarded)
-}
-
-fn move_dependency_groups_unguarded(doc: &mut DocumentMut) -> Result<bool, EditError> {
-    let mut notes = Vec::new();
-    move_groups(doc, &mut notes)
-}
-
-type Groups = Vec<(String, Vec<(Requirement, String)>)>;
-
-fn read_groups(doc: &DocumentMut) -> Result<Groups, EditError> {
-    let Some(item) = doc.get("dependency-groups") else {
-        return Ok(Vec::new());
-    };
-    let Some(t) = item.as_table_like() else {
-        return err("[dependency-groups] is not a table");
-    };
-    let mut out = Vec::new();
-    for (g, item) in t.iter() {
-        let Some(arr) = item.as_array() else {
-            return err(format!("[dependency-groups].{g} is not an array"));
-        };
-        let mut reqs = Vec::new();
-        for val in arr.iter() {
-            let Some(s) = val.as_str() else {
-                return err(format!(
-                    "[dependency-groups].{g} has {}, which Poetry's legacy groups cannot express (include-group): move it by hand",
-                    val.to_string().trim()
-                ));
-            };
-            let r = parse_requirement(s)
-                .map_err(|e| EditError(format!("[dependency-groups].{g}: {e}")))?;
-            reqs.push((r, comment_lines(decor_prefix(val.decor()))));
-        }
-        out.push((g.to_string(), reqs));
-    }
-    Ok(out)
-}
-
-fn move_groups(doc: &mut DocumentMut, notes: &mut Vec<String>) -> Result<bool, EditError> {
-    let groups = read_groups(doc)?;
-    if doc.get("dependency-groups").is_none() {
-        return Ok(false);
-    }
-    let root = doc.as_table_mut();
-    let old_decor = root
-        .get("dependency-groups")
-        .and_then(Item::as_table)
-        .map(|t| comment_lines(decor_prefix(t.decor())))
-        .unwrap_or_default();
-    for (i, (g, reqs)) in groups.iter().enumerate() {
-        let path = ["tool", "poetry", "group", g.as_str(), "dependencies"];
-        let pos = get_table(root, &["tool", "poetry"]).and_then(max_position);
-        let created = get_table(root, &path).is_none();
-        let t = table_path_mut(root, &path)?;
-        if created {
-            t.set_implicit(false);
-            t.set_position(pos);
-            if i == 0 && !old_decor.is_empty() {
-                t.decor_mut().set_prefix(format!("\n{old_decor}"));
-            }
-        }
-        let where_ = format!("group {g}");
-        for (r, comments) in reqs {
-            merge_dep(t, r, comments, notes, &where_);
-        }
-    }
-    root.remove("dependency-groups");
-    Ok(true)
-}
-
 /// Set `[tool.poetry].packages = [{ include = "<folder>" }]`, so the wheel holds the
 /// whole code folder (entry and schema modules) whatever the name is.
 pub fn set_packages(doc: &mut DocumentMut, folder: &str) -> Result<bool, EditError> {
@@ -765,332 +684,4 @@ fn set_packages_unguarded(doc: &mut DocumentMut, folder: &str) -> Result<bool, E
         t.set_implicit(false);
     }
     Ok(true)
-}
-
-const PROJECT_KEYS: [&str; 14] = [
-    "name",
-    "version",
-    "description",
-    "readme",
-    "license",
-    "authors",
-    "maintainers",
-    "keywords",
-    "classifiers",
-    "urls",
-    "scripts",
-    "requires-python",
-    "dependencies",
-    "dynamic",
-];
-
-/// Everything read from `[project]` before anything is changed.
-struct ProjectParts {
-    /// Metadata entries for `[tool.poetry]`, converted, in `[project]` order.
-    meta: Vec<(Key, Item)>,
-    python: Option<(Key, Value)>,
-    deps: Vec<(Requirement, String)>,
-    decor_prefix: String,
-    position: Option<isize>,
-}
-
-fn persons(item: &Item, what: &str) -> Result<Value, EditError> {
-    let mut out = Array::new();
-    if let Some(arr) = item.as_array() {
-        for v in arr.iter() {
-            match v.as_inline_table().and_then(|t| pep621_person(t)) {
-                Some(p) => out.push(p),
-                None => {
-                    return err(format!(
-                        "[project].{what} has an entry without name or email: {}",
-                        v.to_string().trim()
-                    ))
-                }
-            }
-        }
-    } else if let Some(aot) = item.as_array_of_tables() {
-        for t in aot.iter() {
-            match pep621_person(t) {
-                Some(p) => out.push(p),
-                None => {
-                    return err(format!(
-                        "[project].{what} has an entry without name or email"
-                    ))
-                }
-            }
-        }
-    } else {
-        return err(format!("[project].{what} is not an array"));
-    }
-    let mut v = Value::Array(out);
-    if let Some(old) = item.as_value() {
-        *v.decor_mut() = old.decor().clone();
-    }
-    Ok(v)
-}
-
-fn read_project(
-    doc: &DocumentMut,
-    notes: &mut Vec<String>,
-) -> Result<Option<ProjectParts>, EditError> {
-    let Some(item) = doc.get("project") else {
-        return Ok(None);
-    };
-    let Some(project) = item.as_table() else {
-        return err("[project] is not a table");
-    };
-    let unknown: Vec<&str> = project
-        .iter()
-        .map(|(k, _)| k)
-        .filter(|k| !PROJECT_KEYS.contains(k))
-        .collect();
-    if !unknown.is_empty() {
-        return err(format!(
-            "[project] has {} that the wizard cannot move to [tool.poetry]; move it by hand first",
-            unknown.join(", ")
-        ));
-    }
-    let mut parts = ProjectParts {
-        meta: Vec::new(),
-        python: None,
-        deps: Vec::new(),
-        decor_prefix: decor_prefix(project.decor()).unwrap_or("").to_string(),
-        position: project.position(),
-    };
-    for (k, item) in project.iter() {
-        let key = project.key(k).expect("iterating").clone();
-        let converted: Item = match k {
-            "name" | "version" | "description" | "keywords" | "classifiers" => item.clone(),
-            "authors" | "maintainers" => Item::Value(persons(item, k)?),
-            "readme" | "license" => {
-                if item.is_str() {
-                    item.clone()
-                } else if let Some(t) = item.as_table_like() {
-                    let field = if k == "readme" { "file" } else { "text" };
-                    match t.get(field).and_then(Item::as_str) {
-                        Some(s) => toml_edit::value(s),
-                        None => {
-                            return err(format!(
-                                "[project].{k} is a table without '{field}', which [tool.poetry] cannot hold; move it by hand"
-                            ))
-                        }
-                    }
-                } else {
-                    return err(format!("[project].{k} should be a string"));
-                }
-            }
-            "urls" | "scripts" => item.clone(),
-            "requires-python" => {
-                let Some(s) = item.as_str() else {
-                    return err("[project].requires-python should be a string");
-                };
-                let closed = close_upper(s, false)?;
-                let py = pep440_to_poetry(closed.as_deref().unwrap_or(s));
-                if closed.is_some() {
-                    notes.push(format!(
-                        "requires-python '{s}' has no upper bound, which the SDK (<4.0) cannot resolve: python = \"{py}\""
-                    ));
-                }
-                let k = Key::new("python").with_leaf_decor(key.leaf_decor().clone());
-                let mut val = Value::from(py);
-                if let Some(old) = item.as_value() {
-                    *val.decor_mut() = old.decor().clone();
-                }
-                parts.python = Some((k, val));
-                continue;
-            }
-            "dependencies" => {
-                let Some(arr) = item.as_array() else {
-                    return err("[project].dependencies should be an array of strings");
-                };
-                for val in arr.iter() {
-                    let Some(s) = val.as_str() else {
-                        return err(format!(
-                            "[project].dependencies has {}, which is not a requirement string",
-                            val.to_string().trim()
-                        ));
-                    };
-                    let r = parse_requirement(s)
-                        .map_err(|e| EditError(format!("[project].dependencies: {e}")))?;
-                    parts
-                        .deps
-                        .push((r, comment_lines(decor_prefix(val.decor()))));
-                }
-                continue;
-            }
-            "dynamic" => {
-                notes.push(
-                    "[project].dynamic was dropped: the legacy form has no such list".to_string(),
-                );
-                continue;
-            }
-            _ => unreachable!("checked above"),
-        };
-        parts.meta.push((key, converted));
-    }
-    Ok(Some(parts))
-}
-
-/// Turn a PEP 621 (or mixed) pyproject into the all-legacy form Poetry 1.8.3 reads:
-/// `[project]` name, version, description, authors (`{name, email}` -> `"Name <email>"`),
-/// readme and the rest move to `[tool.poetry]`; `requires-python` becomes
-/// `[tool.poetry.dependencies].python` (with `<4.0` added when open); PEP 508
-/// dependencies become `name = "constraint"` entries; `[dependency-groups]` groups
-/// become `[tool.poetry.group.<name>.dependencies]`; `packages` is set to `folder`.
-/// Then `[project]` and `[dependency-groups]` are removed; `[build-system]` and every
-/// other table stay as they are. Where both forms held a value, `[project]`'s wins
-/// (Poetry 2 used it) and a note says so; an existing legacy `python` is kept.
-///
-/// Follow with [`ensure_dev_group`] before `poetry add --group dev`.
-pub fn to_legacy(doc: &mut DocumentMut, folder: &str) -> Result<LegacyReport, EditError> {
-    unchanged_on_error(doc, |doc| to_legacy_unguarded(doc, folder))
-}
-
-fn to_legacy_unguarded(doc: &mut DocumentMut, folder: &str) -> Result<LegacyReport, EditError> {
-    let mut notes = Vec::new();
-    // Read and check everything first: on error the document is untouched.
-    let project = read_project(doc, &mut notes)?;
-    read_groups(doc)?;
-    if folder.trim().is_empty() {
-        return err("the code folder name is empty");
-    }
-    let mut changed = false;
-
-    if let Some(p) = project {
-        let root = doc.as_table_mut();
-        let created = get_table(root, &["tool", "poetry"]).is_none_or(Table::is_implicit);
-        let poetry = table_path_mut(root, &["tool", "poetry"])?;
-        if created {
-            poetry.set_implicit(false);
-            poetry.set_position(p.position);
-            poetry.decor_mut().set_prefix(p.decor_prefix.clone());
-        } else {
-            let own = decor_prefix(poetry.decor()).unwrap_or("\n").to_string();
-            match (p.position, poetry.position()) {
-                // [project] came first: [tool.poetry] takes its place (and its comments).
-                (Some(pp), Some(tp)) if pp < tp => {
-                    poetry.set_position(Some(pp));
-                    let joined = format!("{}{}", p.decor_prefix, own.trim_start_matches('\n'));
-                    poetry.decor_mut().set_prefix(joined);
-                }
-                // Else it stays, and [project]'s comments move onto it.
-                _ if p.decor_prefix.contains('#') => {
-                    let joined = format!("{own}{}", comment_lines(Some(&p.decor_prefix)));
-                    poetry.decor_mut().set_prefix(joined);
-                }
-                _ => {}
-            }
-        }
-        let mut front = Vec::new();
-        for (key, item) in p.meta {
-            let k = key.get().to_string();
-            match poetry.get_mut(&k) {
-                Some(existing) => {
-                    let before = existing.to_string();
-                    let is_value = item.is_value();
-                    if is_value && existing.is_value() {
-                        if replace_value(existing, item.into_value().expect("value")) {
-                            notes.push(format!(
-                                "[tool.poetry].{k} was {} and [project].{k} {}; kept [project]'s",
-                                before.trim(),
-                                poetry.get(&k).expect("set").to_string().trim()
-                            ));
-                        }
-                    } else {
-                        *existing = item;
-                    }
-                }
-                None => {
-                    front.push(k.clone());
-                    poetry.insert_formatted(&key, item);
-                }
-            }
-        }
-        for req in ["description", "authors"] {
-            if !poetry.contains_key(req) {
-                let item = if req == "description" {
-                    toml_edit::value("")
-                } else {
-                    Item::Value(Value::Array(Array::new()))
-                };
-                poetry.insert(req, item);
-                front.push(req.to_string());
-                notes.push(format!(
-                    "[tool.poetry].{req} was missing and is required by Poetry 1.8.3: added an empty one"
-                ));
-            }
-        }
-        for req in ["name", "version"] {
-            if !poetry.contains_key(req) {
-                notes.push(format!(
-                    "[tool.poetry].{req} is missing and Poetry 1.8.3 requires it: add it"
-                ));
-            }
-        }
-        // New keys go in Poetry's own order, before whatever [tool.poetry] already held.
-        const ORDER: [&str; 11] = [
-            "name",
-            "version",
-            "description",
-            "license",
-            "authors",
-            "maintainers",
-            "readme",
-            "keywords",
-            "classifiers",
-            "urls",
-            "scripts",
-        ];
-        let mut ordered: Vec<String> = ORDER
-            .iter()
-            .filter(|k| front.iter().any(|f| f == *k))
-            .map(|k| k.to_string())
-            .collect();
-        ordered.extend(
-            front
-                .iter()
-                .filter(|f| !ORDER.contains(&f.as_str()))
-                .cloned(),
-        );
-        reorder_front(poetry, &ordered);
-
-        let poetry_pos = poetry.position();
-        let deps_created = get_table(poetry, &["dependencies"]).is_none();
-        let deps = table_path_mut(poetry, &["dependencies"])?;
-        if deps_created {
-            deps.set_implicit(false);
-            deps.set_position(poetry_pos);
-        }
-        match (deps.contains_key("python"), p.python) {
-            (true, Some((_, py))) => {
-                let py = py.as_str().unwrap_or_default();
-                let old = deps.get("python").and_then(Item::as_str).unwrap_or("");
-                if old != py {
-                    notes.push(format!(
-                        "kept [tool.poetry.dependencies] python = \"{old}\" (requires-python was '{py}')"
-                    ));
-                }
-            }
-            (false, Some((key, py))) => {
-                deps.insert_formatted(&key, Item::Value(py));
-            }
-            (true, None) => {}
-            (false, None) => {
-                deps.insert("python", toml_edit::value(PYTHON_CONSTRAINT));
-                notes.push(format!(
-                    "there was no Python range: python = \"{PYTHON_CONSTRAINT}\", the SDK's and the official images'"
-                ));
-            }
-        }
-        reorder_front(deps, &["python".to_string()]);
-        for (r, comments) in &p.deps {
-            merge_dep(deps, r, comments, &mut notes, "dependencies");
-        }
-        doc.as_table_mut().remove("project");
-        changed = true;
-    }
-
-    changed |= move_groups(doc, &mut notes)?;
-    changed |= set_packages(doc, folder)?;
-    Ok(LegacyReport { changed, notes })
 }

@@ -14,6 +14,9 @@
 pub mod constraint;
 pub mod edit;
 pub mod generate;
+pub mod groups;
+pub mod info;
+pub mod legacy;
 pub mod lock_hash;
 pub mod read;
 
@@ -26,28 +29,22 @@ use std::fmt;
 
 pub use constraint::{normalize_name, parse_requirement, Constraint, Requirement};
 pub use edit::{
-    ensure_dev_group, move_dependency_groups, pin_sdk, rename_sdk, set_packages, set_python,
-    set_python_bound, set_version, to_legacy, EditError, LegacyReport,
+    ensure_dev_group, pin_sdk, rename_sdk, set_packages, set_python, set_python_bound, set_version,
+    EditError,
 };
 pub use generate::{legacy_pyproject, LegacySpec};
-pub use read::{
-    inspect, DepSource, Dependency, Form, PackageInclude, ProjectInfo, PythonReq, PythonWhere,
-    SdkInfo, Source,
+pub use groups::move_dependency_groups;
+pub use info::{
+    DepSource, Dependency, Form, PackageInclude, ProjectInfo, PythonReq, PythonWhere, SdkInfo,
+    Source,
 };
+pub use legacy::{to_legacy, LegacyReport};
+pub use read::inspect;
 
-/// The SDK's name on PyPI.
-pub const SDK_NAME: &str = "arcaflow-plugin-sdk";
-/// The name the 2023 guide uses, which does not exist on PyPI.
-pub const SDK_WRONG_NAME: &str = "arcaflow-plugin-sdk-python";
-/// The SDK constraint every official plugin locks: 0.14.3 is the last release for
-/// Python `>=3.9,<4.0` (0.14.4 and 0.14.5 need Python >= 3.12).
-pub const SDK_CONSTRAINT: &str = "^0.14.3";
-/// The last SDK release that supports Python below 3.12.
-pub const SDK_LAST_FOR_PY39: &str = "0.14.3";
-/// The Python range of the official images and the SDK, in Poetry's form.
-pub const PYTHON_CONSTRAINT: &str = "^3.9";
-/// The same range in PEP 440 form, for `requires-python`.
-pub const PYTHON_CONSTRAINT_PEP440: &str = ">=3.9,<4.0";
+pub use crate::official::{
+    PYTHON_CONSTRAINT, PYTHON_CONSTRAINT_PEP440, SDK_CONSTRAINT, SDK_LAST_FOR_PY39, SDK_NAME,
+    SDK_WRONG_NAME,
+};
 
 /// A pyproject.toml that is not valid TOML, with where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

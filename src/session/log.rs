@@ -84,7 +84,7 @@ impl Writer {
                     let _ = self
                         .out
                         .write_all(text.as_bytes())
-                        .and_then(|_| self.out.write_all(b"\n"));
+                        .and_then(|()| self.out.write_all(b"\n"));
                 }
                 // As the command printed it, between its `$` line and its
                 // result: clean to copy into a bug report, and a tool's short
@@ -94,7 +94,7 @@ impl Writer {
                     let _ = self
                         .out
                         .write_all(block.as_bytes())
-                        .and_then(|_| self.out.write_all(b"\n"));
+                        .and_then(|()| self.out.write_all(b"\n"));
                 }
                 Msg::Secret(s) => {
                     self.secrets.push(s);

@@ -1,7 +1,7 @@
 //! Where the wizard keeps what outlives a run: per-project state (answers and
 //! steps done, so a journey resumes) and session logs.
 
-pub mod log;
+pub(crate) mod log;
 pub mod state;
 
 use std::path::{Path, PathBuf};

@@ -15,7 +15,7 @@ fn paint(style: &Style, sev: Severity, s: &str) -> String {
 }
 
 /// One finding: `[mark] title`, detail and fix indented under it.
-pub fn finding(style: &Style, f: &Finding) -> String {
+pub(crate) fn finding(style: &Style, f: &Finding) -> String {
     let mut out = String::new();
     let mark = format!("{:<7}", f.severity.mark());
     let _ = writeln!(
@@ -42,13 +42,13 @@ pub fn finding(style: &Style, f: &Finding) -> String {
 }
 
 /// The whole report, ending with how to apply the fixes.
-pub fn render(style: &Style, findings: &[Finding], elapsed: std::time::Duration) -> String {
+pub(crate) fn render(style: &Style, findings: &[Finding], elapsed: std::time::Duration) -> String {
     render_with(style, findings, elapsed, true)
 }
 
 /// The whole report; `offer_fix`: end with the `doctor --fix` hint (not while
 /// `--fix` is running already).
-pub fn render_with(
+pub(crate) fn render_with(
     style: &Style,
     findings: &[Finding],
     elapsed: std::time::Duration,

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::style::Style;
 use crate::journey::driver::{BlockState, Event, FailureChoice, FileChange, Interact};
 use crate::journey::{Answer, Failure, Question, QuestionKind, StepState};
+use crate::sys::ffi::Termios;
 
 pub struct Plain {
     pub yes: bool,
@@ -113,7 +114,7 @@ impl Plain {
         // Echo off before the prompt shows: a token typed (or pasted) as soon
         // as the prompt appears must not be echoed.
         let echo_off = secret && self.interactive && std::io::stdin().is_terminal();
-        let guard = if echo_off { EchoOff::new() } else { None };
+        let guard = if echo_off { Termios::echo_off() } else { None };
         let _ = write!(self.out, "{prompt}");
         let _ = self.out.flush();
         let mut line = String::new();
@@ -467,55 +468,6 @@ pub fn stop_on_signals() {
             });
         drop(spawned);
     });
-}
-
-/// The terminal settings of standard input, to put back.
-struct Termios(libc::termios);
-
-impl Termios {
-    fn of_stdin() -> Option<Self> {
-        // SAFETY: tcgetattr fills in the zeroed struct, or fails on a non-terminal.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            (libc::tcgetattr(0, &mut t) == 0).then_some(Termios(t))
-        }
-    }
-    fn restore(&self) {
-        // SAFETY: sets attributes read by tcgetattr on the same descriptor.
-        unsafe {
-            libc::tcsetattr(0, libc::TCSANOW, &self.0);
-        }
-    }
-}
-
-/// Terminal echo off while a secret is typed; restored on drop.
-struct EchoOff {
-    saved: libc::termios,
-}
-
-impl EchoOff {
-    fn new() -> Option<Self> {
-        // SAFETY: tcgetattr/tcsetattr on stdin with a zeroed struct it fills in.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(0, &mut t) != 0 {
-                return None;
-            }
-            let saved = t;
-            t.c_lflag &= !libc::ECHO;
-            libc::tcsetattr(0, libc::TCSANOW, &t);
-            Some(EchoOff { saved })
-        }
-    }
-}
-
-impl Drop for EchoOff {
-    fn drop(&mut self) {
-        // SAFETY: restores the attributes read in `new`.
-        unsafe {
-            libc::tcsetattr(0, libc::TCSANOW, &self.saved);
-        }
-    }
 }
 
 #[cfg(test)]

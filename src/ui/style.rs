@@ -4,12 +4,12 @@
 use std::io::IsTerminal;
 
 #[derive(Debug, Clone, Copy)]
-pub struct Style {
+pub(crate) struct Style {
     pub color: bool,
 }
 
 impl Style {
-    pub fn detect() -> Self {
+    pub(crate) fn detect() -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Style {
             color: !no_color && std::io::stdout().is_terminal(),
@@ -22,19 +22,19 @@ impl Style {
             s.to_string()
         }
     }
-    pub fn ok(&self, s: &str) -> String {
+    pub(crate) fn ok(&self, s: &str) -> String {
         self.paint("32", s)
     }
-    pub fn warn(&self, s: &str) -> String {
+    pub(crate) fn warn(&self, s: &str) -> String {
         self.paint("33", s)
     }
-    pub fn bad(&self, s: &str) -> String {
+    pub(crate) fn bad(&self, s: &str) -> String {
         self.paint("31", s)
     }
-    pub fn dim(&self, s: &str) -> String {
+    pub(crate) fn dim(&self, s: &str) -> String {
         self.paint("2", s)
     }
-    pub fn bold(&self, s: &str) -> String {
+    pub(crate) fn bold(&self, s: &str) -> String {
         self.paint("1", s)
     }
 }

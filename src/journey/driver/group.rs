@@ -57,12 +57,13 @@ impl Driver<'_> {
                 GroupMsg::Ended(i, ended, kept) => {
                     let text = kept.text();
                     let d = judge(step, ctx_ref, cmds[i], ended, text);
-                    states[i] = match d.ending.starts_with("not run") {
-                        true => BlockState::NotRun,
-                        false => BlockState::Done {
+                    states[i] = if d.ending.starts_with("not run") {
+                        BlockState::NotRun
+                    } else {
+                        BlockState::Done {
                             ok: d.ok,
                             elapsed: d.elapsed,
-                        },
+                        }
                     };
                     done[i] = Some(d);
                 }

@@ -4,7 +4,7 @@ use crate::names::PluginNames;
 use crate::plan::Plan;
 
 /// The plugin's name and description, and a target folder that is safe to use.
-pub struct About;
+pub(super) struct About;
 
 fn valid_name(s: &str) -> Result<String, String> {
     PluginNames::parse(s).map(|n| n.short).map_err(|e| e.0)
@@ -99,18 +99,15 @@ fn check_target(ctx: &Context) -> Result<(), Failure> {
 /// The folder, or the nearest existing folder above it that it would be made in,
 /// must be writable by this user: `poetry new` would fail half-way otherwise.
 fn check_writable(dir: &std::path::Path) -> Result<(), Failure> {
-    use std::os::unix::ffi::OsStrExt;
     let Some(existing) = dir.ancestors().find(|a| a.is_dir()) else {
         return Ok(());
     };
-    let Ok(c) = std::ffi::CString::new(existing.as_os_str().as_bytes()) else {
-        return Ok(());
+    let err = match crate::sys::ffi::can_write_dir(existing) {
+        Ok(()) => return Ok(()),
+        // A path with a NUL byte cannot be asked about: left to `poetry new`.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => return Ok(()),
+        Err(e) => e,
     };
-    // SAFETY: a NUL-terminated path; access(2) only reads it.
-    if unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
-        return Ok(());
-    }
-    let err = std::io::Error::last_os_error();
     Err(Failure::usage(format!(
         "{} cannot be written ({err}): nothing was changed.",
         existing.display()

@@ -1,10 +1,11 @@
-use super::{poetry_cmd, project_dir, target, Target, SDK};
+use super::{poetry_cmd, project_dir, target, Target};
 use crate::journey::{Check, Context, Failure, Step};
+use crate::official::SDK_NAME as SDK;
 use crate::plan::Plan;
 use crate::pyproject;
 
 /// `poetry add arcaflow-plugin-sdk@^0.14.3`: the SDK under its real name, and the lock file.
-pub struct Dependencies;
+pub(super) struct Dependencies;
 
 fn has_sdk(ctx: &Context) -> bool {
     let dir = project_dir(ctx);

@@ -2,11 +2,10 @@ use super::{chosen_python, dist_name, poetry_cmd, project_dir};
 use crate::exec::capture;
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
-use crate::probe::python::pyvenv_cfg_value;
 use crate::version::Version;
 
 /// `poetry env use` with the chosen interpreter.
-pub struct Env;
+pub(crate) struct Env;
 
 /// The project's virtualenv and its Python version, as Poetry sees it now.
 /// From files when they tell (as `doctor` finds it: `.venv`, else the one venv
@@ -18,21 +17,17 @@ pub(crate) fn current_env(ctx: &Context) -> Option<(String, Version)> {
 }
 
 fn env_from_files(ctx: &Context) -> Option<(String, Version)> {
-    use crate::journey::doctor::{checks::venv, Input};
-    let input = Input {
-        dir: project_dir(ctx),
-        env: ctx.probe_env.clone(),
-    };
+    use crate::probe::venv;
     let name = dist_name(ctx);
-    let found = venv::locate(&input, Some(name.as_str()).filter(|n| !n.is_empty()))?;
+    let found = venv::locate(
+        &project_dir(ctx),
+        &ctx.probe_env,
+        Some(name.as_str()).filter(|n| !n.is_empty()),
+    )?;
     if venv::broken(&found).is_some() {
         return None;
     }
-    let cfg = std::fs::read_to_string(found.join("pyvenv.cfg")).ok()?;
-    let v = ["version_info", "version"]
-        .iter()
-        .find_map(|k| pyvenv_cfg_value(&cfg, k))
-        .and_then(|v| Version::find_in(&v))?;
+    let v = crate::probe::python::pyvenv_cfg_version(&found)?;
     Some((found.display().to_string(), v))
 }
 

@@ -7,17 +7,17 @@ use crate::journey::Failure;
 use crate::templates::EXAMPLE_INPUT;
 
 /// The output the example input must give.
-pub const EXPECTED: &str = "success";
+pub(crate) const EXPECTED: &str = "success";
 
 /// The `output_id` the SDK printed (its YAML result's top-level key), if any.
-pub fn output_id(out: &str) -> Option<&str> {
+pub(crate) fn output_id(out: &str) -> Option<&str> {
     out.lines()
         .find_map(|l| l.strip_prefix("output_id:"))
         .map(|v| v.trim().trim_matches(|c| c == '"' || c == '\''))
 }
 
 /// Judges what the example run printed.
-pub fn judge(out: &str) -> Result<(), Failure> {
+pub(crate) fn judge(out: &str) -> Result<(), Failure> {
     match output_id(out) {
         Some(EXPECTED) => Ok(()),
         Some(other) => Err(Failure::new(format!(

@@ -4,7 +4,7 @@ use crate::plan::Plan;
 use crate::templates;
 
 /// Dockerfile, LICENSE, .flake8, README, .gitignore, the plugin code and its tests.
-pub struct Files;
+pub(super) struct Files;
 
 fn rendered(ctx: &Context) -> Vec<templates::RenderedFile> {
     let vars = templates::Vars {

@@ -4,7 +4,7 @@ use crate::journey::{Check, Context, Failure, Question, Step};
 use crate::plan::{Cmd, Plan};
 
 /// `git init` and a first commit, when git is there and the user wants it.
-pub struct Git;
+pub(super) struct Git;
 
 fn git_present(ctx: &Context) -> bool {
     which::which_in("git", Some(&ctx.probe_env.path), "/").is_ok()

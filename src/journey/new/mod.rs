@@ -24,20 +24,13 @@ use crate::plan::Cmd;
 use crate::probe::{PoetryInstall, Python};
 
 pub(crate) use target::target;
-pub use target::Target;
+pub(crate) use target::Target;
 
-/// The SDK's real name and the last release line that supports Python 3.9.
-pub const SDK: &str = "arcaflow-plugin-sdk";
-pub const SDK_CONSTRAINT: &str = "^0.14.3";
 /// Dev tools, pinned so they resolve on every Python the project allows (3.9 up):
 /// an unpinned `poetry add` picks releases that need a newer Python.
-pub const DEV_TOOLS: &[(&str, &str)] = &[("flake8", "~7.3"), ("coverage", "~7.10")];
-/// The oldest Python a project can use.
-pub const MIN_PYTHON: crate::version::Version = python::MIN;
-/// The project's Python range: the official images run 3.9, the SDK needs <4.0.
-pub const PYTHON_RANGE: &str = "^3.9";
+pub(crate) const DEV_TOOLS: &[(&str, &str)] = &[("flake8", "~7.3"), ("coverage", "~7.10")];
 
-pub fn steps() -> Vec<Box<dyn Step>> {
+pub(crate) fn steps() -> Vec<Box<dyn Step>> {
     vec![
         Box::new(about::About),
         Box::new(python::PythonStep::ANY),
@@ -126,7 +119,7 @@ pub(crate) fn poetry_cmd(ctx: &Context, args: &[&str]) -> Cmd {
 
 /// What to do once the plugin is made, for the Finished screen and the last
 /// lines of the plain run: the repository secrets the CI workflow needs.
-pub fn done_note(_ctx: &Context) -> String {
+pub(crate) fn done_note(_ctx: &Context) -> String {
     crate::templates::workflow::secrets_note()
 }
 

@@ -4,7 +4,7 @@ use crate::probe::{self, distro};
 use crate::version::Version;
 
 /// Exactly one Poetry, new enough for dependency groups.
-pub struct PoetryStep;
+pub(crate) struct PoetryStep;
 
 /// Dependency groups (`--without dev` in the official Dockerfile) came with 1.2.
 const MIN: Version = Version::new(1, 2, 0);

@@ -3,7 +3,7 @@ use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::Plan;
 
 /// `poetry new`, with `--flat` on Poetry 2.
-pub struct Project;
+pub(super) struct Project;
 
 /// The pyproject in `dir` belongs to this plugin.
 pub(crate) fn is_our_project(ctx: &Context) -> bool {

@@ -4,7 +4,7 @@ use crate::plan::{Action, Overwrite, Plan};
 use crate::pyproject;
 
 /// pyproject.toml in the legacy `[tool.poetry]` form the official build reads.
-pub struct PyprojectForm;
+pub(super) struct PyprojectForm;
 
 /// What is missing for the official build, or None when the file is right.
 fn problems(ctx: &Context) -> Result<Vec<String>, Failure> {

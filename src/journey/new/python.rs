@@ -5,21 +5,21 @@ use crate::probe::{distro, Python};
 use crate::pyproject::constraint::Constraint;
 use crate::version::Version;
 
-pub const MIN: Version = Version::new(3, 9, 0);
+use crate::official::MIN_PYTHON as MIN;
 
 /// A Python 3.9 or newer for the project; for a project that exists (`setup`),
 /// one its own range admits.
-pub struct PythonStep {
+pub(crate) struct PythonStep {
     /// Read the range from the project's pyproject.toml (`setup`), rather than
     /// the range `new` writes.
     pub project_range: bool,
 }
 
 impl PythonStep {
-    pub const ANY: PythonStep = PythonStep {
+    pub(crate) const ANY: PythonStep = PythonStep {
         project_range: false,
     };
-    pub const PROJECT: PythonStep = PythonStep {
+    pub(crate) const PROJECT: PythonStep = PythonStep {
         project_range: true,
     };
 

@@ -6,7 +6,7 @@ use crate::journey::{Context, Question};
 use crate::version::Version;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// `python = "^3.9"`, SDK `^0.14.3`: the last SDK line for 3.9.
     Py39,
     /// `python = "^3.12"`, SDK `^0.14.4`: needs the 0.5.0 images.
@@ -15,13 +15,13 @@ pub enum Target {
 
 impl Target {
     /// The answer's value (`--target`, `target = "..."` in an answers file).
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Target::Py39 => "3.9",
             Target::Py312 => "3.12",
         }
     }
-    pub fn parse(s: &str) -> Result<Target, String> {
+    pub(crate) fn parse(s: &str) -> Result<Target, String> {
         match s.trim() {
             "3.9" | "^3.9" | "py39" => Ok(Target::Py39),
             "3.12" | "^3.12" | "py312" => Ok(Target::Py312),
@@ -31,26 +31,26 @@ impl Target {
         }
     }
     /// The project's Python range in Poetry's form; it keeps the SDK's <4.0.
-    pub fn python_range(self) -> &'static str {
+    pub(crate) fn python_range(self) -> &'static str {
         match self {
-            Target::Py39 => "^3.9",
+            Target::Py39 => crate::official::PYTHON_CONSTRAINT,
             Target::Py312 => "^3.12",
         }
     }
-    pub fn sdk_constraint(self) -> &'static str {
+    pub(crate) fn sdk_constraint(self) -> &'static str {
         match self {
-            Target::Py39 => "^0.14.3",
+            Target::Py39 => crate::official::SDK_CONSTRAINT,
             Target::Py312 => "^0.14.4",
         }
     }
     /// The oldest interpreter the project can use.
-    pub fn min_python(self) -> Version {
+    pub(crate) fn min_python(self) -> Version {
         match self {
-            Target::Py39 => Version::new(3, 9, 0),
+            Target::Py39 => crate::official::MIN_PYTHON,
             Target::Py312 => Version::new(3, 12, 0),
         }
     }
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Target::Py39 => "Python 3.9 and newer (SDK ^0.14.3): every official image",
             Target::Py312 => "Python 3.12 only (SDK ^0.14.4, as arcaflow-plugin-opensearch)",

@@ -85,7 +85,7 @@ fn images(ctx: &Context) -> bool {
 /// The checks of the official build, run here: tests under coverage, flake8,
 /// ACT's requirements, the schema, the example input, and the container build
 /// when an engine works.
-pub struct TestBuild;
+pub(super) struct TestBuild;
 
 impl Step for TestBuild {
     fn id(&self) -> &'static str {

@@ -13,7 +13,7 @@ use super::{code_folder, dist_name, poetry_cmd, project_dir, release_version, sc
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 
-pub struct Build;
+pub(super) struct Build;
 
 /// This run's build folder: in its private scratch folder, so nothing of an
 /// earlier run (a higher version that failed to upload) lies beside it, and the

@@ -8,7 +8,7 @@ use crate::journey::{Check, Context, Failure, Question, Step};
 use crate::plan::{Cmd, Plan};
 use crate::preflight;
 
-pub struct Checks;
+pub(super) struct Checks;
 
 /// Files `git status --porcelain` lists as changed or new; None when this is not
 /// a git repository (or git is missing).

@@ -6,7 +6,7 @@ use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::Plan;
 use crate::templates::workflow;
 
-pub struct Finish;
+pub(super) struct Finish;
 
 impl Step for Finish {
     fn id(&self) -> &'static str {
@@ -42,7 +42,7 @@ impl Step for Finish {
         let dir = super::project_dir(ctx);
         let has_workflow = workflow::read_all(&dir).iter().any(|w| w.act);
         let gh = which::which_in("gh", Some(&ctx.probe_env.path), &dir).is_ok();
-        lines.extend(image_lines(&v.to_string(), has_workflow, gh));
+        lines.extend(image_lines(&v.clone(), has_workflow, gh));
         Ok(Check::LeftToYou(lines.join("\n")))
     }
     fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {

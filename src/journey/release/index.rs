@@ -19,8 +19,8 @@ pub struct Target {
     pub simple: String,
 }
 
-pub const TESTPYPI_UPLOAD: &str = "https://test.pypi.org/legacy/";
-pub const PYPI_SIMPLE: &str = "https://pypi.org/simple/";
+pub(super) const TESTPYPI_UPLOAD: &str = "https://test.pypi.org/legacy/";
+pub(super) const PYPI_SIMPLE: &str = "https://pypi.org/simple/";
 
 impl Target {
     pub fn pypi() -> Target {
@@ -215,7 +215,7 @@ pub fn simple_url(upload: &str) -> String {
 
 /// The (name, version) of a distribution file name: a wheel
 /// (`name-version-tags.whl`) or an sdist (`name-version.tar.gz`).
-pub fn parse_filename(f: &str) -> Option<(String, String)> {
+pub(super) fn parse_filename(f: &str) -> Option<(String, String)> {
     let f = f.trim();
     if let Some(stem) = f.strip_suffix(".whl") {
         let mut parts = stem.split('-');

@@ -81,7 +81,7 @@ pub(crate) fn wheel_entry_module(
     None
 }
 
-pub struct WheelInstall;
+pub(super) struct WheelInstall;
 
 impl Step for WheelInstall {
     fn id(&self) -> &'static str {
@@ -129,7 +129,7 @@ impl Step for WheelInstall {
     }
 }
 
-pub struct InstallBack;
+pub(super) struct InstallBack;
 
 impl Step for InstallBack {
     fn id(&self) -> &'static str {

@@ -196,12 +196,7 @@ pub(crate) fn primary_source(ctx: &Context) -> Option<String> {
     let sources: Vec<_> = info.sources.iter().filter(|s| s.url.is_some()).collect();
     sources
         .iter()
-        .find(|s| {
-            matches!(
-                s.priority.as_deref(),
-                Some("primary") | Some("default") | None
-            )
-        })
+        .find(|s| matches!(s.priority.as_deref(), Some("primary" | "default") | None))
         .or(sources.first())
         .and_then(|s| s.url.clone())
 }

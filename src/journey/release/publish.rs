@@ -110,7 +110,7 @@ pub(crate) fn token_again(target: &Target, key: &str) -> Option<crate::journey::
     (key == want).then(|| super::token::token_question(want, target))
 }
 
-pub struct Publish;
+pub(super) struct Publish;
 
 impl Step for Publish {
     fn id(&self) -> &'static str {

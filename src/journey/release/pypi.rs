@@ -9,7 +9,7 @@ use crate::journey::{Check, Context, Failure, Question, Step};
 use crate::plan::{Cmd, Plan};
 
 /// The question: PyPI now? (default no).
-pub struct PypiConfirm;
+pub(super) struct PypiConfirm;
 
 impl Step for PypiConfirm {
     fn id(&self) -> &'static str {
@@ -51,7 +51,7 @@ impl Step for PypiConfirm {
     }
 }
 
-pub struct Pypi;
+pub(super) struct Pypi;
 
 fn wanted(ctx: &Context) -> bool {
     // --yes answers the question with its default, no: PyPI only with --repository pypi.

@@ -216,7 +216,7 @@ pub(crate) fn storing_hint(target: &Target) -> String {
     )
 }
 
-pub struct TokenStep;
+pub(super) struct TokenStep;
 
 impl Step for TokenStep {
     fn id(&self) -> &'static str {

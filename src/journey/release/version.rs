@@ -13,7 +13,7 @@ use crate::pyproject;
 const LABEL: &str = "LABEL io.github.arcalot.arcaflow.plugin.version=";
 
 #[derive(Default)]
-pub struct VersionStep {
+pub(super) struct VersionStep {
     /// The index's answer for (url, version), so note and plan ask once.
     asked: Mutex<Option<(String, IndexAnswer)>>,
     /// The version the last plan writes, for verify (pyproject says it by then).
@@ -54,7 +54,7 @@ pub(crate) fn next_version(ctx: &Context) -> Result<(String, String), Failure> {
 }
 
 /// The Dockerfile with its plugin version label set, or None when it has no such line.
-pub fn set_label(dockerfile: &str, version: &str) -> Option<String> {
+pub(super) fn set_label(dockerfile: &str, version: &str) -> Option<String> {
     let mut found = false;
     let mut out: Vec<String> = Vec::new();
     for line in dockerfile.split_inclusive('\n') {
@@ -71,12 +71,12 @@ pub fn set_label(dockerfile: &str, version: &str) -> Option<String> {
 }
 
 /// ACT accepts only digits and dots in the label (`(\d*)(\.?\d*?)(\.?\d*?)`).
-pub fn label_accepts(version: &str) -> bool {
+pub(super) fn label_accepts(version: &str) -> bool {
     !version.is_empty() && version.chars().all(|c| c.is_ascii_digit() || c == '.')
 }
 
 /// pyproject.toml with the new version, comments and layout kept.
-pub fn bumped_pyproject(text: &str, version: &str) -> Result<String, Failure> {
+pub(super) fn bumped_pyproject(text: &str, version: &str) -> Result<String, Failure> {
     let mut doc = pyproject::parse(text).map_err(|e| Failure::usage(e.to_string()))?;
     pyproject::set_version(&mut doc, version)
         .map_err(|e| Failure::new(format!("cannot set the version: {e}")))?;

@@ -6,7 +6,7 @@ use crate::journey::{Check, Context, Failure, Question, Step};
 use crate::plan::{Cmd, Plan};
 
 /// Clone the plugin, or take the folder as it is.
-pub struct GetCode;
+pub(super) struct GetCode;
 
 impl Step for GetCode {
     fn id(&self) -> &'static str {
@@ -131,7 +131,7 @@ fn validate_source(s: &str, cwd: &Path) -> Result<String, String> {
 /// A password in a URL (`user:password@`), or anything before `@` in an
 /// http(s) URL (where that is a token: `https://ghp_...@github.com/`): it would
 /// be on git's command line and in logs. `ssh://git@host/...` is a user name.
-pub fn url_has_password(s: &str) -> bool {
+pub(crate) fn url_has_password(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once("://") else {
         return false;
     };
@@ -144,7 +144,7 @@ pub fn url_has_password(s: &str) -> bool {
 
 /// Why a clone cannot go to `dir`: it is there and not empty (git refuses too,
 /// but only after the journey started).
-pub fn clone_target_problem(dir: &Path) -> Option<String> {
+pub(crate) fn clone_target_problem(dir: &Path) -> Option<String> {
     if dir.exists() && !dir.is_dir() {
         return Some(format!(
             "{} is a file: give another DIR for the clone; nothing was changed.",
@@ -163,7 +163,7 @@ pub fn clone_target_problem(dir: &Path) -> Option<String> {
 
 /// `dir` is a git clone whose origin is `url` (read from .git/config: running
 /// git in a folder someone else made is what setup avoids before it is asked).
-pub fn is_clone_of(dir: &Path, url: &str) -> bool {
+pub(crate) fn is_clone_of(dir: &Path, url: &str) -> bool {
     let Ok(cfg) = std::fs::read_to_string(dir.join(".git/config")) else {
         return false;
     };

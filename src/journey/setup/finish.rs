@@ -7,7 +7,7 @@ use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::Plan;
 
 /// Where to start, and what doctor says about the project now.
-pub struct Finish;
+pub(super) struct Finish;
 
 impl Step for Finish {
     fn id(&self) -> &'static str {

@@ -9,7 +9,7 @@ use crate::pyproject::normalize_name;
 
 /// `poetry install` with the dev group, and the tools the official build image
 /// brings (flake8, coverage) where the project does not declare them.
-pub struct Install;
+pub(super) struct Install;
 
 /// The tools the build image has and a local run needs (module names as pip names them).
 const IMAGE_TOOLS: [&str; 2] = ["flake8", "coverage"];

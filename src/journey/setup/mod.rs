@@ -16,10 +16,10 @@ use super::{Context, Step};
 use crate::probe::layout::Layout;
 use crate::pyproject::Constraint;
 
-pub use code::{clone_target_problem, is_clone_of, url_has_password};
-pub use read::summary;
+pub(crate) use code::{clone_target_problem, is_clone_of, url_has_password};
+pub(crate) use read::summary;
 
-pub fn steps() -> Vec<Box<dyn Step>> {
+pub(crate) fn steps() -> Vec<Box<dyn Step>> {
     vec![
         Box::new(code::GetCode),
         Box::new(read::ReadProject),
@@ -34,7 +34,7 @@ pub fn steps() -> Vec<Box<dyn Step>> {
 
 /// Where the code comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// A folder, used as it is (absolute).
     Folder(PathBuf),
     /// A git URL, cloned.
@@ -42,7 +42,7 @@ pub enum Source {
 }
 
 /// A git URL as `git clone` takes it: a scheme git knows, or scp-like `user@host:path`.
-pub fn is_git_url(s: &str) -> bool {
+pub(crate) fn is_git_url(s: &str) -> bool {
     const SCHEMES: [&str; 6] = [
         "https://",
         "http://",
@@ -61,7 +61,7 @@ pub fn is_git_url(s: &str) -> bool {
     }
 }
 
-pub fn parse_source(s: &str, cwd: &Path) -> Source {
+pub(crate) fn parse_source(s: &str, cwd: &Path) -> Source {
     if is_git_url(s) {
         Source::Git(s.trim().to_string())
     } else {
@@ -76,7 +76,7 @@ pub fn parse_source(s: &str, cwd: &Path) -> Source {
 }
 
 /// The folder a clone of `url` goes to by default, as `git clone` names it.
-pub fn clone_name(url: &str) -> String {
+pub(crate) fn clone_name(url: &str) -> String {
     let t = url.trim_end_matches('/');
     let last = t.rsplit(['/', ':']).next().unwrap_or(t);
     let name = last.strip_suffix(".git").unwrap_or(last);
@@ -88,12 +88,12 @@ pub fn clone_name(url: &str) -> String {
 }
 
 /// The source as answered (the current folder when none was given).
-pub fn source(ctx: &Context) -> Source {
+pub(crate) fn source(ctx: &Context) -> Source {
     parse_source(ctx.answer("source").unwrap_or("."), &ctx.dir)
 }
 
 /// The project folder: the folder given, or where the clone goes (DIR, else ./NAME).
-pub fn project_dir(ctx: &Context) -> PathBuf {
+pub(crate) fn project_dir(ctx: &Context) -> PathBuf {
     match source(ctx) {
         Source::Folder(p) => p,
         Source::Git(url) => match ctx.answer("dir") {
@@ -104,30 +104,30 @@ pub fn project_dir(ctx: &Context) -> PathBuf {
 }
 
 /// The key under which `--dry-run` of a URL records its temporary clone.
-pub const READ_FROM: &str = "read_from";
+pub(crate) const READ_FROM: &str = "read_from";
 
 /// Where the project's files are read: the project, or for `--dry-run` of a git
 /// URL, the temporary clone made to read it.
-pub fn files_dir(ctx: &Context) -> PathBuf {
+pub(crate) fn files_dir(ctx: &Context) -> PathBuf {
     ctx.learned
         .get(READ_FROM)
         .map(PathBuf::from)
         .unwrap_or_else(|| project_dir(ctx))
 }
 
-pub fn layout(ctx: &Context) -> Option<Layout> {
+pub(crate) fn layout(ctx: &Context) -> Option<Layout> {
     Layout::read(&files_dir(ctx))
 }
 
 /// The project's Python range, as written and parsed.
-pub fn python_range(ctx: &Context) -> Option<(String, Constraint)> {
+pub(crate) fn python_range(ctx: &Context) -> Option<(String, Constraint)> {
     let req = layout(ctx)?.python?;
     let c = req.parsed().ok()?;
     Some((req.constraint, c))
 }
 
 /// Why `dir` is not a plugin project, if it is not: the files ACT and the build need.
-pub fn not_a_plugin(dir: &Path) -> Option<String> {
+pub(crate) fn not_a_plugin(dir: &Path) -> Option<String> {
     if !dir.is_dir() {
         return Some(format!("{} is not a folder", dir.display()));
     }

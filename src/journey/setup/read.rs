@@ -5,7 +5,7 @@ use crate::probe::distro;
 use crate::probe::layout::{Fact, Layout, SystemPackage};
 
 /// Read the project as Poetry and the Dockerfile read it; runs nothing.
-pub struct ReadProject;
+pub(super) struct ReadProject;
 
 impl Step for ReadProject {
     fn id(&self) -> &'static str {
@@ -47,7 +47,7 @@ impl Step for ReadProject {
 }
 
 /// What the project says, a line per fact, for the screen and the script.
-pub fn summary(ctx: &Context, l: &Layout) -> String {
+pub(crate) fn summary(ctx: &Context, l: &Layout) -> String {
     let mut out = Vec::new();
     let python = l
         .python
@@ -104,7 +104,7 @@ fn fact<T>(what: &str, f: &Fact<T>, show: impl Fn(&T) -> String) -> String {
 }
 
 /// The test command as typed in the project folder: PYTHONPATH as the image sets it.
-pub fn test_line(t: &crate::probe::layout::TestRun) -> String {
+pub(super) fn test_line(t: &crate::probe::layout::TestRun) -> String {
     let mut s = String::new();
     if !t.pythonpath.is_empty() {
         s.push_str(&format!("PYTHONPATH={} ", t.pythonpath.join(":")));
@@ -114,7 +114,7 @@ pub fn test_line(t: &crate::probe::layout::TestRun) -> String {
 }
 
 /// The Dockerfile's test command with the test file named as the project names it.
-pub fn test_words(t: &crate::probe::layout::TestRun) -> Vec<String> {
+pub(super) fn test_words(t: &crate::probe::layout::TestRun) -> Vec<String> {
     crate::probe::layout::docker::words(&t.command)
         .into_iter()
         .map(|w| if w == t.arg { t.file.clone() } else { w })
@@ -122,7 +122,7 @@ pub fn test_words(t: &crate::probe::layout::TestRun) -> Vec<String> {
 }
 
 /// `x_schema.py` beside the entry module `x_plugin.py`, when it is there.
-pub fn schema_module(ctx: &Context, l: &Layout) -> Option<String> {
+pub(super) fn schema_module(ctx: &Context, l: &Layout) -> Option<String> {
     let entry = &l.entry.value()?.module;
     let schema = entry.strip_suffix("_plugin.py")?.to_string() + "_schema.py";
     files_dir(ctx).join(&schema).is_file().then_some(schema)
@@ -130,7 +130,7 @@ pub fn schema_module(ctx: &Context, l: &Layout) -> Option<String> {
 
 /// The commands a build stage's packages provide that this machine lacks. A
 /// package given by URL is named by its file (`minio-20240101.x86_64.rpm` -> minio).
-pub fn missing_tools(ctx: &Context, pkgs: &[SystemPackage]) -> Vec<String> {
+pub(super) fn missing_tools(ctx: &Context, pkgs: &[SystemPackage]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for p in pkgs {
         let name = tool_name(p);

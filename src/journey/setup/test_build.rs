@@ -10,7 +10,7 @@ use crate::plan::{Cmd, Plan};
 use crate::preflight;
 
 /// The plugin's own checks, as the official build runs them.
-pub struct TestBuild;
+pub(super) struct TestBuild;
 
 /// What a command of this step is, by its place in the plan, for `explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,17 +9,17 @@ use super::{learned, PYTHON};
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 
-pub const ENGINE_VERSION: &str = "0.21.0";
+pub(crate) const ENGINE_VERSION: &str = "0.21.0";
 /// sha256 of arcaflow-0.21.0-py3-none-manylinux2014_x86_64.whl on PyPI.
-pub const ENGINE_WHEEL_SHA256: &str =
+pub(crate) const ENGINE_WHEEL_SHA256: &str =
     "56bb0d3eec4f8537e4fc3dd9b9019b4ff951e21231a4641d95ff981344687581";
 
-pub fn venv() -> PathBuf {
+pub(super) fn venv() -> PathBuf {
     super::cache_dir().join(format!("arcaflow-{ENGINE_VERSION}"))
 }
 
 /// The engine binary inside the venv (site-packages is under lib/pythonX.Y).
-pub fn binary() -> Option<PathBuf> {
+pub(super) fn binary() -> Option<PathBuf> {
     let lib = std::fs::read_dir(venv().join("lib")).ok()?;
     lib.filter_map(|e| e.ok())
         .map(|e| e.path().join("site-packages/arcaflow/bin/arcaflow"))
@@ -29,7 +29,7 @@ pub fn binary() -> Option<PathBuf> {
 /// The engine's install: a venv made with `python`, then the pinned wheel,
 /// hash-checked, from `index_url` when given (a mirror), else pip's own.
 /// Shared by `try` and `new`'s test build.
-pub fn install_plan(python: &str, index_url: Option<&str>) -> Plan {
+pub(super) fn install_plan(python: &str, index_url: Option<&str>) -> Plan {
     let venv = venv();
     let req = super::cache_dir().join(format!("arcaflow-{ENGINE_VERSION}.txt"));
     let t = Duration::from_secs(600);
@@ -60,7 +60,7 @@ pub fn install_plan(python: &str, index_url: Option<&str>) -> Plan {
         .run(pip.arg("-r").arg(req.to_string_lossy()).timeout(t))
 }
 
-pub struct Engine;
+pub(super) struct Engine;
 
 impl Step for Engine {
     fn id(&self) -> &'static str {

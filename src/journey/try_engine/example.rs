@@ -8,7 +8,7 @@ use crate::journey::Failure;
 use crate::probe::layout::{Fact, Layout};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TryExample {
+pub(crate) struct TryExample {
     /// The entry module, relative to the project.
     pub entry: String,
     pub step: String,
@@ -19,12 +19,12 @@ pub struct TryExample {
 }
 
 /// The first `@plugin.step(id="...")` of a module's text.
-pub fn first_step(text: &str) -> Option<String> {
+pub(super) fn first_step(text: &str) -> Option<String> {
     let re = regex::Regex::new(r#"@plugin\.step\(\s*id\s*=\s*["']([^"']+)["']"#).ok()?;
     re.captures(text).map(|c| c[1].to_string())
 }
 
-pub fn find_example(dir: &Path, l: &Layout) -> Result<TryExample, Failure> {
+pub(crate) fn find_example(dir: &Path, l: &Layout) -> Result<TryExample, Failure> {
     let entry = match &l.entry {
         Fact::Known { value, .. } if dir.join(&value.module).is_file() => value.module.clone(),
         _ => {

@@ -9,11 +9,11 @@ use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 
 /// `<dist>:try-<first 12 of the commit>`: local, never pulled.
-pub fn tag(dist: &str, sha: &str) -> String {
+pub(super) fn tag(dist: &str, sha: &str) -> String {
     format!("{}:try-{}", dist.to_lowercase(), &sha[..sha.len().min(12)])
 }
 
-pub struct Image;
+pub(super) struct Image;
 
 impl Step for Image {
     fn id(&self) -> &'static str {

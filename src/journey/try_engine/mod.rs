@@ -20,10 +20,9 @@ use super::{Context, Failure, Step};
 use crate::plan::Plan;
 use crate::probe::Python;
 
-pub use engine::{ENGINE_VERSION, ENGINE_WHEEL_SHA256};
-pub use example::{find_example, TryExample};
+pub(crate) use example::find_example;
 
-pub fn steps() -> Vec<Box<dyn Step>> {
+pub(crate) fn steps() -> Vec<Box<dyn Step>> {
     vec![
         Box::new(engine::Engine),
         Box::new(serve::Serve),
@@ -33,7 +32,7 @@ pub fn steps() -> Vec<Box<dyn Step>> {
 }
 
 /// The wizard's cache: `$XDG_CACHE_HOME/arcaflow-wizard` on Linux.
-pub fn cache_dir() -> PathBuf {
+pub(crate) fn cache_dir() -> PathBuf {
     match directories::ProjectDirs::from("io", "arcalot", "arcaflow-wizard") {
         Some(d) => d.cache_dir().to_path_buf(),
         None => std::env::temp_dir().join("arcaflow-wizard-cache"),
@@ -41,18 +40,18 @@ pub fn cache_dir() -> PathBuf {
 }
 
 /// Keys in `ctx.learned` set by `commands::try_cmd` before the steps run.
-pub const SHA: &str = "try_sha";
-pub const DIST: &str = "try_dist";
-pub const PYTHON: &str = "try_python";
+pub(crate) const SHA: &str = "try_sha";
+pub(crate) const DIST: &str = "try_dist";
+pub(crate) const PYTHON: &str = "try_python";
 /// Picks the way to serve port 80: namespace, root, or none (see
 /// assets/checks/try_launch.py).
-pub const SERVE_ENV: &str = "ARCAFLOW_WIZARD_TRY_SERVE";
+pub(crate) const SERVE_ENV: &str = "ARCAFLOW_WIZARD_TRY_SERVE";
 /// The container engine for the image deployer ("docker" or "podman"), and
 /// its path: set only when one works here.
-pub const IMAGE_ENGINE: &str = "try_image_engine";
-pub const IMAGE_ENGINE_PATH: &str = "try_image_engine_path";
+pub(crate) const IMAGE_ENGINE: &str = "try_image_engine";
+pub(crate) const IMAGE_ENGINE_PATH: &str = "try_image_engine_path";
 /// Answer: save the workflow and config as workflows/try/ in the project.
-pub const SAVE: &str = "save";
+pub(crate) const SAVE: &str = "save";
 
 pub(crate) fn learned<'a>(ctx: &'a Context, key: &str) -> Result<&'a str, Failure> {
     ctx.learned
@@ -69,10 +68,10 @@ pub(crate) fn commit_dir(ctx: &Context) -> Result<PathBuf, Failure> {
 
 /// The interpreter for the engine's venv and the deployer's plugin venv: the
 /// oldest Python the project admits (the official images run 3.9).
-pub fn pick_python<'a>(pythons: &'a [Python], lowest: Option<&str>) -> Option<&'a Python> {
+pub(crate) fn pick_python<'a>(pythons: &'a [Python], lowest: Option<&str>) -> Option<&'a Python> {
     let min = lowest
         .and_then(crate::version::Version::find_in)
-        .unwrap_or(crate::version::Version::new(3, 9, 0));
+        .unwrap_or(crate::official::MIN_PYTHON);
     pythons
         .iter()
         .filter(|p| p.version >= min && p.venv().is_none())
@@ -80,7 +79,7 @@ pub fn pick_python<'a>(pythons: &'a [Python], lowest: Option<&str>) -> Option<&'
 }
 
 /// The commit HEAD names, read with git (no hook runs for rev-parse).
-pub fn head_commit(dir: &Path) -> Result<String, Failure> {
+pub(crate) fn head_commit(dir: &Path) -> Result<String, Failure> {
     let out = std::process::Command::new("git")
         .args(["rev-parse", "--verify", "HEAD"])
         .current_dir(dir)
@@ -98,7 +97,7 @@ pub fn head_commit(dir: &Path) -> Result<String, Failure> {
 }
 
 /// Uncommitted changes are not in what the engine runs: say so.
-pub fn dirty(dir: &Path) -> bool {
+pub(crate) fn dirty(dir: &Path) -> bool {
     std::process::Command::new("git")
         .args(["status", "--porcelain", "--untracked-files=no"])
         .current_dir(dir)
@@ -109,7 +108,7 @@ pub fn dirty(dir: &Path) -> bool {
 }
 
 /// util-linux's `unshare`: on PATH, else where distros put it.
-pub fn unshare_program() -> Option<PathBuf> {
+pub(crate) fn unshare_program() -> Option<PathBuf> {
     which::which("unshare").ok().or_else(|| {
         ["/usr/bin/unshare", "/bin/unshare"]
             .iter()
@@ -123,7 +122,7 @@ pub fn unshare_program() -> Option<PathBuf> {
 ///
 /// `ARCAFLOW_WIZARD_TRY_SERVE=none` says no way may be tried (a machine
 /// where the engine must not run; the tests of everything but `try`).
-pub fn cannot_serve() -> Option<String> {
+pub(crate) fn cannot_serve() -> Option<String> {
     if std::env::var_os(SERVE_ENV).is_some_and(|v| v == "none") {
         return Some(format!("{SERVE_ENV}=none forbids serving the plugin"));
     }
@@ -139,8 +138,7 @@ pub fn cannot_serve() -> Option<String> {
     if ns {
         return None;
     }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
+    if crate::sys::ffi::geteuid() != 0 {
         return Some(
             "neither a private network namespace (unshare --user --net) nor root is available"
                 .into(),
@@ -157,7 +155,7 @@ pub fn cannot_serve() -> Option<String> {
 /// The container engine for the image deployer, when one works: the first
 /// usable of docker and podman, unless a way to serve the Python deployer
 /// is forced (`ARCAFLOW_WIZARD_TRY_SERVE`).
-pub fn pick_image_engine(engines: &[crate::probe::Engine]) -> Option<&crate::probe::Engine> {
+pub(crate) fn pick_image_engine(engines: &[crate::probe::Engine]) -> Option<&crate::probe::Engine> {
     if std::env::var_os(SERVE_ENV).is_some_and(|v| !v.is_empty()) {
         return None;
     }
@@ -176,7 +174,7 @@ pub(crate) fn image_engine(ctx: &Context) -> Option<(&str, &str)> {
 /// nothing: the engine installs the committed plugin, served on port 80.
 /// `images`: a container engine works here, so the image deployer needs no
 /// port 80.
-pub fn new_cannot_run(committed: bool, images: bool) -> Option<String> {
+pub(crate) fn new_cannot_run(committed: bool, images: bool) -> Option<String> {
     if !committed {
         return Some(
             "the project has no git commit, and the engine installs the committed plugin".into(),
@@ -193,7 +191,7 @@ pub fn new_cannot_run(committed: bool, images: bool) -> Option<String> {
 
 /// What `new` says when the engine cannot run here: why, and how to run the
 /// same check once the commit is pushed (a SHA: the deployer takes no tag).
-pub fn new_skipped_note(dir: &Path, dist: &str, why: &str) -> String {
+pub(crate) fn new_skipped_note(dir: &Path, dist: &str, why: &str) -> String {
     format!(
         "The run in the Arcaflow engine was skipped: {why}. This is not a failure of new. \
          Where it can run (root, or a user namespace): arcaflow-wizard try {dir}\n\
@@ -209,7 +207,7 @@ pub fn new_skipped_note(dir: &Path, dist: &str, why: &str) -> String {
 /// the wizard's cache yet (made with `python`, from `index_url` when given),
 /// then `arcaflow-wizard try DIR`. A dry run's script names the wizard as a
 /// user types it; a real run names this very program.
-pub fn after_new(dir: &Path, python: &str, index_url: Option<&str>, dry_run: bool) -> Plan {
+pub(crate) fn after_new(dir: &Path, python: &str, index_url: Option<&str>, dry_run: bool) -> Plan {
     let mut plan = match engine::binary() {
         Some(_) => Plan::new(),
         None => engine::install_plan(python, index_url),

@@ -11,13 +11,13 @@ use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 use crate::probe::layout::Layout;
 
-pub const LAUNCHER: &str = include_str!("../../../assets/checks/try_launch.py");
+pub(super) const LAUNCHER: &str = include_str!("../../../assets/checks/try_launch.py");
 /// The step's name in the workflow.
 const STEP_NAME: &str = "example";
 
 /// The workflow: one step, the plugin from the served commit through the
 /// Python deployer, the step's input inline; its outputs are the step's.
-pub fn workflow(dist: &str, sha: &str, step: &str, input_yaml: &str) -> String {
+pub(super) fn workflow(dist: &str, sha: &str, step: &str, input_yaml: &str) -> String {
     let input: String = input_yaml
         .lines()
         .filter(|l| !l.trim().is_empty() && l.trim() != "---")
@@ -40,7 +40,7 @@ pub fn workflow(dist: &str, sha: &str, step: &str, input_yaml: &str) -> String {
 }
 
 /// The workflow for the image deployer: the commit's image, never pulled.
-pub fn image_workflow(image: &str, step: &str, input_yaml: &str) -> String {
+pub(super) fn image_workflow(image: &str, step: &str, input_yaml: &str) -> String {
     let python = workflow("x", "0", step, input_yaml);
     let plugin_start = python
         .find("    plugin:\n")
@@ -55,7 +55,7 @@ pub fn image_workflow(image: &str, step: &str, input_yaml: &str) -> String {
 
 /// The engine's config for the image deployer: `engine` is docker (its
 /// socket) or podman (its program at `path`); the image is local.
-pub fn image_config(engine: &str, path: &str) -> String {
+pub(super) fn image_config(engine: &str, path: &str) -> String {
     let podman = if engine == "podman" {
         format!("    podman:\n      path: {path}\n")
     } else {
@@ -69,7 +69,7 @@ pub fn image_config(engine: &str, path: &str) -> String {
 }
 
 /// The engine's config: the Python deployer with its venvs kept by commit.
-pub fn config(python: &str, workdir: &Path) -> String {
+pub(super) fn config(python: &str, workdir: &Path) -> String {
     format!(
         "# Made by `arcaflow-wizard try`.\n\
          log:\n  level: info\n\
@@ -98,7 +98,7 @@ fn files(ctx: &Context) -> Result<(String, String), Failure> {
     ))
 }
 
-pub struct Run;
+pub(super) struct Run;
 
 impl Step for Run {
     fn id(&self) -> &'static str {

@@ -12,10 +12,10 @@ use crate::plan::{Cmd, Plan};
 /// Written last: the commit's folder is complete.
 const STAMP: &str = "ready";
 
-pub struct Serve;
+pub(super) struct Serve;
 
 /// `<dist>.git` under the served folder.
-pub fn repo_name(dist: &str) -> String {
+pub(super) fn repo_name(dist: &str) -> String {
     format!("{dist}.git")
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 /// One instruction after joining `\` continuations (comments dropped).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instruction {
+pub(crate) struct Instruction {
     /// 1-based line where it starts.
     pub line: usize,
     /// Upper-cased keyword.
@@ -18,7 +18,7 @@ pub struct Instruction {
 }
 
 /// Every instruction of a Dockerfile.
-pub fn instructions(text: &str) -> Vec<Instruction> {
+pub(crate) fn instructions(text: &str) -> Vec<Instruction> {
     let mut out = Vec::new();
     let mut current: Option<(usize, String)> = None;
     for (i, raw) in text.lines().enumerate() {
@@ -67,7 +67,7 @@ fn split_instruction(line: usize, text: &str) -> Option<Instruction> {
 
 /// A `COPY` or `ADD` from the build context (not `--from=`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Copy {
+pub(crate) struct Copy {
     pub line: usize,
     /// Sources relative to the context, substituted, without `./` or a trailing `/`.
     pub sources: Vec<String>,
@@ -78,7 +78,7 @@ pub struct Copy {
 
 /// A `RUN` line with the WORKDIR and ENV in force when it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Run {
+pub(crate) struct Run {
     pub line: usize,
     /// Substituted.
     pub command: String,
@@ -89,7 +89,7 @@ pub struct Run {
 
 /// One `FROM` ... up to the next `FROM`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Stage {
+pub(crate) struct Stage {
     pub line: usize,
     /// The image it starts from.
     pub base: String,
@@ -109,14 +109,14 @@ pub struct Stage {
 
 /// What the layout needs from a Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Dockerfile {
+pub(crate) struct Dockerfile {
     /// `ARG name=value` before the first FROM.
     pub global_args: BTreeMap<String, String>,
     pub stages: Vec<Stage>,
 }
 
 /// `${name}`, `${name:-default}` and `$name` from `vars`; unknown names stay as written.
-pub fn substitute(s: &str, vars: &BTreeMap<String, String>) -> String {
+pub(crate) fn substitute(s: &str, vars: &BTreeMap<String, String>) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('$') {
@@ -131,7 +131,7 @@ pub fn substitute(s: &str, vars: &BTreeMap<String, String>) -> String {
                 };
                 match vars.get(name).map(String::as_str).or(default) {
                     Some(v) => out.push_str(v),
-                    None => out.push_str(&rest[i..i + 2 + end + 1]),
+                    None => out.push_str(&rest[i..=(i + 2 + end)]),
                 }
                 rest = &inner[end + 1..];
                 continue;
@@ -152,7 +152,7 @@ pub fn substitute(s: &str, vars: &BTreeMap<String, String>) -> String {
 }
 
 /// `a/b/../c` -> `a/c`, `/x/./y/` -> `/x/y`.
-pub fn normalize(path: &str) -> String {
+pub(crate) fn normalize(path: &str) -> String {
     let abs = path.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for p in path.split('/') {
@@ -186,7 +186,7 @@ fn join(base: &str, rel: &str) -> String {
 }
 
 /// Words of a shell-form or JSON-form (exec) argument list.
-pub fn words(args: &str) -> Vec<String> {
+pub(crate) fn words(args: &str) -> Vec<String> {
     let t = args.trim();
     if t.starts_with('[') {
         if let Ok(v) = serde_json::from_str::<Vec<String>>(t) {
@@ -217,7 +217,7 @@ fn unquote(s: &str) -> String {
 }
 
 /// Read a Dockerfile's stages.
-pub fn parse(text: &str) -> Dockerfile {
+pub(crate) fn parse(text: &str) -> Dockerfile {
     let mut df = Dockerfile::default();
     let mut stage: Option<Stage> = None;
     for ins in instructions(text) {
@@ -341,7 +341,11 @@ impl Stage {
     /// The context path an image path came from, by this stage's COPY lines (the
     /// last that covers it wins). `is_dir` tells whether a context path is a
     /// folder; anything else (a file, or a path that is not there) counts as a file.
-    pub fn source_of(&self, image_path: &str, is_dir: &dyn Fn(&str) -> bool) -> Option<String> {
+    pub(crate) fn source_of(
+        &self,
+        image_path: &str,
+        is_dir: &dyn Fn(&str) -> bool,
+    ) -> Option<String> {
         let p = normalize(image_path);
         for c in self.copies.iter().rev() {
             let dest_dir = c.dest.trim_end_matches('/');
@@ -383,7 +387,7 @@ impl Stage {
 
 /// A system package a RUN line installs.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct SystemPackage {
+pub(crate) struct SystemPackage {
     /// `dnf`, `yum`, `microdnf`, `apt-get`, `apt` (`dnf module` for module streams).
     pub manager: String,
     /// As written: a name, a name with its version (`fio-3.35-1.el9`), or an RPM URL.
@@ -396,7 +400,7 @@ pub struct SystemPackage {
 
 /// Split a shell command at `&&`, `||`, `;` and `|` (quotes are not parsed: the
 /// official Dockerfiles do not quote package names).
-pub fn segments(command: &str) -> Vec<String> {
+pub(crate) fn segments(command: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut chars = command.chars().peekable();
@@ -427,7 +431,7 @@ pub fn segments(command: &str) -> Vec<String> {
 }
 
 /// The packages a RUN command installs with a system package manager.
-pub fn system_packages(run: &Run) -> Vec<SystemPackage> {
+pub(crate) fn system_packages(run: &Run) -> Vec<SystemPackage> {
     let mut out = Vec::new();
     for seg in segments(&run.command) {
         let ws: Vec<&str> = seg.split_whitespace().collect();

@@ -8,21 +8,21 @@
 //! settle is `Fact::Unknown` with the reason, never a guess; doctor turns those
 //! into warnings, `setup` into questions.
 
-pub mod docker;
+pub(crate) mod docker;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::Serialize;
 
-pub use docker::SystemPackage;
+pub(crate) use docker::SystemPackage;
 
 use crate::pyproject::{self, DepSource, ProjectInfo, PythonReq};
 
 /// A fact about the layout, or why it could not be determined.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
-pub enum Fact<T> {
+pub(crate) enum Fact<T> {
     /// `from` says where it was read (`pyproject.toml packages`, `Dockerfile line 26`).
     Known {
         value: T,
@@ -43,14 +43,14 @@ impl<T> Fact<T> {
     fn unknown(why: impl Into<String>) -> Self {
         Fact::Unknown { why: why.into() }
     }
-    pub fn value(&self) -> Option<&T> {
+    pub(crate) fn value(&self) -> Option<&T> {
         match self {
             Fact::Known { value, .. } => Some(value),
             Fact::Unknown { .. } => None,
         }
     }
     /// Why it is not known (None when it is).
-    pub fn why(&self) -> Option<&str> {
+    pub(crate) fn why(&self) -> Option<&str> {
         match self {
             Fact::Known { .. } => None,
             Fact::Unknown { why } => Some(why),
@@ -60,7 +60,7 @@ impl<T> Fact<T> {
 
 /// The files of a project, as relative paths (`a/b.py`; folders end without `/`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tree {
+pub(crate) struct Tree {
     files: BTreeSet<String>,
     dirs: BTreeSet<String>,
 }
@@ -78,7 +78,8 @@ const SKIP: [&str; 7] = [
 
 impl Tree {
     /// From a list of file paths (their parent folders are implied). For tests.
-    pub fn of<'a>(files: impl IntoIterator<Item = &'a str>) -> Tree {
+    #[cfg(test)]
+    pub(crate) fn of<'a>(files: impl IntoIterator<Item = &'a str>) -> Tree {
         let mut t = Tree::default();
         for f in files {
             t.add_file(f);
@@ -86,6 +87,7 @@ impl Tree {
         t
     }
 
+    #[cfg(test)]
     fn add_file(&mut self, f: &str) {
         let f = docker::normalize(f);
         let mut acc = String::new();
@@ -101,7 +103,7 @@ impl Tree {
     }
 
     /// The project's files, three folders deep (enough for `tests/unit/test_x.py`).
-    pub fn read(dir: &Path) -> Tree {
+    pub(crate) fn read(dir: &Path) -> Tree {
         let mut t = Tree::default();
         t.walk(dir, "", 0);
         t
@@ -135,14 +137,15 @@ impl Tree {
         }
     }
 
-    pub fn is_file(&self, p: &str) -> bool {
+    pub(crate) fn is_file(&self, p: &str) -> bool {
         self.files.contains(&docker::normalize(p))
     }
-    pub fn is_dir(&self, p: &str) -> bool {
+    pub(crate) fn is_dir(&self, p: &str) -> bool {
         let p = docker::normalize(p);
         p == "." || self.dirs.contains(&p)
     }
-    pub fn exists(&self, p: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn exists(&self, p: &str) -> bool {
         self.is_file(p) || self.is_dir(p)
     }
     /// Files directly in `dir` whose name ends with one of `exts`, sorted.
@@ -161,7 +164,7 @@ impl Tree {
 /// How `[tool.poetry].packages` names the code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum PackagesForm {
+pub(crate) enum PackagesForm {
     /// No `packages`: Poetry packs the folder named for the project.
     Default,
     /// `{ include = "folder" }` (optionally with `from`).
@@ -175,7 +178,7 @@ pub enum PackagesForm {
 /// Where the dev tools are declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum DevPlace {
+pub(crate) enum DevPlace {
     /// `[tool.poetry.group.dev.dependencies]`
     Group,
     /// `[tool.poetry.dev-dependencies]`, which Poetry (1.2+) reads as the group `dev`.
@@ -188,7 +191,7 @@ pub enum DevPlace {
 
 /// The entry module the image runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The ENTRYPOINT's words, substituted.
     pub command: Vec<String>,
     /// The module's path in the image.
@@ -199,7 +202,7 @@ pub struct Entry {
 
 /// The official build's test run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TestRun {
+pub(crate) struct TestRun {
     /// The `coverage run ...` command, substituted (`${package}` filled in).
     pub command: String,
     /// The test file as the command names it.
@@ -215,7 +218,7 @@ pub struct TestRun {
 
 /// Everything the layout says.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Layout {
+pub(crate) struct Layout {
     /// `[tool.poetry].name` (else `[project].name`), as written.
     pub dist_name: Option<String>,
     pub packages_form: PackagesForm,
@@ -249,7 +252,7 @@ pub struct Layout {
 
 impl Layout {
     /// Read `dir`'s files. None without a readable pyproject.toml.
-    pub fn read(dir: &Path) -> Option<Layout> {
+    pub(crate) fn read(dir: &Path) -> Option<Layout> {
         let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok()?;
         let doc = pyproject::parse(&text).ok()?;
         let info = pyproject::inspect(&doc);
@@ -267,7 +270,7 @@ impl Layout {
 
     /// The layout from what was read: pyproject.toml's facts, the Dockerfile's
     /// and docker-compose.yaml's text, and the project's files.
-    pub fn of(
+    pub(crate) fn of(
         info: &ProjectInfo,
         dockerfile: Option<&str>,
         compose: Option<&str>,
@@ -328,7 +331,7 @@ impl Layout {
 impl Layout {
     /// Every stage starts from an Arcalot base image tagged 0.5 or later (the
     /// images arcaflow-plugin-opensearch moved to with Python `^3.12`).
-    pub fn newer_base_images(&self) -> bool {
+    pub(crate) fn newer_base_images(&self) -> bool {
         let newer = |img: &str| {
             let Some(rest) = img.strip_prefix("quay.io/arcalot/arcaflow-plugin-baseimage-python-")
             else {
@@ -587,7 +590,7 @@ fn build_packages(df: &docker::Dockerfile) -> Vec<SystemPackage> {
 
 /// The files docker-compose.yaml binds at `/config/...` (long and short forms).
 /// A line scan, not a YAML parser: the official files are all in these two forms.
-pub fn compose_config_mounts(text: &str) -> Vec<String> {
+pub(crate) fn compose_config_mounts(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut source: Option<String> = None;
     for line in text.lines() {

@@ -23,7 +23,7 @@ use crate::journey::driver::Driver;
 use crate::journey::Context;
 use crate::session::SessionLog;
 
-pub struct Checklist {
+pub(crate) struct Checklist {
     pub findings: Vec<Finding>,
     pub selected: usize,
     pub theme: Theme,
@@ -42,7 +42,7 @@ enum Action {
 }
 
 impl Checklist {
-    pub fn new(findings: Vec<Finding>, theme: Theme) -> Self {
+    pub(crate) fn new(findings: Vec<Finding>, theme: Theme) -> Self {
         let mut c = Checklist {
             findings,
             selected: 0,
@@ -67,11 +67,11 @@ impl Checklist {
         }
         if let Some(i) = self.confirm {
             return match k.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                KeyCode::Char('y' | 'Y') => {
                     self.confirm = None;
                     Some(Action::Fix(i))
                 }
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => {
                     self.confirm = None;
                     self.scroll = 0;
                     self.status = Some("Not applied: nothing was changed.".into());
@@ -149,7 +149,7 @@ impl Checklist {
         }
     }
 
-    pub fn draw(&self, f: &mut Frame) {
+    pub(crate) fn draw(&self, f: &mut Frame) {
         let t = &self.theme;
         let area = f.area();
         let [header, body, detail, keys] = Layout::vertical([
@@ -247,7 +247,7 @@ impl Checklist {
             let text = format!(
                 "{} {mark} {}",
                 if sel { "›" } else { " " },
-                truncate(&fnd.title, w.saturating_sub(4 + tail.chars().count()))
+                truncate(&fnd.title, w.saturating_sub(4 + crate::text::width(tail)))
             );
             let style = if sel {
                 style.patch(t.selected())
@@ -350,7 +350,7 @@ fn scrolled(f: &mut Frame, t: &Theme, lines: Vec<Line<'static>>, scroll: usize, 
 }
 
 /// The checklist until the user quits; the findings at that point.
-pub fn run(input: &Input, findings: Vec<Finding>, log: &SessionLog) -> Vec<Finding> {
+pub(crate) fn run(input: &Input, findings: Vec<Finding>, log: &SessionLog) -> Vec<Finding> {
     let theme = Theme::detect();
     let mut list = Checklist::new(findings, theme);
     let mut ctx = Context::new(

@@ -30,7 +30,7 @@ pub enum Rec {
 }
 
 /// The record as a bash script.
-pub fn script(journey: &str, recs: &[Rec]) -> String {
+pub(crate) fn script(journey: &str, recs: &[Rec]) -> String {
     let mut s = String::new();
     s.push_str("#!/usr/bin/env bash\n");
     s.push_str(&format!(
@@ -123,7 +123,7 @@ fn quote_path(p: &Path) -> String {
 }
 
 /// The record of a command that is about to start, from the plans seen so far.
-pub fn run_rec(summary: &str, pending: &mut Vec<Cmd>) -> Rec {
+pub(crate) fn run_rec(summary: &str, pending: &mut Vec<Cmd>) -> Rec {
     let found = pending
         .iter()
         .position(|c| format!("$ {}", c.display()) == summary)
@@ -139,7 +139,7 @@ pub fn run_rec(summary: &str, pending: &mut Vec<Cmd>) -> Rec {
 }
 
 /// Write the script; the path it went to.
-pub fn save(path: &Path, text: &str) -> std::io::Result<PathBuf> {
+pub(crate) fn save(path: &Path, text: &str) -> std::io::Result<PathBuf> {
     crate::exec::write::write_file(
         path,
         text.as_bytes(),

@@ -20,7 +20,7 @@ pub enum Choice {
 }
 
 /// (choice, name, command, who it is for)
-pub const ITEMS: [(Choice, &str, &str, &str); 4] = [
+pub(crate) const ITEMS: [(Choice, &str, &str, &str); 4] = [
     (
         Choice::New,
         "New plugin",
@@ -47,17 +47,18 @@ pub const ITEMS: [(Choice, &str, &str, &str); 4] = [
     ),
 ];
 
-pub struct Menu {
+pub(crate) struct Menu {
     pub selected: usize,
     pub theme: Theme,
     /// Some(choice) or None (quit) once decided.
+    #[allow(clippy::option_option)]
     pub done: Option<Option<Choice>>,
     /// A stopped release that Release resumes ("resuming 0.2.1 to testpypi").
     pub release_note: Option<String>,
 }
 
 impl Menu {
-    pub fn new(theme: Theme) -> Self {
+    pub(crate) fn new(theme: Theme) -> Self {
         Menu {
             selected: 0,
             theme,
@@ -66,18 +67,18 @@ impl Menu {
         }
     }
 
-    pub fn key(&mut self, k: KeyEvent) {
+    pub(crate) fn key(&mut self, k: KeyEvent) {
         let n = ITEMS.len();
         match k.code {
             KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.done = Some(None)
+                self.done = Some(None);
             }
             KeyCode::Esc | KeyCode::Char('q') => self.done = Some(None),
             KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
-                self.selected = (self.selected + n - 1) % n
+                self.selected = (self.selected + n - 1) % n;
             }
             KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-                self.selected = (self.selected + 1) % n
+                self.selected = (self.selected + 1) % n;
             }
             KeyCode::Char(c @ '1'..='4') => {
                 self.selected = c as usize - '1' as usize;
@@ -88,13 +89,13 @@ impl Menu {
             KeyCode::Char('n')
                 if ITEMS[self.selected].0 == Choice::Release && self.release_note.is_some() =>
             {
-                self.done = Some(Some(Choice::ReleaseAfresh))
+                self.done = Some(Some(Choice::ReleaseAfresh));
             }
             _ => {}
         }
     }
 
-    pub fn draw(&self, f: &mut Frame) {
+    pub(crate) fn draw(&self, f: &mut Frame) {
         let t = &self.theme;
         let area = f.area();
         let [body, keys] =
@@ -113,7 +114,7 @@ impl Menu {
         for (i, (_, name, cmd, who)) in ITEMS.iter().enumerate() {
             let sel = i == self.selected;
             let head = format!("{} {}. {name}", if sel { "›" } else { " " }, i + 1);
-            let pad = w.saturating_sub(head.chars().count() + cmd.len() + 1);
+            let pad = w.saturating_sub(super::view::width(&head) + super::view::width(cmd) + 1);
             lines.push(Line::from(vec![
                 Span::styled(head, if sel { t.selected() } else { t.bold() }),
                 Span::raw(" ".repeat(pad)),

@@ -12,21 +12,25 @@
 
 pub mod app;
 mod boxes;
-pub mod doctor;
-pub mod export;
-pub mod form;
+pub(crate) mod doctor;
+pub(crate) mod export;
+pub(crate) mod form;
 mod keys;
-pub mod menu;
-pub mod output;
+pub(crate) mod menu;
+pub(crate) mod output;
 mod recap;
-pub mod resume;
-pub mod search;
-pub mod term;
+pub(crate) mod resume;
+pub(crate) mod search;
+pub(crate) mod term;
 pub mod theme;
 pub mod view;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_boxes;
+#[cfg(test)]
+mod tests_snapshots;
 #[cfg(test)]
 mod tests_truth;
 
@@ -204,7 +208,7 @@ pub fn run_journey_with(
     let ids: Vec<&str> = driver.steps.iter().map(|s| s.id()).collect();
     *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx.clone());
     // However the journey ends, by a panic too: no sender left behind, the terminal back.
-    let _cleanup = Cleanup;
+    let cleanup = Cleanup;
     let (outcome, recap) = std::thread::scope(|s| {
         let ui = std::thread::Builder::new()
             .name("ui".into())
@@ -242,7 +246,7 @@ pub fn run_journey_with(
         (outcome, recap)
     });
     // The terminal back first: the recap belongs on the normal screen.
-    drop(_cleanup);
+    drop(cleanup);
     if !recap.is_empty() {
         // Beside the line the command prints next: stdout after a success, stderr after a stop.
         if outcome == Outcome::Done {
@@ -332,7 +336,7 @@ impl Step for Recorded {
         self.inner.ask_again(ctx, key)
     }
     fn refresh(&self, ctx: &mut Context) {
-        self.inner.refresh(ctx)
+        self.inner.refresh(ctx);
     }
     fn note(&self, ctx: &Context) -> Option<String> {
         self.inner.note(ctx)

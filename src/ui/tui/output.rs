@@ -23,7 +23,7 @@ pub struct Lines {
 }
 
 /// The most output text the pane holds, whatever the lines' length.
-pub const BYTE_CAP: usize = 8 << 20;
+pub(crate) const BYTE_CAP: usize = 8 << 20;
 
 struct Chunk {
     kind: Kind,
@@ -185,7 +185,7 @@ impl Lines {
 /// A line as the pane shows it: the last `\r` rewrite, escape sequences and
 /// other control characters removed, tabs as four spaces. Most lines have none
 /// of these and are returned as they are.
-pub fn clean(line: &str) -> Cow<'_, str> {
+pub(crate) fn clean(line: &str) -> Cow<'_, str> {
     // 0xC2 starts the C1 controls (U+0080..U+009F), and some other characters:
     // those lines take the careful way.
     if !line.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {

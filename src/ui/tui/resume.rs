@@ -28,7 +28,7 @@ fn unfinished(st: &ProjectState, ids: &[&str]) -> bool {
 }
 
 /// Unfinished projects of `journey` in the state folder, most recent first.
-pub fn recent(state_dir: &Path, journey: &str, ids: &[&str]) -> Vec<ProjectState> {
+pub(crate) fn recent(state_dir: &Path, journey: &str, ids: &[&str]) -> Vec<ProjectState> {
     let Ok(rd) = std::fs::read_dir(state_dir.join("projects")) else {
         return Vec::new();
     };
@@ -47,7 +47,7 @@ pub fn recent(state_dir: &Path, journey: &str, ids: &[&str]) -> Vec<ProjectState
 }
 
 /// The answers of a state, shown in one line (long values cut).
-pub fn answers_line(st: &ProjectState) -> String {
+pub(crate) fn answers_line(st: &ProjectState) -> String {
     st.answers
         .iter()
         .map(|(k, v)| {
@@ -64,7 +64,7 @@ pub fn answers_line(st: &ProjectState) -> String {
 
 /// Ask, and take the chosen state's answers into `ctx` (answers given on the
 /// command line win). False when the user quit at the question.
-pub fn offer(r: &Resume, ids: &[&str], ctx: &mut Context, ui: &mut dyn Interact) -> bool {
+pub(crate) fn offer(r: &Resume, ids: &[&str], ctx: &mut Context, ui: &mut dyn Interact) -> bool {
     let candidates = match &r.project {
         Some(p) => {
             let st = ProjectState::load(&r.state_dir, p, r.journey);

@@ -28,14 +28,14 @@ const ALT_SCROLL_OFF: &str = "\x1b[?1007l";
 /// Raw mode and the alternate screen are on.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
-pub struct Term {
+pub(crate) struct Term {
     /// Buffered: a frame goes out in one write, not in Stdout's 1 KiB pieces
     /// (ratatui flushes the backend after every frame).
     pub terminal: Terminal<CrosstermBackend<BufWriter<Stdout>>>,
 }
 
 impl Term {
-    pub fn enter() -> std::io::Result<Self> {
+    pub(crate) fn enter() -> std::io::Result<Self> {
         install_panic_hook();
         ACTIVE.store(true, Ordering::SeqCst);
         let res = (|| {
@@ -68,7 +68,7 @@ impl Term {
     /// Draws a frame, unless the terminal was given back meanwhile (a panic on
     /// another thread): a frame must not land on the user's own screen, over
     /// the panic's report.
-    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> std::io::Result<()> {
+    pub(crate) fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> std::io::Result<()> {
         let _drawing = DRAWING.lock().unwrap_or_else(|e| e.into_inner());
         if !ACTIVE.load(Ordering::SeqCst) {
             return Ok(());
@@ -87,7 +87,7 @@ impl Drop for Term {
 static DRAWING: Mutex<()> = Mutex::new(());
 
 /// Leave raw mode and the alternate screen, show the cursor (once; harmless twice).
-pub fn restore() {
+pub(crate) fn restore() {
     let _drawing = DRAWING.lock().unwrap_or_else(|e| e.into_inner());
     restore_now();
 }
@@ -101,7 +101,7 @@ fn restore_from_panic() {
             Ok(g) => break Some(g),
             Err(std::sync::TryLockError::Poisoned(p)) => break Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(1))
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
             Err(std::sync::TryLockError::WouldBlock) => break None,
         }
@@ -138,7 +138,7 @@ static KEYS: Mutex<Option<Sender<Msg>>> = Mutex::new(None);
 
 /// Send keys and resizes to `tx` until `detach`. One reader thread for the whole
 /// process, blocked in `event::read` (no polling): a second reader would steal keys.
-pub fn attach(tx: Sender<Msg>) {
+pub(crate) fn attach(tx: Sender<Msg>) {
     static READER: Once = Once::new();
     *KEYS.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
     READER.call_once(|| {
@@ -156,6 +156,6 @@ pub fn attach(tx: Sender<Msg>) {
     });
 }
 
-pub fn detach() {
+pub(crate) fn detach() {
     *KEYS.lock().unwrap_or_else(|e| e.into_inner()) = None;
 }

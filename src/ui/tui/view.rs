@@ -622,72 +622,8 @@ fn draw_confirm_quit(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Wrap at word boundaries where possible, by characters.
-pub fn wrap(text: &str, w: usize) -> Vec<String> {
-    let w = w.max(1);
-    let mut out = Vec::new();
-    for para in text.split('\n') {
-        // Leading spaces are kept (YAML's indentation, a caret under a column);
-        // an indent as wide as the line is not.
-        let body = para.trim_start_matches(' ');
-        let indent = para.len() - body.len();
-        let mut line = String::new();
-        let mut n = 0;
-        if indent < w {
-            line.push_str(&para[..indent]);
-            n = indent;
-        }
-        let mut first = true;
-        for word in body.split(' ') {
-            let wl = width(word);
-            if std::mem::take(&mut first) && n + wl <= w {
-                line.push_str(word);
-                n += wl;
-                continue;
-            }
-            if n > 0 && n + 1 + wl > w && !(n == indent && line.len() == indent) {
-                out.push(std::mem::take(&mut line));
-                n = 0;
-            }
-            if n > 0 && !(n == indent && line.len() == indent) {
-                line.push(' ');
-                n += 1;
-            }
-            if n + wl > w {
-                // A word longer than the line: cut it.
-                for c in word.chars() {
-                    if n >= w {
-                        out.push(std::mem::take(&mut line));
-                        n = 0;
-                    }
-                    line.push(c);
-                    n += 1;
-                }
-            } else {
-                line.push_str(word);
-                n += wl;
-            }
-        }
-        out.push(line);
-    }
-    out
-}
-
-pub(super) fn width(s: &str) -> usize {
-    s.chars().count()
-}
-
-pub fn truncate(s: &str, w: usize) -> String {
-    if width(s) <= w {
-        return s.to_string();
-    }
-    if w == 0 {
-        return String::new();
-    }
-    let mut t: String = s.chars().take(w - 1).collect();
-    t.push('…');
-    t
-}
+// One wrap for every front end and the scripts: widths in terminal columns.
+pub use crate::text::{truncate, width, wrap};
 
 fn clean_tabs(s: &str) -> String {
     s.replace('\t', "    ")

@@ -8,7 +8,7 @@ use crate::preflight;
 
 const G: Group = Group::Act;
 
-pub fn check(input: &Input) -> Vec<Finding> {
+pub(crate) fn check(input: &Input) -> Vec<Finding> {
     let dir = &input.dir;
     let mut results = preflight::check_project(dir);
     // Without a Dockerfile, its line checks only repeat that it is missing.
@@ -84,14 +84,14 @@ fn flake8(input: &Input) -> Option<preflight::CheckResult> {
         ));
     }
     let name = super::Project::load(dir).and_then(|p| p.info().and_then(|i| i.name.clone()));
-    let located = super::venv::locate(input, name.as_deref());
+    let located = crate::probe::venv::locate(&input.dir, &input.env, name.as_deref());
     let distrust = located
         .as_ref()
         .and_then(|v| super::venv::untrusted(dir, v));
     let venv = located.clone().filter(|v| {
         distrust.is_none()
-            && super::venv::broken(v).is_none()
-            && super::venv::installed(v, "flake8")
+            && crate::probe::venv::broken(v).is_none()
+            && crate::probe::venv::installed(v, "flake8")
     });
     let on_path = super::on_path(input, "flake8").filter(|f| outside(dir, f));
     let args = preflight::flake8_args();

@@ -14,15 +14,15 @@ use crate::probe::layout::{Fact, Layout};
 const G: Group = Group::Project;
 
 /// The check's id: `ok` when every `ARG package=` names the code folder.
-pub const ID: &str = "layout-dockerfile-package";
+pub(crate) const ID: &str = "layout-dockerfile-package";
 /// The ENTRYPOINT's module is in the project.
-pub const ENTRY_ID: &str = "layout-dockerfile-entry";
+pub(crate) const ENTRY_ID: &str = "layout-dockerfile-entry";
 /// The test file the Dockerfile's `coverage run` line runs is in the project.
-pub const TESTS_ID: &str = "layout-dockerfile-tests";
+pub(crate) const TESTS_ID: &str = "layout-dockerfile-tests";
 
 /// An `ARG package=VALUE` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageArg {
+pub(crate) struct PackageArg {
     /// 1-based.
     pub line: usize,
     /// The line as written, without its line ending.
@@ -35,7 +35,7 @@ pub struct PackageArg {
 
 /// Every `ARG package=VALUE` of a Dockerfile (instructions are case-insensitive;
 /// `ARG package` without a value only declares it in a stage).
-pub fn package_args(text: &str) -> Vec<PackageArg> {
+pub(crate) fn package_args(text: &str) -> Vec<PackageArg> {
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
@@ -82,7 +82,12 @@ fn with_package(text: &str, args: &[&PackageArg], folder: &str) -> String {
 /// The verdict for `dir`'s Dockerfile (`text`) against the code folder `folder`
 /// that the layout `l` settles (None when it does not). None without an
 /// `ARG package=`: only the official form is checked.
-pub fn verdict(dir: &Path, text: &str, l: &Layout, folder: Option<String>) -> Option<Finding> {
+pub(crate) fn verdict(
+    dir: &Path,
+    text: &str,
+    l: &Layout,
+    folder: Option<String>,
+) -> Option<Finding> {
     let args = package_args(text);
     if args.is_empty() {
         return None;
@@ -192,7 +197,7 @@ pub fn verdict(dir: &Path, text: &str, l: &Layout, folder: Option<String>) -> Op
 /// What the image runs (ENTRYPOINT) and how the official build runs the tests
 /// (the `coverage run` RUN line), checked against the project's files. What
 /// the Dockerfile does not settle is a warning, never a problem.
-pub fn entry_and_tests(dir: &Path, l: &Layout) -> Vec<Finding> {
+pub(crate) fn entry_and_tests(dir: &Path, l: &Layout) -> Vec<Finding> {
     let mut out = Vec::new();
     let id = ENTRY_ID;
     out.push(match &l.entry {

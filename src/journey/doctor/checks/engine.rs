@@ -5,7 +5,7 @@ use crate::probe::engine;
 
 const G: Group = Group::Engine;
 
-pub fn check(input: &Input) -> Vec<Finding> {
+pub(crate) fn check(input: &Input) -> Vec<Finding> {
     let engines = engine::find_all(&input.env);
     if engines.is_empty() {
         return vec![Finding::warning(G, "engine-none", "no docker or podman: the image build cannot be tried locally")

@@ -7,7 +7,7 @@ use crate::version::Version;
 
 const G: Group = Group::Poetry;
 
-pub fn check(input: &Input) -> Vec<Finding> {
+pub(crate) fn check(input: &Input) -> Vec<Finding> {
     let (installs, distro) = std::thread::scope(|s| {
         let d = s.spawn(|| distro::read(&input.env));
         let p = poetry::find_all(&input.env);
@@ -53,7 +53,7 @@ fn shell(cmd: &str) -> Cmd {
 }
 
 /// The verdicts for these installs (pure, for tests).
-pub fn judge(installs: &[PoetryInstall], distro: Option<&distro::Distro>) -> Vec<Finding> {
+pub(crate) fn judge(installs: &[PoetryInstall], distro: Option<&distro::Distro>) -> Vec<Finding> {
     let list = installs.iter().map(describe).collect::<Vec<_>>().join("\n");
     if installs.is_empty() {
         let pipx = distro::pipx_install_hint(distro);

@@ -91,7 +91,7 @@ fn unreadable(path: &Path) -> Option<Finding> {
     )
 }
 
-pub fn check(input: &Input) -> Vec<Finding> {
+pub(crate) fn check(input: &Input) -> Vec<Finding> {
     let Some(p) = Project::load(&input.dir) else {
         return unreadable(&input.dir.join("pyproject.toml"))
             .into_iter()
@@ -436,7 +436,7 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(25);
 
 /// poetry.lock: present and in sync with pyproject.toml (`poetry check --lock`,
 /// which both 1.8 and 2.x understand).
-pub fn check_lock(input: &Input) -> Vec<Finding> {
+pub(crate) fn check_lock(input: &Input) -> Vec<Finding> {
     const G: Group = Group::Lock;
     let dir = &input.dir;
     let lock_cmd =

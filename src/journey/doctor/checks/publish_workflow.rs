@@ -25,7 +25,7 @@ fn workflow_files(input: &Input) -> Vec<std::path::PathBuf> {
 }
 
 /// What is wrong with one workflow's publish jobs, one line each.
-pub fn mismatches(w: &workflow::Workflow) -> Vec<String> {
+pub(crate) fn mismatches(w: &workflow::Workflow) -> Vec<String> {
     let mut out = Vec::new();
     let pypi_jobs: Vec<_> = w.publish_jobs.iter().filter(|j| j.to_pypi()).collect();
     if !pypi_jobs.is_empty() && !w.on_release_published {
@@ -66,7 +66,7 @@ pub fn mismatches(w: &workflow::Workflow) -> Vec<String> {
     out
 }
 
-pub fn check(input: &Input) -> Vec<Finding> {
+pub(crate) fn check(input: &Input) -> Vec<Finding> {
     let mut problems = Vec::new();
     let mut seen = false;
     for path in workflow_files(input) {

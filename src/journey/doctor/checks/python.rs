@@ -2,11 +2,10 @@
 
 use super::super::{Finding, Fix, Group, Input};
 use crate::probe::{distro, python, Python};
-use crate::version::Version;
 
 const G: Group = Group::Python;
 
-pub fn check(input: &Input) -> Vec<Finding> {
+pub(crate) fn check(input: &Input) -> Vec<Finding> {
     let (pythons, distro) = std::thread::scope(|s| {
         let d = s.spawn(|| distro::read(&input.env));
         let p = python::find_all(&input.env);
@@ -25,8 +24,8 @@ fn describe(p: &Python) -> String {
 }
 
 /// The verdicts for these interpreters (pure, for tests).
-pub fn judge(pythons: &[Python], distro: Option<&distro::Distro>) -> Vec<Finding> {
-    let min = Version::new(3, 9, 0);
+pub(crate) fn judge(pythons: &[Python], distro: Option<&distro::Distro>) -> Vec<Finding> {
+    let min = crate::official::MIN_PYTHON;
     let list = pythons.iter().map(describe).collect::<Vec<_>>().join("\n");
     let good: Vec<&Python> = pythons.iter().filter(|p| p.version >= min).collect();
     if good.is_empty() {

@@ -15,15 +15,15 @@ const G: Group = Group::Project;
 
 /// The check's id: `ok` when the deployer's `python -m` finds a `__main__.py`
 /// that runs the plugin.
-pub const ID: &str = "layout-python-m";
+pub(crate) const ID: &str = "layout-python-m";
 
 /// What the deployer runs for the project named `dist`.
-pub fn deployer_module(dist: &str) -> String {
+pub(crate) fn deployer_module(dist: &str) -> String {
     dist.trim().replace('-', "_")
 }
 
 /// The verdict for `dir` with layout `l`; None when the project has no name.
-pub fn check(dir: &Path, l: &Layout) -> Option<Finding> {
+pub(crate) fn check(dir: &Path, l: &Layout) -> Option<Finding> {
     let module = deployer_module(l.dist_name.as_deref()?);
     let command = format!("python -m {module} --atp");
     let why = format!(

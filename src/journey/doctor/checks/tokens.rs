@@ -36,7 +36,7 @@ fn env_names(prefix: &str, suffix: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn check(input: &Input) -> Vec<Finding> {
+pub(crate) fn check(input: &Input) -> Vec<Finding> {
     let mut out = Vec::new();
     let dir = config_dir(input);
     let read = |f: &str| -> Option<toml_edit::DocumentMut> {

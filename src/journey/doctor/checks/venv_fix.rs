@@ -12,19 +12,20 @@ use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 use super::super::{Fix, Input};
-use super::venv_range::{candidates, Candidate, VenvPython};
+use super::venv_range::{candidates, Candidate};
 use crate::plan::{Cmd, Plan};
+use crate::probe::venv::VenvPython;
 
 /// The interpreter to make the venv again with, and a note when it is not the
 /// exact version the venv had.
-pub struct Replacement {
+pub(crate) struct Replacement {
     pub path: PathBuf,
     pub note: Option<String>,
 }
 
 /// The same exact version as the venv's (the one whose folder matches the
 /// venv's old `home` first), else the newest patch of the same minor, said so.
-pub fn replacement(input: &Input, venv: &Path) -> Option<Replacement> {
+pub(crate) fn replacement(input: &Input, venv: &Path) -> Option<Replacement> {
     let had = VenvPython::read(venv)?;
     pick(&had, &candidates(input))
 }
@@ -71,7 +72,7 @@ fn pick(had: &VenvPython, found: &[Candidate]) -> Option<Replacement> {
 /// one of its own choosing); `poetry install` then follows as the
 /// `venv-deps-missing` fix, after the lock. None when no interpreter of that
 /// minor is left (the caller gives advice instead).
-pub fn remake(input: &Input, venv: &Path) -> Option<(Fix, Option<String>)> {
+pub(crate) fn remake(input: &Input, venv: &Path) -> Option<(Fix, Option<String>)> {
     let dir = &input.dir;
     let py = replacement(input, venv)?;
     let shown_py = py.path.display().to_string();
@@ -107,7 +108,7 @@ pub fn remake(input: &Input, venv: &Path) -> Option<(Fix, Option<String>)> {
 /// While a venv is broken, any fix that runs Poetry deletes it too: Poetry
 /// (1.8 and 2) says "seems to be broken. Recreating virtualenv" and replaces
 /// it, with an interpreter of its own choosing. Such fixes are marked so.
-pub fn mark_poetry_losses(findings: &mut [crate::journey::doctor::Finding]) {
+pub(crate) fn mark_poetry_losses(findings: &mut [crate::journey::doctor::Finding]) {
     let Some(lost) = findings
         .iter()
         .find(|f| f.id == BROKEN && f.severity != crate::journey::doctor::Severity::Ok)
@@ -134,10 +135,10 @@ pub fn mark_poetry_losses(findings: &mut [crate::journey::doctor::Finding]) {
 }
 
 /// The id of a venv whose interpreter is gone.
-pub const BROKEN: &str = "venv-python-missing";
+pub(crate) const BROKEN: &str = "venv-python-missing";
 
 /// "the venv at PATH", and what in it pip did not put there.
-pub fn what_is_lost(venv: &Path) -> String {
+pub(crate) fn what_is_lost(venv: &Path) -> String {
     let foreign = not_from_pip(venv);
     if foreign.is_empty() {
         format!(
@@ -157,7 +158,7 @@ pub fn what_is_lost(venv: &Path) -> String {
 /// relative to it (`src/` for a folder). pip lists every file it installs in
 /// the `RECORD` of its `*.dist-info`; the venv tools make `bin/activate*`, the
 /// `python` links, `pyvenv.cfg` and a few marker files.
-pub fn not_from_pip(venv: &Path) -> Vec<String> {
+pub(crate) fn not_from_pip(venv: &Path) -> Vec<String> {
     let claimed = recorded(venv);
     let mut out = Vec::new();
     walk(venv, Path::new(""), &claimed, &mut out);
@@ -265,7 +266,7 @@ fn venv_made(rel: &Path) -> bool {
         .iter()
         .any(|p| n.starts_with(p)),
         // `include/python3.X/` (venv makes it empty; pip's headers are in RECORD).
-        ["lib", _] | ["lib", _, "site-packages"] | ["include", _] => true,
+        ["lib" | "include", _] | ["lib", _, "site-packages"] => true,
         ["lib", _, "site-packages", n] => {
             matches!(*n, "_virtualenv.py" | "_virtualenv.pth" | "README.txt")
                 || n.ends_with(".virtualenv")

@@ -11,40 +11,19 @@ use std::path::{Path, PathBuf};
 
 use super::super::{Finding, Fix, Group, Input};
 use crate::plan::{Cmd, Plan};
-use crate::probe::python::{locate, pyvenv_cfg_value, venv_root, version_from_files};
+use crate::probe::python::{locate, venv_root, version_from_files};
+use crate::probe::venv::VenvPython;
 use crate::pyproject::{Constraint, PythonReq};
 use crate::version::Version;
 
 const G: Group = Group::Venv;
 
 /// The check's id: `ok` when the venv's Python is in the range.
-pub const ID: &str = "venv-python-out-of-range";
-
-/// What a venv's pyvenv.cfg says about its interpreter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VenvPython {
-    /// `version = 3.11.7` (venv) or `version_info = 3.11.7.final.0` (virtualenv).
-    pub version: Version,
-    /// `home`: the folder of the interpreter the venv was made from.
-    pub home: Option<String>,
-}
-
-impl VenvPython {
-    pub fn read(venv: &Path) -> Option<VenvPython> {
-        let text = std::fs::read_to_string(venv.join("pyvenv.cfg")).ok()?;
-        let version = pyvenv_cfg_value(&text, "version")
-            .or_else(|| pyvenv_cfg_value(&text, "version_info"))
-            .and_then(|v| Version::find_in(&v))?;
-        Some(VenvPython {
-            version,
-            home: pyvenv_cfg_value(&text, "home"),
-        })
-    }
-}
+pub(crate) const ID: &str = "venv-python-out-of-range";
 
 /// An interpreter that could replace the venv's.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     pub path: PathBuf,
     pub version: Version,
     /// Only its name (`python3.11`) tells the version: the patch is unknown (0 here).
@@ -60,7 +39,7 @@ impl Candidate {
 }
 
 /// Our version as pep440_rs reads it, for `Constraint::contains`.
-pub fn pep440(v: Version) -> pep440_rs::Version {
+pub(crate) fn pep440(v: Version) -> pep440_rs::Version {
     pep440_rs::Version::new([u64::from(v.major), u64::from(v.minor), u64::from(v.patch)])
 }
 
@@ -74,7 +53,7 @@ fn minor_from_name(path: &Path) -> Option<Version> {
 /// The interpreters on this machine whose version files tell (PATH, pyenv, the
 /// system folders), in that order; venvs left out (a venv made from a venv's
 /// Python breaks with it).
-pub fn candidates(input: &Input) -> Vec<Candidate> {
+pub(crate) fn candidates(input: &Input) -> Vec<Candidate> {
     locate(&input.env)
         .into_iter()
         .filter(|p| venv_root(p).is_none())
@@ -107,7 +86,7 @@ pub fn candidates(input: &Input) -> Vec<Candidate> {
 /// The interpreter to recreate the venv with: the lowest minor the range admits
 /// (the official images run the lowest supported, 3.9), of it the newest known
 /// patch, and of equals the first found (PATH comes first).
-pub fn best<'a>(range: &Constraint, found: &'a [Candidate]) -> Option<&'a Candidate> {
+pub(crate) fn best<'a>(range: &Constraint, found: &'a [Candidate]) -> Option<&'a Candidate> {
     found
         .iter()
         .filter(|c| c.admitted_by(range))
@@ -124,7 +103,7 @@ pub fn best<'a>(range: &Constraint, found: &'a [Candidate]) -> Option<&'a Candid
 /// The verdict for this venv (pure but for `found`, called only when the venv's
 /// Python is out of range). None when the project's range cannot be read: the
 /// project checks report that.
-pub fn verdict(
+pub(crate) fn verdict(
     venv: &Path,
     py: &VenvPython,
     req: &PythonReq,
@@ -205,7 +184,7 @@ pub fn verdict(
 }
 
 /// The finding for the project's (working) venv, if its range and version can be read.
-pub fn check(input: &Input, venv: &Path, req: Option<&PythonReq>) -> Option<Finding> {
+pub(crate) fn check(input: &Input, venv: &Path, req: Option<&PythonReq>) -> Option<Finding> {
     let py = VenvPython::read(venv)?;
     verdict(venv, &py, req?, &input.dir, || candidates(input))
 }

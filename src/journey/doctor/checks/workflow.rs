@@ -11,11 +11,11 @@ use crate::templates::workflow;
 
 const G: Group = Group::Act;
 /// No workflow of the project runs ACT's build.
-pub const MISSING_ID: &str = "act-workflow";
+pub(crate) const MISSING_ID: &str = "act-workflow";
 /// A docsgen job's `plugin_path` names no file of the project.
-pub const DOCSGEN_ID: &str = "act-workflow-docsgen-path";
+pub(crate) const DOCSGEN_ID: &str = "act-workflow-docsgen-path";
 
-pub fn check(dir: &Path) -> Vec<Finding> {
+pub(crate) fn check(dir: &Path) -> Vec<Finding> {
     let flows = workflow::read_all(dir);
     let entry = Layout::read(dir).and_then(|l| match l.entry {
         Fact::Known { value, .. } if dir.join(&value.module).is_file() => Some(value.module),

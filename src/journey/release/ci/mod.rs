@@ -129,7 +129,7 @@ impl Step for OnlyIf {
     }
     fn refresh(&self, ctx: &mut Context) {
         if self.active(ctx) {
-            self.step.refresh(ctx)
+            self.step.refresh(ctx);
         }
     }
     fn note(&self, ctx: &Context) -> Option<String> {
