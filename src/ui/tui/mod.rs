@@ -332,6 +332,9 @@ impl Step for Recorded {
     ) -> Option<Failure> {
         self.inner.explain(ctx, cmd, res)
     }
+    fn judge(&self, ctx: &Context, cmd: &crate::plan::Cmd, output: &str) -> Result<(), Failure> {
+        self.inner.judge(ctx, cmd, output)
+    }
     fn ask_again(&self, ctx: &Context, key: &str) -> Option<Question> {
         self.inner.ask_again(ctx, key)
     }

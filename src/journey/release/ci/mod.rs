@@ -120,6 +120,13 @@ impl Step for OnlyIf {
     fn explain(&self, ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
         self.step.explain(ctx, cmd, res)
     }
+    fn judge(&self, ctx: &Context, cmd: &Cmd, output: &str) -> Result<(), Failure> {
+        if self.active(ctx) {
+            self.step.judge(ctx, cmd, output)
+        } else {
+            Ok(())
+        }
+    }
     fn ask_again(&self, ctx: &Context, key: &str) -> Option<Question> {
         if self.active(ctx) {
             self.step.ask_again(ctx, key)
