@@ -547,7 +547,9 @@ fn an_example_input_that_gets_error_exits_1_naming_the_output() {
         // The direct run shows what the step answered...
         "output_id: error",
         "no nod for Bob",
-        // ...and the ATP round trip, run next as the engine would, fails on it.
+        // ...judged from its output id, since the SDK exits 0...
+        "The plugin's example step answered `error`, not `success`",
+        // ...and the ATP round trip on the same input, as the engine would run it.
         "step nod returned 'error', not 'success'",
         "The plugin failed the ATP round trip",
         "The setup itself is complete",
