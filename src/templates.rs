@@ -53,6 +53,13 @@ pub fn package_main(package: &str, entry_module: &str) -> String {
         .replace("{{entry_module}}", entry_module)
 }
 
+/// `<folder>/__main__.py` for a wheel that packages the code folder only for
+/// `python -m` (doctor's fix on the official template's shape): it runs the
+/// entry module from the folder, as the container does.
+pub fn folder_main(entry_module: &str) -> String {
+    include_str!("../assets/doctor/folder_main.py").replace("{{entry_module}}", entry_module)
+}
+
 const TEMPLATES: &[(Dest, &str)] = &[
     (
         Dest::Fixed("Dockerfile"),

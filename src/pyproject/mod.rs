@@ -29,8 +29,8 @@ use std::fmt;
 
 pub use constraint::{normalize_name, parse_requirement, Constraint, Requirement};
 pub use edit::{
-    ensure_dev_group, pin_sdk, rename_sdk, set_packages, set_python, set_python_bound, set_version,
-    EditError,
+    add_package, ensure_dev_group, pin_sdk, rename_sdk, set_packages, set_python, set_python_bound,
+    set_version, EditError,
 };
 pub use generate::{legacy_pyproject, LegacySpec};
 pub use groups::move_dependency_groups;

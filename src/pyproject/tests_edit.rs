@@ -608,3 +608,25 @@ fn a_refused_edit_leaves_the_document_as_it_was() {
         assert_eq!(doc.to_string(), before, "{name}: the document changed");
     }
 }
+
+#[test]
+fn add_package_keeps_what_is_packaged_and_the_list_style() {
+    let one = "[tool.poetry]\nname = \"x\"\npackages = [{include =\"a.py\", from=\"./f\"}]\n";
+    let mut d = parse(one).unwrap();
+    assert!(add_package(&mut d, "f").unwrap());
+    assert_eq!(
+        d.to_string(),
+        "[tool.poetry]\nname = \"x\"\npackages = [{include =\"a.py\", from=\"./f\"}, { include = \"f\" }]\n"
+    );
+    assert!(!add_package(&mut d, "f").unwrap());
+    let lines = "[tool.poetry]\npackages = [\n   { include=\"a.py\", from=\"./f\"  },\n]\n";
+    let mut d = parse(lines).unwrap();
+    assert!(add_package(&mut d, "f").unwrap());
+    assert_eq!(
+        d.to_string(),
+        "[tool.poetry]\npackages = [\n   { include=\"a.py\", from=\"./f\"  },\n   { include = \"f\" },\n]\n"
+    );
+    let mut none = parse("[tool.poetry]\nname = \"x\"\n").unwrap();
+    assert!(add_package(&mut none, "f").is_err());
+    assert_eq!(none.to_string(), "[tool.poetry]\nname = \"x\"\n");
+}

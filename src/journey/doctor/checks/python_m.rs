@@ -37,7 +37,35 @@ pub(crate) fn check(dir: &Path, l: &Layout) -> Option<Finding> {
             .is_some_and(|n| n == module.as_str())
             && dir.join(p).is_dir()
     });
+    // A top-level module of that name: `python -m` runs the file itself as
+    // __main__ (arcaflow-plugin-example's shape).
+    let same_module = l.packaged.iter().find(|p| {
+        p.ends_with(".py")
+            && Path::new(p)
+                .file_stem()
+                .is_some_and(|n| n == module.as_str())
+            && dir.join(p).is_file()
+    });
+    if let (None, Some(file)) = (folder, same_module) {
+        return Some(module_verdict(dir, file, &module, &why));
+    }
     let Some(folder) = folder else {
+        if let Some(fix) = package_the_folder(dir, l, &module) {
+            return Some(
+                Finding::warning(
+                    G,
+                    ID,
+                    format!(
+                        "`python -m {module}` cannot run the plugin: the wheel has no package {module}"
+                    ),
+                )
+                .detail(format!(
+                    "The wheel holds {}. {why}",
+                    l.packaged.join(", ")
+                ))
+                .fix(fix),
+            );
+        }
         let holds = if l.packaged.is_empty() {
             "nothing Poetry can name".to_string()
         } else {
@@ -99,6 +127,72 @@ pub(crate) fn check(dir: &Path, l: &Layout) -> Option<Finding> {
         Plan::new().write(main, contents),
         true,
     )))
+}
+
+/// The verdict on a top-level module run by `python -m`: it starts the
+/// plugin when its `__main__` guard calls the SDK's runner.
+fn module_verdict(dir: &Path, file: &str, module: &str, why: &str) -> Finding {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+    if runs_as_main(&text) {
+        return Finding::ok(
+            G,
+            ID,
+            format!("`python -m {module}` runs {file}, whose __main__ guard starts the plugin"),
+        );
+    }
+    Finding::warning(
+        G,
+        ID,
+        format!("`python -m {module}` runs {file}, which does not start the plugin as __main__"),
+    )
+    .detail(format!(
+        "It has no `if __name__ == \"__main__\":` that calls plugin.run. {why}"
+    ))
+    .fix(Fix::manual(format!(
+        "end {file} with `if __name__ == \"__main__\": sys.exit(plugin.run(plugin.build_schema(...)))`"
+    )))
+}
+
+/// The module has a `__main__` guard and calls the SDK's runner.
+fn runs_as_main(text: &str) -> bool {
+    let guard = text.lines().any(|l| {
+        let l = l.trim();
+        l.starts_with("if") && l.contains("__name__") && l.contains("__main__")
+    });
+    guard && text.contains("plugin.run(")
+}
+
+/// The official template's shape: the wheel holds only the entry module,
+/// `from` a folder named like the package the deployer runs. The fix adds
+/// that folder to the wheel as a package (what was packaged stays) and a
+/// `__main__.py` that runs the entry module from the folder, as the
+/// container does. It edits pyproject.toml, so it is asked every time.
+fn package_the_folder(dir: &Path, l: &Layout, module: &str) -> Option<Fix> {
+    let folder = l.packaged.iter().find_map(|p| {
+        let parent = Path::new(p).parent()?.to_str()?;
+        (p.ends_with(".py")
+            && Path::new(parent).file_name().is_some_and(|n| n == module)
+            && dir.join(parent).is_dir())
+        .then(|| parent.to_string())
+    })?;
+    let entry = entry_module(dir, &folder, l)?;
+    let pyproject = dir.join("pyproject.toml");
+    let text = std::fs::read_to_string(&pyproject).ok()?;
+    let mut doc = crate::pyproject::parse(&text).ok()?;
+    if !crate::pyproject::add_package(&mut doc, &folder).ok()? {
+        return None;
+    }
+    let main_rel = format!("{folder}/__main__.py");
+    let plan = Plan::new()
+        .write(&pyproject, doc.to_string())
+        .write(dir.join(&main_rel), crate::templates::folder_main(&entry));
+    Some(Fix::run(
+        format!(
+            "add {{ include = \"{folder}\" }} to pyproject.toml's packages and write {main_rel} (runs {entry}.py from {folder}/)"
+        ),
+        plan,
+        false,
+    ))
 }
 
 /// The entry module's name in `folder`: the one the Dockerfile runs, else the
@@ -181,7 +275,63 @@ mod tests {
             "{f:?}"
         );
         assert!(f.detail.contains("arcaflow_plugin_x/x_plugin.py"), "{f:?}");
-        assert!(!f.fix.unwrap().automatic());
+        // The official template's shape: the folder joins the wheel (the
+        // module stays), with a __main__.py; pyproject.toml changes, so the
+        // fix is asked about.
+        let fix = f.fix.unwrap();
+        assert!(!fix.safe);
+        let pyproject = text.replace(
+            "from = \"./arcaflow_plugin_x\" }]",
+            "from = \"./arcaflow_plugin_x\" }, { include = \"arcaflow_plugin_x\" }]",
+        );
+        assert_ne!(pyproject, text);
+        assert_eq!(
+            fix.plan,
+            Plan::new()
+                .write(d.path().join("pyproject.toml"), pyproject)
+                .write(
+                    d.path().join("arcaflow_plugin_x/__main__.py"),
+                    crate::templates::folder_main("x_plugin")
+                )
+        );
+        // A folder named otherwise is not the package the deployer runs.
+        let other = text.replace("./arcaflow_plugin_x", "./code");
+        let d = project(&[("pyproject.toml", &other), ("code/x_plugin.py", "")]);
+        let f = check(d.path(), &Layout::read(d.path()).unwrap()).unwrap();
+        assert!(!f.fix.unwrap().automatic(), "{}", f.title);
+    }
+
+    #[test]
+    fn a_module_named_like_the_package_runs_when_it_has_a_main_guard() {
+        // arcaflow-plugin-example's shape.
+        let text = PYPROJECT.replace(
+            "{ include = \"arcaflow_plugin_x\" }",
+            "{include =\"arcaflow_plugin_x.py\", from=\"./arcaflow_plugin_x\"}",
+        );
+        let guarded = "from arcaflow_plugin_sdk import plugin\n\nif __name__ == \"__main__\":\n    sys.exit(plugin.run(plugin.build_schema(x)))\n";
+        let d = project(&[
+            ("pyproject.toml", &text),
+            ("arcaflow_plugin_x/arcaflow_plugin_x.py", guarded),
+        ]);
+        let f = check(d.path(), &Layout::read(d.path()).unwrap()).unwrap();
+        assert_eq!(f.severity, crate::journey::doctor::Severity::Ok, "{f:?}");
+        assert!(
+            f.title
+                .contains("runs arcaflow_plugin_x/arcaflow_plugin_x.py"),
+            "{f:?}"
+        );
+        std::fs::write(
+            d.path().join("arcaflow_plugin_x/arcaflow_plugin_x.py"),
+            "from arcaflow_plugin_sdk import plugin\n",
+        )
+        .unwrap();
+        let f = check(d.path(), &Layout::read(d.path()).unwrap()).unwrap();
+        assert_eq!(
+            f.severity,
+            crate::journey::doctor::Severity::Warning,
+            "{f:?}"
+        );
+        assert!(f.title.contains("does not start the plugin"), "{f:?}");
     }
 
     #[test]
