@@ -175,6 +175,11 @@ pub struct TryArgs {
     /// Also save the workflow and config in the project as workflows/try/ (a diff and a question before replacing yours)
     #[arg(long)]
     pub save: bool,
+    #[command(flatten)]
+    pub common: Common,
+    /// Take answers from a TOML file (keys: dir, python, save = true/false)
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
     /// Print the plan as a bash script; run nothing
     #[arg(long)]
     pub dry_run: bool,

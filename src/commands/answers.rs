@@ -21,8 +21,11 @@ pub const NEW_KEYS: &[&str] = &[
 /// Keys an answers file may hold for `setup`.
 pub const SETUP_KEYS: &[&str] = &["source", "dir", "python", "poetry", "index_url"];
 
+/// Keys an answers file may hold for `try`.
+pub const TRY_KEYS: &[&str] = &["dir", "python", "save"];
+
 /// Keys whose answer is yes or no (`true`/`false` in the file).
-const YES_NO_KEYS: &[&str] = &["git"];
+const YES_NO_KEYS: &[&str] = &["git", "save"];
 
 /// Read an answers file: a flat table of strings (and booleans for yes/no questions).
 pub fn read(path: &Path, allowed: &[&str]) -> Result<BTreeMap<String, String>, Failure> {

@@ -1,10 +1,14 @@
 //! `arcaflow-wizard try [DIR]`: the plugin's example step in the real engine.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
-use super::fail;
+use super::{answers, fail};
 use crate::cli::TryArgs;
 use crate::journey::context::Options;
+use crate::journey::doctor::checks::python_m;
+use crate::journey::doctor::{fixes, Severity};
 use crate::journey::driver::{Driver, Outcome};
 use crate::journey::try_engine::{self, DIST, PYTHON, SHA};
 use crate::journey::{Context, Failure};
@@ -16,11 +20,12 @@ use crate::ui::plain::Plain;
 const JOURNEY: &str = "try";
 
 pub fn run(args: TryArgs) -> i32 {
+    let lines = args.common.plain || args.common.yes || args.dry_run;
     let mut ctx = match prepare(&args) {
         Ok(c) => c,
         Err(f) => return fail(&f),
     };
-    let steps = try_engine::steps();
+    let steps = crate::ui::tui::recorded(try_engine::steps());
     if args.dry_run {
         return super::print_script(
             &steps,
@@ -33,10 +38,17 @@ pub fn run(args: TryArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let mut ui = Plain::new(true);
-    crate::ui::plain::stop_on_signals();
     let mut driver = Driver::new(&steps, &log);
-    let outcome = driver.run(&mut ctx, &mut ui);
+    let outcome = if crate::ui::tui::wanted(lines) {
+        let extras = crate::ui::tui::Extras {
+            done_note: Some(|_| DONE.to_string()),
+            ..Default::default()
+        };
+        crate::ui::tui::run_journey_with(JOURNEY, &mut driver, &mut ctx, extras)
+    } else {
+        crate::ui::plain::stop_on_signals();
+        driver.run(&mut ctx, &mut Plain::new(args.common.yes))
+    };
     drop(driver);
     let log_path = log
         .path()
@@ -44,22 +56,38 @@ pub fn run(args: TryArgs) -> i32 {
         .unwrap_or_default();
     log.flush();
     match &outcome {
-        Outcome::Done => {
-            println!("\nDone: the Arcaflow engine ran the example step, and it returned success.");
-        }
+        Outcome::Done => println!("\nDone: {DONE}"),
         Outcome::Failed(f) if f.usage => {
             fail(f);
         }
+        Outcome::Quit => eprintln!("\nStopped before the engine's result."),
         _ => eprintln!("\nThe engine run did not return success: see above."),
     }
     eprintln!("Session log: {log_path}");
     outcome.exit_code()
 }
 
+const DONE: &str = "the Arcaflow engine ran the example step, and it returned success.";
+
 fn prepare(args: &TryArgs) -> Result<Context, Failure> {
     let cwd = std::env::current_dir()
         .map_err(|e| Failure::usage(format!("cannot read the current folder: {e}")))?;
-    let dir = cwd.join(args.dir.clone().unwrap_or_default());
+    let mut given = super::given_answers(
+        args.answers.as_deref(),
+        answers::TRY_KEYS,
+        vec![
+            ("dir", super::path_answer(args.dir.as_ref())),
+            ("python", super::path_answer(args.python.as_ref())),
+            ("save", args.save.then(|| "yes".to_string())),
+        ],
+        |k| (k == "dir").then(|| "DIR".to_string()),
+    )?;
+    // Without a terminal to ask on (a script, `new`'s last step), the save
+    // question takes its default: no.
+    if !std::io::stdin().is_terminal() && !given.contains_key(try_engine::SAVE) {
+        given.insert(try_engine::SAVE.into(), "no".into());
+    }
+    let dir = cwd.join(given.get("dir").cloned().unwrap_or_default());
     let dir = std::fs::canonicalize(&dir)
         .map_err(|e| Failure::usage(format!("{}: {e}", dir.display())))?;
     super::text_path(&dir)?;
@@ -76,11 +104,12 @@ fn prepare(args: &TryArgs) -> Result<Context, Failure> {
     // Checked now so that bad input stops before anything is installed.
     try_engine::find_example(&dir, &layout)?;
     let sha = try_engine::head_commit(&dir)?;
+    let python_given = given.get("python").map(PathBuf::from);
     let probe_env = ProbeEnv::from_env();
     // Only the interpreters: try needs no Poetry, distro or container probe,
     // and a second run on the same commit must stay fast.
     let facts = probe::Facts {
-        pythons: match &args.python {
+        pythons: match &python_given {
             Some(_) => Vec::new(),
             None => probe::python::find_all(&probe_env),
         },
@@ -88,7 +117,7 @@ fn prepare(args: &TryArgs) -> Result<Context, Failure> {
         ..Default::default()
     };
     let lowest = layout.python.as_ref().and_then(|p| p.lower.as_deref());
-    let python = match &args.python {
+    let python = match &python_given {
         Some(p) => p.clone(),
         None => try_engine::pick_python(&facts.pythons, lowest)
             .map(|p| p.path.clone())
@@ -109,11 +138,11 @@ fn prepare(args: &TryArgs) -> Result<Context, Failure> {
     let opts = Options {
         index_url: None,
         dry_run: args.dry_run,
-        yes: true,
+        yes: args.common.yes,
     };
     let mut ctx = Context::new(dir, opts, facts, probe_env);
-    if args.save {
-        ctx.answers.insert(try_engine::SAVE.into(), "yes".into());
+    if let Some(save) = given.remove(try_engine::SAVE) {
+        ctx.answers.insert(try_engine::SAVE.into(), save);
     }
     ctx.learned = BTreeMap::from([
         (SHA.to_string(), sha),
@@ -126,5 +155,40 @@ fn prepare(args: &TryArgs) -> Result<Context, Failure> {
         ctx.learned
             .insert(try_engine::IMAGE_ENGINE_PATH.into(), path);
     }
+    if try_engine::image_engine(&ctx).is_none() {
+        deployer_can_start(&ctx.dir, &layout)?;
+    }
     Ok(ctx)
+}
+
+/// The Python deployer starts the plugin with `python -m <dist with - as _>`:
+/// when that cannot run it, stop before anything is installed, naming the
+/// cause and doctor's fix (its diff when it writes files).
+fn deployer_can_start(dir: &Path, layout: &Layout) -> Result<(), Failure> {
+    let Some(finding) = python_m::check(dir, layout) else {
+        return Ok(());
+    };
+    if finding.severity == Severity::Ok {
+        return Ok(());
+    }
+    let mut hint = vec![finding.detail.clone()];
+    match &finding.fix {
+        Some(fix) if fix.automatic() => {
+            hint.push(format!(
+                "Fix: `arcaflow-wizard doctor --fix {}` offers it ({}): {}. It would change:",
+                dir.display(),
+                python_m::ID,
+                fix.command
+            ));
+            hint.extend(fixes::diffs(&fix.plan));
+            hint.push("Commit the change, then run try again.".into());
+        }
+        Some(fix) => hint.push(format!("Fix ({}): {}.", python_m::ID, fix.command)),
+        None => {}
+    }
+    Err(Failure::new(format!(
+        "the engine's Python deployer cannot start this plugin: {}",
+        finding.title
+    ))
+    .hint(hint.join("\n")))
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::{commit_dir, find_example, learned, serve::repo_name, DIST, PYTHON, SHA};
-use crate::journey::{Check, Context, Failure, Step};
+use crate::journey::{Check, Context, Failure, Question, Step};
 use crate::plan::{Cmd, Plan};
 use crate::probe::layout::Layout;
 
@@ -112,6 +112,16 @@ impl Step for Run {
          deployer on the commit's image when docker or podman works, else with the Python deployer, which \
          installs the committed plugin from a git server on 127.0.0.1, in a private network namespace when \
          possible."
+    }
+    /// Saving is asked (default no): replacing a saved copy the user edited
+    /// shows the diff and asks again.
+    fn questions(&self, _ctx: &Context) -> Vec<Question> {
+        vec![Question::yes_no(
+            super::SAVE,
+            "Also save the workflow and config in the project as workflows/try/?",
+            false,
+        )
+        .flag("--save")]
     }
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
         Ok(Check::Todo)

@@ -183,8 +183,10 @@ fn package_the_folder(dir: &Path, l: &Layout, module: &str) -> Option<Fix> {
         return None;
     }
     let main_rel = format!("{folder}/__main__.py");
+    // The diff is shown and the fix asked before it runs (as doctor's other
+    // pyproject.toml edits): no second question for the same change.
     let plan = Plan::new()
-        .write(&pyproject, doc.to_string())
+        .replace(&pyproject, doc.to_string())
         .write(dir.join(&main_rel), crate::templates::folder_main(&entry));
     Some(Fix::run(
         format!(
@@ -288,7 +290,7 @@ mod tests {
         assert_eq!(
             fix.plan,
             Plan::new()
-                .write(d.path().join("pyproject.toml"), pyproject)
+                .replace(d.path().join("pyproject.toml"), pyproject)
                 .write(
                     d.path().join("arcaflow_plugin_x/__main__.py"),
                     crate::templates::folder_main("x_plugin")
