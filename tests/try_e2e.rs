@@ -493,3 +493,106 @@ fn with_docker_try_builds_the_commits_image_and_uses_the_image_deployer() {
     // imagePullPolicy: Never, read by the engine: the local image is not pulled.
     assert!(!log.to_lowercase().contains("pull"), "{log}");
 }
+
+/// A copy of the doctor fixture in the official template's shape (the wheel
+/// holds only `hello_plugin.py`, from the code folder), committed.
+fn template_shape(sb: &Sandbox, name: &str) -> std::path::PathBuf {
+    let dir = sb.work().join(name);
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugins/module-from-dotslash"),
+        &dir,
+    )
+    .unwrap();
+    let init = run(
+        sb.command("git").args(["init", "-q"]).current_dir(&dir),
+        Duration::from_secs(30),
+    );
+    assert!(init.ok(), "{}", init.output);
+    commit(sb, &dir, "the plugin");
+    dir
+}
+
+/// Plugins that ship one module. arcaflow-plugin-example's shape (the
+/// module named like the package, `from` the code folder, with a __main__
+/// guard) runs in the engine as it is: `python -m` runs the module itself.
+/// The official template's shape (`<x>_plugin.py` only) cannot start that
+/// way: try stops before installing anything, with the cause and doctor's
+/// fix and its diff.
+#[test]
+fn a_module_named_like_the_package_runs_and_the_templates_shape_stops_with_the_fix() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let serve = if namespace_possible() {
+        "namespace"
+    } else if arcaflow_wizard::sys::ffi::geteuid() == 0 {
+        "root"
+    } else {
+        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+        return;
+    };
+    let sb = sandbox(&tools);
+
+    let template = template_shape(&sb, "template");
+    let (stopped, _) = try_run(&sb, &template, serve, &[]);
+    assert_eq!(stopped.code, Some(1), "{}", stopped.output);
+    for want in [
+        "the engine's Python deployer cannot start this plugin",
+        "the wheel has no package arcaflow_plugin_hello",
+        "python -m arcaflow_plugin_hello --atp",
+        "arcaflow-wizard doctor --fix",
+        "(layout-python-m)",
+        "+    { include = \"arcaflow_plugin_hello\" },",
+        "+    runpy.run_module(\"hello_plugin\", run_name=\"__main__\")",
+    ] {
+        assert!(
+            stopped.output.contains(want),
+            "no {want:?} in:\n{}",
+            stopped.output
+        );
+    }
+    // Stopped before anything was installed or served; the project unchanged.
+    assert!(
+        !stopped.output.contains("Get the Arcaflow engine"),
+        "{}",
+        stopped.output
+    );
+    assert!(!sb.home().join(".cache/arcaflow-wizard/try").exists());
+    assert!(!template.join("arcaflow_plugin_hello/__main__.py").exists());
+
+    // The example's shape: the same plugin, its module named like the package.
+    let example = template_shape(&sb, "example");
+    std::fs::rename(
+        example.join("arcaflow_plugin_hello/hello_plugin.py"),
+        example.join("arcaflow_plugin_hello/arcaflow_plugin_hello.py"),
+    )
+    .unwrap();
+    for (file, from, to) in [
+        (
+            "pyproject.toml",
+            "{ include = \"hello_plugin.py\", from = \"./arcaflow_plugin_hello\" }",
+            "{include =\"arcaflow_plugin_hello.py\", from=\"./arcaflow_plugin_hello\"}",
+        ),
+        (
+            "Dockerfile",
+            "\"hello_plugin.py\"",
+            "\"arcaflow_plugin_hello.py\"",
+        ),
+    ] {
+        let text = std::fs::read_to_string(example.join(file)).unwrap();
+        assert!(text.contains(from), "{file}:\n{text}");
+        std::fs::write(example.join(file), text.replace(from, to)).unwrap();
+    }
+    commit(&sb, &example, "the module named like the package");
+    let (ran, _) = try_run(&sb, &example, serve, &[]);
+    assert!(ran.ok(), "try failed:\n{}", ran.output);
+    for want in [
+        "step: hello",
+        "deployment_type: python",
+        "output_id: success",
+        "message: hello, Ada",
+        "engine exit code 0; workflow output: success",
+    ] {
+        assert!(ran.output.contains(want), "no {want:?} in:\n{}", ran.output);
+    }
+}
