@@ -1825,3 +1825,82 @@ fn ctrl_c_during_the_parallel_checks_leaves_no_process_behind() {
     assert_eq!(pty.wait_exit(Duration::from_secs(30)), 1);
     pty.assert_restored();
 }
+
+/// Where try can serve the commit to the engine's Python deployer: a private
+/// network namespace, else root's port 80.
+fn try_serve() -> Option<&'static str> {
+    let ns = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--net", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if ns {
+        Some("namespace")
+    } else if arcaflow_wizard::sys::ffi::geteuid() == 0 {
+        Some("root")
+    } else {
+        None
+    }
+}
+
+/// `try` on a terminal is the full-screen wizard, like the other journeys:
+/// at 80x24, on a plugin made by `new`, the real engine runs the example
+/// step and its result is read from the screen.
+#[test]
+fn try_in_the_full_screen_wizard_at_80x24_shows_the_engines_result() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let Some(serve) = try_serve() else {
+        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let py = tools.py311.to_string_lossy().into_owned();
+    let made = common::run(
+        sb.wizard().args([
+            "new",
+            "--yes",
+            "--name",
+            "example",
+            "--index-url",
+            tools.index_url.as_str(),
+            "--python",
+            py.as_str(),
+        ]),
+        Duration::from_secs(900),
+    );
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    let dir_s = dir.display().to_string();
+    let mut pty = Pty::spawn(
+        &sb,
+        &["try", &dir_s],
+        (80, 24),
+        &[("ARCAFLOW_WIZARD_TRY_SERVE", serve)],
+    );
+    // The wizard's own files in its cache are new files: accepted with `a`.
+    // Then the save question; Enter takes its default (no).
+    let asked = drive(&mut pty, Duration::from_secs(600), |s| {
+        s.contains("┌ Question")
+    });
+    assert!(asked.contains("workflows/try/"), "{asked}");
+    pty.send(ENTER);
+    let s = drive(&mut pty, Duration::from_secs(600), |s| {
+        s.contains("✓ Done. Press Enter")
+    });
+    for want in [
+        "Run the example step in the Arcaflow engine",
+        "workflow output: success",
+    ] {
+        assert!(s.contains(want), "no {want:?} on the screen:\n{s}");
+    }
+    pty.send(ENTER);
+    assert_eq!(pty.wait_exit(Duration::from_secs(30)), 0);
+    pty.assert_restored();
+    let s = pty.contents();
+    assert!(
+        s.contains("Done: the Arcaflow engine ran the example step"),
+        "{s}"
+    );
+    assert!(!dir.join("workflows/try").exists(), "saved without a yes");
+}
