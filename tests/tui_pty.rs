@@ -1904,3 +1904,109 @@ fn try_in_the_full_screen_wizard_at_80x24_shows_the_engines_result() {
     );
     assert!(!dir.join("workflows/try").exists(), "saved without a yes");
 }
+
+/// `try --save` never replaces a workflows/try/ file the user edited
+/// silently, nor skips it silently: the diff, then a question whose default
+/// is no; with --yes it keeps the file and says so.
+#[test]
+fn try_save_replaces_an_edited_workflow_only_after_its_diff_and_a_yes() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let Some(serve) = try_serve() else {
+        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let py = tools.py311.to_string_lossy().into_owned();
+    let made = common::run(
+        sb.wizard().args([
+            "new",
+            "--yes",
+            "--name",
+            "saver",
+            "--index-url",
+            tools.index_url.as_str(),
+            "--python",
+            py.as_str(),
+        ]),
+        Duration::from_secs(900),
+    );
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-saver");
+    let dir_s = dir.display().to_string();
+    let try_lines = |args: &[&str]| {
+        common::run(
+            sb.wizard()
+                .arg("try")
+                .arg(&dir)
+                .args(args)
+                .env("ARCAFLOW_WIZARD_TRY_SERVE", serve),
+            Duration::from_secs(600),
+        )
+    };
+    // The save answer from --answers FILE: the files are new, so written.
+    let answers = sb.work().join("try-answers.toml");
+    std::fs::write(&answers, "save = true\n").unwrap();
+    let first = try_lines(&["--answers", &answers.display().to_string()]);
+    assert!(first.ok(), "{}", first.output);
+    let saved = dir.join("workflows/try/workflow.yaml");
+    let fresh = std::fs::read_to_string(&saved).expect("saved by the answers file");
+    let edited = format!("{fresh}# mine: keep this\n");
+    std::fs::write(&saved, &edited).unwrap();
+
+    // --yes: kept, with the diff and a line saying so.
+    let kept = try_lines(&["--yes", "--save"]);
+    assert!(kept.ok(), "{}", kept.output);
+    for want in [
+        "workflow.yaml exists and would change:",
+        "-# mine: keep this",
+        "not changed: it is yours",
+    ] {
+        assert!(
+            kept.output.contains(want),
+            "no {want:?} in:\n{}",
+            kept.output
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), edited);
+
+    // On a terminal, asked after the diff: no keeps it, yes replaces it.
+    for (answer, want) in [("n", &edited), ("y", &fresh)] {
+        let mut pty = Pty::spawn(
+            &sb,
+            &["try", &dir_s, "--plain", "--save"],
+            (100, 50),
+            &[("ARCAFLOW_WIZARD_TRY_SERVE", serve)],
+        );
+        let until = Instant::now() + Duration::from_secs(600);
+        while !pty.cursor_line().trim_end().ends_with("Replace it? [y/N]:") {
+            assert!(
+                Instant::now() < until,
+                "not asked; the screen:\n{}",
+                pty.contents()
+            );
+            assert!(
+                pty.child.try_wait().ok().flatten().is_none(),
+                "ended unasked; the screen:\n{}",
+                pty.contents()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let s = pty.contents();
+        assert!(s.contains("-# mine: keep this"), "the diff first:\n{s}");
+        assert_eq!(std::fs::read_to_string(&saved).unwrap(), edited);
+        pty.send(&format!("{answer}{ENTER}"));
+        assert_eq!(
+            pty.wait_exit(Duration::from_secs(600)),
+            0,
+            "{}",
+            pty.contents()
+        );
+        assert_eq!(
+            &std::fs::read_to_string(&saved).unwrap(),
+            want,
+            "after {answer}"
+        );
+    }
+}
