@@ -2010,3 +2010,194 @@ fn try_save_replaces_an_edited_workflow_only_after_its_diff_and_a_yes() {
         );
     }
 }
+
+/// Answer `doctor --fix --plain`'s questions on a terminal: `answer(id,
+/// screen)` for each fix asked about. Returns the ids asked, in order.
+fn plain_doctor_fix(
+    sb: &Sandbox,
+    dir: &Path,
+    mut answer: impl FnMut(&str, &str) -> &'static str,
+) -> Vec<String> {
+    let dir_s = dir.display().to_string();
+    let mut pty = Pty::spawn(sb, &["doctor", &dir_s, "--fix", "--plain"], (100, 100), &[]);
+    let until = Instant::now() + Duration::from_secs(300);
+    let mut asked: Vec<String> = Vec::new();
+    let mut last = String::new();
+    while pty.child.try_wait().ok().flatten().is_none() {
+        assert!(
+            Instant::now() < until,
+            "doctor --fix did not end:\n{}",
+            pty.contents()
+        );
+        let s = pty.contents();
+        if s != last && pty.cursor_line().trim_end().ends_with("Apply it? [y/N]:") {
+            let id = s
+                .lines()
+                .rfind(|l| l.starts_with("fix: "))
+                .and_then(|l| l.rsplit_once('[')?.1.strip_suffix(']'))
+                .unwrap_or_else(|| panic!("no fix header:\n{s}"))
+                .to_string();
+            pty.send(&format!("{}\r", answer(&id, &s)));
+            asked.push(id);
+            last = s;
+        } else {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    pty.wait_exit(Duration::from_secs(30));
+    asked
+}
+
+/// doctor's layout-python-m fixes write into the user's project, so both
+/// front ends show the diff and ask first: `doctor --fix` in lines (the
+/// safe fix that adds `__main__.py`, and the official template's, which
+/// also edits pyproject.toml), and the full-screen checklist. The
+/// template's fix, once committed, lets `try` run the plugin in the engine.
+#[test]
+fn doctors_python_m_fixes_show_the_diff_and_ask_in_both_front_ends() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let fixture = |name: &str, to: &str| {
+        let dir = sb.work().join(to);
+        common::copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/plugins")
+                .join(name),
+            &dir,
+        )
+        .unwrap();
+        dir
+    };
+
+    // The safe fix (a package without __main__.py): the new file's text,
+    // then the question; n writes nothing, y writes it.
+    let nod = fixture("folder-include", "nod");
+    let main = nod.join("arcaflow_plugin_nod/__main__.py");
+    for answer in ["n", "y"] {
+        let asked = plain_doctor_fix(&sb, &nod, |id, s| {
+            if id != "layout-python-m" {
+                return "n";
+            }
+            assert!(!main.exists(), "written before the answer");
+            assert!(s.contains("+    runpy.run_module(ENTRY_MODULE"), "{s}");
+            answer
+        });
+        assert!(asked.iter().any(|i| i == "layout-python-m"), "{asked:?}");
+        assert_eq!(main.exists(), answer == "y");
+    }
+
+    // The template's shape: the pyproject.toml diff and the new file, then
+    // the question; n leaves the project as it was.
+    let hello = fixture("module-from-dotslash", "hello");
+    let pyproject = std::fs::read_to_string(hello.join("pyproject.toml")).unwrap();
+    let hello_main = hello.join("arcaflow_plugin_hello/__main__.py");
+    let asked = plain_doctor_fix(&sb, &hello, |id, s| {
+        if id == "layout-python-m" {
+            for want in [
+                "+    { include = \"arcaflow_plugin_hello\" },",
+                "+    runpy.run_module(\"hello_plugin\", run_name=\"__main__\")",
+            ] {
+                assert!(s.contains(want), "no {want:?} before the question:\n{s}");
+            }
+        }
+        "n"
+    });
+    assert!(asked.iter().any(|i| i == "layout-python-m"), "{asked:?}");
+    assert_eq!(
+        std::fs::read_to_string(hello.join("pyproject.toml")).unwrap(),
+        pyproject
+    );
+    assert!(!hello_main.exists());
+
+    // The full-screen checklist at 80x24: Enter on the finding shows each
+    // file's diff with its question.
+    let hello_s = hello.display().to_string();
+    let mut pty = Pty::spawn(&sb, &["doctor", &hello_s], (80, 24), &[]);
+    pty.wait_for(" Findings ", START);
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = pty.contents();
+        let on = s.lines().find(|l| l.contains('›')).unwrap_or_default();
+        if on.contains("python -m") {
+            break;
+        }
+        assert!(Instant::now() < until, "no python -m row:\n{s}");
+        pty.send("\x1b[B");
+    }
+    pty.send(ENTER);
+    let s = pty.wait_for("Write it? y yes", Duration::from_secs(30));
+    assert!(
+        s.contains("+    { include = \"arcaflow_plugin_hello\" },"),
+        "{s}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(hello.join("pyproject.toml")).unwrap(),
+        pyproject,
+        "written before the answer"
+    );
+    pty.send("y");
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = pty.contents();
+        if s.contains("New file") && s.contains("__main__.py") && s.contains("Write it? y yes") {
+            break;
+        }
+        assert!(Instant::now() < until, "the new file was not shown:\n{s}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    pty.send("y");
+    let until = Instant::now() + Duration::from_secs(120);
+    loop {
+        let s = pty.contents();
+        if s.contains(" Findings ") && s.contains("now: ok") {
+            break;
+        }
+        if s.contains("Press Enter to leave") {
+            pty.send(ENTER);
+        }
+        assert!(
+            Instant::now() < until,
+            "the checklist did not come back:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    pty.send("q");
+    pty.wait_exit(Duration::from_secs(30));
+    pty.assert_restored();
+    assert!(hello_main.is_file());
+
+    // Committed, the fixed template runs in the engine.
+    let Some(serve) = try_serve() else {
+        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+        return;
+    };
+    let git = |args: &[&str]| {
+        let r = common::run(
+            sb.command("git")
+                .args(args)
+                .env("GIT_AUTHOR_NAME", "T")
+                .env("GIT_AUTHOR_EMAIL", "t@example.com")
+                .env("GIT_COMMITTER_NAME", "T")
+                .env("GIT_COMMITTER_EMAIL", "t@example.com")
+                .current_dir(&hello),
+            Duration::from_secs(30),
+        );
+        assert!(r.ok(), "git {args:?}: {}", r.output);
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "the template's shape, fixed by doctor"]);
+    let ran = common::run(
+        sb.wizard()
+            .arg("try")
+            .arg(&hello)
+            .env("ARCAFLOW_WIZARD_TRY_SERVE", serve),
+        Duration::from_secs(600),
+    );
+    assert!(ran.ok(), "try failed:\n{}", ran.output);
+    for want in ["message: hello, Ada", "workflow output: success"] {
+        assert!(ran.output.contains(want), "no {want:?} in:\n{}", ran.output);
+    }
+}
