@@ -596,3 +596,30 @@ fn a_module_named_like_the_package_runs_and_the_templates_shape_stops_with_the_f
         assert!(ran.output.contains(want), "no {want:?} in:\n{}", ran.output);
     }
 }
+
+/// `--answers FILE` for try holds dir, python and save: anything else, or a
+/// save that is not yes or no, is bad input (exit 2, nothing done).
+#[test]
+fn try_answers_refuse_an_unknown_key_and_a_save_that_is_not_yes_or_no() {
+    let sb = Sandbox::new();
+    let file = sb.work().join("answers.toml");
+    for (text, want) in [
+        (
+            "sav = true\n",
+            "unknown key 'sav' (known: dir, python, save)",
+        ),
+        ("save = \"maybe\"\n", "'save' must be true or false"),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let ran = run(
+            sb.wizard()
+                .args(["try", "--answers"])
+                .arg(&file)
+                .current_dir(sb.work()),
+            Duration::from_secs(60),
+        );
+        assert_eq!(ran.code, Some(2), "{}", ran.output);
+        assert!(ran.output.contains(want), "no {want:?} in:\n{}", ran.output);
+    }
+    assert!(!sb.home().join(".cache/arcaflow-wizard").exists());
+}
