@@ -61,7 +61,7 @@ pub fn run(args: TryArgs) -> i32 {
             fail(f);
         }
         Outcome::Quit => eprintln!("\nStopped before the engine's result."),
-        _ => eprintln!("\nThe engine run did not return success: see above."),
+        Outcome::Failed(_) => eprintln!("\nThe engine run did not return success: see above."),
     }
     eprintln!("Session log: {log_path}");
     outcome.exit_code()
