@@ -560,6 +560,50 @@ fn a_module_named_like_the_package_runs_and_the_templates_shape_stops_with_the_f
     assert!(!sb.home().join(".cache/arcaflow-wizard/try").exists());
     assert!(!template.join("arcaflow_plugin_hello/__main__.py").exists());
 
+    // doctor's fix, made in the working tree only: the engine would run the
+    // commit, which still lacks it, so try says to commit.
+    let pyproject = std::fs::read_to_string(template.join("pyproject.toml")).unwrap();
+    let module_line =
+        "    { include = \"hello_plugin.py\", from = \"./arcaflow_plugin_hello\" },\n";
+    assert!(pyproject.contains(module_line), "{pyproject}");
+    std::fs::write(
+        template.join("pyproject.toml"),
+        pyproject.replace(
+            module_line,
+            &format!("{module_line}    {{ include = \"arcaflow_plugin_hello\" }},\n"),
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        template.join("arcaflow_plugin_hello/__main__.py"),
+        arcaflow_wizard::templates::folder_main("hello_plugin"),
+    )
+    .unwrap();
+    let (uncommitted, _) = try_run(&sb, &template, serve, &[]);
+    assert_eq!(uncommitted.code, Some(1), "{}", uncommitted.output);
+    for want in [
+        "cannot start commit",
+        "commit it (git add -A && git commit)",
+    ] {
+        assert!(
+            uncommitted.output.contains(want),
+            "no {want:?} in:\n{}",
+            uncommitted.output
+        );
+    }
+    assert!(!sb.home().join(".cache/arcaflow-wizard/try").exists());
+    // Committed, the fixed template runs in the engine.
+    commit(&sb, &template, "doctor's fix");
+    let (fixed, _) = try_run(&sb, &template, serve, &[]);
+    assert!(fixed.ok(), "try failed:\n{}", fixed.output);
+    for want in ["message: hello, Ada", "workflow output: success"] {
+        assert!(
+            fixed.output.contains(want),
+            "no {want:?} in:\n{}",
+            fixed.output
+        );
+    }
+
     // The example's shape: the same plugin, its module named like the package.
     let example = template_shape(&sb, "example");
     std::fs::rename(

@@ -156,21 +156,41 @@ fn prepare(args: &TryArgs) -> Result<Context, Failure> {
             .insert(try_engine::IMAGE_ENGINE_PATH.into(), path);
     }
     if try_engine::image_engine(&ctx).is_none() {
-        deployer_can_start(&ctx.dir, &layout)?;
+        let sha = ctx.learned[SHA].clone();
+        deployer_can_start(&ctx.dir, &layout, &sha)?;
     }
     Ok(ctx)
 }
 
 /// The Python deployer starts the plugin with `python -m <dist with - as _>`:
-/// when that cannot run it, stop before anything is installed, naming the
-/// cause and doctor's fix (its diff when it writes files).
-fn deployer_can_start(dir: &Path, layout: &Layout) -> Result<(), Failure> {
-    let Some(finding) = python_m::check(dir, layout) else {
-        return Ok(());
+/// when that cannot run the commit `sha`, stop before anything is installed,
+/// naming the cause and doctor's fix (its diff when it writes files), or,
+/// when only the working tree has the fix, that it needs a commit.
+fn deployer_can_start(dir: &Path, layout: &Layout, sha: &str) -> Result<(), Failure> {
+    let ok = |f: &Option<crate::journey::doctor::Finding>| {
+        f.as_ref().is_none_or(|f| f.severity == Severity::Ok)
     };
-    if finding.severity == Severity::Ok {
+    let committed = try_engine::committed_files(dir, sha)?;
+    let at_head =
+        Layout::read(committed.path()).and_then(|l| python_m::check(committed.path(), &l));
+    if ok(&at_head) {
         return Ok(());
     }
+    let at_head = at_head.expect("judged above");
+    let finding = python_m::check(dir, layout);
+    if ok(&finding) {
+        return Err(Failure::new(format!(
+            "the engine's Python deployer cannot start commit {}: {}",
+            &sha[..12],
+            at_head.title
+        ))
+        .hint(format!(
+            "Your working tree has what it needs, and the engine runs only the committed HEAD: \
+             commit it (git add -A && git commit), then run try again.\n{}",
+            at_head.detail
+        )));
+    }
+    let finding = finding.expect("judged above");
     let mut hint = vec![finding.detail.clone()];
     match &finding.fix {
         Some(fix) if fix.automatic() => {

@@ -96,6 +96,39 @@ pub(crate) fn head_commit(dir: &Path) -> Result<String, Failure> {
     Ok(sha)
 }
 
+/// The files of commit `sha` in a temporary folder (`git archive`, which
+/// runs no hook): what the engine installs, to be judged before it runs.
+pub(crate) fn committed_files(dir: &Path, sha: &str) -> Result<tempfile::TempDir, Failure> {
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::Builder::new()
+        .prefix("arcaflow-wizard-try-")
+        .tempdir()
+        .map_err(|e| Failure::new(format!("cannot make a temporary folder: {e}")))?;
+    let cannot = |e: String| Failure::new(format!("cannot read commit {sha}'s files: {e}"));
+    let mut archive = Command::new("git")
+        .args(["archive", "--format=tar", sha])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| cannot(format!("git: {e}")))?;
+    let tar_in = archive.stdout.take().map_or_else(Stdio::null, Stdio::from);
+    let untar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(tmp.path())
+        .stdin(tar_in)
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| cannot(format!("tar: {e}")))?;
+    let archived = archive.wait().map_err(|e| cannot(e.to_string()))?;
+    if !archived.success() || !untar.success() {
+        return Err(cannot(format!("git archive {archived}, tar {untar}")));
+    }
+    Ok(tmp)
+}
+
 /// Uncommitted changes are not in what the engine runs: say so.
 pub(crate) fn dirty(dir: &Path) -> bool {
     std::process::Command::new("git")
