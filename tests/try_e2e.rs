@@ -627,6 +627,13 @@ fn a_module_named_like_the_package_runs_and_the_templates_shape_stops_with_the_f
         assert!(text.contains(from), "{file}:\n{text}");
         std::fs::write(example.join(file), text.replace(from, to)).unwrap();
     }
+    // Its example input where arcaflow-plugin-example keeps it.
+    std::fs::create_dir_all(example.join("fixtures")).unwrap();
+    std::fs::rename(
+        example.join("inputs/example.yaml"),
+        example.join("fixtures/example.yaml"),
+    )
+    .unwrap();
     commit(&sb, &example, "the module named like the package");
     let (ran, _) = try_run(&sb, &example, serve, &[]);
     assert!(ran.ok(), "try failed:\n{}", ran.output);

@@ -18,6 +18,9 @@ pub(crate) struct TryExample {
     pub input_from: String,
 }
 
+/// Where arcaflow-plugin-example keeps its example input: tried last.
+const FIXTURES: &[&str] = &["fixtures/example.yaml", "fixtures/example.yml"];
+
 /// The first `@plugin.step(id="...")` of a module's text.
 pub(super) fn first_step(text: &str) -> Option<String> {
     let re = regex::Regex::new(r#"@plugin\.step\(\s*id\s*=\s*["']([^"']+)["']"#).ok()?;
@@ -55,6 +58,7 @@ pub(crate) fn find_example(dir: &Path, l: &Layout) -> Result<TryExample, Failure
     let file = [atp::EXAMPLE_INPUT_FILE.to_string()]
         .into_iter()
         .chain(l.example_inputs.iter().cloned())
+        .chain(FIXTURES.iter().map(|f| f.to_string()))
         .find(|f| dir.join(f).is_file());
     let (input, input_from) = match file {
         Some(f) => (
@@ -91,5 +95,32 @@ mod tests {
             "x\n@plugin.step(\n    id=\"hello-world\",\n    name=\"H\",\n)\n@plugin.step(id='b')";
         assert_eq!(first_step(t).as_deref(), Some("hello-world"));
         assert_eq!(first_step("def f(): pass"), None);
+    }
+
+    #[test]
+    fn the_examples_fixture_is_its_input_when_no_other_is_there() {
+        let d = tempfile::tempdir().unwrap();
+        let write = |p: &str, t: &str| {
+            let path = d.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, t).unwrap();
+        };
+        write(
+            "pyproject.toml",
+            "[tool.poetry]\nname = \"arcaflow-plugin-x\"\npackages = [{include =\"x_plugin.py\", from=\"./arcaflow_plugin_x\"}]\n",
+        );
+        write(
+            "arcaflow_plugin_x/x_plugin.py",
+            "@plugin.step(id=\"hello-world\", name=\"h\")\n",
+        );
+        write("fixtures/example.yaml", "name:\n  nick: Arca\n");
+        let l = Layout::read(d.path()).unwrap();
+        let ex = find_example(d.path(), &l).unwrap();
+        assert_eq!(ex.input_from, "fixtures/example.yaml");
+        assert_eq!(ex.input, "name:\n  nick: Arca\n");
+        // An inputs/ file comes first.
+        write("inputs/example.yaml", "name: Lot\n");
+        let l = Layout::read(d.path()).unwrap();
+        assert_eq!(find_example(d.path(), &l).unwrap().input, "name: Lot\n");
     }
 }
