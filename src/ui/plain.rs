@@ -446,6 +446,9 @@ pub fn stop_on_signals() {
             .name("signals".into())
             .spawn(move || {
                 if let Some(sig) = signals.forever().next() {
+                    // The full-screen view first (raw mode, the alternate
+                    // screen), so that the line below lands on the user's screen.
+                    crate::ui::tui::term::give_back();
                     if let Some(t) = &saved {
                         t.restore();
                     }
