@@ -18,6 +18,11 @@ mod interact;
 mod tests;
 
 pub use event::{BlockState, Event};
+
+/// `ctx.learned` key: the answer last given again after a failure (a step
+/// that resumes a half-done run, as release's version does, must not resume
+/// past an answer the user just changed).
+pub const ASKED_AGAIN: &str = "asked_again";
 pub use interact::{FailureChoice, FileChange, Interact, Outcome};
 
 /// Called after each finished step with its id, e.g. to save the state file.
@@ -196,7 +201,8 @@ impl<'a> Driver<'a> {
             .map(|s| (s.id().to_string(), s.title().to_string()))
             .collect();
         ui.event(&Event::Steps(titles));
-        for (index, step) in self.steps.iter().enumerate() {
+        let mut index = 0;
+        while let Some(step) = self.steps.get(index) {
             let step = step.as_ref();
             self.emit(
                 ui,
@@ -227,7 +233,31 @@ impl<'a> Driver<'a> {
                 );
                 return o;
             }
-            match self.run_step(step, ctx, ui) {
+            match self.run_step(index, ctx, ui) {
+                StepEnd::Back(to) => {
+                    // An earlier step's answer was given again (another
+                    // version after "already on the index"): from that step
+                    // on, everything runs again with it.
+                    for i in (to + 1..=index).rev() {
+                        self.emit(
+                            ui,
+                            Event::StepState {
+                                index: i,
+                                state: StepState::Waiting,
+                                detail: String::new(),
+                            },
+                        );
+                    }
+                    self.emit(
+                        ui,
+                        Event::Note(format!(
+                            "Back to \"{}\": it and the steps after it run again with the new answer.",
+                            self.steps[to].title()
+                        )),
+                    );
+                    index = to;
+                    continue;
+                }
                 StepEnd::Done(state, detail) => {
                     self.emit(
                         ui,
@@ -262,11 +292,14 @@ impl<'a> Driver<'a> {
                     return Outcome::Failed(f);
                 }
             }
+            index += 1;
         }
         Outcome::Done
     }
 
-    fn run_step(&mut self, step: &dyn Step, ctx: &mut Context, ui: &mut dyn Interact) -> StepEnd {
+    fn run_step(&mut self, index: usize, ctx: &mut Context, ui: &mut dyn Interact) -> StepEnd {
+        let steps = self.steps;
+        let step = steps[index].as_ref();
         loop {
             let attempt = self.attempt(step, ctx, ui);
             let failure = match attempt {
@@ -289,14 +322,28 @@ impl<'a> Driver<'a> {
                     continue;
                 }
                 FailureChoice::AskAgain => {
-                    let q = failure.ask_again.and_then(|k| step.ask_again(ctx, k));
-                    if let Some(q) = q {
-                        self.log.line(&format!("asking {} again", q.key));
-                        if self.ask_until_valid(&q, None, ctx, ui).is_err() {
-                            return StepEnd::Stop(failure);
-                        }
+                    // The step that asks this answer: this one (a token), or
+                    // an earlier one (the version, when the upload finds it
+                    // taken), which then runs again with the steps after it.
+                    let Some(key) = failure.ask_again else {
+                        continue;
+                    };
+                    let owner = (0..=index)
+                        .rev()
+                        .find_map(|i| steps[i].ask_again(ctx, key).map(|q| (i, q)));
+                    let Some((owner, q)) = owner else {
+                        step.refresh(ctx);
+                        continue;
+                    };
+                    self.log.line(&format!("asking {} again", q.key));
+                    if self.ask_until_valid(&q, None, ctx, ui).is_err() {
+                        return StepEnd::Stop(failure);
                     }
-                    step.refresh(ctx);
+                    ctx.learned.insert(ASKED_AGAIN.into(), key.into());
+                    steps[owner].refresh(ctx);
+                    if owner < index {
+                        return StepEnd::Back(owner);
+                    }
                     continue;
                 }
                 FailureChoice::Skip => return StepEnd::Skipped(failure),
@@ -635,6 +682,8 @@ fn write_atomically(path: &Path, contents: &str, executable: bool) -> std::io::R
 
 enum StepEnd {
     Done(StepState, String),
+    /// Run again from this earlier step (its answer was given again).
+    Back(usize),
     Skipped(Failure),
     Stop(Failure),
 }

@@ -256,6 +256,137 @@ fn a_refused_token_is_asked_again_and_the_step_retried() {
     ));
 }
 
+/// A version step and, two steps later, an upload that finds the version
+/// taken: choosing another version goes back to the version step, and every
+/// step from there runs again with it.
+struct Pick;
+impl Step for Pick {
+    fn id(&self) -> &'static str {
+        "pick"
+    }
+    fn title(&self) -> &'static str {
+        "Pick"
+    }
+    fn why(&self) -> &'static str {
+        "because"
+    }
+    fn questions(&self, _ctx: &Context) -> Vec<Question> {
+        vec![Question::text("v", "Version")]
+    }
+    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+        Ok(Check::Todo)
+    }
+    fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+        Ok(Plan::new())
+    }
+    fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+        let n = ctx.learned.entry("picked".into()).or_default();
+        n.push_str(&format!("{};", ctx.answers["v"]));
+        Ok(())
+    }
+    fn ask_again(&self, _ctx: &Context, key: &str) -> Option<Question> {
+        (key == "v").then(|| Question::text("v", "Version"))
+    }
+}
+struct Between;
+impl Step for Between {
+    fn id(&self) -> &'static str {
+        "between"
+    }
+    fn title(&self) -> &'static str {
+        "Between"
+    }
+    fn why(&self) -> &'static str {
+        "because"
+    }
+    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+        Ok(Check::Todo)
+    }
+    fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+        Ok(Plan::new())
+    }
+    fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+        let built = format!("built {};", ctx.answers["v"]);
+        ctx.learned
+            .entry("built".into())
+            .or_default()
+            .push_str(&built);
+        Ok(())
+    }
+}
+struct Taken;
+impl Step for Taken {
+    fn id(&self) -> &'static str {
+        "taken"
+    }
+    fn title(&self) -> &'static str {
+        "Upload"
+    }
+    fn why(&self) -> &'static str {
+        "because"
+    }
+    fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+        Ok(Check::Todo)
+    }
+    fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+        Ok(Plan::new())
+    }
+    fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
+        if ctx.answers["v"] == "2" {
+            return Ok(());
+        }
+        let mut f = Failure::new("409: the version is taken");
+        f.ask_again = Some("v");
+        Err(f)
+    }
+}
+
+#[test]
+fn an_answer_of_an_earlier_step_given_again_runs_from_that_step() {
+    let steps: Vec<Box<dyn Step>> = vec![Box::new(Pick), Box::new(Between), Box::new(Taken)];
+    let log = SessionLog::disabled();
+    let mut ui = Script {
+        answers: vec![Answer::Value("1".into()), Answer::Value("2".into())],
+        choices: vec![FailureChoice::AskAgain],
+        ..Default::default()
+    };
+    let mut c = ctx();
+    assert_eq!(
+        Driver::new(&steps, &log).run(&mut c, &mut ui),
+        Outcome::Done
+    );
+    assert_eq!(c.learned["picked"], "1;2;");
+    assert_eq!(c.learned["built"], "built 1;built 2;");
+    assert_eq!(c.learned[ASKED_AGAIN], "v");
+    // The step list is told: the steps after the version wait again, the
+    // version step runs again, and a note says why.
+    let states: Vec<(usize, StepState)> = ui
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StepState { index, state, .. } => Some((*index, *state)),
+            _ => None,
+        })
+        .collect();
+    let back = states
+        .iter()
+        .position(|s| *s == (2, StepState::Waiting))
+        .expect("the upload step waits again");
+    assert_eq!(
+        &states[back..back + 3],
+        &[
+            (2, StepState::Waiting),
+            (1, StepState::Waiting),
+            (0, StepState::Running)
+        ]
+    );
+    assert_eq!(states.last(), Some(&(2, StepState::Done)));
+    assert!(ui
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::Note(n) if n.starts_with("Back to \"Pick\""))));
+}
+
 #[test]
 fn a_change_asked_for_is_asked_once_and_written_all_or_none() {
     for confirm in [false, true] {
