@@ -500,14 +500,21 @@ impl<'a> Driver<'a> {
                 elapsed: res.elapsed,
             },
         );
-        if res.success() {
-            step.judge(ctx, cmd, &kept)?;
+        let failure = if res.success() {
+            match step.judge(ctx, cmd, &kept) {
+                Ok(()) => return Ok(kept),
+                Err(f) => f,
+            }
+        } else {
+            step.explain(ctx, cmd, &res)
+                .or_else(|| explain::tool_failure(cmd, &res))
+                .unwrap_or_else(|| Failure::new(format!("`{}` {}", cmd.display(), res.describe())))
+        };
+        if failure.warning {
+            self.emit(ui, Event::Note(format!("Warning: {failure}")));
             return Ok(kept);
         }
-        Err(step
-            .explain(ctx, cmd, &res)
-            .or_else(|| explain::tool_failure(cmd, &res))
-            .unwrap_or_else(|| Failure::new(format!("`{}` {}", cmd.display(), res.describe()))))
+        Err(failure)
     }
 
     /// A command's log file, whole, into the session log (between the
