@@ -131,13 +131,28 @@ fn the_scaffold_passes_then_a_print_at_import_fails_naming_the_cause() {
 fn a_step_that_returns_error_fails_with_its_output() {
     let tools = require_tools!();
     let p = plugin(&tools.py39, &tools.index_url);
-    // The scaffold's step says `error` for a blank name.
+    // The scaffold's step says `error` for a blank name: the protocol worked,
+    // the step did not succeed (exit 3, which the caller judges).
     let ran = p.check(r#"{"name": "   "}"#);
-    assert_eq!(ran.code, Some(1), "{}", ran.output);
+    assert_eq!(ran.code, Some(3), "{}", ran.output);
     assert!(
         ran.output.contains(
-            "FAILED: step hello-world returned 'error', not 'success': {\"error\": \"the name is blank: give a name to greet\"}"
+            "STEP FAILED: step hello-world returned 'error', not 'success': {\"error\": \"the name is blank: give a name to greet\"}"
         ),
+        "{}",
+        ran.output
+    );
+    assert!(
+        ran.output.contains("ok: the plugin answered through ATP"),
+        "{}",
+        ran.output
+    );
+    // An input the step's schema refuses: the plugin says so through ATP.
+    let ran = p.check(r#"{"nom": "Arca"}"#);
+    assert_eq!(ran.code, Some(3), "{}", ran.output);
+    assert!(
+        ran.output
+            .contains("STEP FAILED: step hello-world did not succeed: Validation failed for"),
         "{}",
         ran.output
     );

@@ -570,3 +570,94 @@ fn a_wrong_token_given_again_then_a_409_then_version_patch() {
         }
     }
 }
+
+/// Someone else releases the chosen version while this release runs (the
+/// wizard's check saw it free; the upload gets pypiserver's 409). The choice
+/// `v` asks for another version in place: back to the version step, the
+/// bump written, built, checked and uploaded, and the run ends done, with
+/// no second start and no file of the taken version uploaded by us.
+#[test]
+fn a_version_taken_meanwhile_is_chosen_again_in_place() {
+    let tools = require_tools!();
+    let sb = sandbox(&tools);
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        "example",
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(&tools.py311);
+    let made = run(&mut new, Duration::from_secs(600));
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    let dir = sb.work().join("arcaflow-plugin-example");
+    let seed = sb.root().join("seed");
+    build_as(&sb, &tools, &dir, "0.1.1", &seed);
+    let pkgs = sb.root().join("uploaded");
+    std::fs::create_dir_all(&pkgs).unwrap();
+    let server = common::start_upload_index(&pkgs, TOKEN);
+
+    let dir_s = dir.to_string_lossy().into_owned();
+    let url = server.upload_url();
+    let mut term = Term::spawn(
+        &sb,
+        &[
+            "release",
+            &dir_s,
+            "--plain",
+            "--repository",
+            REPO,
+            "--repository-url",
+            &url,
+            "--version",
+            "patch",
+        ],
+        &[(VAR, TOKEN)],
+    );
+    term.wait_for("0.1.1 is not on the index yet", LONG);
+    term.wait_for("Write them all? [Y/n]", LONG);
+    // Meanwhile, 0.1.1 is released from elsewhere.
+    for e in std::fs::read_dir(&seed).unwrap().flatten() {
+        std::fs::copy(e.path(), pkgs.join(e.file_name())).unwrap();
+    }
+    let seeded = uploaded(&pkgs);
+    term.send("\r");
+    term.wait_for("this version is already on local", LONG);
+    term.wait_for("[v]ersion again", LONG);
+    term.wait_for("[q]uit: ", LONG);
+    term.send("v\r");
+    term.wait_for(
+        "New version (patch, minor, major, or X.Y.Z); now 0.1.1",
+        LONG,
+    );
+    term.send("\r");
+    term.wait_for("Back to \"New version\"", LONG);
+    term.wait_for("0.1.2 is not on the index yet", LONG);
+    term.wait_for("Write them all? [Y/n]", LONG);
+    term.send("\r");
+    term.wait_for("Upload the same files to PyPI now", LONG);
+    term.send("n\r");
+    assert_eq!(term.wait_exit(LONG), 0, "{}", term.text());
+    let out = term.text();
+    let pyproject = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(pyproject.contains("version = \"0.1.2\""), "{pyproject}");
+    assert!(
+        dockerfile.contains("plugin.version=\"0.1.2\""),
+        "{dockerfile}"
+    );
+    let files = uploaded(&pkgs);
+    let ours: Vec<&String> = files.iter().filter(|f| !seeded.contains(f)).collect();
+    assert_eq!(ours.len(), 2, "{files:?}\n{out}");
+    assert!(ours.iter().all(|f| f.contains("0.1.2")), "{ours:?}");
+    // Installed back from the index: the release's own version.
+    assert!(out.contains("0.1.2"), "{out}");
+    assert!(!out.contains(&TOKEN[..20]), "a token was printed:\n{out}");
+    assert!(
+        !session_log(&out.replace('\r', "")).contains(&TOKEN[..20]),
+        "a token is in the log"
+    );
+}

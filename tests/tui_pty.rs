@@ -322,6 +322,28 @@ fn ctrl_c_at_a_question_quits_and_restores_the_terminal() {
     pty.assert_restored();
 }
 
+/// SIGTERM or SIGHUP while the full-screen view owns the terminal (a
+/// session closed, a `kill`): the terminal is given back before the exit,
+/// and the word saying why lands on the normal screen.
+#[test]
+fn a_signal_in_the_full_screen_view_gives_the_terminal_back_and_says_so() {
+    for (sig, code, word) in [
+        (libc::SIGTERM, 143, "SIGTERM"),
+        (libc::SIGHUP, 129, "SIGHUP"),
+    ] {
+        let sb = Sandbox::new();
+        let mut pty = Pty::spawn(&sb, &["new"], (80, 24), &[]);
+        pty.wait_for("Plugin name", START);
+        assert!(pty.parser.lock().unwrap().screen().alternate_screen());
+        let pid = pty.child.process_id().expect("the wizard's pid");
+        assert!(arcaflow_wizard::sys::ffi::kill(pid as i32, sig));
+        assert_eq!(pty.wait_exit(Duration::from_secs(20)), code, "{word}");
+        pty.assert_restored();
+        let s = pty.contents();
+        assert!(s.contains(&format!("Stopped by {word}")), "{word}:\n{s}");
+    }
+}
+
 #[test]
 fn plain_is_lines_even_on_a_terminal() {
     let sb = Sandbox::new();

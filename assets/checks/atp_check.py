@@ -13,7 +13,12 @@ the JSON (the scaffold's known input).
 2. `--atp`: the hello (ATP version, schema with the step), the step's result
    on the input (`success` expected), client-done, exit 0.
 
-Exit 0 when all passed, 1 when the plugin failed a check, 2 on bad usage.
+Exit 0 when all passed, 1 when the plugin failed a check, 2 on bad usage,
+3 when ATP worked (hello, schema, the step started and answered through the
+protocol) but the step itself did not succeed on this input: an error it
+raised, an input it refused, or an output other than `success`. Whether
+that is the plugin's fault or this machine's (a service or a binary that
+only its container has) is for the caller to say; the protocol is sound.
 """
 
 import argparse
@@ -34,6 +39,24 @@ WHY_STDOUT = (
 
 class Failed(Exception):
     pass
+
+
+class StepFailed(Failed):
+    """ATP worked; the step did not succeed (see exit code 3)."""
+
+
+def gist(text):
+    """The line that says what went wrong, from an error the plugin sent:
+    the SDK's validation message, else the last exception line."""
+    lines = [ln.strip() for ln in str(text).replace("\\n", "\n").splitlines()]
+    lines = [ln for ln in lines if ln]
+    for ln in lines:
+        if "Validation failed for" in ln:
+            return ln[ln.index("Validation failed for"):]
+    for ln in reversed(lines):
+        if not ln.startswith(("File ", "Traceback", "^", "'", "}")) and ":" in ln:
+            return ln
+    return lines[0] if lines else str(text)
 
 
 class Recorder:
@@ -156,11 +179,20 @@ def check_atp(entry, code_dir, env, step, params):
             )
         stage = "the result of step %s" % step
         client.start_work("atp-check", step, params)
-        result = client.read_single_result()
+        try:
+            result = client.read_single_result()
+        except atp.PluginClientStateException as e:
+            # The plugin answered through ATP that the step failed: a sound
+            # exchange about a step that did not succeed here.
+            if "Error received from ATP Server" in str(e):
+                raise StepFailed(
+                    "step %s did not succeed: %s" % (step, gist(e))
+                ) from e
+            raise
         data = json.dumps(result.output_data, sort_keys=True)
         print("step %s: output %s: %s" % (step, result.output_id, data))
         if result.output_id != "success":
-            raise Failed(
+            raise StepFailed(
                 "step %s returned %r, not 'success': %s"
                 % (step, result.output_id, data)
             )
@@ -245,6 +277,7 @@ def main():
     # on the path: the same here.
     env.pop("PYTHONPATH", None)
     failed = 0
+    step_failed = 0
     # Both run even when the first fails: each names its own cause.
     for check in (
         lambda: check_schema(entry, code_dir, env),
@@ -252,11 +285,17 @@ def main():
     ):
         try:
             check()
+        except StepFailed as f:
+            print("ok: the plugin answered through ATP", flush=True)
+            print("STEP FAILED: %s" % f, flush=True)
+            step_failed += 1
         except Failed as f:
             print("FAILED: %s" % f, flush=True)
             failed += 1
     if failed:
         return 1
+    if step_failed:
+        return 3
     print("The ATP round trip works: the engine can run this plugin.")
     return 0
 

@@ -3,7 +3,7 @@
 //! terminals: it talks to the front end through `Interact` and `Event`s.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::{diff, explain};
 use super::{Answer, Check, Context, Failure, Question, Step, StepState};
@@ -11,105 +11,19 @@ use crate::exec::{self, CancelToken};
 use crate::plan::{self, Action, Cmd, Overwrite, Plan, ScriptSection};
 use crate::session::SessionLog;
 
+mod event;
 mod group;
+mod interact;
+#[cfg(test)]
+mod tests;
 
-/// What the front end is told, in order. Everything a screen shows comes from here.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    /// The journey's steps, before anything runs.
-    Steps(Vec<(String, String)>),
-    StepState {
-        index: usize,
-        state: StepState,
-        detail: String,
-    },
-    /// A one-line note at the current step (why the guide differs, a skipped build...).
-    Note(String),
-    /// An action is about to run: its summary (the command as typed).
-    ActionStart(String),
-    /// Lines of the running command's output: one or more, joined with `\n`.
-    /// Shared, not copied, between the session log and the front end.
-    Output(std::sync::Arc<str>),
-    /// The running command has no more output for now: draw what came.
-    OutputIdle,
-    /// Text for the session log alone (a command's `log_file`): front ends
-    /// draw nothing of it.
-    LogOnly(std::sync::Arc<str>),
-    ActionEnd {
-        ok: bool,
-        summary: String,
-        elapsed: Duration,
-    },
-    /// A file was written (or kept, when the user said no).
-    File { path: PathBuf, written: bool },
-    /// Commands started at once: their summaries, in start order.
-    GroupStart(Vec<String>),
-    /// Where each command of the group is, on each change and every tick
-    /// (for a live status line; not logged).
-    GroupStatus(Vec<BlockState>),
-    /// One command of the group, whole: sent in start order, each once it
-    /// and those started before it ended.
-    Block {
-        index: usize,
-        summary: String,
-        output: std::sync::Arc<str>,
-        ok: bool,
-        /// How it ended ("exited with code 1", "not run: ...").
-        ending: String,
-        elapsed: Duration,
-    },
-    /// Every command of the group ended, this long after the group started.
-    GroupEnd { elapsed: Duration },
-}
+pub use event::{BlockState, Event};
 
-/// One command of a group, for the live status line.
-#[derive(Debug, Clone, PartialEq)]
-pub enum BlockState {
-    Waiting,
-    Running { since: Instant },
-    Done { ok: bool, elapsed: Duration },
-    NotRun,
-}
-
-/// What the user chose after a failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureChoice {
-    Retry,
-    RunFix,
-    /// Give the answer in `Failure::ask_again` again (masked for a secret), then retry.
-    AskAgain,
-    Skip,
-    Quit,
-}
-
-/// The front end's side: draw events, answer questions.
-pub trait Interact {
-    fn event(&mut self, ev: &Event);
-    /// Ask a question; `error` is why the last answer was refused.
-    fn ask(&mut self, q: &Question, error: Option<&str>) -> Answer;
-    /// A file that exists would change: show the diff and ask.
-    fn confirm_write(&mut self, path: &Path, change: &FileChange) -> bool;
-    fn on_failure(&mut self, step_title: &str, failure: &Failure) -> FailureChoice;
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Done,
-    /// A step failed and the user stopped (or could not be asked).
-    Failed(Failure),
-    /// The user quit at a question.
-    Quit,
-}
-
-impl Outcome {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Outcome::Done => 0,
-            Outcome::Failed(f) if f.usage => 2,
-            Outcome::Failed(_) | Outcome::Quit => 1,
-        }
-    }
-}
+/// `ctx.learned` key: the answer last given again after a failure (a step
+/// that resumes a half-done run, as release's version does, must not resume
+/// past an answer the user just changed).
+pub const ASKED_AGAIN: &str = "asked_again";
+pub use interact::{FailureChoice, FileChange, Interact, Outcome};
 
 /// Called after each finished step with its id, e.g. to save the state file.
 pub type StepDone<'a> = Box<dyn FnMut(&str, &Context) + 'a>;
@@ -287,7 +201,8 @@ impl<'a> Driver<'a> {
             .map(|s| (s.id().to_string(), s.title().to_string()))
             .collect();
         ui.event(&Event::Steps(titles));
-        for (index, step) in self.steps.iter().enumerate() {
+        let mut index = 0;
+        while let Some(step) = self.steps.get(index) {
             let step = step.as_ref();
             self.emit(
                 ui,
@@ -318,7 +233,31 @@ impl<'a> Driver<'a> {
                 );
                 return o;
             }
-            match self.run_step(step, ctx, ui) {
+            match self.run_step(index, ctx, ui) {
+                StepEnd::Back(to) => {
+                    // An earlier step's answer was given again (another
+                    // version after "already on the index"): from that step
+                    // on, everything runs again with it.
+                    for i in (to + 1..=index).rev() {
+                        self.emit(
+                            ui,
+                            Event::StepState {
+                                index: i,
+                                state: StepState::Waiting,
+                                detail: String::new(),
+                            },
+                        );
+                    }
+                    self.emit(
+                        ui,
+                        Event::Note(format!(
+                            "Back to \"{}\": it and the steps after it run again with the new answer.",
+                            self.steps[to].title()
+                        )),
+                    );
+                    index = to;
+                    continue;
+                }
                 StepEnd::Done(state, detail) => {
                     self.emit(
                         ui,
@@ -353,11 +292,14 @@ impl<'a> Driver<'a> {
                     return Outcome::Failed(f);
                 }
             }
+            index += 1;
         }
         Outcome::Done
     }
 
-    fn run_step(&mut self, step: &dyn Step, ctx: &mut Context, ui: &mut dyn Interact) -> StepEnd {
+    fn run_step(&mut self, index: usize, ctx: &mut Context, ui: &mut dyn Interact) -> StepEnd {
+        let steps = self.steps;
+        let step = steps[index].as_ref();
         loop {
             let attempt = self.attempt(step, ctx, ui);
             let failure = match attempt {
@@ -380,14 +322,28 @@ impl<'a> Driver<'a> {
                     continue;
                 }
                 FailureChoice::AskAgain => {
-                    let q = failure.ask_again.and_then(|k| step.ask_again(ctx, k));
-                    if let Some(q) = q {
-                        self.log.line(&format!("asking {} again", q.key));
-                        if self.ask_until_valid(&q, None, ctx, ui).is_err() {
-                            return StepEnd::Stop(failure);
-                        }
+                    // The step that asks this answer: this one (a token), or
+                    // an earlier one (the version, when the upload finds it
+                    // taken), which then runs again with the steps after it.
+                    let Some(key) = failure.ask_again else {
+                        continue;
+                    };
+                    let owner = (0..=index)
+                        .rev()
+                        .find_map(|i| steps[i].ask_again(ctx, key).map(|q| (i, q)));
+                    let Some((owner, q)) = owner else {
+                        step.refresh(ctx);
+                        continue;
+                    };
+                    self.log.line(&format!("asking {} again", q.key));
+                    if self.ask_until_valid(&q, None, ctx, ui).is_err() {
+                        return StepEnd::Stop(failure);
                     }
-                    step.refresh(ctx);
+                    ctx.learned.insert(ASKED_AGAIN.into(), key.into());
+                    steps[owner].refresh(ctx);
+                    if owner < index {
+                        return StepEnd::Back(owner);
+                    }
                     continue;
                 }
                 FailureChoice::Skip => return StepEnd::Skipped(failure),
@@ -544,14 +500,21 @@ impl<'a> Driver<'a> {
                 elapsed: res.elapsed,
             },
         );
-        if res.success() {
-            step.judge(ctx, cmd, &kept)?;
+        let failure = if res.success() {
+            match step.judge(ctx, cmd, &kept) {
+                Ok(()) => return Ok(kept),
+                Err(f) => f,
+            }
+        } else {
+            step.explain(ctx, cmd, &res)
+                .or_else(|| explain::tool_failure(cmd, &res))
+                .unwrap_or_else(|| Failure::new(format!("`{}` {}", cmd.display(), res.describe())))
+        };
+        if failure.warning {
+            self.emit(ui, Event::Note(format!("Warning: {failure}")));
             return Ok(kept);
         }
-        Err(step
-            .explain(ctx, cmd, &res)
-            .or_else(|| explain::tool_failure(cmd, &res))
-            .unwrap_or_else(|| Failure::new(format!("`{}` {}", cmd.display(), res.describe()))))
+        Err(failure)
     }
 
     /// A command's log file, whole, into the session log (between the
@@ -625,22 +588,6 @@ impl<'a> Driver<'a> {
         );
         Ok(())
     }
-}
-
-/// A file about to be written, for the front end's yes/no.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct FileChange {
-    /// The file does not exist yet (the diff is its whole content).
-    pub new: bool,
-    pub diff: String,
-    /// It exists with content the wizard did not just make: the default answer is no.
-    pub replaces_users_file: bool,
-    /// A change the user asked for (`Overwrite::AskedFor`): asked even under
-    /// `--yes`'s log, default yes.
-    pub asked_for: bool,
-    /// The other files of the same change (the diff holds theirs too): written
-    /// with the first, or not at all.
-    pub also: Vec<PathBuf>,
 }
 
 impl Driver<'_> {
@@ -742,6 +689,8 @@ fn write_atomically(path: &Path, contents: &str, executable: bool) -> std::io::R
 
 enum StepEnd {
     Done(StepState, String),
+    /// Run again from this earlier step (its answer was given again).
+    Back(usize),
     Skipped(Failure),
     Stop(Failure),
 }
@@ -789,465 +738,4 @@ fn relative_plan(p: &Plan, base: &Path) -> Plan {
         });
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::journey::context::Options;
-    use crate::probe::{Facts, ProbeEnv};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// A front end that records events and answers from a script.
-    #[derive(Default)]
-    struct Script {
-        events: Vec<Event>,
-        answers: Vec<Answer>,
-        confirm: bool,
-        asked_diffs: Vec<FileChange>,
-        choices: Vec<FailureChoice>,
-    }
-
-    impl Interact for Script {
-        fn event(&mut self, ev: &Event) {
-            self.events.push(ev.clone());
-        }
-        fn ask(&mut self, _q: &Question, _error: Option<&str>) -> Answer {
-            if self.answers.is_empty() {
-                Answer::Unanswerable("no more answers".into())
-            } else {
-                self.answers.remove(0)
-            }
-        }
-        fn confirm_write(&mut self, _path: &Path, change: &FileChange) -> bool {
-            self.asked_diffs.push(change.clone());
-            change.new || self.confirm
-        }
-        fn on_failure(&mut self, _t: &str, _f: &Failure) -> FailureChoice {
-            if self.choices.is_empty() {
-                FailureChoice::Quit
-            } else {
-                self.choices.remove(0)
-            }
-        }
-    }
-
-    struct WriteStep(PathBuf, &'static str);
-    impl Step for WriteStep {
-        fn id(&self) -> &'static str {
-            "write"
-        }
-        fn title(&self) -> &'static str {
-            "Write"
-        }
-        fn why(&self) -> &'static str {
-            "because"
-        }
-        fn questions(&self, _ctx: &Context) -> Vec<Question> {
-            vec![Question::text("name", "Name?").validate(|s| {
-                if s.contains(' ') {
-                    Err("no spaces".into())
-                } else {
-                    Ok(s.to_string())
-                }
-            })]
-        }
-        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
-            Ok(Check::Todo)
-        }
-        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
-            Ok(Plan::new().write(&self.0, self.1))
-        }
-    }
-
-    /// Fails the first `n` times its command runs.
-    struct Flaky(usize, AtomicUsize);
-    impl Step for Flaky {
-        fn id(&self) -> &'static str {
-            "flaky"
-        }
-        fn title(&self) -> &'static str {
-            "Flaky"
-        }
-        fn why(&self) -> &'static str {
-            "because"
-        }
-        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
-            Ok(Check::Todo)
-        }
-        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
-            let fail = self.1.fetch_add(1, Ordering::SeqCst) < self.0;
-            Ok(Plan::new().run(Cmd::new("sh").args([
-                "-c",
-                if fail {
-                    "echo boom; exit 4"
-                } else {
-                    "echo fine"
-                },
-            ])))
-        }
-    }
-
-    /// Prints one folded line and writes its whole log to a file.
-    struct Logging(PathBuf);
-    impl Step for Logging {
-        fn id(&self) -> &'static str {
-            "logging"
-        }
-        fn title(&self) -> &'static str {
-            "Logging"
-        }
-        fn why(&self) -> &'static str {
-            "because"
-        }
-        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
-            Ok(Check::Todo)
-        }
-        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
-            let script = format!(
-                "i=0; while [ $i -lt 3000 ]; do echo \"engine line $i\"; i=$((i+1)); done > '{}'; echo folded",
-                self.0.display()
-            );
-            Ok(Plan::new().run(Cmd::new("sh").args(["-c", &script]).log_file(&self.0)))
-        }
-    }
-
-    #[test]
-    fn a_commands_log_file_reaches_the_session_log_whole_and_not_the_screen() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("engine.log");
-        let steps: Vec<Box<dyn Step>> = vec![Box::new(Logging(file.clone()))];
-        let log = SessionLog::create(&dir.path().join("state"), "test").unwrap();
-        let mut ui = Script::default();
-        assert_eq!(
-            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
-            Outcome::Done
-        );
-        log.flush();
-        let text = std::fs::read_to_string(log.path().unwrap()).unwrap();
-        let whole = std::fs::read_to_string(&file).unwrap();
-        assert_eq!(whole.lines().count(), 3000);
-        assert!(text.contains(whole.trim_end()), "{text}");
-        let header = format!(
-            "--- {} (3000 lines, in the session log only)",
-            file.display()
-        );
-        let start = text.find(&header).expect("the header");
-        let end = text.find("  -> ok").expect("the result");
-        assert!(
-            text.find("\nfolded\n").unwrap() < start && start < end,
-            "{text}"
-        );
-        let shown: String = ui
-            .events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Output(o) => Some(o.to_string()),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(shown.trim(), "folded");
-        assert!(ui.events.iter().any(|e| matches!(e, Event::LogOnly(_))));
-    }
-
-    fn ctx() -> Context {
-        Context::new(
-            std::env::temp_dir(),
-            Options::default(),
-            Facts::default(),
-            ProbeEnv::from_env(),
-        )
-    }
-
-    /// Two writes the user asked for (the version bump's pyproject.toml and
-    /// Dockerfile): one question showing both diffs; no writes both, yes both.
-    struct BumpStep(PathBuf, PathBuf);
-    impl Step for BumpStep {
-        fn id(&self) -> &'static str {
-            "bump"
-        }
-        fn title(&self) -> &'static str {
-            "Bump"
-        }
-        fn why(&self) -> &'static str {
-            "because"
-        }
-        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
-            Ok(Check::Todo)
-        }
-        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
-            let mut p = Plan::new();
-            for (path, text) in [(&self.0, "version = 2\n"), (&self.1, "LABEL v=2\n")] {
-                p.push(Action::WriteFile {
-                    path: path.clone(),
-                    contents: text.into(),
-                    overwrite: Overwrite::AskedFor,
-                    executable: false,
-                });
-            }
-            Ok(p)
-        }
-    }
-
-    /// An upload that only works with the right token: refused (ask_again),
-    /// then, after the token is given again, done. The token is no answer.
-    struct Upload;
-    impl Step for Upload {
-        fn id(&self) -> &'static str {
-            "upload"
-        }
-        fn title(&self) -> &'static str {
-            "Upload"
-        }
-        fn why(&self) -> &'static str {
-            "because"
-        }
-        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
-            Ok(Check::Todo)
-        }
-        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
-            Ok(Plan::new())
-        }
-        fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
-            if ctx.secrets.get("token").map(String::as_str) == Some("right") {
-                return Ok(());
-            }
-            let mut f = Failure::new("403: the token was refused");
-            f.ask_again = Some("token");
-            Err(f)
-        }
-        fn ask_again(&self, _ctx: &Context, key: &str) -> Option<Question> {
-            (key == "token").then(|| Question::secret("token", "Token"))
-        }
-    }
-
-    #[test]
-    fn a_refused_token_is_asked_again_and_the_step_retried() {
-        let steps: Vec<Box<dyn Step>> = vec![Box::new(Upload)];
-        let log = SessionLog::disabled();
-        let mut ui = Script {
-            answers: vec![Answer::Value("right".into())],
-            choices: vec![FailureChoice::AskAgain],
-            ..Default::default()
-        };
-        let mut c = ctx();
-        c.secrets.insert("token".into(), "wrong".into());
-        assert_eq!(
-            Driver::new(&steps, &log).run(&mut c, &mut ui),
-            Outcome::Done
-        );
-        assert_eq!(c.secrets.get("token").map(String::as_str), Some("right"));
-        assert!(!c.answers.contains_key("token"));
-        // Quit at the question: the failure stands.
-        let mut ui = Script {
-            answers: vec![Answer::Quit],
-            choices: vec![FailureChoice::AskAgain],
-            ..Default::default()
-        };
-        let mut c = ctx();
-        assert!(matches!(
-            Driver::new(&steps, &log).run(&mut c, &mut ui),
-            Outcome::Failed(f) if f.message.contains("403")
-        ));
-    }
-
-    #[test]
-    fn a_change_asked_for_is_asked_once_and_written_all_or_none() {
-        for confirm in [false, true] {
-            let dir = tempfile::tempdir().unwrap();
-            let (a, b) = (
-                dir.path().join("pyproject.toml"),
-                dir.path().join("Dockerfile"),
-            );
-            std::fs::write(&a, "version = 1\n").unwrap();
-            std::fs::write(&b, "LABEL v=1\n").unwrap();
-            let steps: Vec<Box<dyn Step>> = vec![Box::new(BumpStep(a.clone(), b.clone()))];
-            let log = SessionLog::disabled();
-            let mut ui = Script {
-                confirm,
-                ..Default::default()
-            };
-            assert_eq!(
-                Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
-                Outcome::Done
-            );
-            assert_eq!(ui.asked_diffs.len(), 1, "asked more than once");
-            let change = &ui.asked_diffs[0];
-            assert!(change.asked_for && !change.replaces_users_file);
-            assert_eq!(change.also, vec![b.clone()]);
-            assert!(
-                change.diff.contains("+version = 2") && change.diff.contains("+LABEL v=2"),
-                "{}",
-                change.diff
-            );
-            let want = if confirm {
-                ("version = 2\n", "LABEL v=2\n")
-            } else {
-                ("version = 1\n", "LABEL v=1\n")
-            };
-            assert_eq!(std::fs::read_to_string(&a).unwrap(), want.0);
-            assert_eq!(std::fs::read_to_string(&b).unwrap(), want.1);
-        }
-    }
-
-    #[test]
-    fn a_users_file_is_kept_when_they_say_no_and_replaced_when_yes() {
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("mine.txt");
-        std::fs::write(&f, "my words\n").unwrap();
-        let steps: Vec<Box<dyn Step>> = vec![Box::new(WriteStep(f.clone(), "wizard words\n"))];
-        let log = SessionLog::disabled();
-        let mut ui = Script {
-            answers: vec![Answer::Value("x".into())],
-            ..Default::default()
-        };
-        assert_eq!(
-            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
-            Outcome::Done
-        );
-        assert_eq!(std::fs::read_to_string(&f).unwrap(), "my words\n");
-        let change = &ui.asked_diffs[0];
-        assert!(change.replaces_users_file && !change.new);
-        assert!(
-            change.diff.contains("-my words") && change.diff.contains("+wizard words"),
-            "{}",
-            change.diff
-        );
-        assert!(ui.events.contains(&Event::File {
-            path: f.clone(),
-            written: false
-        }));
-
-        let mut ui = Script {
-            answers: vec![Answer::Value("x".into())],
-            confirm: true,
-            ..Default::default()
-        };
-        Driver::new(&steps, &log).run(&mut ctx(), &mut ui);
-        assert_eq!(std::fs::read_to_string(&f).unwrap(), "wizard words\n");
-    }
-
-    /// A symlinked pyproject.toml (a monorepo's shared one): the diff names the
-    /// link and its target, the target gets the content, the link stays.
-    #[test]
-    fn a_symlinked_file_is_written_at_its_target_and_the_diff_names_both() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("shared")).unwrap();
-        let real = dir.path().join("shared/pyproject.toml");
-        std::fs::write(&real, "version = 1\n").unwrap();
-        let link = dir.path().join("pyproject.toml");
-        std::os::unix::fs::symlink("shared/pyproject.toml", &link).unwrap();
-        let steps: Vec<Box<dyn Step>> = vec![Box::new(WriteStep(link.clone(), "version = 2\n"))];
-        let log = SessionLog::disabled();
-        let mut ui = Script {
-            answers: vec![Answer::Value("x".into())],
-            confirm: true,
-            ..Default::default()
-        };
-        assert_eq!(
-            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
-            Outcome::Done
-        );
-        let diff = &ui.asked_diffs[0].diff;
-        assert!(
-            diff.contains(&format!("{} -> {}", link.display(), real.display())),
-            "{diff}"
-        );
-        assert_eq!(std::fs::read_to_string(&real).unwrap(), "version = 2\n");
-        assert!(std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink());
-    }
-
-    #[test]
-    fn an_invalid_answer_is_asked_again_and_unanswerable_is_bad_usage() {
-        let dir = tempfile::tempdir().unwrap();
-        let steps: Vec<Box<dyn Step>> = vec![Box::new(WriteStep(dir.path().join("a"), "a"))];
-        let log = SessionLog::disabled();
-        let mut ui = Script {
-            answers: vec![
-                Answer::Value("has space".into()),
-                Answer::Value("ok".into()),
-            ],
-            ..Default::default()
-        };
-        let mut c = ctx();
-        assert_eq!(
-            Driver::new(&steps, &log).run(&mut c, &mut ui),
-            Outcome::Done
-        );
-        assert_eq!(c.answer("name"), Some("ok"));
-
-        let mut ui = Script::default();
-        let out = Driver::new(&steps, &log).run(&mut ctx(), &mut ui);
-        assert_eq!(out.exit_code(), 2, "{out:?}");
-    }
-
-    #[test]
-    fn retry_after_a_failure_runs_the_step_again() {
-        let steps: Vec<Box<dyn Step>> = vec![Box::new(Flaky(1, AtomicUsize::new(0)))];
-        let log = SessionLog::disabled();
-        let mut ui = Script {
-            choices: vec![FailureChoice::Retry],
-            ..Default::default()
-        };
-        assert_eq!(
-            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
-            Outcome::Done
-        );
-        let outputs: Vec<_> = ui
-            .events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Output(o) => Some(&**o),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(outputs, ["boom", "fine"]);
-
-        let steps: Vec<Box<dyn Step>> = vec![Box::new(Flaky(5, AtomicUsize::new(0)))];
-        let mut ui = Script::default();
-        let outcome = Driver::new(&steps, &log).run(&mut ctx(), &mut ui);
-        match outcome {
-            Outcome::Failed(f) => assert!(f.message.contains("exited with code 4"), "{f}"),
-            o => panic!("{o:?}"),
-        }
-    }
-
-    /// Declines the step (as PyPI is, when not asked for).
-    struct Declines;
-    impl Step for Declines {
-        fn id(&self) -> &'static str {
-            "declines"
-        }
-        fn title(&self) -> &'static str {
-            "Declines"
-        }
-        fn why(&self) -> &'static str {
-            "because"
-        }
-        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
-            Ok(Check::Declined("not wanted".into()))
-        }
-        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
-            panic!("a declined step is not planned")
-        }
-    }
-
-    #[test]
-    fn a_declined_step_is_skipped_by_choice_not_already_done() {
-        let steps: Vec<Box<dyn Step>> = vec![Box::new(Declines)];
-        let log = SessionLog::disabled();
-        let mut ui = Script::default();
-        assert_eq!(
-            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
-            Outcome::Done
-        );
-        assert!(ui.events.contains(&Event::StepState {
-            index: 0,
-            state: StepState::Declined,
-            detail: "not wanted".into()
-        }));
-    }
 }

@@ -35,6 +35,10 @@ pub struct Failure {
     /// The answer (a secret's key, e.g. the upload token) that was wrong: the
     /// front ends offer to give it again, then the step is retried with it.
     pub ask_again: Option<&'static str>,
+    /// Not a failure of the step: what did not succeed here and why, said as
+    /// a warning while the step goes on (a stranger's example that needs
+    /// the service its compose file starts).
+    pub warning: bool,
 }
 
 impl Failure {
@@ -45,6 +49,7 @@ impl Failure {
             fix: None,
             usage: false,
             ask_again: None,
+            warning: false,
         }
     }
     /// Bad input: exit code 2.
@@ -62,6 +67,35 @@ impl Failure {
         self.fix = Some(p);
         self
     }
+    /// See `warning`.
+    pub fn as_warning(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+    /// The choice that gives `ask_again`'s answer again, for the front ends:
+    /// its key, a short word and the whole choice.
+    pub fn again_choice(&self) -> Option<AgainChoice> {
+        Some(match self.ask_again? {
+            "version" => AgainChoice {
+                key: 'v',
+                word: "version again",
+                label: "Choose another version, then bump, build and upload that one",
+            },
+            _ => AgainChoice {
+                key: 't',
+                word: "token again",
+                label: "Enter the token again (not shown), then retry",
+            },
+        })
+    }
+}
+
+/// See [`Failure::again_choice`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgainChoice {
+    pub key: char,
+    pub word: &'static str,
+    pub label: &'static str,
 }
 
 impl std::fmt::Display for Failure {

@@ -409,16 +409,19 @@ impl Interact for Plain {
         } else {
             ""
         };
-        let again = if f.ask_again.is_some() {
-            ", [t]oken again (typed, not shown)"
-        } else {
-            ""
+        let again_choice = f.again_choice();
+        let again = match again_choice {
+            Some(a) if a.key == 't' => ", [t]oken again (typed, not shown)".to_string(),
+            Some(a) => format!(", [{}]{}", a.key, &a.word[1..]),
+            None => String::new(),
         };
         loop {
             let prompt = format!("  [r]etry{again}{fix}, [s]kip, [q]uit: ");
             match self.read_line(&prompt, false).as_deref().map(str::trim) {
                 Some("r") => return FailureChoice::Retry,
-                Some("t") if f.ask_again.is_some() => return FailureChoice::AskAgain,
+                Some(k) if again_choice.is_some_and(|a| k == a.key.to_string()) => {
+                    return FailureChoice::AskAgain;
+                }
                 Some("f") if f.fix.is_some() => return FailureChoice::RunFix,
                 Some("s") => return FailureChoice::Skip,
                 Some("q") | None => return FailureChoice::Quit,
@@ -446,6 +449,9 @@ pub fn stop_on_signals() {
             .name("signals".into())
             .spawn(move || {
                 if let Some(sig) = signals.forever().next() {
+                    // The full-screen view first (raw mode, the alternate
+                    // screen), so that the line below lands on the user's screen.
+                    crate::ui::tui::term::give_back();
                     if let Some(t) = &saved {
                         t.restore();
                     }

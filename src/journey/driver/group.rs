@@ -98,8 +98,11 @@ impl Driver<'_> {
             let mut kept = d.output;
             kept.truncate(floor_char_boundary(&kept, OUTPUT_KEPT));
             ctx.outputs.insert(cmd.display(), kept);
-            if let Some(f) = d.failure {
-                failures.push(f);
+            match d.failure {
+                // Said, and the step goes on (see `Failure::warning`).
+                Some(f) if f.warning => self.emit(ui, Event::Note(format!("Warning: {f}"))),
+                Some(f) => failures.push(f),
+                None => {}
             }
         }
         if self.cancel.is_cancelled() {

@@ -95,11 +95,20 @@ pub(crate) fn explain_upload(
     let mut f = explain::upload_failure(&text, &target.name, &target.token_var())?;
     // A token that reached the index and was refused (or none reached it):
     // the user can type the right one without starting over.
-    if matches!(
-        explain::upload_error(&text).and_then(|e| e.status),
-        Some(401 | 403)
-    ) {
-        f.ask_again = Some(super::token::secret_key(target));
+    let error = explain::upload_error(&text);
+    match error.as_ref().and_then(|e| e.status) {
+        Some(401 | 403) => f.ask_again = Some(super::token::secret_key(target)),
+        // The version is taken: choosing another goes back to the version
+        // step, and the bump, the build and its checks run again for it.
+        Some(409) => f.ask_again = Some(super::version::KEY),
+        Some(400)
+            if error
+                .as_ref()
+                .is_some_and(|e| e.reason.to_ascii_lowercase().contains("exist")) =>
+        {
+            f.ask_again = Some(super::version::KEY);
+        }
+        _ => {}
     }
     Some(f)
 }

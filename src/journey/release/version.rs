@@ -12,6 +12,21 @@ use crate::pyproject;
 
 const LABEL: &str = "LABEL io.github.arcalot.arcaflow.plugin.version=";
 
+/// The answer's key; also what a failure asks again when the index already
+/// has the version (the driver then runs this step and those after it again).
+pub(crate) const KEY: &str = "version";
+
+/// The version a stopped run left in pyproject.toml is taken up again, unless
+/// the user has just chosen another after the index refused it.
+fn resuming(ctx: &Context, current: &str) -> bool {
+    ctx.learned.get("resume_version").map(String::as_str) == Some(current)
+        && ctx
+            .learned
+            .get(crate::journey::driver::ASKED_AGAIN)
+            .map(String::as_str)
+            != Some(KEY)
+}
+
 #[derive(Default)]
 pub(super) struct VersionStep {
     /// The index's answer for (url, version), so note and plan ask once.
@@ -42,12 +57,10 @@ pub(crate) fn next_version(ctx: &Context) -> Result<(String, String), Failure> {
     let current = project_info(ctx)?
         .version
         .ok_or_else(|| Failure::usage("pyproject.toml has no version"))?;
-    if let Some(v) = ctx.learned.get("resume_version") {
-        if *v == current {
-            return Ok((current.clone(), current));
-        }
+    if resuming(ctx, &current) {
+        return Ok((current.clone(), current));
     }
-    let how = ctx.answer("version").unwrap_or("patch");
+    let how = ctx.answer(KEY).unwrap_or("patch");
     let next = crate::version::bump(&current, how)
         .map_err(|e| Failure::usage(format!("--version {how}: {e}")))?;
     Ok((current, next))
@@ -83,6 +96,33 @@ pub(super) fn bumped_pyproject(text: &str, version: &str) -> Result<String, Fail
     Ok(doc.to_string())
 }
 
+/// pyproject.toml's version, or "?".
+fn current_version(ctx: &Context) -> String {
+    project_info(ctx)
+        .ok()
+        .and_then(|i| i.version)
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The version question, for a project now at `current`.
+fn version_question(current: &str) -> Question {
+    let known = (current != "?").then(|| current.to_string());
+    Question::text(
+        KEY,
+        format!("New version (patch, minor, major, or X.Y.Z); now {current}"),
+    )
+    .default("patch")
+    .flag("--version")
+    .validate({
+        let known = known.clone();
+        move |s| check_how_from(known.as_deref(), s)
+    })
+    .shows(move |s| match &known {
+        Some(cur) => crate::version::bump(cur, s),
+        None => Err(String::new()),
+    })
+}
+
 impl VersionStep {
     fn index_answer(&self, ctx: &Context, version: &str) -> Option<IndexAnswer> {
         if ctx.opts.dry_run {
@@ -116,29 +156,15 @@ impl Step for VersionStep {
          io.github.arcalot.arcaflow.plugin.version label (ACT accepts only digits and dots there)."
     }
     fn questions(&self, ctx: &Context) -> Vec<Question> {
-        let current = project_info(ctx)
-            .ok()
-            .and_then(|i| i.version)
-            .unwrap_or_else(|| "?".into());
+        let current = current_version(ctx);
         // A dry run asks nothing: --version, else patch (the script's comment says which).
-        if ctx.learned.get("resume_version") == Some(&current) || ctx.opts.dry_run {
+        if resuming(ctx, &current) || ctx.opts.dry_run {
             return Vec::new();
         }
-        let known = (current != "?").then(|| current.clone());
-        vec![Question::text(
-            "version",
-            format!("New version (patch, minor, major, or X.Y.Z); now {current}"),
-        )
-        .default("patch")
-        .flag("--version")
-        .validate({
-            let known = known.clone();
-            move |s| check_how_from(known.as_deref(), s)
-        })
-        .shows(move |s| match &known {
-            Some(cur) => crate::version::bump(cur, s),
-            None => Err(String::new()),
-        })]
+        vec![version_question(&current)]
+    }
+    fn ask_again(&self, ctx: &Context, key: &str) -> Option<Question> {
+        (key == KEY).then(|| version_question(&current_version(ctx)))
     }
     fn check(&self, ctx: &Context) -> Result<Check, Failure> {
         let (current, next) = next_version(ctx)?;
@@ -177,7 +203,7 @@ impl Step for VersionStep {
         if self.index_answer(ctx, &next) == Some(IndexAnswer::Present) {
             let target = super::publish::target(ctx)?;
             let dist = dist_name(ctx)?;
-            return Err(Failure::new(format!(
+            let mut f = Failure::new(format!(
                 "Version {next} of {dist} is already on {}: an index never takes a version twice.",
                 target.name
             ))
@@ -185,7 +211,9 @@ impl Step for VersionStep {
                 "Choose a higher one: arcaflow-wizard release --version minor (or X.Y.Z above {next}). \
                  Nothing was changed. See {}",
                 target.project_simple(&dist)
-            )));
+            ));
+            f.ask_again = Some(KEY);
+            return Err(f);
         }
         let dir = project_dir(ctx);
         let py_path = dir.join("pyproject.toml");

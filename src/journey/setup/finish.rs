@@ -55,8 +55,11 @@ fn guide(ctx: &Context) -> String {
         }));
     }
     if let (Some(e), Some(input)) = (l.entry.value(), l.example_inputs.first()) {
+        let step = super::test_build::step_flag(ctx)
+            .map(|s| format!(" -s {s}"))
+            .unwrap_or_default();
         out.push(format!(
-            "Run the plugin on its example input:\n  {cd} && poetry run python {} -f {input}",
+            "Run the plugin on its example input:\n  {cd} && poetry run python {} -f {input}{step}",
             e.module
         ));
     }

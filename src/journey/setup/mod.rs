@@ -4,6 +4,7 @@
 //! runs them. Setup changes none of the project's files.
 
 mod code;
+mod example_verdict;
 mod finish;
 pub(crate) mod install;
 mod read;

@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use super::example_verdict;
 use super::read::test_words;
 use super::{layout, project_dir};
 use crate::journey::atp;
@@ -51,15 +52,14 @@ fn commands(ctx: &Context) -> Vec<(Part, Cmd)> {
         if let Some(input) = l.example_inputs.first() {
             let mut args = vec!["run", "python", &e.module, "-f", input];
             let steps = step_ids(&project_dir(ctx).join(&e.module));
-            let first;
+            let step = example_step(&l, &steps);
             if steps.len() > 1 {
-                first = steps[0].clone();
-                args.extend(["-s", first.as_str()]);
+                args.extend(["-s", step.as_deref().unwrap_or_default()]);
             }
             out.push((Part::Example, long(run(&args))));
             // As the engine runs it (--atp), on the same input and step (when
             // the step's id can be read from the module).
-            if let Some(step) = steps.first() {
+            if let Some(step) = step {
                 let ex = atp::Example {
                     entry: e.module.clone(),
                     step: step.clone(),
@@ -80,6 +80,16 @@ fn commands(ctx: &Context) -> Vec<(Part, Cmd)> {
     out
 }
 
+/// The step the example runs: the one docker-compose.yaml's command names
+/// (`-s ID`) when the module declares it, else the first.
+fn example_step(l: &crate::probe::layout::Layout, steps: &[String]) -> Option<String> {
+    l.example_step
+        .as_ref()
+        .filter(|s| steps.contains(s))
+        .or(steps.first())
+        .cloned()
+}
+
 /// The ids of the steps a plugin module declares (`@plugin.step(id="...")`), in order:
 /// with more than one, the SDK needs `-s ID`.
 fn step_ids(module: &std::path::Path) -> Vec<String> {
@@ -98,6 +108,24 @@ fn step_ids(module: &std::path::Path) -> Vec<String> {
         }
     }
     out
+}
+
+/// `-s`'s value for the example run, when the plugin has several steps.
+pub(super) fn step_flag(ctx: &Context) -> Option<String> {
+    let l = layout(ctx)?;
+    let steps = step_ids(&project_dir(ctx).join(&l.entry.value()?.module));
+    (steps.len() > 1)
+        .then(|| example_step(&l, &steps))
+        .flatten()
+}
+
+/// The example's input and step, as `commands` runs them.
+fn example_of(ctx: &Context) -> Option<(String, String)> {
+    let l = layout(ctx)?;
+    let input = l.example_inputs.first()?.clone();
+    let module = l.entry.value()?.module.clone();
+    let steps = step_ids(&project_dir(ctx).join(module));
+    Some((input, example_step(&l, &steps)?))
 }
 
 impl Step for TestBuild {
@@ -136,10 +164,15 @@ impl Step for TestBuild {
             .map(|e| step_ids(&project_dir(ctx).join(&e.module)))
             .unwrap_or_default();
         if steps.len() > 1 && !l.example_inputs.is_empty() {
+            let step = example_step(&l, &steps).unwrap_or_default();
+            let which = if l.example_step.as_ref() == Some(&step) {
+                "the one docker-compose.yaml's command names"
+            } else {
+                "the first"
+            };
             notes.push(format!(
-                "The plugin has {} steps; the example input is run with the first, `-s {}`.",
+                "The plugin has {} steps; the example input is run with {which}, `-s {step}`.",
                 steps.len(),
-                steps[0]
             ));
         }
         (!notes.is_empty()).then(|| notes.join("\n"))
@@ -160,25 +193,47 @@ impl Step for TestBuild {
         }
         Ok(plan)
     }
-    fn explain(&self, ctx: &Context, cmd: &Cmd, _res: &crate::exec::RunResult) -> Option<Failure> {
+    fn explain(&self, ctx: &Context, cmd: &Cmd, res: &crate::exec::RunResult) -> Option<Failure> {
         let part = commands(ctx)
             .into_iter()
             .find(|(_, c)| c.args == cmd.args)?
             .0;
+        let dir = project_dir(ctx);
+        let shown_dir = dir.display().to_string();
+        // A stranger's example that ran and did not succeed here is a warning
+        // (see example_verdict); a plugin that cannot start stays a failure.
+        let verdict = match (part, example_of(ctx)) {
+            (Part::Example, Some((input, step))) => {
+                example_verdict::example_failed(res, &res.tail_text(), &input, &step, &shown_dir)
+            }
+            (Part::Atp, Some((_, step))) => {
+                example_verdict::atp_step_failed(res, &res.tail_text(), &step)
+            }
+            _ => None,
+        };
+        if verdict.is_some() {
+            return verdict;
+        }
         let what = match part {
             Part::Tests => "The plugin's own tests failed (their output is above)",
             Part::Flake8 => "flake8 found problems in the plugin's code, as ACT will (above)",
             Part::Schema => "The plugin's `--schema` failed (its output is above)",
-            Part::Example => "The plugin failed on its example input (its output is above)",
+            Part::Example => "The plugin could not run its example input (its output is above)",
             Part::Atp => {
                 "The plugin failed the ATP round trip, as the Arcaflow engine runs it (the check's output is above)"
             }
         };
-        let dir = project_dir(ctx);
+        // Who would see the same: the image build runs the tests, ACT flake8,
+        // docsgen `--schema`; the engine speaks ATP.
+        let seen_by = match part {
+            Part::Tests | Part::Flake8 => "as the official build would see it",
+            Part::Schema => "as the official workflow's docsgen would see it",
+            Part::Example | Part::Atp => "as the Arcaflow engine would see it",
+        };
         Some(
             Failure::new(format!(
                 "{what}. The setup itself is complete: the virtualenv in {} is ready, and this is the \
-                 plugin's own result, as the official build would see it.",
+                 plugin's own result, {seen_by}.",
                 dir.display()
             ))
             .hint(format!(
@@ -202,12 +257,15 @@ impl Step for TestBuild {
         match output_id(output) {
             Some(EXPECTED) => Ok(()),
             _ if !is_example => Ok(()),
-            other => Err(Failure::new(format!(
-                "The plugin's example step answered `{}`, not `{EXPECTED}` (its output is above). \
-                 The setup itself is complete: this is the plugin's own result.",
-                other.unwrap_or("nothing")
-            ))
-            .hint("Read the step's output above; the example input may need a service that is not running here.")),
+            other => {
+                let step = example_of(ctx).map(|e| e.1).unwrap_or_default();
+                Err(example_verdict::example_answered(
+                    other.unwrap_or("nothing"),
+                    output,
+                    &step,
+                    &project_dir(ctx).display().to_string(),
+                ))
+            }
         }
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {

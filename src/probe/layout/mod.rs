@@ -8,6 +8,7 @@
 //! settle is `Fact::Unknown` with the reason, never a guess; doctor turns those
 //! into warnings, `setup` into questions.
 
+mod compose;
 pub(crate) mod docker;
 
 use std::collections::BTreeSet;
@@ -239,9 +240,12 @@ pub(crate) struct Layout {
     pub tests: Fact<TestRun>,
     /// What the build stage installs with dnf/yum/microdnf/apt.
     pub system_packages: Vec<SystemPackage>,
-    /// Example inputs, best first: the file docker-compose.yaml mounts at
-    /// /config/, then inputs/*.yaml, example.yaml, configs/*.yaml.
+    /// Example inputs, best first: the file docker-compose.yaml's command
+    /// gives with `-f`, those it mounts at /config/, then inputs/*.yaml, example.yaml, configs/*.yaml.
     pub example_inputs: Vec<String>,
+    /// The step docker-compose.yaml's command runs (`-s ID`), for a plugin
+    /// of several steps.
+    pub example_step: Option<String>,
     pub python: Option<PythonReq>,
     /// The SDK constraint as written (None when not declared or not by version).
     pub sdk: Option<String>,
@@ -317,6 +321,7 @@ impl Layout {
             tests,
             system_packages,
             example_inputs: example_inputs(compose, tree),
+            example_step: compose.and_then(compose::step),
             python: info.python().cloned(),
             sdk: info
                 .sdk
@@ -588,40 +593,14 @@ fn build_packages(df: &docker::Dockerfile) -> Vec<SystemPackage> {
         .collect()
 }
 
-/// The files docker-compose.yaml binds at `/config/...` (long and short forms).
-/// A line scan, not a YAML parser: the official files are all in these two forms.
-pub(crate) fn compose_config_mounts(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut source: Option<String> = None;
-    for line in text.lines() {
-        let t = line.trim().trim_start_matches("- ").trim();
-        let clean = |v: &str| v.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
-        if let Some(v) = t.strip_prefix("source:") {
-            source = Some(clean(v));
-        } else if let Some(v) = t.strip_prefix("target:") {
-            if clean(v).starts_with("/config/") {
-                out.extend(source.take());
-            }
-        } else if line.trim_start().starts_with("- ") {
-            let item = clean(t);
-            let mut parts = item.split(':');
-            if let (Some(src), Some(dst)) = (parts.next(), parts.next()) {
-                if dst.starts_with("/config/") && (src.starts_with('.') || src.starts_with('/')) {
-                    out.push(src.to_string());
-                }
-            }
-        }
-    }
-    out.into_iter()
-        .map(|s| docker::normalize(&s))
-        .filter(|s| !s.starts_with('/'))
-        .collect()
-}
-
 fn example_inputs(compose: Option<&str>, tree: &Tree) -> Vec<String> {
     let yaml = [".yaml", ".yml"];
     let mut out: Vec<String> = compose
-        .map(compose_config_mounts)
+        .map(|c| {
+            let mut v: Vec<String> = compose::input_file(c).into_iter().collect();
+            v.extend(compose::config_mounts(c));
+            v
+        })
         .unwrap_or_default()
         .into_iter()
         .filter(|f| tree.is_file(f))

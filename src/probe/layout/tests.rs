@@ -269,14 +269,6 @@ fn apt_yum_microdnf_and_module_streams() {
 }
 
 #[test]
-fn compose_mounts_in_both_forms() {
-    let long = "    volumes:\n      - source: ./inputs/example.yaml\n        target: /config/example.yaml\n        type: bind\n      - source: ./data\n        target: /data\n";
-    assert_eq!(compose_config_mounts(long), vec!["inputs/example.yaml"]);
-    let short = "    volumes:\n      - ./my-input.yaml:/config/my-input.yaml:Z\n      - ./inputs:/inputs:Z\n      - \"/abs/x.yaml:/config/x.yaml\"\n";
-    assert_eq!(compose_config_mounts(short), vec!["my-input.yaml"]);
-}
-
-#[test]
 fn dockerfile_substitution_and_paths() {
     let mut vars = std::collections::BTreeMap::new();
     vars.insert("package".to_string(), "p".to_string());

@@ -130,12 +130,8 @@ impl FailureView {
     /// The choices in the order shown: the fix first when there is one.
     pub fn choices(&self) -> Vec<(FailureChoice, char, &'static str)> {
         let mut c = Vec::new();
-        if self.failure.ask_again.is_some() {
-            c.push((
-                FailureChoice::AskAgain,
-                't',
-                "Enter the token again (not shown), then retry",
-            ));
+        if let Some(again) = self.failure.again_choice() {
+            c.push((FailureChoice::AskAgain, again.key, again.label));
         }
         if self.failure.fix.is_some() {
             c.push((

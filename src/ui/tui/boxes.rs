@@ -147,8 +147,10 @@ pub(super) fn failure_lines(
                 'r' => "retry",
                 's' => "skip",
                 'q' => "quit",
-                't' => "token again",
-                _ => label.split(' ').next().unwrap_or(label),
+                _ => match f.again_choice() {
+                    Some(again) if again.key == key => again.word,
+                    _ => label.split(' ').next().unwrap_or(label),
+                },
             };
             let text = format!("[{key}] {word}");
             if n > 0 && n + 2 + width(&text) > w {

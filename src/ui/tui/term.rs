@@ -37,6 +37,8 @@ pub(crate) struct Term {
 impl Term {
     pub(crate) fn enter() -> std::io::Result<Self> {
         install_panic_hook();
+        // Before raw mode, so that the settings a signal gives back are the user's.
+        crate::ui::plain::stop_on_signals();
         ACTIVE.store(true, Ordering::SeqCst);
         let res = (|| {
             terminal::enable_raw_mode()?;
@@ -90,6 +92,12 @@ static DRAWING: Mutex<()> = Mutex::new(());
 pub(crate) fn restore() {
     let _drawing = DRAWING.lock().unwrap_or_else(|e| e.into_inner());
     restore_now();
+}
+
+/// The terminal given back before the process exits on a signal (the drops
+/// that would do it do not run); a no-op when the full-screen view is not on.
+pub(crate) fn give_back() {
+    restore_from_panic();
 }
 
 /// `restore` for the panic hook: the panicking thread may be the one drawing,

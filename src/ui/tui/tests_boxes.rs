@@ -293,6 +293,32 @@ fn a_refused_token_offers_to_enter_it_again() {
     }
 }
 
+/// A version the index already has: `v` chooses another in place (the
+/// driver then goes back to the version step); no token choice.
+#[test]
+fn a_taken_version_offers_to_choose_another() {
+    for size in SIZES {
+        let mut a = running(COLOR);
+        let (reply, rx) = mpsc::channel();
+        let mut failure = Failure::new(
+            "The upload failed: this version is already on local: an index never takes the same version twice (Conflict).",
+        );
+        failure.ask_again = Some("version");
+        a.update(Msg::Failure {
+            title: "Upload to the test index".into(),
+            failure,
+            reply,
+        });
+        let s = screen(&a, size);
+        assert!(s.contains("[v] Choose another version"), "{s}");
+        assert!(!s.contains("token"), "{s}");
+        a.update(key(KeyCode::Char('t')));
+        assert!(rx.try_recv().is_err(), "t is no choice here");
+        a.update(key(KeyCode::Char('v')));
+        assert_eq!(rx.try_recv().unwrap(), FailureChoice::AskAgain);
+    }
+}
+
 #[test]
 fn enter_takes_the_highlighted_choice() {
     let (mut a, rx) = failure_app(COLOR);
