@@ -15,8 +15,7 @@ pub fn run(args: NewArgs) -> i32 {
         Ok(c) => c,
         Err(f) => return fail(&f),
     };
-    // Recorded: the full-screen wizard learns each plan, for its exported script.
-    let steps = crate::ui::tui::recorded(journey::new::steps());
+    let steps = journey::new::steps();
 
     if args.dry_run {
         let header =
