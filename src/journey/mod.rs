@@ -9,6 +9,7 @@ pub(crate) mod diff;
 pub mod driver;
 pub mod explain;
 pub(crate) mod question;
+pub mod resume;
 
 pub use context::Context;
 pub use question::{Answer, Question, QuestionKind};

@@ -19,7 +19,6 @@ mod keys;
 pub(crate) mod menu;
 pub(crate) mod output;
 mod recap;
-pub(crate) mod resume;
 pub(crate) mod search;
 pub(crate) mod term;
 pub mod theme;
@@ -52,7 +51,6 @@ use crate::journey::driver::{Driver, Event, FailureChoice, FileChange, Interact,
 use crate::journey::{Answer, Context, Failure, Question};
 
 pub use menu::Choice;
-pub use resume::Resume;
 
 /// Use the full-screen wizard: both ends are terminals, TERM can draw, and the
 /// user did not ask for lines (`--plain`, `--yes`, `--dry-run`: pass `lines`).
@@ -164,7 +162,7 @@ impl Interact for TuiInteract {
 #[derive(Default)]
 pub struct Extras {
     /// Offer to continue an unfinished run (the `new` journey).
-    pub resume: Option<Resume>,
+    pub resume: Option<crate::session::resume::Resume>,
     /// The project folder once the answers are known: where the session script
     /// is saved by default.
     pub project_dir: Option<fn(&Context) -> PathBuf>,
@@ -206,7 +204,6 @@ pub fn run_journey_with(
     let ui_output = output.clone();
     term::attach(tx.clone());
     let cancel = driver.cancel.clone();
-    let ids: Vec<&str> = driver.steps.iter().map(|s| s.id()).collect();
     // However the journey ends, by a panic too: no sender left behind, the terminal back.
     let cleanup = Cleanup;
     let (outcome, recap) = std::thread::scope(|s| {
@@ -231,7 +228,9 @@ pub fn run_journey_with(
             output,
         };
         let outcome = match &extras.resume {
-            Some(r) if !resume::offer(r, &ids, ctx, &mut interact) => Outcome::Quit,
+            Some(r) if !crate::journey::resume::offer(r, driver.steps, ctx, &mut interact) => {
+                Outcome::Quit
+            }
             _ => driver.run(ctx, &mut interact),
         };
         let dir = extras
