@@ -65,6 +65,16 @@ impl Failure {
     }
 }
 
+/// A refused `--python`/`--poetry` is bad input: exit 2, with its hint.
+impl From<crate::probe::given::Refused> for Failure {
+    fn from(r: crate::probe::given::Refused) -> Self {
+        Failure {
+            hint: r.hint,
+            ..Failure::usage(r.message)
+        }
+    }
+}
+
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.message)?;
