@@ -1,5 +1,7 @@
 //! `arcaflow-wizard new`.
 
+use std::io::IsTerminal;
+
 use super::{answers, fail};
 use crate::cli::NewArgs;
 use crate::journey::context::Options;
@@ -7,6 +9,7 @@ use crate::journey::driver::{Driver, Outcome};
 use crate::journey::{self, Context, Failure};
 use crate::probe::given::{adopt_poetry, adopt_python};
 use crate::probe::{self, ProbeEnv};
+use crate::session::resume::Resume;
 use crate::session::{self, ProjectState};
 use crate::ui::plain::Plain;
 
@@ -15,8 +18,7 @@ pub fn run(args: NewArgs) -> i32 {
         Ok(c) => c,
         Err(f) => return fail(&f),
     };
-    // Recorded: the full-screen wizard learns each plan, for its exported script.
-    let steps = crate::ui::tui::recorded(journey::new::steps());
+    let steps = journey::new::steps();
 
     if args.dry_run {
         let header =
@@ -39,24 +41,39 @@ pub fn run(args: NewArgs) -> i32 {
         st.done.insert(id.to_string());
         let _ = st.save(&state_dir);
     });
+    // Resume: the project folder is known before the first question when DIR or --name
+    // is given; else the wizard lists the unfinished projects.
+    let known = ctx.answers.contains_key("name") || ctx.answers.contains_key("dir");
+    let resume = Resume {
+        state_dir: state_dir.clone(),
+        journey: "new",
+        project: known.then(|| journey::new::project_dir(&ctx)),
+    };
     // The full-screen wizard on a terminal, unless lines were asked for.
     let outcome = if crate::ui::tui::wanted(args.common.plain || args.common.yes || args.dry_run) {
-        // Resume: the project folder is known before the first question when DIR or --name
-        // is given; else the wizard lists the unfinished projects.
-        let known = ctx.answers.contains_key("name") || ctx.answers.contains_key("dir");
         let extras = crate::ui::tui::Extras {
-            resume: Some(crate::ui::tui::Resume {
-                state_dir: state_dir.clone(),
-                journey: "new",
-                project: known.then(|| journey::new::project_dir(&ctx)),
-            }),
+            resume: Some(resume),
             project_dir: Some(journey::new::project_dir),
             done_note: Some(journey::new::done_note),
         };
         crate::ui::tui::run_journey_with("new plugin", &mut driver, &mut ctx, extras)
     } else {
         crate::ui::plain::stop_on_signals();
-        driver.run(&mut ctx, &mut Plain::new(args.common.yes))
+        let mut ui = Plain::new(args.common.yes);
+        // Asked in lines too, when someone can answer: a terminal, or --yes
+        // (the default, yes). Not from a pipe, whose lines answer the
+        // journey's own questions; nor the list under --yes, which would
+        // move a script's run into another folder.
+        let ask = if args.common.yes {
+            resume.project.is_some()
+        } else {
+            std::io::stdin().is_terminal()
+        };
+        if ask && !journey::resume::offer(&resume, driver.steps, &mut ctx, &mut ui) {
+            Outcome::Quit
+        } else {
+            driver.run(&mut ctx, &mut ui)
+        }
     };
     let log_path = log
         .path()

@@ -20,11 +20,11 @@ pub fn run(args: ReleaseArgs) -> i32 {
         Ok(c) => c,
         Err(f) => return fail(&f),
     };
-    let steps = crate::ui::tui::recorded(if args.ci {
+    let steps = if args.ci {
         release::ci_steps()
     } else {
         release::steps()
-    });
+    };
 
     if args.dry_run {
         let header = "Made by `arcaflow-wizard release --dry-run`: the release as a script.\n\

@@ -22,7 +22,7 @@ pub fn run(args: SetupArgs) -> i32 {
         Ok(c) => c,
         Err(f) => return fail(&f),
     };
-    let steps = crate::ui::tui::recorded(journey::setup::steps());
+    let steps = journey::setup::steps();
 
     if args.dry_run {
         return dry_run(&steps, &mut ctx, args.common.yes);

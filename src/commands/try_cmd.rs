@@ -25,7 +25,7 @@ pub fn run(args: TryArgs) -> i32 {
         Ok(c) => c,
         Err(f) => return fail(&f),
     };
-    let steps = crate::ui::tui::recorded(try_engine::steps());
+    let steps = try_engine::steps();
     if args.dry_run {
         return super::print_script(
             &steps,

@@ -17,7 +17,7 @@ mod interact;
 #[cfg(test)]
 mod tests;
 
-pub use event::{BlockState, Event};
+pub use event::{BlockState, Event, Shown};
 
 /// `ctx.learned` key: the answer last given again after a failure (a step
 /// that resumes a half-done run, as release's version does, must not resume
@@ -58,7 +58,7 @@ impl<'a> Driver<'a> {
                 detail
             )),
             Event::Note(n) => self.log.line(&format!("note: {n}")),
-            Event::ActionStart(s) => self.log.line(s),
+            Event::ActionStart(s) => self.log.line(&s.summary),
             Event::Output(o) | Event::LogOnly(o) => self.log.output_block(o.clone()),
             Event::ActionEnd {
                 ok,
@@ -441,11 +441,9 @@ impl<'a> Driver<'a> {
         ctx: &Context,
         ui: &mut dyn Interact,
     ) -> Result<String, Failure> {
-        let summary = match &cmd.label {
-            Some(l) => format!("$ {}  # {l}", cmd.display()),
-            None => format!("$ {}", cmd.display()),
-        };
-        self.emit(ui, Event::ActionStart(summary.clone()));
+        let shown = Shown::of(cmd);
+        let summary = shown.summary.clone();
+        self.emit(ui, Event::ActionStart(shown));
         let secrets: Vec<String> = ctx.secrets.values().cloned().collect();
         let started = Instant::now();
         let ui = std::cell::RefCell::new(ui);

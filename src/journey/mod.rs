@@ -9,6 +9,7 @@ pub(crate) mod diff;
 pub mod driver;
 pub mod explain;
 pub(crate) mod question;
+pub mod resume;
 
 pub use context::Context;
 pub use question::{Answer, Question, QuestionKind};
@@ -96,6 +97,16 @@ pub struct AgainChoice {
     pub key: char,
     pub word: &'static str,
     pub label: &'static str,
+}
+
+/// A refused `--python`/`--poetry` is bad input: exit 2, with its hint.
+impl From<crate::probe::given::Refused> for Failure {
+    fn from(r: crate::probe::given::Refused) -> Self {
+        Failure {
+            hint: r.hint,
+            ..Failure::usage(r.message)
+        }
+    }
 }
 
 impl std::fmt::Display for Failure {

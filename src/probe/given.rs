@@ -6,8 +6,28 @@
 use std::path::{Path, PathBuf};
 
 use super::{Facts, Python, PythonSource};
-use crate::journey::Failure;
 use crate::version::Version;
+
+/// Why a `--python` or `--poetry` value is refused: bad input, said with
+/// what to pass instead. The command turns it into its usage failure (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Refused {
+    fn new(message: String) -> Self {
+        Refused {
+            message,
+            hint: None,
+        }
+    }
+    fn hint(mut self, h: String) -> Self {
+        self.hint = Some(h);
+        self
+    }
+}
 
 /// What `--python VALUE` or `--poetry VALUE` points at.
 struct Given {
@@ -22,7 +42,7 @@ struct Given {
 impl Given {
     /// A bare name (no `/`) is looked up on PATH, as a shell does; anything
     /// else is a path, relative to the current folder.
-    fn resolve(flag: &str, value: &Path) -> Result<Given, Failure> {
+    fn resolve(flag: &str, value: &Path) -> Result<Given, Refused> {
         let text = value.to_string_lossy();
         if text.contains('/') || text.is_empty() {
             return Ok(Given {
@@ -39,7 +59,7 @@ impl Given {
                 != std::fs::canonicalize(&local).ok())
         .then(|| format!("./{text}"));
         let Some(path) = found else {
-            let mut f = Failure::usage(format!(
+            let mut f = Refused::new(format!(
                 "--{flag} {text}: there is no {text} on PATH (a name without a / is looked up on PATH, as a shell does)"
             ));
             if let Some(h) = &here {
@@ -163,10 +183,10 @@ fn poetry_instead(facts: &Facts) -> String {
 
 /// Make a user-given interpreter part of the facts, so questions can offer it.
 /// A bare name is looked up on PATH. Returns the path the facts know it by.
-pub(crate) fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
+pub(crate) fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, Refused> {
     let g = Given::resolve("python", given)?;
     let real = std::fs::canonicalize(&g.path)
-        .map_err(|_| Failure::usage(format!("{}: no such file", g.shown)))?;
+        .map_err(|_| Refused::new(format!("{}: no such file", g.shown)))?;
     if facts.pythons.iter().any(|p| p.path == g.path) {
         return Ok(g.path);
     }
@@ -187,7 +207,7 @@ pub(crate) fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, F
         &ran,
     );
     let refuse = |why: String| {
-        Failure::usage(format!("{} is not a Python interpreter: {why}", g.shown))
+        Refused::new(format!("{} is not a Python interpreter: {why}", g.shown))
             .hint(g.hint("python", python_instead(facts)))
     };
     let out = out.map_err(refuse)?;
@@ -212,10 +232,10 @@ pub(crate) fn adopt_python(facts: &mut Facts, given: &Path) -> Result<PathBuf, F
 }
 
 /// The same for `--poetry PATH`.
-pub(crate) fn adopt_poetry(facts: &mut Facts, given: &Path) -> Result<PathBuf, Failure> {
+pub(crate) fn adopt_poetry(facts: &mut Facts, given: &Path) -> Result<PathBuf, Refused> {
     let g = Given::resolve("poetry", given)?;
     if !g.path.is_file() {
-        return Err(Failure::usage(format!("{}: no such file", g.shown)));
+        return Err(Refused::new(format!("{}: no such file", g.shown)));
     }
     let real = std::fs::canonicalize(&g.path).unwrap_or_else(|_| g.path.clone());
     if let Some(p) = facts.poetries.iter().find(|p| {
@@ -231,7 +251,7 @@ pub(crate) fn adopt_poetry(facts: &mut Facts, given: &Path) -> Result<PathBuf, F
         "`--version`",
     );
     let refuse = |why: String| {
-        Failure::usage(format!("{} is not Poetry: {why}", g.shown))
+        Refused::new(format!("{} is not Poetry: {why}", g.shown))
             .hint(g.hint("poetry", poetry_instead(facts)))
     };
     let out = out.map_err(refuse)?;

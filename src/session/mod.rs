@@ -2,6 +2,7 @@
 //! steps done, so a journey resumes) and session logs.
 
 pub(crate) mod log;
+pub mod resume;
 pub mod state;
 
 use std::path::{Path, PathBuf};

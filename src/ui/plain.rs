@@ -167,7 +167,7 @@ impl Interact for Plain {
         }
         match ev {
             Event::GroupStart(cmds) => {
-                self.group = cmds.clone();
+                self.group = cmds.iter().map(|c| c.summary.clone()).collect();
                 self.say(&format!(
                     "  {} commands at once; each one's output follows when it ends:",
                     cmds.len()
@@ -245,7 +245,7 @@ impl Interact for Plain {
                     self.say(&st.warn(&l));
                 }
             }
-            Event::ActionStart(s) => self.say(&format!("  {}", st.bold(s))),
+            Event::ActionStart(s) => self.say(&format!("  {}", st.bold(&s.summary))),
             // Dim each line, and reset once after the block: the same look as a
             // code per line, for one pass over the bytes.
             Event::Output(block) => {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::journey::StepState;
+use crate::plan::Cmd;
 
 /// What the front end is told, in order. Everything a screen shows comes from here.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,8 +18,8 @@ pub enum Event {
     },
     /// A one-line note at the current step (why the guide differs, a skipped build...).
     Note(String),
-    /// An action is about to run: its summary (the command as typed).
-    ActionStart(String),
+    /// A command is about to run: as typed, where, with which secret names.
+    ActionStart(Shown),
     /// Lines of the running command's output: one or more, joined with `\n`.
     /// Shared, not copied, between the session log and the front end.
     Output(std::sync::Arc<str>),
@@ -34,8 +35,8 @@ pub enum Event {
     },
     /// A file was written (or kept, when the user said no).
     File { path: PathBuf, written: bool },
-    /// Commands started at once: their summaries, in start order.
-    GroupStart(Vec<String>),
+    /// Commands started at once, in start order (`Block::index` points here).
+    GroupStart(Vec<Shown>),
     /// Where each command of the group is, on each change and every tick
     /// (for a live status line; not logged).
     GroupStatus(Vec<BlockState>),
@@ -61,4 +62,41 @@ pub enum BlockState {
     Running { since: Instant },
     Done { ok: bool, elapsed: Duration },
     NotRun,
+}
+
+/// A command as the front ends show and record it: enough to write it into
+/// the session script, and nothing of a secret but its variable's name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Shown {
+    /// `$ ` and the command as typed (`Cmd::display`), then `  # label` when
+    /// the plan gave one.
+    pub summary: String,
+    /// The folder it runs in, when the plan names one.
+    pub cwd: Option<PathBuf>,
+    /// The secret variables it is given, by name.
+    pub secret_vars: Vec<String>,
+}
+
+impl Shown {
+    pub fn of(cmd: &Cmd) -> Self {
+        let summary = match &cmd.label {
+            Some(l) => format!("$ {}  # {l}", cmd.display()),
+            None => format!("$ {}", cmd.display()),
+        };
+        Shown {
+            summary,
+            cwd: cmd.cwd.clone(),
+            secret_vars: cmd.secret_env.keys().cloned().collect(),
+        }
+    }
+}
+
+/// A summary alone: no folder, no secrets (a demo screen, a bench, a test).
+impl From<&str> for Shown {
+    fn from(summary: &str) -> Self {
+        Shown {
+            summary: summary.to_string(),
+            ..Shown::default()
+        }
+    }
 }

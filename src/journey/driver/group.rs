@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{BlockState, Driver, Event, Interact};
+use super::{BlockState, Driver, Event, Interact, Shown};
 use crate::exec::parallel::{run_group, Ended, GroupMsg};
 use crate::journey::{context::OUTPUT_KEPT, explain, Context, Failure, Step};
 use crate::plan::Cmd;
@@ -40,7 +40,10 @@ impl Driver<'_> {
     ) -> Result<(), Failure> {
         let cmds: Vec<&Cmd> = branches.iter().flatten().collect();
         let summaries: Vec<String> = cmds.iter().map(|c| summary_of(c)).collect();
-        self.emit(ui, Event::GroupStart(summaries.clone()));
+        self.emit(
+            ui,
+            Event::GroupStart(cmds.iter().map(|c| Shown::of(c)).collect()),
+        );
         let secrets: Vec<String> = ctx.secrets.values().cloned().collect();
         let mut states = vec![BlockState::Waiting; cmds.len()];
         let mut done: Vec<Option<Done>> = (0..cmds.len()).map(|_| None).collect();

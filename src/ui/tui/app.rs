@@ -17,9 +17,8 @@ use super::output::Lines;
 pub use super::search::Search;
 use super::theme::Theme;
 use crate::exec::CancelToken;
-use crate::journey::driver::{Event, FailureChoice, FileChange, Outcome};
+use crate::journey::driver::{Event, FailureChoice, FileChange, Outcome, Shown};
 use crate::journey::{Answer, Failure, Question, StepState};
-use crate::plan::{Cmd, Plan};
 
 /// Output lines kept for scrolling back; older ones are dropped.
 pub const OUTPUT_CAP: usize = 10_000;
@@ -45,8 +44,6 @@ pub enum Msg {
         reply: Sender<FailureChoice>,
     },
     Finished(Outcome),
-    /// A step's plan, just before the driver executes it (for the export).
-    Plan(Plan),
     /// The project folder, once the journey ended: where the export goes by default.
     ProjectDir(PathBuf),
     /// What to do next once the journey is done (e.g. the CI secrets to set),
@@ -81,13 +78,13 @@ pub struct StepView {
 }
 
 /// The status line of commands run at once: each one's tool and where it is.
-fn group_line(cmds: &[String], states: &[crate::journey::driver::BlockState]) -> String {
+fn group_line(cmds: &[Shown], states: &[crate::journey::driver::BlockState]) -> String {
     use crate::journey::driver::BlockState as S;
     let parts: Vec<String> = cmds
         .iter()
         .zip(states)
         .map(|(c, s)| {
-            let name = crate::ui::plain::short_name(c);
+            let name = crate::ui::plain::short_name(&c.summary);
             match s {
                 S::Waiting => format!("{name} …"),
                 S::Running { since } => format!("{name} {:.0}s", since.elapsed().as_secs_f64()),
@@ -162,8 +159,8 @@ pub struct App {
     /// Lines scrolled back from the tail (0: follow the tail).
     pub scroll: usize,
     pub running: Option<Running>,
-    /// The summaries of the commands running at once, when a group runs.
-    pub group: Vec<String>,
+    /// The commands running at once, when a group runs.
+    pub group: Vec<Shown>,
     pub last: Option<LastCommand>,
     pub modal: Modal,
     pub help: bool,
@@ -179,8 +176,6 @@ pub struct App {
     pub exit: bool,
     pub theme: Theme,
     pub cancel: CancelToken,
-    /// Commands of the plans seen, not started yet (to find each one's folder).
-    pub pending: Vec<Cmd>,
     /// What ran and what was written, in order: the exported script.
     pub record: Vec<Rec>,
     pub project_dir: Option<PathBuf>,
@@ -205,20 +200,6 @@ pub struct App {
 }
 
 impl App {
-    /// Remember the commands of a plan about to run, to find each one's folder.
-    fn add_pending(&mut self, p: &Plan) {
-        for a in &p.actions {
-            for c in a.commands() {
-                self.pending.push(c.clone());
-            }
-        }
-        // Plans whose commands never start (a failed step) must not grow without end.
-        if self.pending.len() > 200 {
-            let extra = self.pending.len() - 200;
-            self.pending.drain(..extra);
-        }
-    }
-
     pub fn new(
         journey: &str,
         steps: Vec<(String, String)>,
@@ -253,7 +234,6 @@ impl App {
             exit: false,
             theme,
             cancel,
-            pending: Vec::new(),
             record: Vec::new(),
             project_dir: None,
             done_note: None,
@@ -345,9 +325,6 @@ impl App {
                 self.cancel_requested = false;
                 self.status = None;
                 self.scroll = 0;
-                if let Some(fix) = &failure.fix {
-                    self.add_pending(fix);
-                }
                 // The step failed, whatever comes next: the list says so now,
                 // not only once the user quits.
                 if let Some(s) = self.steps.get_mut(self.current) {
@@ -360,10 +337,6 @@ impl App {
                     reply,
                 });
                 true
-            }
-            Msg::Plan(p) => {
-                self.add_pending(&p);
-                false
             }
             Msg::DoneNote(n) => {
                 self.done_note = Some(n);
@@ -441,10 +414,10 @@ impl App {
             }
             Event::Note(n) => self.push(Kind::Note, &format!("note: {n}")),
             Event::ActionStart(s) => {
-                self.push(Kind::Command, &s);
-                self.record.push(export::run_rec(&s, &mut self.pending));
+                self.push(Kind::Command, &s.summary);
+                self.record.push(export::run_rec(&s));
                 self.running = Some(Running {
-                    summary: s,
+                    summary: s.summary,
                     started: Instant::now(),
                 });
             }
@@ -503,15 +476,18 @@ impl App {
                 }
             }
             Event::Block {
+                index,
                 summary,
                 output,
                 ok,
                 ending,
                 elapsed,
-                ..
             } => {
                 self.push(Kind::Command, &summary);
-                let mut rec = export::run_rec(&summary, &mut self.pending);
+                let mut rec = match self.group.get(index) {
+                    Some(c) => export::run_rec(c),
+                    None => export::run_rec(&Shown::from(summary.as_str())),
+                };
                 if let Rec::Run { ok: o, .. } = &mut rec {
                     *o = Some(ok);
                 }

@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::plan::{shell_quote, Cmd};
+use crate::journey::driver::Shown;
+use crate::plan::shell_quote;
 
 /// One thing the journey did, in the order the front end saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,18 +123,12 @@ fn quote_path(p: &Path) -> String {
     shell_quote(&p.to_string_lossy())
 }
 
-/// The record of a command that is about to start, from the plans seen so far.
-pub(crate) fn run_rec(summary: &str, pending: &mut Vec<Cmd>) -> Rec {
-    let found = pending
-        .iter()
-        .position(|c| format!("$ {}", c.display()) == summary)
-        .map(|i| pending.remove(i));
+/// The record of a command that is about to start, as the driver showed it.
+pub(crate) fn run_rec(c: &Shown) -> Rec {
     Rec::Run {
-        summary: summary.to_string(),
-        cwd: found.as_ref().and_then(|c| c.cwd.clone()),
-        secret_vars: found
-            .map(|c| c.secret_env.keys().cloned().collect())
-            .unwrap_or_default(),
+        summary: c.summary.clone(),
+        cwd: c.cwd.clone(),
+        secret_vars: c.secret_vars.clone(),
         ok: None,
     }
 }

@@ -19,7 +19,6 @@ mod keys;
 pub(crate) mod menu;
 pub(crate) mod output;
 mod recap;
-pub(crate) mod resume;
 pub(crate) mod search;
 pub(crate) mod term;
 pub mod theme;
@@ -29,6 +28,8 @@ pub mod view;
 mod tests;
 #[cfg(test)]
 mod tests_boxes;
+#[cfg(test)]
+mod tests_export;
 #[cfg(test)]
 mod tests_snapshots;
 #[cfg(test)]
@@ -47,11 +48,9 @@ use theme::Theme;
 use crate::exec::CancelToken;
 use crate::handoff::{Handoff, Pushed};
 use crate::journey::driver::{Driver, Event, FailureChoice, FileChange, Interact, Outcome};
-use crate::journey::{Answer, Check, Context, Failure, Question, Step};
-use crate::plan::Plan;
+use crate::journey::{Answer, Context, Failure, Question};
 
 pub use menu::Choice;
-pub use resume::Resume;
 
 /// Use the full-screen wizard: both ends are terminals, TERM can draw, and the
 /// user did not ask for lines (`--plain`, `--yes`, `--dry-run`: pass `lines`).
@@ -163,7 +162,7 @@ impl Interact for TuiInteract {
 #[derive(Default)]
 pub struct Extras {
     /// Offer to continue an unfinished run (the `new` journey).
-    pub resume: Option<Resume>,
+    pub resume: Option<crate::session::resume::Resume>,
     /// The project folder once the answers are known: where the session script
     /// is saved by default.
     pub project_dir: Option<fn(&Context) -> PathBuf>,
@@ -205,8 +204,6 @@ pub fn run_journey_with(
     let ui_output = output.clone();
     term::attach(tx.clone());
     let cancel = driver.cancel.clone();
-    let ids: Vec<&str> = driver.steps.iter().map(|s| s.id()).collect();
-    *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx.clone());
     // However the journey ends, by a panic too: no sender left behind, the terminal back.
     let cleanup = Cleanup;
     let (outcome, recap) = std::thread::scope(|s| {
@@ -231,7 +228,9 @@ pub fn run_journey_with(
             output,
         };
         let outcome = match &extras.resume {
-            Some(r) if !resume::offer(r, &ids, ctx, &mut interact) => Outcome::Quit,
+            Some(r) if !crate::journey::resume::offer(r, driver.steps, ctx, &mut interact) => {
+                Outcome::Quit
+            }
             _ => driver.run(ctx, &mut interact),
         };
         let dir = extras
@@ -263,7 +262,6 @@ struct Cleanup;
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        *PLANS.lock().unwrap_or_else(|e| e.into_inner()) = None;
         term::detach();
         term::restore();
     }
@@ -277,72 +275,6 @@ impl Drop for AbortUiOnPanic {
         if std::thread::panicking() {
             let _ = self.0.send(Msg::Abort);
         }
-    }
-}
-
-/// Where `Recorded` steps send their plans while a journey runs here.
-static PLANS: std::sync::Mutex<Option<Sender<Msg>>> = std::sync::Mutex::new(None);
-
-/// The steps, each telling the full-screen wizard the plan it is about to
-/// execute (nothing when another front end runs them), so the exported script
-/// knows the folder every command ran in and which secret variables it needed.
-pub fn recorded(steps: Vec<Box<dyn Step>>) -> Vec<Box<dyn Step>> {
-    steps
-        .into_iter()
-        .map(|inner| Box::new(Recorded { inner }) as Box<dyn Step>)
-        .collect()
-}
-
-/// A step that tells the UI its plan before the driver executes it.
-struct Recorded {
-    inner: Box<dyn Step>,
-}
-
-impl Step for Recorded {
-    fn id(&self) -> &'static str {
-        self.inner.id()
-    }
-    fn title(&self) -> &'static str {
-        self.inner.title()
-    }
-    fn why(&self) -> &'static str {
-        self.inner.why()
-    }
-    fn questions(&self, ctx: &Context) -> Vec<Question> {
-        self.inner.questions(ctx)
-    }
-    fn check(&self, ctx: &Context) -> Result<Check, Failure> {
-        self.inner.check(ctx)
-    }
-    fn plan(&self, ctx: &Context) -> Result<Plan, Failure> {
-        let p = self.inner.plan(ctx);
-        if let (Ok(p), Some(tx)) = (&p, PLANS.lock().unwrap_or_else(|e| e.into_inner()).as_ref()) {
-            let _ = tx.send(Msg::Plan(p.clone()));
-        }
-        p
-    }
-    fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
-        self.inner.verify(ctx)
-    }
-    fn explain(
-        &self,
-        ctx: &Context,
-        cmd: &crate::plan::Cmd,
-        res: &crate::exec::RunResult,
-    ) -> Option<Failure> {
-        self.inner.explain(ctx, cmd, res)
-    }
-    fn judge(&self, ctx: &Context, cmd: &crate::plan::Cmd, output: &str) -> Result<(), Failure> {
-        self.inner.judge(ctx, cmd, output)
-    }
-    fn ask_again(&self, ctx: &Context, key: &str) -> Option<Question> {
-        self.inner.ask_again(ctx, key)
-    }
-    fn refresh(&self, ctx: &mut Context) {
-        self.inner.refresh(ctx);
-    }
-    fn note(&self, ctx: &Context) -> Option<String> {
-        self.inner.note(ctx)
     }
 }
 

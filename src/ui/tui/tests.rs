@@ -15,7 +15,7 @@ use super::menu::Menu;
 use super::theme::Theme;
 use super::view;
 use crate::exec::CancelToken;
-use crate::journey::driver::{Event, FailureChoice, Outcome};
+use crate::journey::driver::{Event, FailureChoice, Outcome, Shown};
 use crate::journey::{Answer, Failure, Question, StepState};
 use crate::plan::{Cmd, Plan};
 
@@ -433,11 +433,7 @@ fn e_at_the_end_saves_what_ran_as_a_script_without_secrets() {
         .args(["publish", "-r", "test"])
         .cwd(dir.path())
         .secret_env("POETRY_PYPI_TOKEN_TEST", "pypi-SECRET");
-    a.update(Msg::Plan(Plan::new().run(cmd.clone())));
-    a.update(Msg::Event(Event::ActionStart(format!(
-        "$ {}",
-        cmd.display()
-    ))));
+    a.update(Msg::Event(Event::ActionStart(Shown::of(&cmd))));
     a.update(Msg::Event(Event::ActionEnd {
         ok: true,
         summary: "exited with code 0".into(),
