@@ -114,6 +114,10 @@ pub enum Overwrite {
     /// The file was made by an earlier action of this same plan (e.g. by `poetry new`),
     /// so replacing it loses nothing of the user's.
     Replace,
+    /// The wizard's own file in its state or cache folder, never in the
+    /// project (the ATP check's script, `try`'s scratch workflow): written
+    /// without a question, and said.
+    Own,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +175,16 @@ impl Plan {
             path: path.into(),
             contents: contents.into(),
             overwrite: Overwrite::AskIfDifferent,
+            executable: false,
+        });
+        self
+    }
+    /// See [`Overwrite::Own`].
+    pub fn own(mut self, path: impl Into<PathBuf>, contents: impl Into<String>) -> Self {
+        self.actions.push(Action::WriteFile {
+            path: path.into(),
+            contents: contents.into(),
+            overwrite: Overwrite::Own,
             executable: false,
         });
         self

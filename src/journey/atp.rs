@@ -71,7 +71,7 @@ pub fn script_args(script: &Path, ex: &Example) -> Vec<String> {
 pub fn plan(python: Cmd, ex: &Example) -> Plan {
     let script = script_path();
     Plan::new()
-        .replace(&script, SCRIPT)
+        .own(&script, SCRIPT)
         .run(python.args(script_args(&script, ex)))
 }
 

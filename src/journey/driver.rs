@@ -557,13 +557,14 @@ impl<'a> Driver<'a> {
         let theirs = current.as_deref().is_some_and(|c| !c.trim().is_empty())
             && overwrite == Overwrite::AskIfDifferent;
         let shown = shown_path(path);
+        let asked = overwrite != Overwrite::Own;
         let change = FileChange {
             new: current.is_none(),
             diff: diff::unified(&shown, current.as_deref().unwrap_or(""), contents),
             replaces_users_file: theirs,
             ..FileChange::default()
         };
-        if !ui.confirm_write(path, &change) {
+        if asked && !ui.confirm_write(path, &change) {
             self.emit(
                 ui,
                 Event::File {

@@ -183,7 +183,7 @@ impl Step for TestBuild {
         for (part, c) in commands(ctx) {
             if part == Part::Atp {
                 // The check's script goes to the wizard's state folder first.
-                plan = plan.replace(atp::script_path(), atp::SCRIPT);
+                plan = plan.own(atp::script_path(), atp::SCRIPT);
             }
             branches.push(vec![c]);
         }

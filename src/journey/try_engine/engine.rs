@@ -47,7 +47,7 @@ pub(super) fn install_plan(python: &str, index_url: Option<&str>) -> Plan {
         pip = pip.args(["--index-url", url]);
     }
     Plan::new()
-        .replace(
+        .own(
             &req,
             format!("arcaflow=={ENGINE_VERSION} --hash=sha256:{ENGINE_WHEEL_SHA256}\n"),
         )

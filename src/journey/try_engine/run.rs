@@ -168,9 +168,9 @@ impl Step for Run {
                 .write(saved.join("config.yaml"), config_text.clone());
         }
         Ok(plan
-            .replace(&workflow_path, workflow_text)
-            .replace(&config_path, config_text)
-            .replace(&launcher, LAUNCHER)
+            .own(&workflow_path, workflow_text)
+            .own(&config_path, config_text)
+            .own(&launcher, LAUNCHER)
             .run({
                 let launch = Cmd::new(python).arg("-I").arg(s(&launcher));
                 // The image deployer needs no git server and no wheels.

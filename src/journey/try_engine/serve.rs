@@ -95,6 +95,6 @@ impl Step for Serve {
                     ])
                     .timeout(t),
             )
-            .replace(dir.join(STAMP), format!("{sha}\n")))
+            .own(dir.join(STAMP), format!("{sha}\n")))
     }
 }
