@@ -167,7 +167,7 @@ impl Interact for Plain {
         }
         match ev {
             Event::GroupStart(cmds) => {
-                self.group = cmds.clone();
+                self.group.clone_from(cmds);
                 self.say(&format!(
                     "  {} commands at once; each one's output follows when it ends:",
                     cmds.len()
@@ -203,7 +203,7 @@ impl Interact for Plain {
                 self.group.clear();
                 let _ = self.out.flush();
             }
-            Event::Steps(s) => self.steps = s.clone(),
+            Event::Steps(s) => self.steps.clone_from(s),
             Event::StepState {
                 index,
                 state,

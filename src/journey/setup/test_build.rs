@@ -94,7 +94,7 @@ fn step_ids(module: &std::path::Path) -> Vec<String> {
             continue;
         };
         if let Some(end) = rest[1..].find(q) {
-            out.push(rest[1..1 + end].to_string());
+            out.push(rest[1..=end].to_string());
         }
     }
     out
