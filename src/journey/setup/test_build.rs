@@ -42,7 +42,7 @@ fn commands(ctx: &Context) -> Vec<(Part, Cmd)> {
         }
         out.push((Part::Tests, long(cmd)));
     }
-    let flake8 = preflight::flake8_args();
+    let flake8 = preflight::flake8_args_one_process();
     let mut args: Vec<&str> = vec!["run", "python"];
     args.extend(flake8.iter().map(String::as_str));
     out.push((Part::Flake8, run(&args)));
