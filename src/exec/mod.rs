@@ -7,6 +7,7 @@ mod cancel;
 pub(crate) mod env;
 pub mod lines;
 pub mod parallel;
+pub mod query;
 pub mod redact;
 pub(crate) mod write;
 
@@ -102,6 +103,19 @@ pub fn run(
 /// then, so long outputs cost a few writes per read, not one per line, and
 /// nothing waits unseen.
 pub fn run_blocks(
+    cmd: &Cmd,
+    secrets: &[String],
+    cancel: &CancelToken,
+    on_block: &mut dyn FnMut(&str),
+    on_idle: &mut dyn FnMut(),
+) -> std::io::Result<RunResult> {
+    // Whatever it changed, earlier answers to questions may be stale.
+    query::something_ran();
+    stream(cmd, secrets, cancel, on_block, on_idle)
+}
+
+/// [`run_blocks`] itself; a question ([`query`]) runs through here alone.
+fn stream(
     cmd: &Cmd,
     secrets: &[String],
     cancel: &CancelToken,
@@ -266,13 +280,26 @@ impl Tail {
 /// Run a short command and capture its trimmed stdout; None on failure or timeout.
 /// For checks and probes, not for steps: nothing is streamed or logged.
 pub fn capture(cmd: &Cmd) -> Option<String> {
+    query::something_ran();
+    capture_quietly(cmd)
+}
+
+/// [`capture`] without telling [`query`] that something ran.
+fn capture_quietly(cmd: &Cmd) -> Option<String> {
     let mut out = String::new();
-    let res = run(cmd, &[], &CancelToken::new(), &mut |l| {
+    let mut on_line = |l: &str| {
         if out.len() < 1 << 20 {
             out.push_str(l);
             out.push('\n');
         }
-    })
+    };
+    let res = stream(
+        cmd,
+        &[],
+        &CancelToken::new(),
+        &mut |b| b.split('\n').for_each(&mut on_line),
+        &mut || {},
+    )
     .ok()?;
     res.success().then(|| out.trim_end().to_string())
 }
