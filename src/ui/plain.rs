@@ -167,7 +167,7 @@ impl Interact for Plain {
         }
         match ev {
             Event::GroupStart(cmds) => {
-                self.group.clone_from(cmds);
+                self.group = cmds.clone();
                 self.say(&format!(
                     "  {} commands at once; each one's output follows when it ends:",
                     cmds.len()
