@@ -455,7 +455,7 @@ mod tests {
     /// `cargo test --release --lib handoff::tests::against_a_std_channel -- --ignored --nocapture`;
     /// the numbers are in the module's opening comment.
     #[test]
-    #[ignore]
+    #[ignore = "a measure, not a check: run it in release, by hand"]
     fn against_a_std_channel() {
         const CAP: usize = 64;
         let reads = reads();
@@ -473,7 +473,11 @@ mod tests {
             let q = Arc::new(Handoff::new(CAP));
             let sender = {
                 let (q, reads) = (q.clone(), reads.clone());
-                std::thread::spawn(move || reads.into_iter().for_each(|r| drop(q.push(r))))
+                std::thread::spawn(move || {
+                    for r in reads {
+                        assert_ne!(q.push(r), Pushed::Closed);
+                    }
+                })
             };
             let (mut wakes, mut got) = (0, 0);
             while got < n {
@@ -505,7 +509,11 @@ mod tests {
             let q = Arc::new(Handoff::new(CAP));
             let sender = {
                 let (q, reads) = (q.clone(), reads.clone());
-                std::thread::spawn(move || reads.into_iter().for_each(|r| drop(q.push(r))))
+                std::thread::spawn(move || {
+                    for r in reads {
+                        assert_ne!(q.push(r), Pushed::Closed);
+                    }
+                })
             };
             let (mut wakes, mut got) = (0, 0);
             while got < n {
