@@ -96,7 +96,7 @@ fn frames(c: &mut Criterion) {
         g.bench_function(format!("frame {w}x{h}, 10k lines"), |b| {
             b.iter(|| {
                 term.draw(|f| view::draw(f, black_box(&app))).expect("draw");
-            })
+            });
         });
     }
     let mut app = busy_app(10_000);
@@ -107,7 +107,7 @@ fn frames(c: &mut Criterion) {
             app.update(Msg::Event(Event::Output(
                 format!("Resolving dependencies... ({n}s)").into(),
             )))
-        })
+        });
     });
     g.finish();
 }

@@ -258,7 +258,7 @@ fn a_grandchild_holding_the_output_open_does_not_hang_the_runner_after_a_timeout
     let mut lines = Vec::new();
     let started = Instant::now();
     let res = exec::run(&cmd, &[], &CancelToken::new(), &mut |l| {
-        lines.push(l.to_string())
+        lines.push(l.to_string());
     })
     .expect("runs");
     assert!(started.elapsed() < Duration::from_secs(10));

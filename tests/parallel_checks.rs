@@ -69,7 +69,7 @@ fn a_failing_flake8_beside_passing_tests_shows_both_results() {
     assert!(
         first
             .output
-            .contains("# as `poetry run python -m flake8 --show-source .`"),
+            .contains("# as `poetry run python -m flake8 --show-source --jobs=1 .`"),
         "{}",
         first.output
     );
@@ -98,7 +98,7 @@ fn a_failing_flake8_beside_passing_tests_shows_both_results() {
     );
     let report = block(out, "-m coverage report").join("\n");
     assert!(report.contains("TOTAL"), "{report}");
-    let flake8 = block(out, "-m flake8 --show-source .").join("\n");
+    let flake8 = block(out, "-m flake8 --show-source --jobs=1 .").join("\n");
     assert!(flake8.contains("F401"), "{flake8}");
     assert!(flake8.contains("✗ exited with code 1"), "{flake8}");
     // Its neighbours ran to their end too.

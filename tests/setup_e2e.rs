@@ -148,7 +148,7 @@ fn a_3_9_plugin_from_a_clone_with_poetry_1_8_3_then_a_rerun_skips_what_is_done()
         "pip install",
         // Its tests as the build runs them, then flake8, --schema, the example.
         "Ran 2 tests",
-        "python -m flake8 --show-source .",
+        "python -m flake8 --show-source --jobs=1 .",
         "hello_plugin.py --schema",
         "hello, Ada",
         // Where to start.

@@ -58,6 +58,20 @@ pub fn print_script(
     }
 }
 
+/// The questions the run asked a tool (`exec::query`), at the end of its
+/// session log: one `? COMMAND` line each, so a second start of Poetry for
+/// the same answer shows.
+pub fn log_questions(log: &crate::session::SessionLog) {
+    let asked = crate::exec::query::asked();
+    if asked.is_empty() {
+        return;
+    }
+    log.line("== questions asked (each answer kept until a command runs)");
+    for q in asked {
+        log.line(&format!("? {q}"));
+    }
+}
+
 /// The session log of a journey, or the exit code after saying why there is none.
 pub fn open_log(state_dir: &Path, journey: &str) -> Result<crate::session::SessionLog, i32> {
     crate::session::SessionLog::create(state_dir, journey).map_err(|e| {

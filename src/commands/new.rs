@@ -79,6 +79,7 @@ pub fn run(args: NewArgs) -> i32 {
         .path()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
+    super::log_questions(&log);
     log.flush();
     match &outcome {
         Outcome::Done => {

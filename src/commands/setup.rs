@@ -56,6 +56,7 @@ pub fn run(args: SetupArgs) -> i32 {
         .path()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
+    super::log_questions(&log);
     log.flush();
     match &outcome {
         Outcome::Done => {

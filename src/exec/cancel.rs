@@ -11,7 +11,7 @@ use super::Ending;
 /// How long output may keep coming after the command itself exited, from
 /// something it left in the background holding the pipe, before that is
 /// stopped: the run ends with the command, not with its stragglers.
-pub(super) const STRAGGLER_GRACE: Duration = Duration::from_millis(1000);
+pub(super) const STRAGGLER_GRACE: Duration = Duration::from_secs(1);
 
 /// How often a watcher looks whether its command has exited.
 const EXIT_POLL: Duration = Duration::from_millis(100);

@@ -110,8 +110,26 @@ pub fn indent(prefix: &str, block: &str) -> Vec<u8> {
     out
 }
 
-// The vectorised copy lives in sys/, the one module allowed unsafe code.
-pub use crate::sys::indent::indent_into;
+/// `indent`, appended to `out`: a buffer kept by the caller, so a read's worth
+/// of output costs no allocation. Every byte of the plain front end's output
+/// goes through here. A `memchr` loop and slice copies: 6 ns a short line
+/// where the SSE2 code it replaced (raw stores, in sys/) took 1.1 ns, but a
+/// million lines in a pty stay within 1.25x of `cat`, the terminal's work
+/// dominating (BENCHMARKS.md, issue 16 item 5), so no unsafe code is needed.
+pub fn indent_into(out: &mut Vec<u8>, prefix: &str, block: &str) {
+    let (bytes, prefix) = (block.as_bytes(), prefix.as_bytes());
+    let lines = memchr::memchr_iter(b'\n', bytes).count() + 1;
+    out.reserve(bytes.len() + lines * (prefix.len() + 1));
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', bytes) {
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(&bytes[start..=nl]);
+        start = nl + 1;
+    }
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'\n');
+}
 
 #[derive(Default)]
 struct Blocks {

@@ -7,6 +7,7 @@ mod cancel;
 pub(crate) mod env;
 pub mod lines;
 pub mod parallel;
+pub mod query;
 pub mod redact;
 pub(crate) mod write;
 
@@ -27,6 +28,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 pub fn timeout_of(cmd: &Cmd) -> Duration {
     cmd.timeout.unwrap_or(DEFAULT_TIMEOUT)
 }
+
+/// The most a read of a command's output takes (see `stream`).
+pub const READ_SIZE: usize = 16 * 1024;
 
 /// How many of the last output lines a result keeps, for failure messages.
 pub const TAIL_LINES: usize = 40;
@@ -108,6 +112,19 @@ pub fn run_blocks(
     on_block: &mut dyn FnMut(&str),
     on_idle: &mut dyn FnMut(),
 ) -> std::io::Result<RunResult> {
+    // Whatever it changed, earlier answers to questions may be stale.
+    query::something_ran();
+    stream(cmd, secrets, cancel, on_block, on_idle)
+}
+
+/// [`run_blocks`] itself; a question ([`query`]) runs through here alone.
+fn stream(
+    cmd: &Cmd,
+    secrets: &[String],
+    cancel: &CancelToken,
+    on_block: &mut dyn FnMut(&str),
+    on_idle: &mut dyn FnMut(),
+) -> std::io::Result<RunResult> {
     let start = Instant::now();
     let arg0 = cmd.program.as_os_str().to_os_string();
     let mut expr = duct::cmd(program(cmd), &cmd.args)
@@ -147,7 +164,13 @@ pub fn run_blocks(
     let mut tail = Tail::default();
     let redactor = redact::Redactor::new(secrets);
     let mut redacting = redactor.stream();
-    let mut buf = BufReader::with_capacity(64 * 1024, &reader);
+    // Reads of at most 16 KiB: each becomes a block that may wait in the
+    // queues to the UI thread and the log (64 blocks each), so the read size
+    // bounds what a fast command can leave in flight. With 64 KiB the peak
+    // RSS grew by 2 MB from 100k to 1M lines; with 16 KiB it stays flat, the
+    // full-screen time the same, 6 ms more CPU a million lines in the plain
+    // front end (BENCHMARKS.md).
+    let mut buf = BufReader::with_capacity(READ_SIZE, &reader);
     let mut read_err = None;
     if let Err(e) = lines::for_each_block(
         &mut buf,
@@ -266,13 +289,26 @@ impl Tail {
 /// Run a short command and capture its trimmed stdout; None on failure or timeout.
 /// For checks and probes, not for steps: nothing is streamed or logged.
 pub fn capture(cmd: &Cmd) -> Option<String> {
+    query::something_ran();
+    capture_quietly(cmd)
+}
+
+/// [`capture`] without telling [`query`] that something ran.
+fn capture_quietly(cmd: &Cmd) -> Option<String> {
     let mut out = String::new();
-    let res = run(cmd, &[], &CancelToken::new(), &mut |l| {
+    let mut on_line = |l: &str| {
         if out.len() < 1 << 20 {
             out.push_str(l);
             out.push('\n');
         }
-    })
+    };
+    let res = stream(
+        cmd,
+        &[],
+        &CancelToken::new(),
+        &mut |b| b.split('\n').for_each(&mut on_line),
+        &mut || {},
+    )
     .ok()?;
     res.success().then(|| out.trim_end().to_string())
 }

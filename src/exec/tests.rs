@@ -8,7 +8,7 @@ fn sh(script: &str) -> Cmd {
 fn collect(cmd: &Cmd, secrets: &[String]) -> (RunResult, Vec<String>) {
     let mut lines = Vec::new();
     let r = run(cmd, secrets, &CancelToken::new(), &mut |l| {
-        lines.push(l.to_string())
+        lines.push(l.to_string());
     })
     .unwrap();
     (r, lines)

@@ -103,7 +103,7 @@ fn write_with_names(
     if res.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    res.map(|_| target)
+    res.map(|()| target)
 }
 
 /// A new file in `dir` that nothing else had: `O_CREAT | O_EXCL | O_NOFOLLOW`.

@@ -92,6 +92,7 @@ pub(crate) fn run(
             }
         }
     };
+    crate::exec::query::record(&crate::plan::Cmd::new(program).args(args.iter().copied()));
     let pid = child.id();
     let out_rx = read_in_thread(child.stdout.take());
     let err_rx = read_in_thread(child.stderr.take());

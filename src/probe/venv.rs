@@ -130,7 +130,7 @@ pub(crate) fn locate(dir: &Path, env: &ProbeEnv, project_name: Option<&str>) -> 
         // The same name in several folders, or several Pythons: ask Poetry.
         _ => {
             let poetry = which::which_in("poetry", Some(&env.path), dir).ok()?;
-            let out = crate::exec::capture(
+            let out = crate::exec::query::ask(
                 &Cmd::new(poetry)
                     .args(["env", "info", "--path", "--no-ansi"])
                     .cwd(dir)

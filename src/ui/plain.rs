@@ -203,7 +203,7 @@ impl Interact for Plain {
                 self.group.clear();
                 let _ = self.out.flush();
             }
-            Event::Steps(s) => self.steps = s.clone(),
+            Event::Steps(s) => self.steps.clone_from(s),
             Event::StepState {
                 index,
                 state,

@@ -147,7 +147,7 @@ fn judge(step: &dyn Step, ctx: &Context, cmd: &Cmd, ended: Ended, output: String
             if res.success() {
                 if let Err(f) = step.judge(ctx, cmd, &d.output) {
                     d.ok = false;
-                    d.ending = f.message.clone();
+                    d.ending.clone_from(&f.message);
                     d.failure = Some(f);
                 }
             } else {

@@ -1,5 +1,5 @@
 use super::{chosen_python, dist_name, poetry_cmd, project_dir};
-use crate::exec::capture;
+use crate::exec::query;
 use crate::journey::{Check, Context, Failure, Step};
 use crate::plan::{Cmd, Plan};
 use crate::version::Version;
@@ -31,13 +31,15 @@ fn env_from_files(ctx: &Context) -> Option<(String, Version)> {
     Some((found.display().to_string(), v))
 }
 
+/// Asked once while nothing changes the venv (`exec::query`): the env step's
+/// check, the test build's plan and note would each start Poetry otherwise.
 fn env_from_poetry(ctx: &Context) -> Option<(String, Version)> {
-    let path = capture(
+    let path = query::ask(
         &poetry_cmd(ctx, &["env", "info", "--path"]).timeout(std::time::Duration::from_secs(60)),
     )?;
     let path = path.lines().last()?.trim().to_string();
     let py = std::path::Path::new(&path).join("bin/python");
-    let v = capture(&Cmd::new(py).arg("--version")).and_then(|o| Version::find_in(&o))?;
+    let v = query::ask(&Cmd::new(py).arg("--version")).and_then(|o| Version::find_in(&o))?;
     Some((path, v))
 }
 

@@ -120,8 +120,8 @@ impl Step for TestBuild {
         if ctx.opts.dry_run || super::sync::venv_in_sync(ctx, &project_dir(ctx)).is_none() {
             plan = plan.run(poetry_cmd(ctx, &["install"]));
         }
-        // ACT's own flake8 command, in the project's venv.
-        let flake8 = preflight::flake8_args();
+        // ACT's own flake8 command, in the project's venv, in one process.
+        let flake8 = preflight::flake8_args_one_process();
         let flake8: Vec<&str> = flake8.iter().map(String::as_str).collect();
         // As the engine runs it: the ATP round trip (journey/atp.rs); its
         // script is written before the checks start.

@@ -43,7 +43,7 @@ fn commands(ctx: &Context) -> Vec<(Part, Cmd)> {
         }
         out.push((Part::Tests, long(cmd)));
     }
-    let flake8 = preflight::flake8_args();
+    let flake8 = preflight::flake8_args_one_process();
     let mut args: Vec<&str> = vec!["run", "python"];
     args.extend(flake8.iter().map(String::as_str));
     out.push((Part::Flake8, run(&args)));
@@ -104,7 +104,7 @@ fn step_ids(module: &std::path::Path) -> Vec<String> {
             continue;
         };
         if let Some(end) = rest[1..].find(q) {
-            out.push(rest[1..1 + end].to_string());
+            out.push(rest[1..=end].to_string());
         }
     }
     out

@@ -372,7 +372,7 @@ fn a_pyenv_poetry_shim_resolves_to_the_selected_version_only() {
                 "#!/usr/bin/env bash\nset -e\nprogram=\"${{0##*/}}\"\nexport PYENV_ROOT=\"{r}\"\nexec \"{r}/libexec/pyenv\" exec \"$program\" \"$@\"\n",
                 r = root.display()
             ),
-        )
+        );
     };
     shim("poetry");
     let pyenv = root.join("libexec/pyenv");
