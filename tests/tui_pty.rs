@@ -1641,7 +1641,7 @@ fn a_refused_token_is_typed_again_in_the_full_screen_release() {
             assert!(
                 !(s.contains("✗ Stopped") || (s.contains("[q] Quit") && !s.contains("[t]"))),
                 "a step failed:\n{s}"
-            )
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }

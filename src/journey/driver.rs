@@ -308,10 +308,7 @@ impl<'a> Driver<'a> {
             };
             self.log.line(&format!("failure: {failure}"));
             match ui.on_failure(step.title(), &failure) {
-                FailureChoice::Retry => {
-                    step.refresh(ctx);
-                    continue;
-                }
+                FailureChoice::Retry => step.refresh(ctx),
                 FailureChoice::RunFix => {
                     if let Some(fix) = failure.fix.clone() {
                         if let Err(f) = self.execute(step, &fix, ctx, ui) {
@@ -319,7 +316,6 @@ impl<'a> Driver<'a> {
                         }
                     }
                     step.refresh(ctx);
-                    continue;
                 }
                 FailureChoice::AskAgain => {
                     // The step that asks this answer: this one (a token), or
@@ -344,7 +340,6 @@ impl<'a> Driver<'a> {
                     if owner < index {
                         return StepEnd::Back(owner);
                     }
-                    continue;
                 }
                 FailureChoice::Skip => return StepEnd::Skipped(failure),
                 FailureChoice::Quit => return StepEnd::Stop(failure),
@@ -627,8 +622,7 @@ impl Driver<'_> {
                 .map(|(p, c, _, cur)| {
                     diff::unified(&shown_path(p), cur.as_deref().unwrap_or(""), c)
                 })
-                .collect::<Vec<_>>()
-                .join(""),
+                .collect::<String>(),
             replaces_users_file: false,
             asked_for: true,
             also: files[1..].iter().map(|f| f.0.to_path_buf()).collect(),

@@ -62,8 +62,9 @@ pub fn wanted(lines: bool) -> bool {
 }
 
 /// Blocks of output sent to the UI thread and not yet taken in. A block is one
-/// read of a command (at most 80 KiB), so this bounds that memory to 5 MiB;
-/// a pipe write is often 4 KiB, so a fast command fills it every 256 KiB.
+/// read of a command (at most `exec::READ_SIZE`, 16 KiB, plus a cut line's
+/// rest), so this bounds that memory to about 1 MiB; a pipe write is often
+/// 4 KiB, so a fast command fills it every 256 KiB.
 const OUTPUT_IN_FLIGHT: usize = 64;
 
 /// The shortest time between two frames: 60 a second is smooth to read, and a
