@@ -114,8 +114,9 @@ pub fn indent(prefix: &str, block: &str) -> Vec<u8> {
 /// of output costs no allocation. Every byte of the plain front end's output
 /// goes through here. A `memchr` loop and slice copies: 6 ns a short line
 /// where the SSE2 code it replaced (raw stores, in sys/) took 1.1 ns, but a
-/// million lines in a pty stay within 1.25x of `cat`, the terminal's work
-/// dominating (BENCHMARKS.md, issue 16 item 5), so no unsafe code is needed.
+/// million lines in a pty stay within the 1.5x of `cat` the target allows
+/// (1.34x plain, 1.42x full-screen when measured; BENCHMARKS.md, issue 16
+/// item 5), the terminal's work dominating, so no unsafe code is needed.
 pub fn indent_into(out: &mut Vec<u8>, prefix: &str, block: &str) {
     let (bytes, prefix) = (block.as_bytes(), prefix.as_bytes());
     let lines = memchr::memchr_iter(b'\n', bytes).count() + 1;

@@ -28,7 +28,7 @@ struct Memo {
 static MEMO: Mutex<Option<Memo>> = Mutex::new(None);
 
 /// Something other than a question ran: answers from before may be stale.
-pub(super) fn something_ran() {
+pub(crate) fn something_ran() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
 }
 

@@ -488,13 +488,9 @@ pub struct Requirement {
 
 /// Parse a PEP 508 requirement (enough of it for pyproject dependencies).
 ///
-/// By hand, not with the `pep508_rs` crate (weighed for issue 16): its
-/// printed form rewrites what the user wrote (`python_version < "3.10"`
-/// becomes `python_full_version < '3.10'`, names are normalised), and the
-/// edits write requirement text back into the user's pyproject.toml, so the
-/// raw text would still have to be cut by hand; it also adds 33 crates and
-/// about 50 s to a clean build. The parts read here are covered by
-/// `pep508_requirements` below and the real pyproject tests.
+/// By hand, not with `pep508_rs` (weighed for issue 16): its printed form
+/// rewrites markers and names, and the edits write requirement text back
+/// into the user's file; it also adds 33 crates and ~50 s to a clean build.
 pub fn parse_requirement(text: &str) -> Result<Requirement, String> {
     let s = text.trim();
     let name_end = s

@@ -8,9 +8,10 @@ use toml_edit::{Array, DocumentMut, Item, Key, Table, Value};
 use super::constraint::{parse_requirement, pep440_to_poetry, Requirement};
 use super::edit::{
     close_upper, comment_lines, decor_prefix, err, get_table, merge_dep, reorder_front,
-    replace_value, set_packages, table_path_mut, unchanged_on_error, EditError,
+    replace_value, table_path_mut, unchanged_on_error, EditError,
 };
 use super::groups::{move_groups, read_groups};
+use super::packages::set_packages;
 use super::read::pep621_person;
 use super::PYTHON_CONSTRAINT;
 

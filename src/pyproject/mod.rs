@@ -18,6 +18,7 @@ pub mod groups;
 pub mod info;
 pub mod legacy;
 pub mod lock_hash;
+pub mod packages;
 pub mod read;
 
 #[cfg(test)]
@@ -29,8 +30,7 @@ use std::fmt;
 
 pub use constraint::{normalize_name, parse_requirement, Constraint, Requirement};
 pub use edit::{
-    add_package, ensure_dev_group, pin_sdk, rename_sdk, set_packages, set_python, set_python_bound,
-    set_version, EditError,
+    ensure_dev_group, pin_sdk, rename_sdk, set_python, set_python_bound, set_version, EditError,
 };
 pub use generate::{legacy_pyproject, LegacySpec};
 pub use groups::move_dependency_groups;
@@ -39,6 +39,7 @@ pub use info::{
     Source,
 };
 pub use legacy::{to_legacy, LegacyReport};
+pub use packages::{add_package, set_packages};
 pub use read::inspect;
 
 pub use crate::official::{

@@ -10,6 +10,19 @@ use std::path::{Path, PathBuf};
 pub use log::SessionLog;
 pub use state::ProjectState;
 
+/// The wizard's cache folder (the engine's venv, `try`'s scratch runs).
+pub fn cache_dir() -> PathBuf {
+    match directories::ProjectDirs::from("io", "arcalot", "arcaflow-wizard") {
+        Some(d) => d.cache_dir().to_path_buf(),
+        None => std::env::temp_dir().join("arcaflow-wizard-cache"),
+    }
+}
+
+/// A path in the wizard's own state or cache folder (never a project's).
+pub fn is_own_place(path: &Path) -> bool {
+    path.starts_with(state_dir()) || path.starts_with(cache_dir())
+}
+
 /// The wizard's state folder: `$XDG_STATE_HOME/arcaflow-wizard` on Linux.
 /// With no home folder to put it in, a private folder of this run's own
 /// (0700, a random name under the temp folder): a predictable name there

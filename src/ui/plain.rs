@@ -435,8 +435,10 @@ impl Interact for Plain {
 /// command's whole group is ended (nothing it started is left running), the
 /// terminal gets back the settings it had here (echo on, also when the
 /// signal came at the masked token prompt), one line says what happened, and
-/// the exit code is 128 + the signal (130, 143, 129). For the plain front end;
-/// the full-screen one reads Ctrl-C as a key and restores its terminal itself.
+/// the exit code is 128 + the signal (130, 143, 129). The full-screen view
+/// installs it too, before it takes the terminal: it reads Ctrl-C as a key,
+/// and SIGTERM, SIGHUP or a SIGINT sent by `kill` come here, which gives its
+/// terminal back first.
 pub fn stop_on_signals() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {

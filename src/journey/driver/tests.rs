@@ -1,6 +1,7 @@
 use super::*;
 use crate::journey::context::Options;
 use crate::probe::{Facts, ProbeEnv};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A front end that records events and answers from a script.
@@ -299,6 +300,9 @@ impl Step for Between {
     fn why(&self) -> &'static str {
         "because"
     }
+    fn questions(&self, _ctx: &Context) -> Vec<Question> {
+        vec![Question::text("sure", "Go on with this version?")]
+    }
     fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
         Ok(Check::Todo)
     }
@@ -306,7 +310,7 @@ impl Step for Between {
         Ok(Plan::new())
     }
     fn verify(&self, ctx: &mut Context) -> Result<(), Failure> {
-        let built = format!("built {};", ctx.answers["v"]);
+        let built = format!("built {} ({});", ctx.answers["v"], ctx.answers["sure"]);
         ctx.learned
             .entry("built".into())
             .or_default()
@@ -346,7 +350,12 @@ fn an_answer_of_an_earlier_step_given_again_runs_from_that_step() {
     let steps: Vec<Box<dyn Step>> = vec![Box::new(Pick), Box::new(Between), Box::new(Taken)];
     let log = SessionLog::disabled();
     let mut ui = Script {
-        answers: vec![Answer::Value("1".into()), Answer::Value("2".into())],
+        answers: vec![
+            Answer::Value("1".into()),
+            Answer::Value("yes for 1".into()),
+            Answer::Value("2".into()),
+            Answer::Value("yes for 2".into()),
+        ],
         choices: vec![FailureChoice::AskAgain],
         ..Default::default()
     };
@@ -356,7 +365,12 @@ fn an_answer_of_an_earlier_step_given_again_runs_from_that_step() {
         Outcome::Done
     );
     assert_eq!(c.learned["picked"], "1;2;");
-    assert_eq!(c.learned["built"], "built 1;built 2;");
+    // The later step's question was asked again: its yes was for version 1.
+    assert_eq!(
+        c.learned["built"],
+        "built 1 (yes for 1);built 2 (yes for 2);"
+    );
+    assert!(ui.answers.is_empty(), "answers left: {:?}", ui.answers);
     assert_eq!(c.learned[ASKED_AGAIN], "v");
     // The step list is told: the steps after the version wait again, the
     // version step runs again, and a note says why.
@@ -585,4 +599,52 @@ fn a_declined_step_is_skipped_by_choice_not_already_done() {
         state: StepState::Declined,
         detail: "not wanted".into()
     }));
+}
+
+/// The wizard's own file (`Overwrite::Own`) in its state folder is written
+/// with no question; one outside its folders is asked about like any other.
+#[test]
+fn the_wizards_own_files_are_written_unasked_only_in_its_own_folders() {
+    struct Own(PathBuf);
+    impl Step for Own {
+        fn id(&self) -> &'static str {
+            "own"
+        }
+        fn title(&self) -> &'static str {
+            "Own"
+        }
+        fn why(&self) -> &'static str {
+            "because"
+        }
+        fn check(&self, _ctx: &Context) -> Result<Check, Failure> {
+            Ok(Check::Todo)
+        }
+        fn plan(&self, _ctx: &Context) -> Result<Plan, Failure> {
+            Ok(Plan::new().own(&self.0, "new text\n"))
+        }
+    }
+    let mine = crate::session::state_dir()
+        .join("checks")
+        .join("driver-own-test.txt");
+    std::fs::create_dir_all(mine.parent().unwrap()).unwrap();
+    std::fs::write(&mine, "old text\n").unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let theirs = project.path().join("notes.txt");
+    std::fs::write(&theirs, "the user's\n").unwrap();
+    let log = SessionLog::disabled();
+    for (path, asked, text) in [(&mine, 0, "new text\n"), (&theirs, 1, "the user's\n")] {
+        let steps: Vec<Box<dyn Step>> = vec![Box::new(Own(path.clone()))];
+        let mut ui = Script::default();
+        assert_eq!(
+            Driver::new(&steps, &log).run(&mut ctx(), &mut ui),
+            Outcome::Done
+        );
+        assert_eq!(ui.asked_diffs.len(), asked, "{}", path.display());
+        assert_eq!(std::fs::read_to_string(path).unwrap(), text);
+        assert!(ui.events.iter().any(|e| matches!(
+            e,
+            Event::File { path: p, written } if p == path && *written == (asked == 0)
+        )));
+    }
+    let _ = std::fs::remove_file(&mine);
 }

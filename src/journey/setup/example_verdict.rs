@@ -146,7 +146,7 @@ fn not_fitting(input: &str, step: &str, gist: &str) -> Failure {
         "The example input {input} does not fit step `{step}`: {gist}"
     ))
     .hint(
-        "ACT does not run the example, so the official build passes; the file is out of date, or made \
+        "ACT does not run the example, so this does not fail the official build; the file is out of date, or made \
          for another step (docker-compose.yaml's `-s ID` names the step the wizard runs). The plugin's \
          repository has to fix it.",
     )

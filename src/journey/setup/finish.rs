@@ -33,7 +33,7 @@ impl Step for Finish {
 
 fn guide(ctx: &Context) -> String {
     let dir = project_dir(ctx);
-    let cd = format!("cd {}", dir.display());
+    let cd = format!("cd {}", crate::plan::shell_quote(&dir.display().to_string()));
     let Some(l) = layout(ctx) else {
         return format!("{} has no readable pyproject.toml any more.", dir.display());
     };
@@ -55,12 +55,15 @@ fn guide(ctx: &Context) -> String {
         }));
     }
     if let (Some(e), Some(input)) = (l.entry.value(), l.example_inputs.first()) {
+        // Names from a stranger's repository, pasted into a command to copy: quoted.
+        let q = crate::plan::shell_quote;
         let step = super::test_build::step_flag(ctx)
-            .map(|s| format!(" -s {s}"))
+            .map(|s| format!(" -s {}", q(&s)))
             .unwrap_or_default();
         out.push(format!(
-            "Run the plugin on its example input:\n  {cd} && poetry run python {} -f {input}{step}",
-            e.module
+            "Run the plugin on its example input:\n  {cd} && poetry run python {} -f {}{step}",
+            q(&e.module),
+            q(input)
         ));
     }
     out.push(format!(

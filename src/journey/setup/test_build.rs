@@ -171,8 +171,9 @@ impl Step for TestBuild {
                 "the first"
             };
             notes.push(format!(
-                "The plugin has {} steps; the example input is run with {which}, `-s {step}`.",
+                "The plugin has {} steps; the example input is run with {which}, `-s {}`.",
                 steps.len(),
+                crate::plan::shell_quote(&step)
             ));
         }
         (!notes.is_empty()).then(|| notes.join("\n"))

@@ -33,10 +33,7 @@ pub(crate) fn steps() -> Vec<Box<dyn Step>> {
 
 /// The wizard's cache: `$XDG_CACHE_HOME/arcaflow-wizard` on Linux.
 pub(crate) fn cache_dir() -> PathBuf {
-    match directories::ProjectDirs::from("io", "arcalot", "arcaflow-wizard") {
-        Some(d) => d.cache_dir().to_path_buf(),
-        None => std::env::temp_dir().join("arcaflow-wizard-cache"),
-    }
+    crate::session::cache_dir()
 }
 
 /// Keys in `ctx.learned` set by `commands::try_cmd` before the steps run.

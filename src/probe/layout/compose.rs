@@ -87,7 +87,14 @@ fn command_words(text: &str) -> Vec<String> {
         } else {
             clean(v).split_whitespace().map(str::to_string).collect()
         };
-        if words.iter().any(|w| w.starts_with('-')) {
+        // The plugin's command names its step or its input; a service's
+        // own options (`-E discovery.type=...`) do not count.
+        let plugin_args = ["-s", "--step", "-f", "--file"];
+        if words.iter().any(|w| {
+            plugin_args.contains(&w.as_str())
+                || w.starts_with("--step=")
+                || w.starts_with("--file=")
+        }) {
             return words;
         }
     }
@@ -159,9 +166,13 @@ mod tests {
         assert_eq!(input_file(list).as_deref(), Some("x.yaml"));
         let block = "    command:\n      - -s\n      - c\n";
         assert_eq!(step(block).as_deref(), Some("c"));
-        // A service's own command (no plugin arguments) is not the plugin's.
+        // A service's own command (no plugin arguments) is not the plugin's,
+        // and one with options of its own is passed over for the plugin's.
         let other = "    command: sleep infinity\n";
         assert_eq!(step(other), None);
+        let two =
+            "  search:\n    command: -E discovery.type=single-node\n  plugin:\n    command: -s b\n";
+        assert_eq!(step(two).as_deref(), Some("b"));
         assert_eq!(step("services: {}\n"), None);
     }
 }
