@@ -73,30 +73,6 @@ impl Failure {
         self.warning = true;
         self
     }
-    /// The choice that gives `ask_again`'s answer again, for the front ends:
-    /// its key, a short word and the whole choice.
-    pub fn again_choice(&self) -> Option<AgainChoice> {
-        Some(match self.ask_again? {
-            "version" => AgainChoice {
-                key: 'v',
-                word: "version again",
-                label: "Choose another version, then bump, build and upload that one",
-            },
-            _ => AgainChoice {
-                key: 't',
-                word: "token again",
-                label: "Enter the token again (not shown), then retry",
-            },
-        })
-    }
-}
-
-/// See [`Failure::again_choice`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AgainChoice {
-    pub key: char,
-    pub word: &'static str,
-    pub label: &'static str,
 }
 
 /// A refused `--python`/`--poetry` is bad input: exit 2, with its hint.

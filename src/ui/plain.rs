@@ -409,7 +409,7 @@ impl Interact for Plain {
         } else {
             ""
         };
-        let again_choice = f.again_choice();
+        let again_choice = crate::ui::again::again_choice(f);
         let again = match again_choice {
             Some(a) if a.key == 't' => ", [t]oken again (typed, not shown)".to_string(),
             Some(a) => format!(", [{}]{}", a.key, &a.word[1..]),

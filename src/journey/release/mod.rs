@@ -38,6 +38,8 @@ pub use token::{
     auth_toml_has_token, check_env_token, check_token, holds_token, keep_token_advice,
     looks_like_token, secret_key, token_env_var, token_given_as, token_warning,
 };
+/// The version question's key (a failure that finds the version taken asks it again).
+pub(crate) use version::KEY as VERSION_KEY;
 
 /// The journey: first where to publish from; then either the publish workflow
 /// or the release from this machine (the other side's steps are skipped).

@@ -33,7 +33,10 @@ impl Step for Finish {
 
 fn guide(ctx: &Context) -> String {
     let dir = project_dir(ctx);
-    let cd = format!("cd {}", crate::plan::shell_quote(&dir.display().to_string()));
+    let cd = format!(
+        "cd {}",
+        crate::plan::shell_quote(&dir.display().to_string())
+    );
     let Some(l) = layout(ctx) else {
         return format!("{} has no readable pyproject.toml any more.", dir.display());
     };

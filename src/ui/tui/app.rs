@@ -127,7 +127,7 @@ impl FailureView {
     /// The choices in the order shown: the fix first when there is one.
     pub fn choices(&self) -> Vec<(FailureChoice, char, &'static str)> {
         let mut c = Vec::new();
-        if let Some(again) = self.failure.again_choice() {
+        if let Some(again) = crate::ui::again::again_choice(&self.failure) {
             c.push((FailureChoice::AskAgain, again.key, again.label));
         }
         if self.failure.fix.is_some() {

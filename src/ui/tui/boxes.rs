@@ -147,7 +147,7 @@ pub(super) fn failure_lines(
                 'r' => "retry",
                 's' => "skip",
                 'q' => "quit",
-                _ => match f.again_choice() {
+                _ => match crate::ui::again::again_choice(f) {
                     Some(again) if again.key == key => again.word,
                     _ => label.split(' ').next().unwrap_or(label),
                 },
