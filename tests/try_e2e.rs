@@ -159,9 +159,9 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
     assert!(!ran.output.contains(folded), "{}", ran.output);
 
     // `try` on the same commit: the engine, the served commit and the
-    // deployer's venv are all reused.
-    // Timed twice, the faster counts: other jobs share these 2 cores.
-    let (again, first) = try_run(&sb, &dir, serve, &["--save"]);
+    // deployer's venv are all reused (how long that takes is measured by
+    // scripts/bench-try, not here: BENCHMARKS.md).
+    let (again, _) = try_run(&sb, &dir, serve, &["--save"]);
     assert!(again.ok(), "second try failed:\n{}", again.output);
     assert!(
         again.output.contains("message: Hello, Arca!"),
@@ -175,17 +175,11 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
         "{}",
         again.output
     );
-    let (third, second) = try_run(&sb, &dir, serve, &[]);
-    assert!(third.ok(), "third try failed:\n{}", third.output);
-    let took = first.min(second);
-    eprintln!(
-        "try on a commit already run: {:.2} s and {:.2} s",
-        first.as_secs_f64(),
-        second.as_secs_f64()
-    );
     assert!(
-        took < Duration::from_secs(3),
-        "try on the same commit took {first:?} and {second:?}:\n{}",
+        again
+            .output
+            .contains("Get the Arcaflow engine: already done"),
+        "{}",
         again.output
     );
 
