@@ -102,19 +102,10 @@ fn run_answering_defaults(sb: &Sandbox, args: &[&str], timeout: Duration) -> (u3
     (status.exit_code(), text)
 }
 
-#[test]
-fn a_plain_new_stopped_midway_says_what_is_done_and_continues_when_run_again() {
-    let Some(tools) = common::tools() else {
-        return;
-    };
-    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
-    let py = tools.py311.to_string_lossy().into_owned();
-    let answers = sb.root().join("answers.toml");
-    std::fs::write(&answers, "description = \"Made twice, resumed once\"\n").unwrap();
-
-    // First: stopped by a signal once the SDK step starts, as a user's
-    // Ctrl-C or a closed terminal would stop it; the steps before it are
-    // done and saved.
+/// `new --plain --yes` stopped by a signal once the SDK step starts, as a
+/// user's Ctrl-C or a closed terminal would stop it; the steps before it are
+/// done and saved.
+fn stop_at_the_sdk_step(sb: &Sandbox, tools: &Tools, py: &str, answers: &Path) {
     let mut first = sb.wizard();
     first
         .args([
@@ -124,7 +115,7 @@ fn a_plain_new_stopped_midway_says_what_is_done_and_continues_when_run_again() {
             "--name",
             "example",
             "--python",
-            &py,
+            py,
             "--index-url",
             tools.index_url.as_str(),
             "--answers",
@@ -153,6 +144,19 @@ fn a_plain_new_stopped_midway_says_what_is_done_and_continues_when_run_again() {
         said.contains("Add the Arcaflow plugin SDK"),
         "never reached the SDK step:\n{said}"
     );
+}
+
+#[test]
+fn a_plain_new_stopped_midway_says_what_is_done_and_continues_when_run_again() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let py = tools.py311.to_string_lossy().into_owned();
+    let answers = sb.root().join("answers.toml");
+    std::fs::write(&answers, "description = \"Made twice, resumed once\"\n").unwrap();
+
+    stop_at_the_sdk_step(&sb, &tools, &py, &answers);
 
     // Again, on a terminal, without the answers file: the plain front end
     // offers to continue; Enter says yes.
@@ -197,6 +201,54 @@ fn a_plain_new_stopped_midway_says_what_is_done_and_continues_when_run_again() {
         std::fs::read_to_string(sb.work().join("arcaflow-plugin-example/pyproject.toml")).unwrap();
     assert!(
         pyproject.contains("Made twice, resumed once"),
+        "the earlier answer was not taken again:\n{pyproject}"
+    );
+}
+
+/// The same stop, then `--yes` with the same name and no terminal: the
+/// default (continue) is taken, said in a line, and the run finishes with
+/// the earlier answers.
+#[test]
+fn a_plain_yes_run_with_the_same_name_continues_a_stopped_one() {
+    let Some(tools) = common::tools() else {
+        return;
+    };
+    let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
+    let py = tools.py311.to_string_lossy().into_owned();
+    let answers = sb.root().join("answers.toml");
+    std::fs::write(
+        &answers,
+        "description = \"Stopped, then continued by --yes\"\n",
+    )
+    .unwrap();
+    stop_at_the_sdk_step(&sb, &tools, &py, &answers);
+    let ran = common::run(
+        sb.wizard().args([
+            "new",
+            "--plain",
+            "--yes",
+            "--name",
+            "example",
+            "--python",
+            &py,
+            "--index-url",
+            tools.index_url.as_str(),
+        ]),
+        Duration::from_secs(900),
+    );
+    assert!(ran.ok(), "the resumed run did not finish:\n{}", ran.output);
+    assert!(ran.output.contains("an earlier run of "), "{}", ran.output);
+    assert!(ran.output.contains("continuing "), "{}", ran.output);
+    assert!(
+        ran.output
+            .contains("Done: arcaflow-plugin-example is ready"),
+        "{}",
+        ran.output
+    );
+    let pyproject =
+        std::fs::read_to_string(sb.work().join("arcaflow-plugin-example/pyproject.toml")).unwrap();
+    assert!(
+        pyproject.contains("Stopped, then continued by --yes"),
         "the earlier answer was not taken again:\n{pyproject}"
     );
 }
