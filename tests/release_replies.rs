@@ -139,20 +139,7 @@ impl Recorder {
 fn release_yes_against_pypiserver() {
     let tools = require_tools!();
     let mut sb = sandbox(&tools);
-    let mut new = sb.wizard();
-    new.args([
-        "new",
-        "--yes",
-        "--name",
-        "example",
-        "--index-url",
-        &tools.index_url,
-        "--python",
-    ])
-    .arg(&tools.py311);
-    let made = run(&mut new, Duration::from_secs(600));
-    assert!(made.ok(), "new failed:\n{}", made.output);
-    let dir = sb.work().join("arcaflow-plugin-example");
+    let dir = common::new_plugin(&sb, &tools, "example", &tools.py311);
     let pkgs = sb.root().join("uploaded");
     let pyproject = || std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
     let before = pyproject();
@@ -450,20 +437,7 @@ fn build_as(sb: &Sandbox, tools: &Tools, dir: &Path, version: &str, out: &Path) 
 fn a_wrong_token_given_again_then_a_409_then_version_patch() {
     let tools = require_tools!();
     let sb = sandbox(&tools);
-    let mut new = sb.wizard();
-    new.args([
-        "new",
-        "--yes",
-        "--name",
-        "example",
-        "--index-url",
-        &tools.index_url,
-        "--python",
-    ])
-    .arg(&tools.py311);
-    let made = run(&mut new, Duration::from_secs(600));
-    assert!(made.ok(), "new failed:\n{}", made.output);
-    let dir = sb.work().join("arcaflow-plugin-example");
+    let dir = common::new_plugin(&sb, &tools, "example", &tools.py311);
     let pkgs = sb.root().join("uploaded");
 
     // A failed run's higher version left in dist/ (ignored by git), and 0.1.1
@@ -580,20 +554,7 @@ fn a_wrong_token_given_again_then_a_409_then_version_patch() {
 fn a_version_taken_meanwhile_is_chosen_again_in_place() {
     let tools = require_tools!();
     let sb = sandbox(&tools);
-    let mut new = sb.wizard();
-    new.args([
-        "new",
-        "--yes",
-        "--name",
-        "example",
-        "--index-url",
-        &tools.index_url,
-        "--python",
-    ])
-    .arg(&tools.py311);
-    let made = run(&mut new, Duration::from_secs(600));
-    assert!(made.ok(), "new failed:\n{}", made.output);
-    let dir = sb.work().join("arcaflow-plugin-example");
+    let dir = common::new_plugin(&sb, &tools, "example", &tools.py311);
     let seed = sb.root().join("seed");
     build_as(&sb, &tools, &dir, "0.1.1", &seed);
     let pkgs = sb.root().join("uploaded");

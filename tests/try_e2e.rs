@@ -43,6 +43,19 @@ fn try_run(sb: &Sandbox, dir: &Path, serve: &str, extra: &[&str]) -> (Ran, Durat
     (ran, t.elapsed())
 }
 
+/// How try can serve port 80 here: a user+network namespace, else root;
+/// neither: the test is skipped, saying `why` it needs one.
+fn serve_mode(why: &str) -> Option<&'static str> {
+    if namespace_possible() {
+        Some("namespace")
+    } else if arcaflow_wizard::sys::ffi::geteuid() == 0 {
+        Some("root")
+    } else {
+        common::skip(&format!("neither a user+network namespace nor root: {why}"));
+        None
+    }
+}
+
 fn namespace_possible() -> bool {
     Command::new("unshare")
         .args(["--user", "--map-root-user", "--net", "true"])
@@ -72,12 +85,7 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
     let Some(tools) = common::tools() else {
         return;
     };
-    let serve = if namespace_possible() {
-        "namespace"
-    } else if arcaflow_wizard::sys::ffi::geteuid() == 0 {
-        "root"
-    } else {
-        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+    let Some(serve) = serve_mode("try cannot serve port 80 here") else {
         return;
     };
     let sb = sandbox(&tools);
@@ -283,12 +291,7 @@ fn the_dry_run_script_installs_the_engine_and_runs_try() {
     let Some(tools) = common::tools() else {
         return;
     };
-    let serve = if namespace_possible() {
-        "namespace"
-    } else if arcaflow_wizard::sys::ffi::geteuid() == 0 {
-        "root"
-    } else {
-        common::skip("neither a user+network namespace nor root: new plans no engine run here");
+    let Some(serve) = serve_mode("new plans no engine run here") else {
         return;
     };
     let sb = sandbox(&tools);
@@ -321,12 +324,7 @@ fn a_plugin_made_with_poetry_1_8_runs_in_the_engine_and_new_ends_with_it() {
     let Some(tools) = common::tools() else {
         return;
     };
-    let serve = if namespace_possible() {
-        "namespace"
-    } else if arcaflow_wizard::sys::ffi::geteuid() == 0 {
-        "root"
-    } else {
-        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+    let Some(serve) = serve_mode("try cannot serve port 80 here") else {
         return;
     };
     let sb = sandbox_with(&tools, &tools.poetry1, &tools.py39);
@@ -517,12 +515,7 @@ fn a_module_named_like_the_package_runs_and_the_templates_shape_stops_with_the_f
     let Some(tools) = common::tools() else {
         return;
     };
-    let serve = if namespace_possible() {
-        "namespace"
-    } else if arcaflow_wizard::sys::ffi::geteuid() == 0 {
-        "root"
-    } else {
-        common::skip("neither a user+network namespace nor root: try cannot serve port 80 here");
+    let Some(serve) = serve_mode("try cannot serve port 80 here") else {
         return;
     };
     let sb = sandbox(&tools);

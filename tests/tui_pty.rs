@@ -1877,22 +1877,7 @@ fn try_in_the_full_screen_wizard_at_80x24_shows_the_engines_result() {
         return;
     };
     let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
-    let py = tools.py311.to_string_lossy().into_owned();
-    let made = common::run(
-        sb.wizard().args([
-            "new",
-            "--yes",
-            "--name",
-            "example",
-            "--index-url",
-            tools.index_url.as_str(),
-            "--python",
-            py.as_str(),
-        ]),
-        Duration::from_secs(900),
-    );
-    assert!(made.ok(), "new failed:\n{}", made.output);
-    let dir = sb.work().join("arcaflow-plugin-example");
+    let dir = common::new_plugin(&sb, &tools, "example", &tools.py311);
     let dir_s = dir.display().to_string();
     let mut pty = Pty::spawn(
         &sb,
@@ -1940,22 +1925,7 @@ fn try_save_replaces_an_edited_workflow_only_after_its_diff_and_a_yes() {
         return;
     };
     let sb = sandbox_with(&tools, &tools.poetry2, &tools.py311);
-    let py = tools.py311.to_string_lossy().into_owned();
-    let made = common::run(
-        sb.wizard().args([
-            "new",
-            "--yes",
-            "--name",
-            "saver",
-            "--index-url",
-            tools.index_url.as_str(),
-            "--python",
-            py.as_str(),
-        ]),
-        Duration::from_secs(900),
-    );
-    assert!(made.ok(), "new failed:\n{}", made.output);
-    let dir = sb.work().join("arcaflow-plugin-saver");
+    let dir = common::new_plugin(&sb, &tools, "saver", &tools.py311);
     let dir_s = dir.display().to_string();
     let try_lines = |args: &[&str]| {
         common::run(

@@ -516,6 +516,26 @@ impl Ran {
     }
 }
 
+/// The plugin `new --yes --name NAME` makes with `python` and the Poetry on
+/// the sandbox's PATH, from the local index: its folder.
+#[allow(dead_code)] // not every test binary makes one
+pub(crate) fn new_plugin(sb: &Sandbox, tools: &Tools, name: &str, python: &Path) -> PathBuf {
+    let mut new = sb.wizard();
+    new.args([
+        "new",
+        "--yes",
+        "--name",
+        name,
+        "--index-url",
+        &tools.index_url,
+        "--python",
+    ])
+    .arg(python);
+    let made = run(&mut new, Duration::from_secs(900));
+    assert!(made.ok(), "new failed:\n{}", made.output);
+    sb.work().join(format!("arcaflow-plugin-{name}"))
+}
+
 /// Runs `cmd` with stdout and stderr both going to one file (so their lines
 /// stay in order), killing it after `timeout`.
 pub(crate) fn run(cmd: &mut Command, timeout: Duration) -> Ran {
