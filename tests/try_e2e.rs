@@ -56,6 +56,25 @@ fn serve_mode(why: &str) -> Option<&'static str> {
     }
 }
 
+/// Every venv under `dir` (its pyvenv.cfg) with its modification time.
+fn venvs(dir: &Path) -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                todo.push(p);
+            } else if p.file_name().is_some_and(|n| n == "pyvenv.cfg") {
+                out.push((p.clone(), e.metadata().unwrap().modified().unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 fn namespace_possible() -> bool {
     Command::new("unshare")
         .args(["--user", "--map-root-user", "--net", "true"])
@@ -168,8 +187,21 @@ fn a_plugin_made_by_new_runs_in_the_engine_and_an_error_exits_1() {
 
     // `try` on the same commit: the engine, the served commit and the
     // deployer's venv are all reused (how long that takes is measured by
-    // scripts/bench-try, not here: BENCHMARKS.md).
+    // scripts/bench-try, not here: BENCHMARKS.md). The venvs under the
+    // commit's folder, the deployer's among them, are the same files after.
+    let venvs_before = venvs(&commit_dir.path());
+    assert!(
+        !venvs_before.is_empty(),
+        "no venv under {}",
+        commit_dir.path().display()
+    );
     let (again, _) = try_run(&sb, &dir, serve, &["--save"]);
+    assert_eq!(
+        venvs(&commit_dir.path()),
+        venvs_before,
+        "a venv was made again:\n{}",
+        again.output
+    );
     assert!(again.ok(), "second try failed:\n{}", again.output);
     assert!(
         again.output.contains("message: Hello, Arca!"),

@@ -10,17 +10,20 @@ use std::path::{Path, PathBuf};
 pub use log::SessionLog;
 pub use state::ProjectState;
 
-/// The wizard's cache folder (the engine's venv, `try`'s scratch runs).
+/// The wizard's cache folder (the engine's venv, `try`'s scratch runs); with
+/// no home, inside this run's private folder (see `state_dir`).
 pub fn cache_dir() -> PathBuf {
     match directories::ProjectDirs::from("io", "arcalot", "arcaflow-wizard") {
         Some(d) => d.cache_dir().to_path_buf(),
-        None => std::env::temp_dir().join("arcaflow-wizard-cache"),
+        None => homeless_state_dir().join("cache"),
     }
 }
 
-/// A path in the wizard's own state or cache folder (never a project's).
+/// Where a write to `path` lands (past any link) is in the wizard's own state
+/// or cache folder, never a project's.
 pub fn is_own_place(path: &Path) -> bool {
-    path.starts_with(state_dir()) || path.starts_with(cache_dir())
+    crate::exec::write::target_of(path)
+        .is_ok_and(|t| t.starts_with(state_dir()) || t.starts_with(cache_dir()))
 }
 
 /// The wizard's state folder: `$XDG_STATE_HOME/arcaflow-wizard` on Linux.

@@ -623,16 +623,25 @@ fn the_wizards_own_files_are_written_unasked_only_in_its_own_folders() {
             Ok(Plan::new().own(&self.0, "new text\n"))
         }
     }
-    let mine = crate::session::state_dir()
-        .join("checks")
-        .join("driver-own-test.txt");
-    std::fs::create_dir_all(mine.parent().unwrap()).unwrap();
+    // A name of this run's own, in the state folder made as the wizard makes it (0700).
+    let checks = crate::session::private_dir(&crate::session::state_dir(), "checks").unwrap();
+    let mine = checks.join(format!("driver-own-test-{}.txt", std::process::id()));
     std::fs::write(&mine, "old text\n").unwrap();
+    // A link in the wizard's folder that leads into a project is the project's.
     let project = tempfile::tempdir().unwrap();
+    let linked_to = project.path().join("linked.txt");
+    std::fs::write(&linked_to, "the user's too\n").unwrap();
+    let link = checks.join(format!("driver-own-link-{}.txt", std::process::id()));
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&linked_to, &link).unwrap();
     let theirs = project.path().join("notes.txt");
     std::fs::write(&theirs, "the user's\n").unwrap();
     let log = SessionLog::disabled();
-    for (path, asked, text) in [(&mine, 0, "new text\n"), (&theirs, 1, "the user's\n")] {
+    for (path, asked, text) in [
+        (&mine, 0, "new text\n"),
+        (&theirs, 1, "the user's\n"),
+        (&link, 1, "the user's too\n"),
+    ] {
         let steps: Vec<Box<dyn Step>> = vec![Box::new(Own(path.clone()))];
         let mut ui = Script::default();
         assert_eq!(
@@ -640,6 +649,8 @@ fn the_wizards_own_files_are_written_unasked_only_in_its_own_folders() {
             Outcome::Done
         );
         assert_eq!(ui.asked_diffs.len(), asked, "{}", path.display());
+        // Asked as the user's file: the default is no, in every front end.
+        assert!(ui.asked_diffs.iter().all(|c| c.replaces_users_file));
         assert_eq!(std::fs::read_to_string(path).unwrap(), text);
         assert!(ui.events.iter().any(|e| matches!(
             e,
@@ -647,4 +658,5 @@ fn the_wizards_own_files_are_written_unasked_only_in_its_own_folders() {
         )));
     }
     let _ = std::fs::remove_file(&mine);
+    let _ = std::fs::remove_file(&link);
 }

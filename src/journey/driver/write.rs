@@ -31,13 +31,19 @@ impl Driver<'_> {
         if current.as_deref() == Some(contents) {
             return Ok(());
         }
+        // The wizard's own file goes without a question only where its own
+        // files live (where the write lands, past any link): anywhere else
+        // it is treated as the user's, diff and question with default no.
+        let own = overwrite == Overwrite::Own && crate::session::is_own_place(path);
+        let overwrite = match overwrite {
+            Overwrite::Own if !own => Overwrite::AskIfDifferent,
+            o => o,
+        };
         // An empty file loses nothing; a file made earlier in this plan is not the user's.
         let theirs = current.as_deref().is_some_and(|c| !c.trim().is_empty())
             && overwrite == Overwrite::AskIfDifferent;
         let shown = shown_path(path);
-        // The wizard's own file goes without a question only where its own
-        // files live: a plan that marked a project file `Own` still asks.
-        let asked = !(overwrite == Overwrite::Own && crate::session::is_own_place(path));
+        let asked = !own;
         let change = FileChange {
             new: current.is_none(),
             diff: diff::unified(&shown, current.as_deref().unwrap_or(""), contents),
@@ -160,12 +166,13 @@ fn shown_path(path: &Path) -> PathBuf {
 
 /// Through the one writer that a planted link cannot redirect (see `exec::write`).
 fn write_atomically(path: &Path, contents: &str, executable: bool) -> std::io::Result<PathBuf> {
-    // A file written can change what a tool answers (pyproject.toml and
-    // `poetry env info`): the questions asked so far are asked again.
-    crate::exec::query::something_ran();
-    crate::exec::write::write_file(
+    let written = crate::exec::write::write_file(
         path,
         contents.as_bytes(),
         crate::exec::write::Mode::Keep { executable },
-    )
+    );
+    // A file written can change what a tool answers (pyproject.toml and
+    // `poetry env info`): the questions asked so far are asked again.
+    crate::exec::query::something_ran();
+    written
 }

@@ -71,7 +71,7 @@ fn guide(ctx: &Context) -> String {
     }
     out.push(format!(
         "Run it in the real Arcaflow engine, as a workflow would:\n  arcaflow-wizard try {}",
-        dir.display()
+        crate::plan::shell_quote(&dir.display().to_string())
     ));
     let image = l
         .dist_name
@@ -114,7 +114,7 @@ fn guide(ctx: &Context) -> String {
     } else {
         out.push(format!(
             "doctor found (details and fixes: arcaflow-wizard doctor {}):\n{}",
-            dir.display(),
+            crate::plan::shell_quote(&dir.display().to_string()),
             bad.join("\n")
         ));
     }

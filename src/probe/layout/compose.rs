@@ -87,14 +87,16 @@ fn command_words(text: &str) -> Vec<String> {
         } else {
             clean(v).split_whitespace().map(str::to_string).collect()
         };
-        // The plugin's command names its step or its input; a service's
-        // own options (`-E discovery.type=...`) do not count.
+        // The plugin's command is arguments to its entrypoint, naming its
+        // step or its input; a service's own command (`tail -f /dev/null`)
+        // or options (`-E discovery.type=...`) do not count.
         let plugin_args = ["-s", "--step", "-f", "--file"];
-        if words.iter().any(|w| {
+        let named = words.iter().any(|w| {
             plugin_args.contains(&w.as_str())
                 || w.starts_with("--step=")
                 || w.starts_with("--file=")
-        }) {
+        });
+        if named && words.first().is_some_and(|w| w.starts_with('-')) {
             return words;
         }
     }
@@ -173,6 +175,8 @@ mod tests {
         let two =
             "  search:\n    command: -E discovery.type=single-node\n  plugin:\n    command: -s b\n";
         assert_eq!(step(two).as_deref(), Some("b"));
+        let sidecar = "  logs:\n    command: tail -f /dev/null\n  plugin:\n    command: [\"-s\", \"c\", \"-f\", \"/config/x.yaml\"]\n";
+        assert_eq!(step(sidecar).as_deref(), Some("c"));
         assert_eq!(step("services: {}\n"), None);
     }
 }
