@@ -59,7 +59,7 @@ pub(crate) fn find_example(dir: &Path, l: &Layout) -> Result<TryExample, Failure
         .into_iter()
         .chain(l.example_inputs.iter().cloned())
         .chain(FIXTURES.iter().map(|f| f.to_string()))
-        .find(|f| dir.join(f).is_file());
+        .find(|f| in_project(dir, f));
     let (input, input_from) = match file {
         Some(f) => (
             std::fs::read_to_string(dir.join(&f))
@@ -85,9 +85,39 @@ pub(crate) fn find_example(dir: &Path, l: &Layout) -> Result<TryExample, Failure
     })
 }
 
+/// `f` is a file of the project at `dir`, where it lands past any link: a
+/// stranger's clone can plant `inputs/example.yaml -> ~/.pypirc`, and the
+/// input's text goes into the engine's workflow and its log.
+fn in_project(dir: &Path, f: &str) -> bool {
+    let (Ok(root), Ok(target)) = (
+        std::fs::canonicalize(dir),
+        std::fs::canonicalize(dir.join(f)),
+    ) else {
+        return false;
+    };
+    target.is_file() && target.starts_with(root)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_input_linked_out_of_the_project_is_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("pypirc"), "password = x\n").unwrap();
+        let p = tempfile::tempdir().unwrap();
+        std::fs::create_dir(p.path().join("inputs")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("pypirc"),
+            p.path().join("inputs/example.yaml"),
+        )
+        .unwrap();
+        std::fs::write(p.path().join("inputs/real.yaml"), "name: A\n").unwrap();
+        assert!(!in_project(p.path(), "inputs/example.yaml"));
+        assert!(in_project(p.path(), "inputs/real.yaml"));
+        assert!(!in_project(p.path(), "inputs/none.yaml"));
+    }
 
     #[test]
     fn the_first_step_id_is_read_from_the_decorator() {

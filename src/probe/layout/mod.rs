@@ -106,11 +106,12 @@ impl Tree {
     /// The project's files, three folders deep (enough for `tests/unit/test_x.py`).
     pub(crate) fn read(dir: &Path) -> Tree {
         let mut t = Tree::default();
-        t.walk(dir, "", 0);
+        let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        t.walk(&root, dir, "", 0);
         t
     }
 
-    fn walk(&mut self, dir: &Path, rel: &str, depth: usize) {
+    fn walk(&mut self, root: &Path, dir: &Path, rel: &str, depth: usize) {
         let Ok(rd) = std::fs::read_dir(dir) else {
             return;
         };
@@ -122,7 +123,15 @@ impl Tree {
                 format!("{rel}/{name}")
             };
             let Ok(ft) = e.file_type() else { continue };
-            // Symlinks are followed once: a linked folder counts as a folder.
+            // A link out of the project (a stranger's clone can hold
+            // `inputs/example.yaml -> ~/.pypirc`) is not the project's:
+            // nothing reads it as one, as the example input or otherwise.
+            if ft.is_symlink()
+                && !std::fs::canonicalize(e.path()).is_ok_and(|t| t.starts_with(root))
+            {
+                continue;
+            }
+            // Symlinks in it are followed: a linked folder counts as a folder.
             let is_dir = ft.is_dir() || (ft.is_symlink() && e.path().is_dir());
             if is_dir {
                 if SKIP.contains(&name.as_str()) {
@@ -130,7 +139,7 @@ impl Tree {
                 }
                 self.dirs.insert(path.clone());
                 if depth < 3 && self.files.len() < 5000 {
-                    self.walk(&e.path(), &path, depth + 1);
+                    self.walk(root, &e.path(), &path, depth + 1);
                 }
             } else {
                 self.files.insert(path);

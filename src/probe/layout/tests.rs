@@ -363,3 +363,32 @@ fn a_stage_built_from_another_keeps_its_env_workdir_and_files() {
     assert_eq!(t.pythonpath, vec!["pkg"]);
     assert_eq!(l.entry.value().unwrap().module, "pkg/p_plugin.py");
 }
+
+/// A stranger's clone with links out of the project: they are not its files
+/// (the example input is never a planted `-> ~/.pypirc`); a link inside is.
+#[test]
+fn links_out_of_the_project_are_not_its_files() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.yaml"), "token: x\n").unwrap();
+    std::fs::create_dir(outside.path().join("dir")).unwrap();
+    std::fs::write(outside.path().join("dir/x.yaml"), "a: 1\n").unwrap();
+    let p = tempfile::tempdir().unwrap();
+    std::fs::create_dir(p.path().join("inputs")).unwrap();
+    std::fs::write(p.path().join("inputs/real.yaml"), "name: A\n").unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.yaml"),
+        p.path().join("inputs/example.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path().join("dir"), p.path().join("configs")).unwrap();
+    std::os::unix::fs::symlink("real.yaml", p.path().join("inputs/same.yaml")).unwrap();
+    let t = Tree::read(p.path());
+    assert!(t.is_file("inputs/real.yaml"));
+    assert!(
+        t.is_file("inputs/same.yaml"),
+        "a link inside the project is its file"
+    );
+    assert!(!t.is_file("inputs/example.yaml"));
+    assert!(!t.is_dir("configs"));
+    assert!(!t.is_file("configs/x.yaml"));
+}
